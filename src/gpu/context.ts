@@ -1,0 +1,436 @@
+// GpuContext: the WebGPU runtime. Owns the device, the shader sources, the pipeline cache, the
+// command encoder of the step being recorded, and readbacks. Knows nothing about ML.
+// Launchers (src/kernels/*) call `run(kernel, entry, {bindings, uniforms, overrides, workgroups})`;
+// bindings and uniforms are checked by name against the WGSL (see reflect.ts).
+
+import { BindingMismatchError, DeviceLostError, GpuOperationError, GpuUnavailableError, ShaderCompileError } from './errors';
+import { reflect, uniformSize, type EntryReflection, type ShaderReflection } from './reflect';
+import { byteLength, numel, shapeString, type DType, type GpuTensor } from './tensor';
+
+export type AdapterKind = 'hardware' | 'lavapipe' | 'swiftshader' | 'software';
+
+export interface AdapterSummary {
+  kind: AdapterKind;
+  description: string; // e.g. "llvmpipe (LLVM 15.0.6, 256 bits)"
+  vendor: string;
+  architecture: string;
+  backend: string; // "Dawn for Node (vulkan)" or "browser"
+}
+
+export interface RunArgs {
+  bindings: Record<string, GpuTensor>;
+  uniforms?: Record<string, number>;
+  overrides?: Record<string, number>;
+  workgroups: readonly [number, number?, number?];
+}
+
+export interface ContextOptions {
+  /** Dawn for Node busy-polls a core while a GPU promise is pending: sleep out the expected GPU time first. */
+  sleepBeforeAwait: boolean;
+  backend: string;
+}
+
+interface Pipeline {
+  pipeline: GPUComputePipeline;
+  layout: GPUBindGroupLayout;
+  entry: EntryReflection;
+  uniform: { name: string; binding: number; fields: { name: string; type: string; offset: number }[]; size: number } | null;
+}
+
+const UNIFORM_SLOT = 256; // bytes per dispatch's uniform block (the default minUniformBufferOffsetAlignment)
+const UNIFORM_SLOTS = 512;
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** Classifies an adapter from its info strings. */
+export function classifyAdapter(info: GPUAdapterInfo): AdapterKind {
+  const text = `${info.vendor} ${info.architecture} ${info.device} ${info.description}`.toLowerCase();
+  if (text.includes('llvmpipe') || text.includes('lavapipe')) return 'lavapipe';
+  if (text.includes('swiftshader')) return 'swiftshader';
+  const fallback = (info as GPUAdapterInfo & { isFallbackAdapter?: boolean }).isFallbackAdapter;
+  if (fallback || text.includes('cpu')) return 'software';
+  return 'hardware';
+}
+
+/** Requests an adapter and a device with the features the kernels can use. Returns null if no adapter. */
+export async function openDevice(gpu: GPU): Promise<{ adapter: GPUAdapter; device: GPUDevice } | null> {
+  const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
+  if (!adapter) return null;
+  const wanted: GPUFeatureName[] = ['subgroups' as GPUFeatureName, 'shader-f16', 'timestamp-query'];
+  const requiredFeatures = wanted.filter((f) => adapter.features.has(f));
+  const L = adapter.limits;
+  // Kernels stay within the default per-stage limits; only buffer sizes are raised to what the adapter allows.
+  const device = await adapter.requestDevice({
+    requiredFeatures,
+    requiredLimits: {
+      maxBufferSize: L.maxBufferSize,
+      maxStorageBufferBindingSize: L.maxStorageBufferBindingSize,
+    },
+  });
+  return { adapter, device };
+}
+
+export class GpuContext {
+  readonly device: GPUDevice;
+  readonly adapter: AdapterSummary;
+  readonly subgroupSize: number | null;
+  private readonly sources: Record<string, string>;
+  private readonly reflections = new Map<string, ShaderReflection>();
+  private readonly modules = new Map<string, GPUShaderModule>();
+  private readonly pipelines = new Map<string, Pipeline>();
+  private readonly pendingScopes: Promise<void>[] = [];
+  private readonly errors: string[] = [];
+  private encoder: GPUCommandEncoder | null = null;
+  private pass: GPUComputePassEncoder | null = null;
+  private readonly uniformRing: GPUBuffer;
+  private readonly uniformStaging = new ArrayBuffer(UNIFORM_SLOT * UNIFORM_SLOTS);
+  private uniformUsed = 0;
+  private lostReason: string | null = null;
+  private readonly opts: ContextOptions;
+  private dispatchCount = 0;
+  /** Objects that must outlive the device (Dawn for Node frees the device if its GPU instance is collected). */
+  private keepAlive: unknown[] = [];
+
+  constructor(
+    device: GPUDevice,
+    adapterInfo: GPUAdapterInfo,
+    shaders: Record<string, string>,
+    opts: ContextOptions,
+    keepAlive: unknown[] = [],
+  ) {
+    this.device = device;
+    this.keepAlive = keepAlive;
+    this.sources = shaders;
+    this.opts = opts;
+    this.adapter = {
+      kind: classifyAdapter(adapterInfo),
+      description: adapterInfo.description || adapterInfo.device || adapterInfo.vendor || 'unknown adapter',
+      vendor: adapterInfo.vendor,
+      architecture: adapterInfo.architecture,
+      backend: opts.backend,
+    };
+    const info = adapterInfo as GPUAdapterInfo & { subgroupMinSize?: number; subgroupMaxSize?: number };
+    const hasSubgroups = device.features.has('subgroups' as GPUFeatureName);
+    this.subgroupSize =
+      hasSubgroups && info.subgroupMinSize && info.subgroupMinSize === info.subgroupMaxSize ? info.subgroupMinSize : null;
+    this.uniformRing = device.createBuffer({
+      label: 'context.uniforms',
+      size: UNIFORM_SLOT * UNIFORM_SLOTS,
+      usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST,
+    });
+    device.lost.then((info) => {
+      this.lostReason = info.message || info.reason || 'unknown';
+    });
+    device.addEventListener('uncapturederror', (e) => {
+      this.errors.push((e as GPUUncapturedErrorEvent).error.message);
+    });
+  }
+
+  get limits(): GPUSupportedLimits {
+    return this.device.limits;
+  }
+
+  hasFeature(name: string): boolean {
+    return this.device.features.has(name as GPUFeatureName);
+  }
+
+  /** Names of the WGSL files this context can run. */
+  get kernelNames(): string[] {
+    return Object.keys(this.sources).sort();
+  }
+
+  reflection(kernel: string): ShaderReflection {
+    let r = this.reflections.get(kernel);
+    if (!r) {
+      const src = this.sources[kernel];
+      if (src === undefined) throw new Error(`unknown shader '${kernel}': no shaders/${kernel}.wgsl was loaded`);
+      r = reflect(src);
+      this.reflections.set(kernel, r);
+    }
+    return r;
+  }
+
+  // ---------------------------------------------------------------- tensors
+
+  /** Allocates a zero-filled tensor. */
+  tensor(shape: readonly number[], label = 'tensor', dtype: DType = 'f32'): GpuTensor {
+    this.checkAlive();
+    const bytes = Math.max(16, Math.ceil((numel(shape) * 4) / 4) * 4);
+    const maxBytes = this.device.limits.maxBufferSize;
+    if (bytes > maxBytes)
+      throw new GpuOperationError(`tensor ${label} ${shapeString(shape)} needs ${bytes} bytes; this device allows ${maxBytes} per buffer`);
+    const buffer = this.device.createBuffer({
+      label,
+      size: bytes,
+      usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST,
+    });
+    return { buffer, byteOffset: 0, shape: [...shape], dtype, label };
+  }
+
+  /** Allocates a tensor and fills it from host data (f32 unless the data is a Uint32Array/Int32Array). */
+  fromArray(data: ArrayLike<number>, shape: readonly number[], label = 'tensor'): GpuTensor {
+    if (data.length !== numel(shape)) throw new Error(`${label}: ${data.length} values for shape ${shapeString(shape)}`);
+    const dtype: DType = data instanceof Uint32Array ? 'u32' : data instanceof Int32Array ? 'i32' : 'f32';
+    const t = this.tensor(shape, label, dtype);
+    this.write(t, data);
+    return t;
+  }
+
+  /** Writes host data into a tensor, after all work recorded so far (ordering is preserved). */
+  write(t: GpuTensor, data: ArrayLike<number>): void {
+    if (data.length !== numel(t.shape)) throw new Error(`${t.label}: writing ${data.length} values into ${shapeString(t.shape)}`);
+    if (this.encoder) this.submit();
+    const arr =
+      data instanceof Float32Array || data instanceof Uint32Array || data instanceof Int32Array
+        ? data
+        : t.dtype === 'f32'
+          ? Float32Array.from(data)
+          : t.dtype === 'u32'
+            ? Uint32Array.from(data)
+            : Int32Array.from(data);
+    this.device.queue.writeBuffer(t.buffer, t.byteOffset, arr.buffer, arr.byteOffset, arr.byteLength);
+  }
+
+  /** Copies src into dst (same element count), recorded in order with dispatches. */
+  copy(dst: GpuTensor, src: GpuTensor): void {
+    if (numel(dst.shape) !== numel(src.shape)) throw new Error(`copy ${src.label} → ${dst.label}: sizes differ`);
+    this.endPass();
+    this.enc().copyBufferToBuffer(src.buffer, src.byteOffset, dst.buffer, dst.byteOffset, byteLength(src));
+  }
+
+  release(...ts: GpuTensor[]): void {
+    for (const t of ts) t.buffer.destroy();
+  }
+
+  // ---------------------------------------------------------------- dispatch
+
+  /** Records one dispatch of `kernel.entry`. Nothing runs until flush/read. */
+  run(kernel: string, entryPoint: string, args: RunArgs): void {
+    this.checkAlive();
+    const p = this.pipelineFor(kernel, entryPoint, args.overrides ?? {});
+    const entries: GPUBindGroupEntry[] = [];
+    const given = new Set(Object.keys(args.bindings));
+    const storage = p.entry.bindings.filter((b) => b.space === 'storage');
+    const missing = storage.filter((b) => !given.has(b.name)).map((b) => b.name);
+    const extra = [...given].filter((n) => !storage.some((b) => b.name === n));
+    if (missing.length || extra.length)
+      throw new BindingMismatchError(
+        `${kernel}.${entryPoint}: ` +
+          (missing.length ? `missing bindings [${missing.join(', ')}] ` : '') +
+          (extra.length ? `unexpected bindings [${extra.join(', ')}] ` : '') +
+          `(the shader uses [${storage.map((b) => b.name).join(', ')}])`,
+      );
+    for (const b of storage) {
+      const t = args.bindings[b.name]!;
+      entries.push({ binding: b.binding, resource: { buffer: t.buffer, offset: t.byteOffset, size: Math.max(4, byteLength(t)) } });
+    }
+    if (p.uniform) {
+      const u = args.uniforms ?? {};
+      const names = p.uniform.fields.map((f) => f.name);
+      const missingU = names.filter((n) => !(n in u));
+      const extraU = Object.keys(u).filter((n) => !names.includes(n));
+      if (missingU.length || extraU.length)
+        throw new BindingMismatchError(
+          `${kernel}.${entryPoint}: uniform ${p.uniform.name} ` +
+            (missingU.length ? `missing [${missingU.join(', ')}] ` : '') +
+            (extraU.length ? `unexpected [${extraU.join(', ')}]` : ''),
+        );
+      if (this.uniformUsed >= UNIFORM_SLOTS) this.submit();
+      const slot = this.uniformUsed++;
+      const view = new DataView(this.uniformStaging, slot * UNIFORM_SLOT, UNIFORM_SLOT);
+      for (const f of p.uniform.fields) {
+        const v = u[f.name]!;
+        if (f.type === 'f32') view.setFloat32(f.offset, v, true);
+        else if (f.type === 'i32') view.setInt32(f.offset, v, true);
+        else {
+          if (!Number.isInteger(v) || v < 0) throw new BindingMismatchError(`${kernel}.${entryPoint}: uniform ${f.name}=${v} is not a u32`);
+          view.setUint32(f.offset, v, true);
+        }
+      }
+      entries.push({ binding: p.uniform.binding, resource: { buffer: this.uniformRing, offset: slot * UNIFORM_SLOT, size: p.uniform.size } });
+    } else if (args.uniforms && Object.keys(args.uniforms).length) {
+      throw new BindingMismatchError(`${kernel}.${entryPoint}: uniforms given but the entry point reads no uniform struct`);
+    }
+    const [x, y = 1, z = 1] = args.workgroups;
+    const maxWg = this.device.limits.maxComputeWorkgroupsPerDimension;
+    if (x > maxWg || y > maxWg || z > maxWg)
+      throw new GpuOperationError(`${kernel}.${entryPoint}: grid ${x}×${y}×${z} exceeds ${maxWg} workgroups per dimension`);
+    if (x === 0 || y === 0 || z === 0) return;
+    const bindGroup = this.device.createBindGroup({ label: `${kernel}.${entryPoint}`, layout: p.layout, entries });
+    const pass = this.computePass();
+    pass.setPipeline(p.pipeline);
+    pass.setBindGroup(0, bindGroup);
+    pass.dispatchWorkgroups(x, y, z);
+    this.dispatchCount++;
+  }
+
+  /** Number of dispatches recorded since the context was created (for tests and profiling). */
+  get dispatches(): number {
+    return this.dispatchCount;
+  }
+
+  /** Submits recorded work without waiting for it. */
+  submit(): void {
+    this.endPass();
+    if (this.uniformUsed > 0) {
+      this.device.queue.writeBuffer(this.uniformRing, 0, this.uniformStaging, 0, this.uniformUsed * UNIFORM_SLOT);
+      this.uniformUsed = 0;
+    }
+    if (this.encoder) {
+      this.device.queue.submit([this.encoder.finish()]);
+      this.encoder = null;
+    }
+  }
+
+  /** Submits and waits for all recorded work. `expectedMs`: how long the GPU will likely take (see ContextOptions). */
+  async flush(expectedMs = 0): Promise<void> {
+    this.submit();
+    if (this.opts.sleepBeforeAwait && expectedMs > 1) await sleep(expectedMs);
+    await this.device.queue.onSubmittedWorkDone();
+    await this.checkErrors();
+  }
+
+  /** Reads a tensor back to the host after all recorded work. */
+  async read(t: GpuTensor, expectedMs = 0): Promise<Float32Array> {
+    const bytes = await this.readBytes(t, expectedMs);
+    return new Float32Array(bytes);
+  }
+
+  async readU32(t: GpuTensor, expectedMs = 0): Promise<Uint32Array> {
+    return new Uint32Array(await this.readBytes(t, expectedMs));
+  }
+
+  private async readBytes(t: GpuTensor, expectedMs: number): Promise<ArrayBuffer> {
+    this.checkAlive();
+    const size = byteLength(t);
+    const staging = this.device.createBuffer({ label: 'context.readback', size, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+    this.endPass();
+    this.enc().copyBufferToBuffer(t.buffer, t.byteOffset, staging, 0, size);
+    this.submit();
+    if (this.opts.sleepBeforeAwait && expectedMs > 1) await sleep(expectedMs);
+    try {
+      await staging.mapAsync(GPUMapMode.READ);
+    } catch (e) {
+      await this.checkErrors();
+      throw e;
+    }
+    const out = staging.getMappedRange().slice(0);
+    staging.unmap();
+    staging.destroy();
+    await this.checkErrors();
+    return out;
+  }
+
+  destroy(): void {
+    this.uniformRing.destroy();
+    this.device.destroy();
+    this.keepAlive = [];
+  }
+
+  // ---------------------------------------------------------------- internals
+
+  private checkAlive(): void {
+    if (this.lostReason !== null)
+      throw new DeviceLostError(`the GPU device was lost (${this.lostReason}); reload the page or restart the program to get a new one`);
+  }
+
+  private async checkErrors(): Promise<void> {
+    const scopes = this.pendingScopes.splice(0);
+    await Promise.all(scopes);
+    if (this.errors.length) {
+      const msgs = this.errors.splice(0);
+      throw new GpuOperationError(`GPU error: ${msgs.join('\n')}`);
+    }
+    this.checkAlive();
+  }
+
+  private enc(): GPUCommandEncoder {
+    if (!this.encoder) this.encoder = this.device.createCommandEncoder({ label: 'context.step' });
+    return this.encoder;
+  }
+
+  private computePass(): GPUComputePassEncoder {
+    if (!this.pass) this.pass = this.enc().beginComputePass({ label: 'context.pass' });
+    return this.pass;
+  }
+
+  private endPass(): void {
+    if (this.pass) {
+      this.pass.end();
+      this.pass = null;
+    }
+  }
+
+  private moduleFor(kernel: string): GPUShaderModule {
+    let m = this.modules.get(kernel);
+    if (!m) {
+      this.reflection(kernel);
+      m = this.device.createShaderModule({ label: kernel, code: this.sources[kernel]! });
+      this.modules.set(kernel, m);
+    }
+    return m;
+  }
+
+  private pipelineFor(kernel: string, entryPoint: string, overrides: Record<string, number>): Pipeline {
+    const keys = Object.keys(overrides).sort();
+    const key = `${kernel}|${entryPoint}|${keys.map((k) => `${k}=${overrides[k]}`).join(',')}`;
+    const hit = this.pipelines.get(key);
+    if (hit) return hit;
+    const refl = this.reflection(kernel);
+    const entry = refl.entries.get(entryPoint);
+    if (!entry)
+      throw new BindingMismatchError(`shaders/${kernel}.wgsl has no @compute entry point '${entryPoint}' (it has: ${[...refl.entries.keys()].join(', ')})`);
+    const unknown = keys.filter((k) => !refl.overrides.has(k));
+    if (unknown.length) throw new BindingMismatchError(`${kernel}: unknown override constants [${unknown.join(', ')}]`);
+    let uniform: Pipeline['uniform'] = null;
+    const layoutEntries: GPUBindGroupLayoutEntry[] = [];
+    for (const b of entry.bindings) {
+      if (b.group !== 0) throw new BindingMismatchError(`${kernel}: only @group(0) is supported (binding ${b.name})`);
+      if (b.space === 'uniform') {
+        const fields = refl.structs.get(b.type);
+        if (!fields) throw new BindingMismatchError(`${kernel}: uniform ${b.name} must be a struct of u32/i32/f32 scalars`);
+        if (uniform) throw new BindingMismatchError(`${kernel}.${entryPoint}: at most one uniform struct per entry point`);
+        uniform = { name: b.name, binding: b.binding, fields, size: uniformSize(fields) };
+        layoutEntries.push({ binding: b.binding, visibility: GPUShaderStage.COMPUTE, buffer: { type: 'uniform' } });
+      } else {
+        layoutEntries.push({
+          binding: b.binding,
+          visibility: GPUShaderStage.COMPUTE,
+          buffer: { type: b.access === 'read_write' ? 'storage' : 'read-only-storage' },
+        });
+      }
+    }
+    const module = this.moduleFor(kernel);
+    const label = `${kernel}.${entryPoint}`;
+    this.device.pushErrorScope('validation');
+    const layout = this.device.createBindGroupLayout({ label, entries: layoutEntries });
+    const pipeline = this.device.createComputePipeline({
+      label,
+      layout: this.device.createPipelineLayout({ label, bindGroupLayouts: [layout] }),
+      compute: { module, entryPoint, constants: overrides },
+    });
+    this.pendingScopes.push(
+      this.device.popErrorScope().then(async (err) => {
+        if (!err) return;
+        const info = await module.getCompilationInfo();
+        const msgs = info.messages.map((m) => `${m.type} ${kernel}.wgsl:${m.lineNum}:${m.linePos} ${m.message}`);
+        throw new ShaderCompileError(kernel, entryPoint, msgs.length ? msgs : [err.message]);
+      }),
+    );
+    const p: Pipeline = { pipeline, layout, entry, uniform };
+    this.pipelines.set(key, p);
+    return p;
+  }
+}
+
+/** Builds a GpuContext from a WebGPU entry object (navigator.gpu or Dawn's). Throws GpuUnavailableError with advice. */
+export async function createContext(
+  gpu: GPU,
+  shaders: Record<string, string>,
+  opts: ContextOptions,
+  advice: string,
+): Promise<GpuContext> {
+  const opened = await openDevice(gpu);
+  if (!opened) throw new GpuUnavailableError(`no WebGPU adapter is available. ${advice}`);
+  return new GpuContext(opened.device, opened.adapter.info, shaders, opts, [gpu, opened.adapter]);
+}

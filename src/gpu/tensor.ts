@@ -1,0 +1,25 @@
+// GpuTensor: a typed view of (part of) a GPUBuffer with a shape. Kernels bind tensors by name.
+
+export type DType = 'f32' | 'u32' | 'i32';
+
+export interface GpuTensor {
+  readonly buffer: GPUBuffer;
+  readonly byteOffset: number; // multiple of the device's minStorageBufferOffsetAlignment
+  readonly shape: readonly number[];
+  readonly dtype: DType;
+  readonly label: string;
+}
+
+export function numel(shape: readonly number[]): number {
+  let n = 1;
+  for (const d of shape) n *= d;
+  return n;
+}
+
+export function byteLength(t: GpuTensor): number {
+  return numel(t.shape) * 4;
+}
+
+export function shapeString(shape: readonly number[]): string {
+  return `[${shape.join('×')}]`;
+}

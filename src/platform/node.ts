@@ -1,0 +1,109 @@
+// Node platform: a GpuContext on Dawn for Node (the `webgpu` package) and shader sources read from shaders/.
+// Adapter choice without a hardware GPU: Mesa lavapipe (fast), else Chromium's SwiftShader; the
+// choice is printed. SDLORA_ADAPTER=lavapipe|swiftshader|hardware|auto forces one.
+// Only this file (and platform/browser.ts) touches Dawn or navigator.gpu.
+
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { GpuContext, classifyAdapter, openDevice, type AdapterKind } from '../gpu/context';
+import { GpuUnavailableError } from '../gpu/errors';
+
+export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/** Reads every shaders/*.wgsl into name → source. */
+export function loadShaders(dir = join(repoRoot, 'shaders')): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const f of readdirSync(dir)) if (f.endsWith('.wgsl')) out[f.slice(0, -5)] = readFileSync(join(dir, f), 'utf8');
+  return out;
+}
+
+const SWIFTSHADER_ICDS = ['/usr/lib/chromium/vk_swiftshader_icd.json', '/usr/lib64/chromium/vk_swiftshader_icd.json'];
+
+export const NO_ADAPTER_ADVICE =
+  'To get one on Debian/Ubuntu without a GPU, run `npm run setup:system` (installs Mesa >= 25 lavapipe from ' +
+  'bookworm-backports, and chromium, whose SwiftShader is the fallback). With a GPU, install its Vulkan driver. ' +
+  'Set SDLORA_ADAPTER=lavapipe|swiftshader|hardware to force a choice.';
+
+type Preference = 'auto' | AdapterKind;
+
+interface DawnModule {
+  create(flags: string[]): GPU;
+  globals: Record<string, unknown>;
+}
+
+let dawn: DawnModule | null = null;
+async function loadDawn(): Promise<DawnModule> {
+  if (!dawn) {
+    try {
+      dawn = (await import('webgpu')) as unknown as DawnModule;
+    } catch (e) {
+      throw new GpuUnavailableError(`the 'webgpu' package (Dawn for Node) could not be loaded: ${(e as Error).message}. Run npm ci.`);
+    }
+    Object.assign(globalThis, dawn.globals);
+  }
+  return dawn;
+}
+
+export interface NodeGpuOptions {
+  adapter?: Preference;
+  /** Print the chosen adapter on stderr. */
+  verbose?: boolean;
+}
+
+/** Creates a GpuContext on the best adapter Dawn can find; throws GpuUnavailableError with advice if none. */
+export async function createNodeContext(opts: NodeGpuOptions = {}): Promise<GpuContext> {
+  const pref = (opts.adapter ?? (process.env.SDLORA_ADAPTER as Preference | undefined) ?? 'auto') as Preference;
+  const valid: Preference[] = ['auto', 'hardware', 'lavapipe', 'swiftshader', 'software'];
+  if (!valid.includes(pref)) throw new Error(`SDLORA_ADAPTER must be one of: ${valid.join(', ')} (got '${pref}')`);
+  const { create } = await loadDawn();
+  const shaders = loadShaders();
+  const tried: string[] = [];
+
+  const attempt = async (icd: string | null) => {
+    const saved = process.env.VK_ICD_FILENAMES;
+    if (icd) process.env.VK_ICD_FILENAMES = icd;
+    try {
+      const gpu = create(['backend=vulkan']);
+      const opened = await openDevice(gpu);
+      if (!opened) return null;
+      return { ...opened, gpu, kind: classifyAdapter(opened.adapter.info) };
+    } finally {
+      if (icd) {
+        if (saved === undefined) delete process.env.VK_ICD_FILENAMES;
+        else process.env.VK_ICD_FILENAMES = saved;
+      }
+    }
+  };
+
+  let chosen: Awaited<ReturnType<typeof attempt>> = null;
+  if (pref !== 'swiftshader') {
+    const sys = await attempt(null);
+    if (sys) {
+      tried.push(`${sys.kind} (${sys.adapter.info.description})`);
+      if (pref === 'auto' || pref === sys.kind) chosen = sys;
+      else sys.device.destroy();
+    } else tried.push('system Vulkan drivers: none');
+  }
+  if (!chosen && (pref === 'auto' || pref === 'swiftshader' || pref === 'software')) {
+    const icd = SWIFTSHADER_ICDS.find((p) => existsSync(p));
+    if (icd) {
+      const ss = await attempt(icd);
+      if (ss) chosen = ss;
+      else tried.push(`SwiftShader (${icd}): no adapter`);
+    } else tried.push('SwiftShader: not installed (it comes with the chromium package)');
+  }
+  if (!chosen)
+    throw new GpuUnavailableError(
+      `no WebGPU adapter${pref === 'auto' ? '' : ` of kind '${pref}'`} found (tried: ${tried.join('; ')}). ${NO_ADAPTER_ADVICE}`,
+    );
+  const ctx = new GpuContext(chosen.device, chosen.adapter.info, shaders, {
+    sleepBeforeAwait: true,
+    backend: 'Dawn for Node (vulkan)',
+  }, [chosen.gpu, chosen.adapter]);
+  if (opts.verbose) {
+    const soft = ctx.adapter.kind === 'hardware' ? '' : ' [software adapter]';
+    process.stderr.write(`[gpu] ${ctx.adapter.kind}: ${ctx.adapter.description}${soft}, subgroup size ${ctx.subgroupSize ?? 'n/a'}\n`);
+  }
+  return ctx;
+}
