@@ -104,7 +104,10 @@ export class GpuContext {
     this.opts = opts;
     this.adapter = {
       kind: classifyAdapter(adapterInfo),
-      description: adapterInfo.description || adapterInfo.device || adapterInfo.vendor || 'unknown adapter',
+      description:
+        adapterInfo.description ||
+        [adapterInfo.vendor, adapterInfo.architecture, adapterInfo.device].filter(Boolean).join(' ') ||
+        'unknown adapter',
       vendor: adapterInfo.vendor,
       architecture: adapterInfo.architecture,
       backend: opts.backend,
