@@ -1,0 +1,42 @@
+// The Node platform layer: it finds an adapter, classifies it, and fails with advice when a kind is missing.
+import { describe, expect, it } from 'vitest';
+import { existsSync } from 'node:fs';
+import { GpuUnavailableError } from '../gpu/errors';
+import { describeGpu } from '../testing/gpu';
+import { createNodeContext, loadShaders } from './node';
+
+await describeGpu('node platform', (ctx) => {
+  it('classifies the adapter and exposes subgroups on software adapters', () => {
+    const c = ctx();
+    expect(['hardware', 'lavapipe', 'swiftshader', 'software']).toContain(c.adapter.kind);
+    expect(c.adapter.description.length).toBeGreaterThan(0);
+    if (c.adapter.kind === 'lavapipe') expect(c.subgroupSize).toBe(8);
+  });
+
+  it('asking for a missing adapter kind fails with a message that says how to get one', async () => {
+    const c = ctx();
+    if (c.adapter.kind === 'hardware') return; // a real GPU is present: nothing is missing
+    const err = await createNodeContext({ adapter: 'hardware' }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(GpuUnavailableError);
+    expect((err as Error).message).toMatch(/setup:system/);
+  });
+
+  it('falls back to SwiftShader when asked (chromium installed)', async () => {
+    if (!existsSync('/usr/lib/chromium/vk_swiftshader_icd.json')) {
+      if (process.env.CI) throw new Error('chromium (SwiftShader) must be installed in CI: scripts/setup-system.sh');
+      console.warn('SKIPPED: SwiftShader not installed');
+      return;
+    }
+    const ss = await createNodeContext({ adapter: 'swiftshader' });
+    expect(ss.adapter.kind).toBe('swiftshader');
+    ss.destroy();
+  });
+});
+
+describe('shader loading', () => {
+  it('loads every shaders/*.wgsl by stem', () => {
+    const s = loadShaders();
+    expect(Object.keys(s)).toContain('gelu');
+    expect(s.gelu).toMatch(/@compute/);
+  });
+});
