@@ -1,0 +1,114 @@
+// Arena: plan a set of named tensors, check the plan against the device's limits, then allocate
+// them in a few large buffers (views aligned to minStorageBufferOffsetAlignment). A training run plans
+// its parameters, gradients, optimizer state and activations once and creates no buffers per step.
+
+import type { GpuContext } from './context';
+import { GpuOperationError } from './errors';
+import { numel, shapeString, type DType, type GpuTensor } from './tensor';
+
+export interface TensorRequest {
+  name: string;
+  shape: readonly number[];
+  dtype?: DType;
+}
+
+export interface MemoryPlan {
+  requests: TensorRequest[];
+  totalBytes: number;
+  largestBytes: number;
+  largestName: string;
+  problems: string[]; // empty when the plan fits
+}
+
+const MiB = 1024 * 1024;
+export const formatBytes = (b: number) => (b >= 1024 * MiB ? `${(b / 1024 / MiB).toFixed(2)} GiB` : `${(b / MiB).toFixed(1)} MiB`);
+
+/** Checks a set of tensors against per-binding and per-buffer limits and a total budget (bytes). */
+export function planMemory(requests: TensorRequest[], limits: { maxStorageBufferBindingSize: number; maxBufferSize: number }, budgetBytes: number): MemoryPlan {
+  let totalBytes = 0;
+  let largestBytes = 0;
+  let largestName = '';
+  const problems: string[] = [];
+  for (const r of requests) {
+    const bytes = numel(r.shape) * 4;
+    totalBytes += bytes;
+    if (bytes > largestBytes) {
+      largestBytes = bytes;
+      largestName = r.name;
+    }
+    const cap = Math.min(limits.maxStorageBufferBindingSize, limits.maxBufferSize);
+    if (bytes > cap)
+      problems.push(`${r.name} ${shapeString(r.shape)} needs ${formatBytes(bytes)}, above this device's ${formatBytes(cap)} per-buffer limit`);
+  }
+  if (totalBytes > budgetBytes)
+    problems.push(`the run needs ${formatBytes(totalBytes)} of GPU memory in all, above the budget of ${formatBytes(budgetBytes)}`);
+  return { requests, totalBytes, largestBytes, largestName, problems };
+}
+
+export class Arena {
+  readonly tensors = new Map<string, GpuTensor>();
+  private readonly buffers: GPUBuffer[] = [];
+  readonly plan: MemoryPlan;
+
+  /** Allocates the planned tensors; throws (with the numbers) if the plan has problems or the device runs out of memory. */
+  constructor(
+    private readonly ctx: GpuContext,
+    readonly label: string,
+    plan: MemoryPlan,
+    hint = 'Use a smaller batch size or a smaller model.',
+  ) {
+    this.plan = plan;
+    if (plan.problems.length) throw new GpuOperationError(`${label}: will not fit: ${plan.problems.join('; ')}. ${hint}`);
+    const align = Math.max(256, ctx.limits.minStorageBufferOffsetAlignment);
+    const chunkCap = Math.min(ctx.limits.maxBufferSize, 256 * MiB);
+    // Greedy packing in request order into chunks of at most chunkCap bytes.
+    let pending: { r: TensorRequest; offset: number }[] = [];
+    let used = 0;
+    const flush = () => {
+      if (!pending.length) return;
+      const buffer = ctx.device.createBuffer({
+        label: `${label}.arena${this.buffers.length}`,
+        size: Math.max(16, used),
+        usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST,
+      });
+      this.buffers.push(buffer);
+      for (const { r, offset } of pending)
+        this.tensors.set(r.name, { buffer, byteOffset: offset, shape: [...r.shape], dtype: r.dtype ?? 'f32', label: `${label}.${r.name}` });
+      pending = [];
+      used = 0;
+    };
+    for (const r of plan.requests) {
+      const bytes = Math.max(4, numel(r.shape) * 4);
+      const offset = Math.ceil(used / align) * align;
+      if (offset + bytes > chunkCap && pending.length) {
+        flush();
+        pending.push({ r, offset: 0 });
+        used = bytes;
+      } else {
+        pending.push({ r, offset });
+        used = offset + bytes;
+      }
+    }
+    flush();
+  }
+
+  get(name: string): GpuTensor {
+    const t = this.tensors.get(name);
+    if (!t) throw new Error(`${this.label}: no tensor '${name}' in the arena`);
+    return t;
+  }
+
+  get bytes(): number {
+    return this.buffers.reduce((s, b) => s + b.size, 0);
+  }
+
+  destroy(): void {
+    for (const b of this.buffers) b.destroy();
+    this.tensors.clear();
+  }
+}
+
+/** A default GPU memory budget: the user's setting, else 2 GiB (browsers rarely allow much more per tab). */
+export function defaultBudgetBytes(override?: number): number {
+  return override ?? 2 * 1024 * MiB;
+}
