@@ -3,7 +3,7 @@ import { describeGpu } from '../testing/gpu';
 import { Arena, planMemory } from './arena';
 
 await describeGpu('arena', (ctx) => {
-  it('packs named tensors at aligned offsets and they hold independent data', async () => {
+  it('allocates named tensors that hold independent data', async () => {
     const c = ctx();
     const plan = planMemory(
       [
@@ -18,8 +18,7 @@ await describeGpu('arena', (ctx) => {
     expect(plan.totalBytes).toBe((3 + 35 + 1) * 4);
     const arena = new Arena(c, 'test', plan);
     const a = arena.get('a'), b = arena.get('b'), t = arena.get('c');
-    expect(a.buffer).toBe(b.buffer);
-    expect(b.byteOffset % c.limits.minStorageBufferOffsetAlignment).toBe(0);
+    expect(a.buffer).not.toBe(b.buffer); // separate buffers: any two may be read and written in one dispatch
     c.write(a, [1, 2, 3]);
     c.write(b, Float32Array.from({ length: 35 }, (_, i) => i));
     c.write(t, [9]);

@@ -1,5 +1,5 @@
 // Arena: plan a set of named tensors, check the plan against the device's limits, then allocate
-// them in a few large buffers (views aligned to minStorageBufferOffsetAlignment). A training run plans
+// them. A training run plans
 // its parameters, gradients, optimizer state and activations once and creates no buffers per step.
 
 import type { GpuContext } from './context';
@@ -50,46 +50,23 @@ export class Arena {
   private readonly buffers: GPUBuffer[] = [];
   readonly plan: MemoryPlan;
 
-  /** Allocates the planned tensors; throws (with the numbers) if the plan has problems or the device runs out of memory. */
+  /** Allocates the planned tensors; throws (with the numbers) if the plan has problems or the device runs out of memory.
+   *  One buffer per tensor: WebGPU forbids binding the same buffer as read-only and writable storage in one
+   *  dispatch, even through disjoint ranges, so packing unrelated tensors into shared buffers would make
+   *  ordinary kernels (y = f(x) with x, y in one buffer) invalid. Allocation still happens once, up front. */
   constructor(
-    private readonly ctx: GpuContext,
+    ctx: GpuContext,
     readonly label: string,
     plan: MemoryPlan,
     hint = 'Use a smaller batch size or a smaller model.',
   ) {
     this.plan = plan;
     if (plan.problems.length) throw new GpuOperationError(`${label}: will not fit: ${plan.problems.join('; ')}. ${hint}`);
-    const align = Math.max(256, ctx.limits.minStorageBufferOffsetAlignment);
-    const chunkCap = Math.min(ctx.limits.maxBufferSize, 256 * MiB);
-    // Greedy packing in request order into chunks of at most chunkCap bytes.
-    let pending: { r: TensorRequest; offset: number }[] = [];
-    let used = 0;
-    const flush = () => {
-      if (!pending.length) return;
-      const buffer = ctx.device.createBuffer({
-        label: `${label}.arena${this.buffers.length}`,
-        size: Math.max(16, used),
-        usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST,
-      });
-      this.buffers.push(buffer);
-      for (const { r, offset } of pending)
-        this.tensors.set(r.name, { buffer, byteOffset: offset, shape: [...r.shape], dtype: r.dtype ?? 'f32', label: `${label}.${r.name}` });
-      pending = [];
-      used = 0;
-    };
     for (const r of plan.requests) {
-      const bytes = Math.max(4, numel(r.shape) * 4);
-      const offset = Math.ceil(used / align) * align;
-      if (offset + bytes > chunkCap && pending.length) {
-        flush();
-        pending.push({ r, offset: 0 });
-        used = bytes;
-      } else {
-        pending.push({ r, offset });
-        used = offset + bytes;
-      }
+      const t = ctx.tensor(r.shape, `${label}.${r.name}`, r.dtype ?? 'f32');
+      this.buffers.push(t.buffer);
+      this.tensors.set(r.name, t);
     }
-    flush();
   }
 
   get(name: string): GpuTensor {

@@ -42,7 +42,7 @@ export function compare(actual: ArrayLike<number>, expected: ArrayLike<number>, 
     const e = expected[i]!;
     const err = Math.abs(a - e);
     const tol = unit * (Math.abs(e) + mag);
-    const ratio = Number.isFinite(a) ? err / tol : Infinity;
+    const ratio = !Number.isFinite(a) ? Infinity : err === 0 ? 0 : err / tol;
     if (err > maxAbs || !Number.isFinite(a)) maxAbs = Number.isFinite(a) ? Math.max(maxAbs, err) : Infinity;
     if (ratio > maxRatio || worst < 0) {
       maxRatio = ratio;

@@ -1,0 +1,153 @@
+// elementwise: small memory-bound ops the ViT forward/backward and the trainer glue need.
+//   add            y = a + b                                  a, b, y: (n)
+//   axpy           y ← y + α·x                                x, y: (n)    (residual backward, gradient accumulation)
+//   scale          y = α·x                                    x, y: (n)
+//   scaleInPlace   y ← α·y                                    y: (n)
+//   fill           y = value                                  y: (n)
+//   addRow         y = x + row broadcast                      x, y: (n) = (R, L) flat, row: (L), L = period
+//   addRowInPlace  y ← y + row broadcast                      y: (R, L), row: (L)
+//                  "row broadcast" means y[i] uses row[i mod L]: a bias (C) over (B·N, C) has L = C; a position
+//                  embedding (N, C) over (B, N, C) has L = N·C. n must be a multiple of L.
+//   sumRows        drow (+)= Σ_r dy[r, :]                     dy: (R, L), drow: (L)   (backward of addRow for the row)
+//   concatCls      out[b, 0, :] = cls, out[b, 1 + t, :] = patches[b, t, :]     cls: (C), patches: (B, N, C), out: (B, N+1, C)
+//   concatClsBackward  dpatches[b, t, :] = dout[b, 1 + t, :],  dcls (+)= Σ_b dout[b, 0, :]
+// Backward of the rest: add → da = db = dy; axpy → dx = α·dy (dy passes through to y's input); scale → dx = α·dy;
+// addRow → dx = dy, drow = sumRows(dy). "(+)=" means the entry overwrites, or accumulates when accumulate = 1
+// (parameter gradients summed over micro-batches).
+// A binding may not be both read and written in one dispatch in WebGPU, hence the separate in-place entry points.
+// Dispatch: 1-D over the output elements, WG threads per workgroup; the grid may wrap into y (see kernels/grid.ts).
+// sumRows runs one thread per column and walks the rows: neighbouring threads read neighbouring addresses, and no
+// workgroup memory or barrier is needed (both are slow on llvmpipe).
+
+override WG: u32 = 256;
+
+struct Size { n: u32 }
+struct Scaled { n: u32, alpha: f32 }
+struct Fill { n: u32, value: f32 }
+struct Rows { n: u32, period: u32 }
+struct SumRows { rows: u32, period: u32, accumulate: u32 }
+struct Cls { B: u32, N: u32, C: u32 }
+struct ClsBackward { B: u32, N: u32, C: u32, accumulate: u32 }
+
+@group(0) @binding(0) var<storage, read_write> y: array<f32>;
+@group(0) @binding(1) var<storage, read_write> drow: array<f32>;
+@group(0) @binding(2) var<storage, read_write> out: array<f32>;
+@group(0) @binding(3) var<storage, read_write> dcls: array<f32>;
+@group(0) @binding(4) var<storage, read_write> dpatches: array<f32>;
+@group(0) @binding(5) var<storage, read> a: array<f32>;
+@group(0) @binding(6) var<storage, read> b: array<f32>;
+@group(0) @binding(7) var<storage, read> x: array<f32>;
+@group(0) @binding(8) var<storage, read> row: array<f32>;
+@group(0) @binding(9) var<storage, read> dy: array<f32>;
+@group(0) @binding(10) var<storage, read> cls: array<f32>;
+@group(0) @binding(11) var<storage, read> patches: array<f32>;
+@group(0) @binding(12) var<storage, read> dout: array<f32>;
+@group(0) @binding(13) var<uniform> size: Size;
+@group(0) @binding(14) var<uniform> scaled: Scaled;
+@group(0) @binding(15) var<uniform> fillArgs: Fill;
+@group(0) @binding(16) var<uniform> rows: Rows;
+@group(0) @binding(17) var<uniform> sumArgs: SumRows;
+@group(0) @binding(18) var<uniform> clsArgs: Cls;
+@group(0) @binding(19) var<uniform> clsBackArgs: ClsBackward;
+
+fn flat_index(gid: vec3<u32>, nwg: vec3<u32>) -> u32 { return gid.x + gid.y * nwg.x * WG; }
+
+@compute @workgroup_size(WG)
+fn add(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let i = flat_index(gid, nwg);
+  if (i >= size.n) { return; }
+  y[i] = a[i] + b[i];
+}
+
+@compute @workgroup_size(WG)
+fn axpy(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let i = flat_index(gid, nwg);
+  if (i >= scaled.n) { return; }
+  y[i] = y[i] + scaled.alpha * x[i];
+}
+
+@compute @workgroup_size(WG)
+fn scale(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let i = flat_index(gid, nwg);
+  if (i >= scaled.n) { return; }
+  y[i] = scaled.alpha * x[i];
+}
+
+@compute @workgroup_size(WG)
+fn scaleInPlace(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let i = flat_index(gid, nwg);
+  if (i >= scaled.n) { return; }
+  y[i] = scaled.alpha * y[i];
+}
+
+@compute @workgroup_size(WG)
+fn fill(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let i = flat_index(gid, nwg);
+  if (i >= fillArgs.n) { return; }
+  y[i] = fillArgs.value;
+}
+
+@compute @workgroup_size(WG)
+fn addRow(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let i = flat_index(gid, nwg);
+  if (i >= rows.n) { return; }
+  y[i] = x[i] + row[i % rows.period];
+}
+
+@compute @workgroup_size(WG)
+fn addRowInPlace(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let i = flat_index(gid, nwg);
+  if (i >= rows.n) { return; }
+  y[i] = y[i] + row[i % rows.period];
+}
+
+@compute @workgroup_size(WG)
+fn sumRows(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let j = flat_index(gid, nwg);
+  let L = sumArgs.period;
+  if (j >= L) { return; }
+  var s = 0.0;
+  for (var r = 0u; r < sumArgs.rows; r++) { s += dy[r * L + j]; }
+  // select, not accumulate·drow: a fresh gradient buffer may hold NaN, and 0·NaN is NaN.
+  drow[j] = select(s, drow[j] + s, sumArgs.accumulate != 0u);
+}
+
+@compute @workgroup_size(WG)
+fn concatCls(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let i = flat_index(gid, nwg);
+  let C = clsArgs.C;
+  let rowsPerImage = clsArgs.N + 1u;
+  if (i >= clsArgs.B * rowsPerImage * C) { return; }
+  let c = i % C;
+  let r = i / C; // row of out viewed as (B·(N+1), C)
+  let bi = r / rowsPerImage;
+  let t = r % rowsPerImage;
+  if (t == 0u) {
+    out[i] = cls[c];
+  } else {
+    out[i] = patches[(bi * clsArgs.N + t - 1u) * C + c];
+  }
+}
+
+// Threads [0, B·N·C) copy dpatches; threads [B·N·C, B·N·C + C) each sum one column of dcls over the batch.
+@compute @workgroup_size(WG)
+fn concatClsBackward(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let i = flat_index(gid, nwg);
+  let B = clsBackArgs.B;
+  let N = clsBackArgs.N;
+  let C = clsBackArgs.C;
+  let np = B * N * C;
+  if (i < np) {
+    let c = i % C;
+    let r = i / C; // row of dpatches viewed as (B·N, C)
+    let bi = r / N;
+    let t = r % N;
+    dpatches[i] = dout[(bi * (N + 1u) + t + 1u) * C + c];
+    return;
+  }
+  let c = i - np;
+  if (c >= C) { return; }
+  var s = 0.0;
+  for (var bi = 0u; bi < B; bi++) { s += dout[bi * (N + 1u) * C + c]; }
+  dcls[c] = select(s, dcls[c] + s, clsBackArgs.accumulate != 0u);
+}

@@ -1,0 +1,99 @@
+import { expect, it } from 'vitest';
+import { assertClose } from '../testing/compare';
+import { describeGpu } from '../testing/gpu';
+import { f32, f64, normal } from '../testing/rng';
+import * as ref from '../reference/elementwise';
+import * as ew from './elementwise';
+
+await describeGpu('elementwise kernel', (ctx) => {
+  // Odd sizes exercise the bounds guards; scale 1e20 is the extreme-range case (nothing may overflow or flush).
+  for (const [n, s] of [[1, 1], [1000, 1], [4099, 1e20]] as const) {
+    it(`add, axpy, scale, scaleInPlace, fill, n=${n}, scale=${s}`, async () => {
+      const c = ctx();
+      const a = f32(normal(n, 1, s));
+      const b = f32(normal(n, 2, s));
+      const alpha = Math.fround(-0.37);
+      const ta = c.fromArray(a, [n], 'a');
+      const tb = c.fromArray(b, [n], 'b');
+      const ty = c.tensor([n], 'y');
+      ew.add(c, ty, ta, tb);
+      // One rounding per element: the default tolerance is generous.
+      assertClose(await c.read(ty), ref.add(f64(a), f64(b)), { label: 'add' });
+
+      ew.axpy(c, ta, alpha, tb); // a ← a + α·b
+      assertClose(await c.read(ta), ref.axpy(f64(a), alpha, f64(b)), { label: 'axpy' });
+
+      ew.scale(c, ty, alpha, tb);
+      assertClose(await c.read(ty), ref.scale(alpha, f64(b)), { label: 'scale' });
+      ew.scale(c, tb, 4); // in place, a power of two: exact
+      expect([...(await c.read(tb))]).toEqual([...b].map((v) => 4 * v));
+
+      ew.fill(c, ty, Math.fround(0.1));
+      assertClose(await c.read(ty), ref.fill(n, Math.fround(0.1)), { ulps: 1, label: 'fill' });
+      c.release(ta, tb, ty);
+    });
+  }
+
+  // (R, L): a bias over tokens (ViT-Tiny B=8 tokens × C), a position embedding (N·C) over a batch, odd shapes.
+  for (const [R, L, s] of [[1, 1, 1], [7, 13, 1], [1576, 192, 1], [3, 197 * 5, 1e15]] as const) {
+    it(`addRow, addRowInPlace, sumRows, R=${R}, L=${L}`, async () => {
+      const c = ctx();
+      const x = f32(normal(R * L, R + L, s)); // (R, L)
+      const row = f32(normal(L, L, s)); // (L)
+      const tx = c.fromArray(x, [R, L], 'x');
+      const trow = c.fromArray(row, [L], 'row');
+      const ty = c.tensor([R, L], 'y');
+      ew.addRow(c, ty, trow, tx);
+      const want = ref.addRow(f64(x), f64(row));
+      assertClose(await c.read(ty), want, { label: 'addRow' });
+      ew.addRow(c, tx, trow); // in place
+      assertClose(await c.read(tx), want, { label: 'addRowInPlace' });
+
+      const dy = f32(normal(R * L, 5, s)); // (R, L)
+      const tdy = c.fromArray(dy, [R, L], 'dy');
+      const tdrow = c.fromArray(new Float32Array(L).fill(Number.NaN), [L], 'drow'); // overwritten, never read
+      ew.sumRows(c, tdrow, tdy);
+      const sum = ref.sumRows(f64(dy), L);
+      // K = R: sequential f32 sum over the rows.
+      assertClose(await c.read(tdrow), sum, { reduction: R, label: 'sumRows' });
+      ew.sumRows(c, tdrow, tdy, true);
+      assertClose(await c.read(tdrow), sum.map((v) => 2 * v), { reduction: R, label: 'sumRows accumulate' });
+      c.release(tx, trow, ty, tdy, tdrow);
+    });
+  }
+
+  for (const [B, N, C] of [[1, 1, 1], [3, 7, 5], [2, 196, 192]] as const) {
+    it(`concatCls forward and backward, B=${B}, N=${N}, C=${C}`, async () => {
+      const c = ctx();
+      const cls = f32(normal(C, 1)); // (C)
+      const patches = f32(normal(B * N * C, 2)); // (B, N, C)
+      const tcls = c.fromArray(cls, [C], 'cls');
+      const tpatches = c.fromArray(patches, [B, N, C], 'patches');
+      const tout = c.tensor([B, N + 1, C], 'out');
+      ew.concatCls(c, tout, tcls, tpatches);
+      // A pure copy: exact.
+      expect([...(await c.read(tout))]).toEqual([...ref.concatCls(f64(cls), f64(patches), B, N, C)]);
+
+      const dout = f32(normal(B * (N + 1) * C, 3, 1e10)); // (B, N+1, C)
+      const tdout = c.fromArray(dout, [B, N + 1, C], 'dout');
+      const tdcls = c.fromArray(f32(normal(C, 4)), [C], 'dcls');
+      const dcls0 = f64(await c.read(tdcls));
+      const tdpatches = c.tensor([B, N, C], 'dpatches');
+      ew.concatClsBackward(c, tdcls, tdpatches, tdout, true);
+      const { dcls, dpatches } = ref.concatClsBackward(f64(dout), B, N, C);
+      expect([...(await c.read(tdpatches))]).toEqual([...dpatches]);
+      assertClose(await c.read(tdcls), dcls.map((v, i) => v + dcls0[i]!), { reduction: B + 1, label: 'dcls accumulate' });
+      ew.concatClsBackward(c, tdcls, tdpatches, tdout);
+      assertClose(await c.read(tdcls), dcls, { reduction: B, label: 'dcls' });
+      c.release(tcls, tpatches, tout, tdout, tdcls, tdpatches);
+    });
+  }
+
+  it('rejects a row that does not tile the tensor', () => {
+    const c = ctx();
+    const y = c.tensor([10]);
+    const row = c.tensor([3]);
+    expect(() => ew.addRow(c, y, row)).toThrow(/not whole rows/);
+    c.release(y, row);
+  });
+});

@@ -1,0 +1,102 @@
+// Launchers for shaders/elementwise.wgsl: add, axpy, scale, fill, row-broadcast add and its row reduction,
+// CLS-token concatenation and its backward. Reference: src/reference/elementwise.ts.
+
+import type { GpuContext } from '../gpu/context';
+import { numel, shapeString, type GpuTensor } from '../gpu/tensor';
+import { grid1d } from './grid';
+
+const WG = 256;
+
+function sameSize(what: string, ...ts: GpuTensor[]): number {
+  const n = numel(ts[0]!.shape);
+  for (const t of ts) if (numel(t.shape) !== n) throw new Error(`elementwise.${what}: ${t.label} ${shapeString(t.shape)} has ${numel(t.shape)} elements, expected ${n}`);
+  return n;
+}
+
+function rowPeriod(what: string, n: number, row: GpuTensor): number {
+  const period = numel(row.shape);
+  if (period === 0 || n % period !== 0) throw new Error(`elementwise.${what}: ${n} elements are not whole rows of ${row.label} ${shapeString(row.shape)}`);
+  return period;
+}
+
+/** y = a + b. a, b, y: (n) */
+export function add(ctx: GpuContext, y: GpuTensor, a: GpuTensor, b: GpuTensor): void {
+  const n = sameSize('add', y, a, b);
+  ctx.run('elementwise', 'add', { bindings: { y, a, b }, uniforms: { n }, overrides: { WG }, workgroups: grid1d(ctx, n, WG) });
+}
+
+/** y ← y + alpha·x. x, y: (n) */
+export function axpy(ctx: GpuContext, y: GpuTensor, alpha: number, x: GpuTensor): void {
+  const n = sameSize('axpy', y, x);
+  ctx.run('elementwise', 'axpy', { bindings: { y, x }, uniforms: { n, alpha }, overrides: { WG }, workgroups: grid1d(ctx, n, WG) });
+}
+
+/** y = alpha·x, or y ← alpha·y when x is omitted. x, y: (n) */
+export function scale(ctx: GpuContext, y: GpuTensor, alpha: number, x?: GpuTensor): void {
+  if (x === undefined || x.buffer === y.buffer) {
+    if (x !== undefined && x.byteOffset !== y.byteOffset)
+      throw new Error('elementwise.scale: x and y are different views of one buffer; WebGPU cannot read and write one buffer in a dispatch');
+    const n = numel(y.shape);
+    ctx.run('elementwise', 'scaleInPlace', { bindings: { y }, uniforms: { n, alpha }, overrides: { WG }, workgroups: grid1d(ctx, n, WG) });
+    return;
+  }
+  const n = sameSize('scale', y, x);
+  ctx.run('elementwise', 'scale', { bindings: { y, x }, uniforms: { n, alpha }, overrides: { WG }, workgroups: grid1d(ctx, n, WG) });
+}
+
+/** y = value everywhere. y: (n) */
+export function fill(ctx: GpuContext, y: GpuTensor, value: number): void {
+  const n = numel(y.shape);
+  ctx.run('elementwise', 'fill', { bindings: { y }, uniforms: { n, value }, overrides: { WG }, workgroups: grid1d(ctx, n, WG) });
+}
+
+/** y = x + row repeated every numel(row) elements (y ← y + row when x is omitted). x, y: (R, L), row: (L) */
+export function addRow(ctx: GpuContext, y: GpuTensor, row: GpuTensor, x?: GpuTensor): void {
+  if (x === undefined) {
+    const n = numel(y.shape);
+    const period = rowPeriod('addRowInPlace', n, row);
+    ctx.run('elementwise', 'addRowInPlace', { bindings: { y, row }, uniforms: { n, period }, overrides: { WG }, workgroups: grid1d(ctx, n, WG) });
+    return;
+  }
+  const n = sameSize('addRow', y, x);
+  const period = rowPeriod('addRow', n, row);
+  ctx.run('elementwise', 'addRow', { bindings: { y, x, row }, uniforms: { n, period }, overrides: { WG }, workgroups: grid1d(ctx, n, WG) });
+}
+
+/** drow = Σ_r dy[r, :] (drow += … when accumulate): the row gradient of addRow. dy: (R, L), drow: (L) */
+export function sumRows(ctx: GpuContext, drow: GpuTensor, dy: GpuTensor, accumulate = false): void {
+  const period = rowPeriod('sumRows', numel(dy.shape), drow);
+  const rows = numel(dy.shape) / period;
+  ctx.run('elementwise', 'sumRows', {
+    bindings: { drow, dy },
+    uniforms: { rows, period, accumulate: accumulate ? 1 : 0 },
+    overrides: { WG },
+    workgroups: grid1d(ctx, period, WG),
+  });
+}
+
+/** out = [cls; patches] along tokens. cls: (C), patches: (B, N, C), out: (B, N+1, C) */
+export function concatCls(ctx: GpuContext, out: GpuTensor, cls: GpuTensor, patches: GpuTensor): void {
+  const [B, N, C] = patches.shape as [number, number, number];
+  if (patches.shape.length !== 3 || numel(cls.shape) !== C || numel(out.shape) !== B * (N + 1) * C)
+    throw new Error(`elementwise.concatCls: cls ${shapeString(cls.shape)}, patches ${shapeString(patches.shape)}, out ${shapeString(out.shape)} do not fit (C), (B, N, C), (B, N+1, C)`);
+  ctx.run('elementwise', 'concatCls', {
+    bindings: { out, cls, patches },
+    uniforms: { B, N, C },
+    overrides: { WG },
+    workgroups: grid1d(ctx, B * (N + 1) * C, WG),
+  });
+}
+
+/** dpatches = dout[:, 1:, :], dcls = Σ_b dout[b, 0, :] (dcls += … when accumulate). dout: (B, N+1, C) */
+export function concatClsBackward(ctx: GpuContext, dcls: GpuTensor, dpatches: GpuTensor, dout: GpuTensor, accumulate = false): void {
+  const [B, N, C] = dpatches.shape as [number, number, number];
+  if (dpatches.shape.length !== 3 || numel(dcls.shape) !== C || numel(dout.shape) !== B * (N + 1) * C)
+    throw new Error(`elementwise.concatClsBackward: dcls ${shapeString(dcls.shape)}, dpatches ${shapeString(dpatches.shape)}, dout ${shapeString(dout.shape)} do not fit (C), (B, N, C), (B, N+1, C)`);
+  ctx.run('elementwise', 'concatClsBackward', {
+    bindings: { dcls, dpatches, dout },
+    uniforms: { B, N, C, accumulate: accumulate ? 1 : 0 },
+    overrides: { WG },
+    workgroups: grid1d(ctx, B * N * C + C, WG),
+  });
+}
