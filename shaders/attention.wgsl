@@ -1,0 +1,212 @@
+// attention: timm multi-head self-attention core (between the qkv linear and proj), scale = 1/√D.
+//   qkv: (B, N, 3C) packed [q | k | v], C = H·D, head h = columns [h·D, (h+1)·D) of each part.
+//   probs P: (B, H, N, N) = softmax(q_h·k_hᵀ·scale), saved for backward.   out: (B, N, C), heads re-concatenated.
+// Forward:  scores (S·scale into probs) → softmaxRows (in place) → context (out = P·v).
+// Backward (dout: (B, N, C); out from forward; dScores: (B, H, N, N) and rowD: (B, H, N) are scratch):
+//   rowDot:     rowD_i = Σ_d dout_i·out_i  (= Σ_j P_ij·dP_ij, since out_i = Σ_j P_ij v_j; avoids a row pass over dP)
+//   scoresGrad: dS = scale·P ⊙ (dout·vᵀ − rowD)      (scale folded in here, once)
+//   dq = dS·k,  dk = dSᵀ·q,  dv = Pᵀ·dout            → the three column blocks of dqkv: (B, N, 3C).
+// Geometry: the matmul-like entries give each thread a TM×TN = 4×4 output tile (4 vec4 accumulators) with
+//   grid (⌈tiles/WG⌉, B·H): per step of the reduction a thread loads 4 + 4 values for 16 FMAs. llvmpipe
+//   scalarises every load whose address is not a constant, so reuse per load is what counts; no workgroup
+//   memory (its barriers are coroutine switches on llvmpipe). Out-of-range rows/columns are clamped on load
+//   and skipped on store, never branched around. softmaxRows and rowDot: one thread per row, grid1d over B·H·N.
+// Memory: probs and dScores hold B·H·N² floats in one binding, which must stay ≤ maxStorageBufferBindingSize
+//   (128 MiB on lavapipe and by default: B·H·N² ≤ 2²⁵, e.g. B ≤ 288 for ViT-Tiny); callers chunk the batch.
+
+override WG: u32 = 64;
+const TM = 4u; // tile rows per thread (the four vec4 accumulators below)
+const TN = 4u; // tile columns per thread (one vec4)
+
+struct Dims { B: u32, N: u32, H: u32, D: u32 }
+
+@group(0) @binding(0) var<storage, read_write> out: array<f32>;
+@group(0) @binding(1) var<storage, read_write> probs: array<f32>;
+@group(0) @binding(2) var<storage, read_write> dqkv: array<f32>;
+@group(0) @binding(3) var<storage, read_write> dScores: array<f32>;
+@group(0) @binding(4) var<storage, read_write> rowD: array<f32>;
+@group(0) @binding(5) var<storage, read> qkv: array<f32>;
+@group(0) @binding(6) var<storage, read> dout: array<f32>;
+@group(0) @binding(7) var<uniform> dims: Dims;
+
+struct Tile { i0: u32, j0: u32, b: u32, h: u32, valid: bool }
+
+// Tile t of an (N × cols) output of head gid.y; column tiles vary fastest so a subgroup shares its rows.
+fn tileOf(gid: vec3<u32>, cols: u32) -> Tile {
+  let tilesJ = (cols + TN - 1u) / TN;
+  let tilesI = (dims.N + TM - 1u) / TM;
+  let t = min(gid.x, tilesI * tilesJ - 1u);
+  return Tile((t / tilesJ) * TM, (t % tilesJ) * TN, gid.y / dims.H, gid.y % dims.H, gid.x < tilesI * tilesJ);
+}
+
+fn scale() -> f32 { return 1.0 / sqrt(f32(dims.D)); }
+// Offset of token i of batch b in qkv (i clamped into range), plus `part`·C + h·D: the start of that head's slice.
+fn qkvAt(b: u32, i: u32, part: u32, h: u32) -> u32 {
+  let C = dims.H * dims.D;
+  return (b * dims.N + min(i, dims.N - 1u)) * 3u * C + part * C + h * dims.D;
+}
+fn outAt(b: u32, i: u32, h: u32) -> u32 { return (b * dims.N + min(i, dims.N - 1u)) * dims.H * dims.D + h * dims.D; }
+fn probsAt(b: u32, h: u32, i: u32) -> u32 { return ((b * dims.H + h) * dims.N + min(i, dims.N - 1u)) * dims.N; }
+fn clampD(d: u32) -> u32 { return min(d, dims.D - 1u); }
+fn clampN(j: u32) -> u32 { return min(j, dims.N - 1u); }
+
+@compute @workgroup_size(WG)
+fn scores(@builtin(global_invocation_id) gid: vec3<u32>) {
+  let t = tileOf(gid, dims.N);
+  let q0 = qkvAt(t.b, t.i0, 0u, t.h); let q1 = qkvAt(t.b, t.i0 + 1u, 0u, t.h);
+  let q2 = qkvAt(t.b, t.i0 + 2u, 0u, t.h); let q3 = qkvAt(t.b, t.i0 + 3u, 0u, t.h);
+  let k0 = qkvAt(t.b, t.j0, 1u, t.h); let k1 = qkvAt(t.b, t.j0 + 1u, 1u, t.h);
+  let k2 = qkvAt(t.b, t.j0 + 2u, 1u, t.h); let k3 = qkvAt(t.b, t.j0 + 3u, 1u, t.h);
+  var a0 = vec4<f32>(0.0); var a1 = vec4<f32>(0.0); var a2 = vec4<f32>(0.0); var a3 = vec4<f32>(0.0);
+  for (var d = 0u; d < dims.D; d++) {
+    let kv = vec4<f32>(qkv[k0 + d], qkv[k1 + d], qkv[k2 + d], qkv[k3 + d]);
+    a0 = fma(vec4<f32>(qkv[q0 + d]), kv, a0); a1 = fma(vec4<f32>(qkv[q1 + d]), kv, a1);
+    a2 = fma(vec4<f32>(qkv[q2 + d]), kv, a2); a3 = fma(vec4<f32>(qkv[q3 + d]), kv, a3);
+  }
+  let s = scale();
+  putProbs(t, 0u, a0 * s); putProbs(t, 1u, a1 * s); putProbs(t, 2u, a2 * s); putProbs(t, 3u, a3 * s);
+}
+
+fn putProbs(t: Tile, m: u32, v: vec4<f32>) {
+  let i = t.i0 + m;
+  if (!t.valid || i >= dims.N) { return; }
+  let base = probsAt(t.b, t.h, i);
+  for (var n = 0u; n < TN; n++) { if (t.j0 + n < dims.N) { probs[base + t.j0 + n] = v[n]; } }
+}
+
+@compute @workgroup_size(WG)
+fn softmaxRows(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let r = gid.x + gid.y * nwg.x * WG;
+  let rows = dims.B * dims.H * dims.N;
+  let base = min(r, rows - 1u) * dims.N;
+  // Max-subtraction keeps exp's argument ≤ 0: no overflow, Σexp ≥ 1.
+  var m = -3.4e38;
+  for (var j = 0u; j < dims.N; j++) { m = max(m, probs[base + j]); }
+  var s = 0.0;
+  for (var j = 0u; j < dims.N; j++) { s += exp(probs[base + j] - m); }
+  let inv = 1.0 / s;
+  if (r < rows) {
+    for (var j = 0u; j < dims.N; j++) { probs[base + j] = exp(probs[base + j] - m) * inv; }
+  }
+}
+
+@compute @workgroup_size(WG)
+fn context(@builtin(global_invocation_id) gid: vec3<u32>) {
+  let t = tileOf(gid, dims.D);
+  let p0 = probsAt(t.b, t.h, t.i0); let p1 = probsAt(t.b, t.h, t.i0 + 1u);
+  let p2 = probsAt(t.b, t.h, t.i0 + 2u); let p3 = probsAt(t.b, t.h, t.i0 + 3u);
+  let c0 = clampD(t.j0); let c1 = clampD(t.j0 + 1u); let c2 = clampD(t.j0 + 2u); let c3 = clampD(t.j0 + 3u);
+  var a0 = vec4<f32>(0.0); var a1 = vec4<f32>(0.0); var a2 = vec4<f32>(0.0); var a3 = vec4<f32>(0.0);
+  for (var j = 0u; j < dims.N; j++) {
+    let v = qkvAt(t.b, j, 2u, t.h);
+    let vv = vec4<f32>(qkv[v + c0], qkv[v + c1], qkv[v + c2], qkv[v + c3]);
+    a0 = fma(vec4<f32>(probs[p0 + j]), vv, a0); a1 = fma(vec4<f32>(probs[p1 + j]), vv, a1);
+    a2 = fma(vec4<f32>(probs[p2 + j]), vv, a2); a3 = fma(vec4<f32>(probs[p3 + j]), vv, a3);
+  }
+  putOut(t, 0u, a0); putOut(t, 1u, a1); putOut(t, 2u, a2); putOut(t, 3u, a3);
+}
+
+fn putOut(t: Tile, m: u32, v: vec4<f32>) {
+  let i = t.i0 + m;
+  if (!t.valid || i >= dims.N) { return; }
+  let base = outAt(t.b, i, t.h);
+  for (var n = 0u; n < TN; n++) { if (t.j0 + n < dims.D) { out[base + t.j0 + n] = v[n]; } }
+}
+
+@compute @workgroup_size(WG)
+fn rowDot(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let r = gid.x + gid.y * nwg.x * WG; // (b·H + h)·N + i
+  let rows = dims.B * dims.H * dims.N;
+  let rc = min(r, rows - 1u);
+  let i = rc % dims.N;
+  let h = (rc / dims.N) % dims.H;
+  let b = rc / (dims.N * dims.H);
+  let base = outAt(b, i, h);
+  var s = 0.0;
+  for (var d = 0u; d < dims.D; d++) { s += dout[base + d] * out[base + d]; }
+  if (r < rows) { rowD[r] = s; }
+}
+
+@compute @workgroup_size(WG)
+fn scoresGrad(@builtin(global_invocation_id) gid: vec3<u32>) {
+  let t = tileOf(gid, dims.N);
+  let g0 = outAt(t.b, t.i0, t.h); let g1 = outAt(t.b, t.i0 + 1u, t.h);
+  let g2 = outAt(t.b, t.i0 + 2u, t.h); let g3 = outAt(t.b, t.i0 + 3u, t.h);
+  let v0 = qkvAt(t.b, t.j0, 2u, t.h); let v1 = qkvAt(t.b, t.j0 + 1u, 2u, t.h);
+  let v2 = qkvAt(t.b, t.j0 + 2u, 2u, t.h); let v3 = qkvAt(t.b, t.j0 + 3u, 2u, t.h);
+  var a0 = vec4<f32>(0.0); var a1 = vec4<f32>(0.0); var a2 = vec4<f32>(0.0); var a3 = vec4<f32>(0.0);
+  for (var d = 0u; d < dims.D; d++) {
+    let vv = vec4<f32>(qkv[v0 + d], qkv[v1 + d], qkv[v2 + d], qkv[v3 + d]);
+    a0 = fma(vec4<f32>(dout[g0 + d]), vv, a0); a1 = fma(vec4<f32>(dout[g1 + d]), vv, a1);
+    a2 = fma(vec4<f32>(dout[g2 + d]), vv, a2); a3 = fma(vec4<f32>(dout[g3 + d]), vv, a3);
+  }
+  putScoresGrad(t, 0u, a0); putScoresGrad(t, 1u, a1); putScoresGrad(t, 2u, a2); putScoresGrad(t, 3u, a3);
+}
+
+fn putScoresGrad(t: Tile, m: u32, dp: vec4<f32>) {
+  let i = t.i0 + m;
+  if (!t.valid || i >= dims.N) { return; }
+  let base = probsAt(t.b, t.h, i);
+  let rd = rowD[(t.b * dims.H + t.h) * dims.N + i];
+  let s = scale();
+  for (var n = 0u; n < TN; n++) {
+    let j = t.j0 + n;
+    if (j < dims.N) { dScores[base + j] = s * probs[base + j] * (dp[n] - rd); }
+  }
+}
+
+@compute @workgroup_size(WG)
+fn dq(@builtin(global_invocation_id) gid: vec3<u32>) {
+  let t = tileOf(gid, dims.D);
+  let s0 = probsAt(t.b, t.h, t.i0); let s1 = probsAt(t.b, t.h, t.i0 + 1u);
+  let s2 = probsAt(t.b, t.h, t.i0 + 2u); let s3 = probsAt(t.b, t.h, t.i0 + 3u);
+  let c0 = clampD(t.j0); let c1 = clampD(t.j0 + 1u); let c2 = clampD(t.j0 + 2u); let c3 = clampD(t.j0 + 3u);
+  var a0 = vec4<f32>(0.0); var a1 = vec4<f32>(0.0); var a2 = vec4<f32>(0.0); var a3 = vec4<f32>(0.0);
+  for (var j = 0u; j < dims.N; j++) {
+    let k = qkvAt(t.b, j, 1u, t.h);
+    let kv = vec4<f32>(qkv[k + c0], qkv[k + c1], qkv[k + c2], qkv[k + c3]);
+    a0 = fma(vec4<f32>(dScores[s0 + j]), kv, a0); a1 = fma(vec4<f32>(dScores[s1 + j]), kv, a1);
+    a2 = fma(vec4<f32>(dScores[s2 + j]), kv, a2); a3 = fma(vec4<f32>(dScores[s3 + j]), kv, a3);
+  }
+  putDqkv(t, 0u, 0u, a0); putDqkv(t, 0u, 1u, a1); putDqkv(t, 0u, 2u, a2); putDqkv(t, 0u, 3u, a3);
+}
+
+@compute @workgroup_size(WG)
+fn dk(@builtin(global_invocation_id) gid: vec3<u32>) {
+  let t = tileOf(gid, dims.D);
+  // dSᵀ: the tile's 4 rows i0..i0+3 are 4 adjacent columns of dS row j.
+  let r0 = clampN(t.i0); let r1 = clampN(t.i0 + 1u); let r2 = clampN(t.i0 + 2u); let r3 = clampN(t.i0 + 3u);
+  let c0 = clampD(t.j0); let c1 = clampD(t.j0 + 1u); let c2 = clampD(t.j0 + 2u); let c3 = clampD(t.j0 + 3u);
+  var a0 = vec4<f32>(0.0); var a1 = vec4<f32>(0.0); var a2 = vec4<f32>(0.0); var a3 = vec4<f32>(0.0);
+  for (var j = 0u; j < dims.N; j++) {
+    let q = qkvAt(t.b, j, 0u, t.h);
+    let s = probsAt(t.b, t.h, j);
+    let qv = vec4<f32>(qkv[q + c0], qkv[q + c1], qkv[q + c2], qkv[q + c3]);
+    a0 = fma(vec4<f32>(dScores[s + r0]), qv, a0); a1 = fma(vec4<f32>(dScores[s + r1]), qv, a1);
+    a2 = fma(vec4<f32>(dScores[s + r2]), qv, a2); a3 = fma(vec4<f32>(dScores[s + r3]), qv, a3);
+  }
+  putDqkv(t, 1u, 0u, a0); putDqkv(t, 1u, 1u, a1); putDqkv(t, 1u, 2u, a2); putDqkv(t, 1u, 3u, a3);
+}
+
+@compute @workgroup_size(WG)
+fn dv(@builtin(global_invocation_id) gid: vec3<u32>) {
+  let t = tileOf(gid, dims.D);
+  let r0 = clampN(t.i0); let r1 = clampN(t.i0 + 1u); let r2 = clampN(t.i0 + 2u); let r3 = clampN(t.i0 + 3u);
+  let c0 = clampD(t.j0); let c1 = clampD(t.j0 + 1u); let c2 = clampD(t.j0 + 2u); let c3 = clampD(t.j0 + 3u);
+  var a0 = vec4<f32>(0.0); var a1 = vec4<f32>(0.0); var a2 = vec4<f32>(0.0); var a3 = vec4<f32>(0.0);
+  for (var j = 0u; j < dims.N; j++) {
+    let g = outAt(t.b, j, t.h);
+    let p = probsAt(t.b, t.h, j);
+    let gv = vec4<f32>(dout[g + c0], dout[g + c1], dout[g + c2], dout[g + c3]);
+    a0 = fma(vec4<f32>(probs[p + r0]), gv, a0); a1 = fma(vec4<f32>(probs[p + r1]), gv, a1);
+    a2 = fma(vec4<f32>(probs[p + r2]), gv, a2); a3 = fma(vec4<f32>(probs[p + r3]), gv, a3);
+  }
+  putDqkv(t, 2u, 0u, a0); putDqkv(t, 2u, 1u, a1); putDqkv(t, 2u, 2u, a2); putDqkv(t, 2u, 3u, a3);
+}
+
+fn putDqkv(t: Tile, part: u32, m: u32, v: vec4<f32>) {
+  let i = t.i0 + m;
+  if (!t.valid || i >= dims.N) { return; }
+  let base = qkvAt(t.b, i, part, t.h);
+  for (var n = 0u; n < TN; n++) { if (t.j0 + n < dims.D) { dqkv[base + t.j0 + n] = v[n]; } }
+}

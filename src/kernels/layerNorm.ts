@@ -1,0 +1,75 @@
+// Launchers for shaders/layerNorm.wgsl (layer normalisation over the last dim). Reference: src/reference/layerNorm.ts.
+
+import type { GpuContext } from '../gpu/context';
+import type { GpuTensor } from '../gpu/tensor';
+import { grid1d } from './grid';
+import { scratch, view } from './reduce';
+
+const WG = 64;
+const ROW_CHUNK = 64; // rows per partial dγ/dβ sum
+const MAX_GROUPS = 1024;
+
+/** y (R, C) = layerNorm(x) with weight, bias (C); saves mean, rstd (R) for backward. */
+export function forward(
+  ctx: GpuContext,
+  y: GpuTensor,
+  mean: GpuTensor,
+  rstd: GpuTensor,
+  x: GpuTensor,
+  weight: GpuTensor,
+  bias: GpuTensor,
+  R: number,
+  C: number,
+  eps = 1e-6,
+): void {
+  ctx.run('layerNorm', 'forward', {
+    bindings: { y, mean, rstd, x, weight, bias },
+    uniforms: { R, C, eps },
+    overrides: { WG },
+    workgroups: grid1d(ctx, R, WG),
+  });
+}
+
+export interface LayerNormBackwardOptions {
+  /** Add dweight and dbias to what those tensors hold (gradient accumulation); dx is always overwritten. */
+  accumulate?: boolean;
+}
+
+/** dx (R, C), dweight, dbias (C) from dy (R, C) and the forward's x, weight, mean, rstd. */
+export function backward(
+  ctx: GpuContext,
+  dx: GpuTensor,
+  dweight: GpuTensor,
+  dbias: GpuTensor,
+  dy: GpuTensor,
+  x: GpuTensor,
+  weight: GpuTensor,
+  mean: GpuTensor,
+  rstd: GpuTensor,
+  R: number,
+  C: number,
+  opts: LayerNormBackwardOptions = {},
+): void {
+  ctx.run('layerNorm', 'backward', {
+    bindings: { dx, dy, x, weight, mean, rstd },
+    uniforms: { R, C, eps: 0 },
+    overrides: { WG },
+    workgroups: grid1d(ctx, R, WG),
+  });
+  const chunk = Math.max(ROW_CHUNK, Math.ceil(R / MAX_GROUPS));
+  const groups = Math.ceil(R / chunk);
+  const partial = view(scratch(ctx, groups * 2 * C), [groups, 2 * C]);
+  const pdims = { rows: R, cols: C, chunk, groups, accumulate: opts.accumulate ? 1 : 0 };
+  ctx.run('layerNorm', 'backwardParams', {
+    bindings: { partial, dy, x, mean, rstd },
+    uniforms: pdims,
+    overrides: { WG },
+    workgroups: [Math.ceil(C / WG), groups],
+  });
+  ctx.run('layerNorm', 'paramsFinal', {
+    bindings: { dweight, dbias, partial },
+    uniforms: pdims,
+    overrides: { WG },
+    workgroups: [Math.ceil(C / WG)],
+  });
+}
