@@ -1,17 +1,19 @@
 // elementwise: small memory-bound ops the ViT forward/backward and the trainer glue need.
 //   add            y = a + b                                  a, b, y: (n)
+//   mul            y = a ⊙ b                                  a, b, y: (n)
 //   axpy           y ← y + α·x                                x, y: (n)    (residual backward, gradient accumulation)
 //   scale          y = α·x                                    x, y: (n)
 //   scaleInPlace   y ← α·y                                    y: (n)
 //   fill           y = value                                  y: (n)
 //   addRow         y = x + row broadcast                      x, y: (n) = (R, L) flat, row: (L), L = period
 //   addRowInPlace  y ← y + row broadcast                      y: (R, L), row: (L)
+//   mulRow         y = x ⊙ row broadcast                      x, y: (R, L), row: (L)
 //                  "row broadcast" means y[i] uses row[i mod L]: a bias (C) over (B·N, C) has L = C; a position
 //                  embedding (N, C) over (B, N, C) has L = N·C. n must be a multiple of L.
 //   sumRows        drow (+)= Σ_r dy[r, :]                     dy: (R, L), drow: (L)   (backward of addRow for the row)
 //   concatCls      out[b, 0, :] = cls, out[b, 1 + t, :] = patches[b, t, :]     cls: (C), patches: (B, N, C), out: (B, N+1, C)
 //   concatClsBackward  dpatches[b, t, :] = dout[b, 1 + t, :],  dcls (+)= Σ_b dout[b, 0, :]
-// Backward of the rest: add → da = db = dy; axpy → dx = α·dy (dy passes through to y's input); scale → dx = α·dy;
+// Backward of the rest: add → da = db = dy; mul → da = dy⊙b, db = dy⊙a; mulRow → dx = dy⊙row, drow = sumRows(dy⊙x); axpy → dx = α·dy (dy passes through to y's input); scale → dx = α·dy;
 // addRow → dx = dy, drow = sumRows(dy). "(+)=" means the entry overwrites, or accumulates when accumulate = 1
 // (parameter gradients summed over micro-batches).
 // A binding may not be both read and written in one dispatch in WebGPU, hence the separate in-place entry points.
@@ -60,6 +62,13 @@ fn add(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) n
 }
 
 @compute @workgroup_size(WG)
+fn mul(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let i = flat_index(gid, nwg);
+  if (i >= size.n) { return; }
+  y[i] = a[i] * b[i];
+}
+
+@compute @workgroup_size(WG)
 fn axpy(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
   let i = flat_index(gid, nwg);
   if (i >= scaled.n) { return; }
@@ -99,6 +108,13 @@ fn addRowInPlace(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_wor
   let i = flat_index(gid, nwg);
   if (i >= rows.n) { return; }
   y[i] = y[i] + row[i % rows.period];
+}
+
+@compute @workgroup_size(WG)
+fn mulRow(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let i = flat_index(gid, nwg);
+  if (i >= rows.n) { return; }
+  y[i] = x[i] * row[i % rows.period];
 }
 
 @compute @workgroup_size(WG)

@@ -36,7 +36,7 @@ await describeGpu('elementwise kernel', (ctx) => {
 
   // (R, L): a bias over tokens (ViT-Tiny B=8 tokens × C), a position embedding (N·C) over a batch, odd shapes.
   for (const [R, L, s] of [[1, 1, 1], [7, 13, 1], [1576, 192, 1], [3, 197 * 5, 1e15]] as const) {
-    it(`addRow, addRowInPlace, sumRows, R=${R}, L=${L}`, async () => {
+    it(`addRow, addRowInPlace, mulRow, mul, sumRows, R=${R}, L=${L}`, async () => {
       const c = ctx();
       const x = f32(normal(R * L, R + L, s)); // (R, L)
       const row = f32(normal(L, L, s)); // (L)
@@ -46,6 +46,12 @@ await describeGpu('elementwise kernel', (ctx) => {
       ew.addRow(c, ty, trow, tx);
       const want = ref.addRow(f64(x), f64(row));
       assertClose(await c.read(ty), want, { label: 'addRow' });
+      const tm = c.tensor([R, L], 'mulRow');
+      ew.mulRow(c, tm, tx, trow);
+      assertClose(await c.read(tm), ref.mulRow(f64(x), f64(row)), { label: 'mulRow' });
+      ew.mul(c, tm, tx, ty);
+      assertClose(await c.read(tm), ref.mul(f64(x), f64(await c.read(ty))), { label: 'mul' });
+      c.release(tm);
       ew.addRow(c, tx, trow); // in place
       assertClose(await c.read(tx), want, { label: 'addRowInPlace' });
 

@@ -1,4 +1,4 @@
-// Launchers for shaders/elementwise.wgsl: add, axpy, scale, fill, row-broadcast add and its row reduction,
+// Launchers for shaders/elementwise.wgsl: add, mul, mulRow, axpy, scale, fill, row-broadcast add and its row reduction,
 // CLS-token concatenation and its backward. Reference: src/reference/elementwise.ts.
 
 import type { GpuContext } from '../gpu/context';
@@ -23,6 +23,19 @@ function rowPeriod(what: string, n: number, row: GpuTensor): number {
 export function add(ctx: GpuContext, y: GpuTensor, a: GpuTensor, b: GpuTensor): void {
   const n = sameSize('add', y, a, b);
   ctx.run('elementwise', 'add', { bindings: { y, a, b }, uniforms: { n }, overrides: { WG }, workgroups: grid1d(ctx, n, WG) });
+}
+
+/** y = a ⊙ b. a, b, y: (n) */
+export function mul(ctx: GpuContext, y: GpuTensor, a: GpuTensor, b: GpuTensor): void {
+  const n = sameSize('mul', y, a, b);
+  ctx.run('elementwise', 'mul', { bindings: { y, a, b }, uniforms: { n }, overrides: { WG }, workgroups: grid1d(ctx, n, WG) });
+}
+
+/** y = x ⊙ row repeated every numel(row) elements. x, y: (R, L), row: (L) */
+export function mulRow(ctx: GpuContext, y: GpuTensor, x: GpuTensor, row: GpuTensor): void {
+  const n = sameSize('mulRow', y, x);
+  const period = rowPeriod('mulRow', n, row);
+  ctx.run('elementwise', 'mulRow', { bindings: { y, x, row }, uniforms: { n, period }, overrides: { WG }, workgroups: grid1d(ctx, n, WG) });
 }
 
 /** y ← y + alpha·x. x, y: (n) */

@@ -16,6 +16,17 @@ describe('reference elementwise', () => {
     expect(gradError(db, numericGrad(() => dot(w, ew.add(a, b)), b))).toBeLessThan(TOL);
   });
 
+  it('mul and mulRow backward match central differences', () => {
+    const a = normal(15, 21);
+    const b = normal(15, 22);
+    const w = normal(15, 23);
+    expect(gradError(ew.mul(w, b), numericGrad(() => dot(w, ew.mul(a, b)), a))).toBeLessThan(TOL);
+    const row = normal(5, 24);
+    const { dx, drow } = ew.mulRowBackward(w, a, row);
+    expect(gradError(dx, numericGrad(() => dot(w, ew.mulRow(a, row)), a))).toBeLessThan(TOL);
+    expect(gradError(drow, numericGrad(() => dot(w, ew.mulRow(a, row)), row))).toBeLessThan(TOL);
+  });
+
   it('axpy: d/dy = dout, d/dx = α·dout', () => {
     const y = normal(11, 4);
     const x = normal(11, 5);

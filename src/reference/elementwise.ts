@@ -14,6 +14,26 @@ export function addBackward(dy: Float64Array): { da: Float64Array; db: Float64Ar
 }
 
 /** y + alpha·x (returns the new y). x, y: (n) */
+/** y = a ⊙ b. a, b, y: (n) */
+export function mul(a: Float64Array, b: Float64Array): Float64Array {
+  const y = new Float64Array(a.length);
+  for (let i = 0; i < a.length; i++) y[i] = a[i]! * b[i]!;
+  return y;
+}
+
+/** y = x ⊙ row[i mod L]. x, y: (R, L), row: (L) */
+export function mulRow(x: Float64Array, row: Float64Array): Float64Array {
+  const y = new Float64Array(x.length);
+  for (let i = 0; i < x.length; i++) y[i] = x[i]! * row[i % row.length]!;
+  return y;
+}
+
+/** Backward of mulRow: dx = dy ⊙ row, drow = Σ_r dy ⊙ x. */
+export function mulRowBackward(dy: Float64Array, x: Float64Array, row: Float64Array): { dx: Float64Array; drow: Float64Array } {
+  const L = row.length;
+  return { dx: mulRow(dy, row), drow: sumRows(mul(dy, x), L) };
+}
+
 export function axpy(y: Float64Array, alpha: number, x: Float64Array): Float64Array {
   const out = new Float64Array(y.length); // (n)
   for (let i = 0; i < y.length; i++) out[i] = y[i]! + alpha * x[i]!;
