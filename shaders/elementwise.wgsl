@@ -11,6 +11,8 @@
 //                  "row broadcast" means y[i] uses row[i mod L]: a bias (C) over (B·N, C) has L = C; a position
 //                  embedding (N, C) over (B, N, C) has L = N·C. n must be a multiple of L.
 //   sumRows        drow (+)= Σ_r dy[r, :]                     dy: (R, L), drow: (L)   (backward of addRow for the row)
+//   selectRow      out[b, :] = x[b, index, :]                 x: (B, N, C), out: (B, C)   (the CLS token: index 0)
+//   selectRowBackward  dx[b, t, :] = (t == index) ? dy[b, :] : 0     (writes every element of dx)
 //   concatCls      out[b, 0, :] = cls, out[b, 1 + t, :] = patches[b, t, :]     cls: (C), patches: (B, N, C), out: (B, N+1, C)
 //   concatClsBackward  dpatches[b, t, :] = dout[b, 1 + t, :],  dcls (+)= Σ_b dout[b, 0, :]
 // Backward of the rest: add → da = db = dy; mul → da = dy⊙b, db = dy⊙a; mulRow → dx = dy⊙row, drow = sumRows(dy⊙x); axpy → dx = α·dy (dy passes through to y's input); scale → dx = α·dy;
@@ -29,6 +31,7 @@ struct Fill { n: u32, value: f32 }
 struct Rows { n: u32, period: u32 }
 struct SumRows { rows: u32, period: u32, accumulate: u32 }
 struct Cls { B: u32, N: u32, C: u32 }
+struct Select { B: u32, N: u32, C: u32, index: u32 }
 struct ClsBackward { B: u32, N: u32, C: u32, accumulate: u32 }
 
 @group(0) @binding(0) var<storage, read_write> y: array<f32>;
@@ -51,6 +54,8 @@ struct ClsBackward { B: u32, N: u32, C: u32, accumulate: u32 }
 @group(0) @binding(17) var<uniform> sumArgs: SumRows;
 @group(0) @binding(18) var<uniform> clsArgs: Cls;
 @group(0) @binding(19) var<uniform> clsBackArgs: ClsBackward;
+@group(0) @binding(20) var<storage, read_write> dx: array<f32>;
+@group(0) @binding(21) var<uniform> selectArgs: Select;
 
 fn flat_index(gid: vec3<u32>, nwg: vec3<u32>) -> u32 { return gid.x + gid.y * nwg.x * WG; }
 
@@ -166,4 +171,24 @@ fn concatClsBackward(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num
   var s = 0.0;
   for (var bi = 0u; bi < B; bi++) { s += dout[bi * (N + 1u) * C + c]; }
   dcls[c] = select(s, dcls[c] + s, clsBackArgs.accumulate != 0u);
+}
+
+@compute @workgroup_size(WG)
+fn selectRow(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let i = flat_index(gid, nwg);
+  let C = selectArgs.C;
+  if (i >= selectArgs.B * C) { return; }
+  let bi = i / C;
+  out[i] = x[(bi * selectArgs.N + selectArgs.index) * C + i % C];
+}
+
+@compute @workgroup_size(WG)
+fn selectRowBackward(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let i = flat_index(gid, nwg);
+  let C = selectArgs.C;
+  let N = selectArgs.N;
+  if (i >= selectArgs.B * N * C) { return; }
+  let t = (i / C) % N;
+  let bi = i / (N * C);
+  dx[i] = select(0.0, dy[bi * C + i % C], t == selectArgs.index);
 }

@@ -201,6 +201,15 @@ export class GpuContext {
     this.enc().copyBufferToBuffer(src.buffer, src.byteOffset, dst.buffer, dst.byteOffset, byteLength(src));
   }
 
+  /** Copies `count` elements from src[srcOffset…] to dst[dstOffset…] (element offsets), in order with dispatches. */
+  copyRange(dst: GpuTensor, dstOffset: number, src: GpuTensor, srcOffset: number, count: number): void {
+    if (dstOffset + count > numel(dst.shape) || srcOffset + count > numel(src.shape) || count < 0)
+      throw new Error(`copyRange ${src.label}[${srcOffset}…+${count}] → ${dst.label}[${dstOffset}…]: out of range`);
+    if (count === 0) return;
+    this.endPass();
+    this.enc().copyBufferToBuffer(src.buffer, src.byteOffset + srcOffset * 4, dst.buffer, dst.byteOffset + dstOffset * 4, count * 4);
+  }
+
   release(...ts: GpuTensor[]): void {
     for (const t of ts) t.buffer.destroy();
   }

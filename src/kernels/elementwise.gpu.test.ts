@@ -95,6 +95,23 @@ await describeGpu('elementwise kernel', (ctx) => {
     });
   }
 
+  for (const [B, N, C, index] of [[1, 1, 1, 0], [3, 7, 5, 0], [2, 197, 192, 4]] as const) {
+    it(`selectRow and its backward are exact, B=${B}, N=${N}, C=${C}, row ${index}`, async () => {
+      const c = ctx();
+      const x = f32(normal(B * N * C, 41));
+      const dy = f32(normal(B * C, 42));
+      const tx = c.fromArray(x, [B, N, C], 'x');
+      const tdy = c.fromArray(dy, [B, C], 'dy');
+      const tout = c.tensor([B, C], 'out');
+      const tdx = c.fromArray(new Float32Array(B * N * C).fill(Number.NaN), [B, N, C], 'dx'); // every element overwritten
+      ew.selectRow(c, tout, tx, B, N, C, index);
+      ew.selectRowBackward(c, tdx, tdy, B, N, C, index);
+      expect(Array.from(await c.read(tout))).toEqual(Array.from(f32(ref.selectRow(f64(x), B, N, C, index))));
+      expect(Array.from(await c.read(tdx))).toEqual(Array.from(f32(ref.selectRowBackward(f64(dy), B, N, C, index))));
+      c.release(tx, tdy, tout, tdx);
+    });
+  }
+
   it('rejects a row that does not tile the tensor', () => {
     const c = ctx();
     const y = c.tensor([10]);

@@ -113,3 +113,18 @@ export function concatClsBackward(ctx: GpuContext, dcls: GpuTensor, dpatches: Gp
     workgroups: grid1d(ctx, B * N * C + C, WG),
   });
 }
+
+/** out (B, C) = x[:, index, :] for x (B, N, C) (index 0: the CLS token). */
+export function selectRow(ctx: GpuContext, out: GpuTensor, x: GpuTensor, B: number, N: number, C: number, index: number): void {
+  if (numel(x.shape) !== B * N * C || numel(out.shape) !== B * C || !(index >= 0 && index < N))
+    throw new Error(`elementwise.selectRow: x ${shapeString(x.shape)}, out ${shapeString(out.shape)}, row ${index} do not fit (B=${B}, N=${N}, C=${C})`);
+  ctx.run('elementwise', 'selectRow', { bindings: { out, x }, uniforms: { B, N, C, index }, overrides: { WG }, workgroups: grid1d(ctx, B * C, WG) });
+}
+
+/** dx (B, N, C) = dy (B, C) at row `index`, 0 elsewhere (every element written). */
+export function selectRowBackward(ctx: GpuContext, dx: GpuTensor, dy: GpuTensor, B: number, N: number, C: number, index: number): void {
+  if (numel(dx.shape) !== B * N * C || numel(dy.shape) !== B * C || !(index >= 0 && index < N))
+    throw new Error(`elementwise.selectRowBackward: dx ${shapeString(dx.shape)}, dy ${shapeString(dy.shape)}, row ${index} do not fit`);
+  const n = B * N * C;
+  ctx.run('elementwise', 'selectRowBackward', { bindings: { dx, dy }, uniforms: { B, N, C, index }, overrides: { WG }, workgroups: grid1d(ctx, n, WG) });
+}

@@ -27,6 +27,14 @@ describe('reference elementwise', () => {
     expect(gradError(drow, numericGrad(() => dot(w, ew.mulRow(a, row)), row))).toBeLessThan(TOL);
   });
 
+  it('selectRow backward matches central differences', () => {
+    const [B, N, C] = [2, 3, 4];
+    const x = normal(B * N * C, 31);
+    const w = normal(B * C, 32);
+    const analytic = ew.selectRowBackward(w, B, N, C, 1);
+    expect(gradError(analytic, numericGrad(() => dot(w, ew.selectRow(x, B, N, C, 1)), x))).toBeLessThan(TOL);
+  });
+
   it('axpy: d/dy = dout, d/dx = α·dout', () => {
     const y = normal(11, 4);
     const x = normal(11, 5);

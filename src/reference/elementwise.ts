@@ -105,3 +105,17 @@ export function concatClsBackward(dout: Float64Array, B: number, N: number, C: n
   }
   return { dcls, dpatches };
 }
+
+/** out (B, C) = x[:, index, :] for x (B, N, C). */
+export function selectRow(x: Float64Array, B: number, N: number, C: number, index: number): Float64Array {
+  const out = new Float64Array(B * C);
+  for (let b = 0; b < B; b++) for (let c = 0; c < C; c++) out[b * C + c] = x[(b * N + index) * C + c]!;
+  return out;
+}
+
+/** dx (B, N, C): dy at row `index`, zeros elsewhere. */
+export function selectRowBackward(dy: Float64Array, B: number, N: number, C: number, index: number): Float64Array {
+  const dx = new Float64Array(B * N * C);
+  for (let b = 0; b < B; b++) for (let c = 0; c < C; c++) dx[(b * N + index) * C + c] = dy[b * C + c]!;
+  return dx;
+}
