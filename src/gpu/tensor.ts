@@ -23,3 +23,9 @@ export function byteLength(t: GpuTensor): number {
 export function shapeString(shape: readonly number[]): string {
   return `[${shape.join('×')}]`;
 }
+
+/** The same memory under another shape with the same element count. */
+export function reshape(t: GpuTensor, shape: readonly number[]): GpuTensor {
+  if (numel(shape) !== numel(t.shape)) throw new Error(`reshape ${t.label} ${shapeString(t.shape)} → ${shapeString(shape)}: element counts differ`);
+  return { ...t, shape: [...shape] };
+}

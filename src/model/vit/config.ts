@@ -56,3 +56,15 @@ export function validateConfig(c: ViTConfig): ViTConfig {
   if (errs.length) throw new Error(`invalid ViT config: ${errs.join('; ')}`);
   return c;
 }
+
+/** Width / depth / heads of the timm ViT and DeiT size names (mlp ratio 4, qkv bias, eps 1e-6 for all). */
+export const timmSizes: Record<string, { width: number; depth: number; heads: number }> = {
+  tiny: { width: 192, depth: 12, heads: 3 },
+  small: { width: 384, depth: 12, heads: 6 },
+  base: { width: 768, depth: 12, heads: 12 },
+  large: { width: 1024, depth: 24, heads: 16 },
+  huge: { width: 1280, depth: 32, heads: 16 },
+};
+
+/** The same model at another input size (the position embedding must be resampled to match). */
+export const withImageSize = (c: ViTConfig, imageSize: number): ViTConfig => validateConfig({ ...c, imageSize });

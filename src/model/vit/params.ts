@@ -1,12 +1,19 @@
 // The ViT parameter table under timm names (the canonical names of this project). Shapes follow
 // PyTorch: Linear weights are (out, in). Gradients and optimizer state reuse the same table.
+//
+// Initialisation follows timm's VisionTransformer.init_weights (weight_init=''):
+//   Linear weights trunc_normal_(std=0.02) (timm's bounds are the ABSOLUTE values ±2, i.e. ±100σ, so this is
+//   in effect a plain normal), biases 0, LayerNorm weight 1 / bias 0, pos_embed trunc_normal_(0.02),
+//   cls_token normal_(std=1e-6); the patch-embedding Conv2d keeps PyTorch's default kaiming_uniform_(a=√5),
+//   i.e. U(±1/√fan_in) with fan_in = channels·P² (its bias, U(±1/√fan_in) in PyTorch, is zero here).
 
+import { rng } from '../../testing/rng';
 import { headDim, mlpDim, numTokens, type ViTConfig } from './config';
 
 export interface ParamSpec {
   name: string;
   shape: number[];
-  init: 'zeros' | 'ones' | 'trunc_normal_0.02' | 'lecun_patch';
+  init: 'zeros' | 'ones' | 'trunc_normal_0.02' | 'normal_1e-6' | 'uniform_fan_in';
 }
 
 /** Every parameter of a ViT under timm names, in a fixed order. */
@@ -17,9 +24,9 @@ export function paramSpecs(c: ViTConfig): ParamSpec[] {
   const P = c.patchSize;
   void headDim;
   const specs: ParamSpec[] = [
-    { name: 'cls_token', shape: [1, 1, C], init: 'trunc_normal_0.02' },
+    { name: 'cls_token', shape: [1, 1, C], init: 'normal_1e-6' },
     { name: 'pos_embed', shape: [1, N, C], init: 'trunc_normal_0.02' },
-    { name: 'patch_embed.proj.weight', shape: [C, c.channels, P, P], init: 'lecun_patch' },
+    { name: 'patch_embed.proj.weight', shape: [C, c.channels, P, P], init: 'uniform_fan_in' },
     { name: 'patch_embed.proj.bias', shape: [C], init: 'zeros' },
   ];
   for (let i = 0; i < c.depth; i++) {
@@ -48,3 +55,63 @@ export function paramSpecs(c: ViTConfig): ParamSpec[] {
 }
 
 export type ParamTable = Map<string, Float32Array>;
+
+export const numel = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
+
+/** Total number of parameters of a config. */
+export const paramCount = (c: ViTConfig) => paramSpecs(c).reduce((s, p) => s + numel(p.shape), 0);
+
+/**
+ * A freshly initialised parameter table (timm init, see the header), reproducible from `seed`. Each tensor
+ * draws from its own stream (seed mixed with its index in paramSpecs), so tensors do not depend on each other.
+ */
+export function initParams(c: ViTConfig, seed: number): ParamTable {
+  const table: ParamTable = new Map();
+  paramSpecs(c).forEach((spec, idx) => {
+    const n = numel(spec.shape);
+    const out = new Float32Array(n);
+    const r = rng((Math.imul(seed >>> 0, 0x9e3779b1) + idx * 0x85ebca6b) >>> 0);
+    const gauss = () => {
+      const u = Math.max(r(), 1e-300);
+      return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * r());
+    };
+    // timm trunc_normal_(std, a=-2, b=2): absolute bounds, resample outside them.
+    const truncNormal = (std: number) => {
+      for (;;) {
+        const v = gauss() * std;
+        if (v >= -2 && v <= 2) return v;
+      }
+    };
+    switch (spec.init) {
+      case 'zeros':
+        break;
+      case 'ones':
+        out.fill(1);
+        break;
+      case 'trunc_normal_0.02':
+        for (let i = 0; i < n; i++) out[i] = truncNormal(0.02);
+        break;
+      case 'normal_1e-6':
+        for (let i = 0; i < n; i++) out[i] = gauss() * 1e-6;
+        break;
+      case 'uniform_fan_in': {
+        const bound = 1 / Math.sqrt(numel(spec.shape.slice(1)));
+        for (let i = 0; i < n; i++) out[i] = (2 * r() - 1) * bound;
+        break;
+      }
+    }
+    table.set(spec.name, out);
+  });
+  return table;
+}
+
+/** Names of `specs` missing from `table` and those whose length differs, for error messages. */
+export function checkTable(c: ViTConfig, table: ParamTable): string[] {
+  const errs: string[] = [];
+  for (const s of paramSpecs(c)) {
+    const t = table.get(s.name);
+    if (!t) errs.push(`missing ${s.name}`);
+    else if (t.length !== numel(s.shape)) errs.push(`${s.name} has ${t.length} values, expected ${numel(s.shape)} (${s.shape.join('×')})`);
+  }
+  return errs;
+}
