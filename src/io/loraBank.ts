@@ -1,0 +1,113 @@
+// The LoRA bank file: every task's LoRA factors (U, D per block and projection), the magnitudes α_k,
+// ranks, norm products and the classifier head, as safetensors with metadata, so a run can be resumed
+// or shared. Tensor names:
+//   lora.<k>.blocks.<l>.<q|v>.U   (C, r_k)      lora.<k>.blocks.<l>.<q|v>.D   (r_k, C)
+//   lora.alpha (K)                               lora.norms (K, depth, 2)   ‖U‖_F·‖D‖_F per matrix
+//   head.weight (classes, C), head.bias (classes) (optional)
+// Metadata: format "sdlora-bank/1", config (ViTConfig JSON), components (JSON: rank, normalized per k), and
+// any caller fields (method, class order, …) as strings.
+
+import type { ViTConfig } from '../model/vit/config';
+import { parseSafetensors, writeSafetensors, type WriteTensor } from './safetensors';
+
+export const LORA_BANK_FORMAT = 'sdlora-bank/1';
+
+export interface BankFactors {
+  U: Float32Array; // (C, r)
+  D: Float32Array; // (r, C)
+}
+
+export interface BankComponent {
+  rank: number;
+  alpha: number;
+  /** true: a previous task's direction, scaled by α/(‖U‖‖D‖); false: the current task's, scaled by α. */
+  normalized: boolean;
+  blocks: { q: BankFactors; v: BankFactors }[]; // one per ViT block
+}
+
+export interface LoraBank {
+  config: ViTConfig;
+  components: BankComponent[];
+  head?: { weight: Float32Array; bias: Float32Array; classes: number };
+  /** Free-form string fields (method, class order, task index, …). */
+  meta: Record<string, string>;
+}
+
+const frob = (a: Float32Array) => {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += a[i]! * a[i]!;
+  return Math.sqrt(s);
+};
+
+/** ‖U‖_F·‖D‖_F of one matrix's factors. */
+export const normProduct = (f: BankFactors) => frob(f.U) * frob(f.D);
+
+export function writeLoraBank(bank: LoraBank): Uint8Array {
+  const { config: c, components } = bank;
+  const tensors = new Map<string, WriteTensor>();
+  const K = components.length;
+  const norms = new Float32Array(K * c.depth * 2);
+  components.forEach((comp, k) => {
+    if (comp.blocks.length !== c.depth) throw new Error(`LoRA bank: component ${k} has ${comp.blocks.length} blocks, the model has ${c.depth}`);
+    comp.blocks.forEach((b, l) => {
+      (['q', 'v'] as const).forEach((p, i) => {
+        const f = b[p];
+        if (f.U.length !== c.width * comp.rank || f.D.length !== comp.rank * c.width)
+          throw new Error(`LoRA bank: component ${k} block ${l} ${p}: factors do not match rank ${comp.rank} and width ${c.width}`);
+        tensors.set(`lora.${k}.blocks.${l}.${p}.U`, { shape: [c.width, comp.rank], data: f.U });
+        tensors.set(`lora.${k}.blocks.${l}.${p}.D`, { shape: [comp.rank, c.width], data: f.D });
+        norms[(k * c.depth + l) * 2 + i] = normProduct(f);
+      });
+    });
+  });
+  tensors.set('lora.alpha', { shape: [K], data: Float32Array.from(components, (x) => x.alpha) });
+  tensors.set('lora.norms', { shape: [K, c.depth, 2], data: norms });
+  if (bank.head) {
+    tensors.set('head.weight', { shape: [bank.head.classes, c.width], data: bank.head.weight });
+    tensors.set('head.bias', { shape: [bank.head.classes], data: bank.head.bias });
+  }
+  const metadata: Record<string, string> = {
+    ...bank.meta,
+    format: LORA_BANK_FORMAT,
+    config: JSON.stringify(c),
+    components: JSON.stringify(components.map((x) => ({ rank: x.rank, normalized: x.normalized }))),
+  };
+  return writeSafetensors(tensors, { metadata });
+}
+
+export function readLoraBank(bytes: Uint8Array | ArrayBuffer, source = 'LoRA bank'): LoraBank {
+  const file = parseSafetensors(bytes, source);
+  const md = file.metadata;
+  if (md.format !== LORA_BANK_FORMAT)
+    throw new Error(`${source} is not an SD-LoRA bank (metadata format is '${md.format ?? 'missing'}', expected '${LORA_BANK_FORMAT}'); save one from a run first`);
+  const config = JSON.parse(md.config ?? 'null') as ViTConfig;
+  const specs = JSON.parse(md.components ?? '[]') as { rank: number; normalized: boolean }[];
+  const alpha = file.get('lora.alpha');
+  if (alpha.length !== specs.length) throw new Error(`${source}: ${alpha.length} α values for ${specs.length} components`);
+  const missing: string[] = [];
+  const get = (name: string): Float32Array => {
+    if (!file.entries.has(name)) {
+      missing.push(name);
+      return new Float32Array(0);
+    }
+    return file.get(name);
+  };
+  const components: BankComponent[] = specs.map((s, k) => ({
+    rank: s.rank,
+    normalized: s.normalized,
+    alpha: alpha[k]!,
+    blocks: Array.from({ length: config.depth }, (_, l) => ({
+      q: { U: get(`lora.${k}.blocks.${l}.q.U`), D: get(`lora.${k}.blocks.${l}.q.D`) },
+      v: { U: get(`lora.${k}.blocks.${l}.v.U`), D: get(`lora.${k}.blocks.${l}.v.D`) },
+    })),
+  }));
+  if (missing.length) throw new Error(`${source} is incomplete: missing ${missing.join(', ')}`);
+  const meta: Record<string, string> = {};
+  for (const [k, v] of Object.entries(md)) if (!['format', 'config', 'components'].includes(k)) meta[k] = v;
+  const bank: LoraBank = { config, components, meta };
+  if (file.entries.has('head.weight')) {
+    const weight = file.get('head.weight');
+    bank.head = { weight, bias: file.get('head.bias'), classes: weight.length / config.width };
+  }
+  return bank;
+}
