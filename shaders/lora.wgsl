@@ -1,0 +1,308 @@
+// lora: the low-rank path of SD-LoRA for a stack of K components, never forming a dOut×dIn matrix.
+//   forward   y[:, slice] += Σ_k s_k·(x·D_kᵀ)·U_kᵀ          (spec §4.1, §4.3)
+// Components are concatenated: D_cat = [D_0; D_1; …] (R, dIn), U_cat = [U_0 U_1 …] (dOut, R), R = Σ r_k;
+// component k owns rows/columns [offsets[k], offsets[k+1]) so ranks may differ (SD-LoRA-RR).
+// Shapes: x, dx (T, dIn); y, g: (T, ·) row stride outStride, the op's columns start at outOffset (timm's
+//   fused qkv: q = columns [0, C), v = [2C, 3C)); h, gu (T, R); scales (K); offsets (K+1) u32;
+//   colScale (R) = s of the component owning each column; dU (dOut, r_t); dD (r_t, dIn);
+//   partial (ceil(T/TM), R) per-row-tile column sums of gu ⊙ h; p (K).
+// Backward (g = dL/dy on the slice; gu = g·U_cat, unscaled):
+//   dx += (gu ⊙ colScale)·D_cat                      = Σ_k s_k (g U_k) D_k
+//   dU_t = s_t·gᵀ·h_t                                 (dOut, r_t), columns of h owned by component t
+//   dD_t = s_t·gu_tᵀ·x                                (r_t, dIn)
+//   p_k  = ⟨g U_k, h_k⟩_F = Σ_{rows, j∈k} gu ⊙ h     then dα_k = p_k·∂s_k/∂α_k (caller, summed over blocks)
+//   (gradProject also writes each row tile's column sums of gu ⊙ h; alphaReduce adds them per component.)
+//
+// Dispatch of the six product kernels: one workgroup = one subgroup of SG lanes (SG = the device's subgroup
+// size, 8 on lavapipe, 4 on SwiftShader). A workgroup owns a TM-row × (SG·TN)-column output tile; lane l
+// owns columns l + SG·j. The reduction runs in slabs of SG: every lane loads one A element per tile row
+// and the SG values are redistributed with subgroupShuffle (constant lane after unrolling: an
+// extract+splat on llvmpipe), so each A load is shared by SG lanes and each B load feeds TM FMAs.
+// No workgroup memory, no barriers (both are slow on llvmpipe, see docs/webgpu-env.md §3). Out-of-range
+// rows/columns are clamped on load (zeroed on the A side) and only the final stores are guarded.
+// Grid: (ceil(columns/(SG·TN)), ceil(rows/TM)). SG ≤ 8 (the register arrays hold 8 lanes' slab); where
+// subgroups are wider, a workgroup of 8 is one partial subgroup, which is still correct.
+// Measured (lavapipe, T=1576, d=192, contended 2-core machine): forward+backward ≈ 2–3 GFLOP per CPU-second,
+// 4–5× a one-output-per-invocation kernel; at small R the y/dx read-modify-write dominates.
+
+enable subgroups;
+
+const TM: u32 = 8u; // tile rows per workgroup
+const TN: u32 = 2u; // columns per lane
+override SG: u32 = 8u; // subgroup size = workgroup size
+override WG: u32 = 64u; // workgroup size of the small elementwise/reduction kernels
+
+struct Dims {
+  T: u32,
+  dIn: u32,
+  dOut: u32,
+  R: u32,
+  K: u32,
+  outStride: u32, // row stride of y / g
+  outOffset: u32, // first column of the op in y / g
+  comp: u32, // trainable component t
+  compOffset: u32, // offsets[t], host copy (sizes the grid)
+  compRank: u32, // r_t
+  accumulate: u32, // 1: dx/dU/dD += result, 0: overwrite
+}
+
+@group(0) @binding(0) var<storage, read_write> y: array<f32>; // (T, outStride)
+@group(0) @binding(1) var<storage, read_write> h: array<f32>; // (T, R)
+@group(0) @binding(2) var<storage, read_write> gu: array<f32>; // (T, R)
+@group(0) @binding(3) var<storage, read_write> dx: array<f32>; // (T, dIn)
+@group(0) @binding(4) var<storage, read_write> dU: array<f32>; // (dOut, r_t)
+@group(0) @binding(5) var<storage, read_write> dD: array<f32>; // (r_t, dIn)
+@group(0) @binding(6) var<storage, read_write> partial: array<f32>; // (ceil(T/TM), R)
+@group(0) @binding(7) var<storage, read_write> p: array<f32>; // (K)
+@group(0) @binding(8) var<storage, read_write> colScale: array<f32>; // (R)
+@group(0) @binding(9) var<storage, read> x: array<f32>; // (T, dIn)
+@group(0) @binding(10) var<storage, read> g: array<f32>; // (T, outStride)
+@group(0) @binding(11) var<storage, read> dCat: array<f32>; // (R, dIn)
+@group(0) @binding(12) var<storage, read> uCat: array<f32>; // (dOut, R)
+@group(0) @binding(13) var<storage, read> scales: array<f32>; // (K)
+@group(0) @binding(14) var<storage, read> offsets: array<u32>; // (K+1)
+@group(0) @binding(15) var<uniform> dims: Dims;
+
+// acc[i·TN + j] += Σ_kk A[i][kk]·b[kk][j] over one slab; a[i] is this lane's A element of row i (column
+// k0 + lane of the slab), b holds this lane's B row for every kk (b[kk·TN + j]).
+fn slab(acc: ptr<function, array<f32, 16>>, a: array<f32, 8>, b: array<f32, 16>) {
+  for (var kk = 0u; kk < SG; kk++) {
+    for (var i = 0u; i < TM; i++) {
+      let ai = subgroupShuffle(a[i], kk);
+      for (var j = 0u; j < TN; j++) {
+        (*acc)[i * TN + j] = fma(ai, b[kk * TN + j], (*acc)[i * TN + j]);
+      }
+    }
+  }
+}
+
+fn zeroIfOut(v: f32, inRange: bool) -> f32 { return select(0.0, v, inRange); }
+
+// ---------------------------------------------------------------- forward
+
+// colScale[j] = scales[k] for offsets[k] ≤ j < offsets[k+1]. 1-D over R.
+@compute @workgroup_size(WG)
+fn columnScales(@builtin(global_invocation_id) gid: vec3<u32>) {
+  let j = gid.x;
+  if (j >= dims.R) { return; }
+  var s = 0.0;
+  for (var k = 0u; k < dims.K; k++) {
+    if (j >= offsets[k] && j < offsets[k + 1u]) { s = scales[k]; }
+  }
+  colScale[j] = s;
+}
+
+// h = x·D_catᵀ: rows t, columns j (lanes), reduction over dIn.
+@compute @workgroup_size(SG)
+fn project(@builtin(local_invocation_index) lane: u32, @builtin(workgroup_id) wg: vec3<u32>) {
+  let t0 = wg.y * TM;
+  let jBase = wg.x * SG * TN + lane;
+  var acc: array<f32, 16>;
+  for (var k0 = 0u; k0 < dims.dIn; k0 += SG) {
+    let k = k0 + lane;
+    let kc = min(k, dims.dIn - 1u);
+    var a: array<f32, 8>;
+    for (var i = 0u; i < TM; i++) {
+      a[i] = zeroIfOut(x[min(t0 + i, dims.T - 1u) * dims.dIn + kc], k < dims.dIn);
+    }
+    var b: array<f32, 16>;
+    for (var kk = 0u; kk < SG; kk++) {
+      let kb = min(k0 + kk, dims.dIn - 1u);
+      for (var j = 0u; j < TN; j++) {
+        b[kk * TN + j] = dCat[min(jBase + j * SG, dims.R - 1u) * dims.dIn + kb];
+      }
+    }
+    slab(&acc, a, b);
+  }
+  for (var i = 0u; i < TM; i++) {
+    for (var j = 0u; j < TN; j++) {
+      let col = jBase + j * SG;
+      if (t0 + i < dims.T && col < dims.R) { h[(t0 + i) * dims.R + col] = acc[i * TN + j]; }
+    }
+  }
+}
+
+// y[:, outOffset + o] += Σ_j h[t][j]·colScale[j]·U_cat[o][j]: rows t, columns o (lanes), reduction over R.
+@compute @workgroup_size(SG)
+fn expand(@builtin(local_invocation_index) lane: u32, @builtin(workgroup_id) wg: vec3<u32>) {
+  let t0 = wg.y * TM;
+  let oBase = wg.x * SG * TN + lane;
+  var acc: array<f32, 16>;
+  for (var k0 = 0u; k0 < dims.R; k0 += SG) {
+    let k = k0 + lane;
+    let kc = min(k, dims.R - 1u);
+    let s = zeroIfOut(colScale[kc], k < dims.R);
+    var a: array<f32, 8>;
+    for (var i = 0u; i < TM; i++) { a[i] = s * h[min(t0 + i, dims.T - 1u) * dims.R + kc]; }
+    var b: array<f32, 16>;
+    for (var kk = 0u; kk < SG; kk++) {
+      let kb = min(k0 + kk, dims.R - 1u);
+      for (var j = 0u; j < TN; j++) {
+        b[kk * TN + j] = uCat[min(oBase + j * SG, dims.dOut - 1u) * dims.R + kb];
+      }
+    }
+    slab(&acc, a, b);
+  }
+  for (var i = 0u; i < TM; i++) {
+    for (var j = 0u; j < TN; j++) {
+      let col = oBase + j * SG;
+      if (t0 + i < dims.T && col < dims.dOut) {
+        let at = (t0 + i) * dims.outStride + dims.outOffset + col;
+        y[at] = y[at] + acc[i * TN + j];
+      }
+    }
+  }
+}
+
+// ---------------------------------------------------------------- backward
+
+// gu = g[:, slice]·U_cat (unscaled): rows t, columns j (lanes), reduction over dOut.
+@compute @workgroup_size(SG)
+fn gradProject(@builtin(local_invocation_index) lane: u32, @builtin(workgroup_id) wg: vec3<u32>) {
+  let t0 = wg.y * TM;
+  let jBase = wg.x * SG * TN + lane;
+  var acc: array<f32, 16>;
+  for (var k0 = 0u; k0 < dims.dOut; k0 += SG) {
+    let k = k0 + lane;
+    let kc = min(k, dims.dOut - 1u);
+    var a: array<f32, 8>;
+    for (var i = 0u; i < TM; i++) {
+      a[i] = zeroIfOut(g[min(t0 + i, dims.T - 1u) * dims.outStride + dims.outOffset + kc], k < dims.dOut);
+    }
+    var b: array<f32, 16>;
+    for (var kk = 0u; kk < SG; kk++) {
+      let kb = min(k0 + kk, dims.dOut - 1u);
+      for (var j = 0u; j < TN; j++) {
+        b[kk * TN + j] = uCat[kb * dims.R + min(jBase + j * SG, dims.R - 1u)];
+      }
+    }
+    slab(&acc, a, b);
+  }
+  // Fused α partial sums: this tile's column sums of gu ⊙ h, so gu is never re-read for p.
+  for (var j = 0u; j < TN; j++) {
+    let col = jBase + j * SG;
+    let cc = min(col, dims.R - 1u);
+    var colSum = 0.0;
+    for (var i = 0u; i < TM; i++) {
+      let v = acc[i * TN + j];
+      if (t0 + i < dims.T && col < dims.R) { gu[(t0 + i) * dims.R + col] = v; }
+      colSum = fma(select(0.0, v, t0 + i < dims.T), h[min(t0 + i, dims.T - 1u) * dims.R + cc], colSum);
+    }
+    if (col < dims.R) { partial[wg.y * dims.R + col] = colSum; }
+  }
+}
+
+// dx (+)= (gu ⊙ colScale)·D_cat: rows t, columns i (lanes), reduction over R.
+@compute @workgroup_size(SG)
+fn gradInput(@builtin(local_invocation_index) lane: u32, @builtin(workgroup_id) wg: vec3<u32>) {
+  let t0 = wg.y * TM;
+  let iBase = wg.x * SG * TN + lane;
+  var acc: array<f32, 16>;
+  for (var k0 = 0u; k0 < dims.R; k0 += SG) {
+    let k = k0 + lane;
+    let kc = min(k, dims.R - 1u);
+    let s = zeroIfOut(colScale[kc], k < dims.R);
+    var a: array<f32, 8>;
+    for (var i = 0u; i < TM; i++) { a[i] = s * gu[min(t0 + i, dims.T - 1u) * dims.R + kc]; }
+    var b: array<f32, 16>;
+    for (var kk = 0u; kk < SG; kk++) {
+      let kb = min(k0 + kk, dims.R - 1u);
+      for (var j = 0u; j < TN; j++) {
+        b[kk * TN + j] = dCat[kb * dims.dIn + min(iBase + j * SG, dims.dIn - 1u)];
+      }
+    }
+    slab(&acc, a, b);
+  }
+  for (var i = 0u; i < TM; i++) {
+    for (var j = 0u; j < TN; j++) {
+      let col = iBase + j * SG;
+      if (t0 + i < dims.T && col < dims.dIn) {
+        let at = (t0 + i) * dims.dIn + col;
+        dx[at] = select(0.0, dx[at], dims.accumulate != 0u) + acc[i * TN + j];
+      }
+    }
+  }
+}
+
+// dU[o][a] (+)= s_t·Σ_t h[t][off_t + a]·g[t][o]: rows a (of r_t), columns o (lanes), reduction over T.
+@compute @workgroup_size(SG)
+fn gradU(@builtin(local_invocation_index) lane: u32, @builtin(workgroup_id) wg: vec3<u32>) {
+  let a0 = wg.y * TM;
+  let oBase = wg.x * SG * TN + lane;
+  var acc: array<f32, 16>;
+  for (var k0 = 0u; k0 < dims.T; k0 += SG) {
+    let k = k0 + lane;
+    let kc = min(k, dims.T - 1u);
+    var a: array<f32, 8>;
+    for (var i = 0u; i < TM; i++) {
+      a[i] = zeroIfOut(h[kc * dims.R + dims.compOffset + min(a0 + i, dims.compRank - 1u)], k < dims.T);
+    }
+    var b: array<f32, 16>;
+    for (var kk = 0u; kk < SG; kk++) {
+      let kb = min(k0 + kk, dims.T - 1u);
+      for (var j = 0u; j < TN; j++) {
+        b[kk * TN + j] = g[kb * dims.outStride + dims.outOffset + min(oBase + j * SG, dims.dOut - 1u)];
+      }
+    }
+    slab(&acc, a, b);
+  }
+  let s = scales[dims.comp];
+  for (var i = 0u; i < TM; i++) {
+    for (var j = 0u; j < TN; j++) {
+      let col = oBase + j * SG;
+      if (a0 + i < dims.compRank && col < dims.dOut) {
+        let at = col * dims.compRank + a0 + i;
+        dU[at] = select(0.0, dU[at], dims.accumulate != 0u) + s * acc[i * TN + j];
+      }
+    }
+  }
+}
+
+// dD[a][i] (+)= s_t·Σ_t gu[t][off_t + a]·x[t][i]: rows a (of r_t), columns i (lanes), reduction over T.
+@compute @workgroup_size(SG)
+fn gradD(@builtin(local_invocation_index) lane: u32, @builtin(workgroup_id) wg: vec3<u32>) {
+  let a0 = wg.y * TM;
+  let iBase = wg.x * SG * TN + lane;
+  var acc: array<f32, 16>;
+  for (var k0 = 0u; k0 < dims.T; k0 += SG) {
+    let k = k0 + lane;
+    let kc = min(k, dims.T - 1u);
+    var a: array<f32, 8>;
+    for (var i = 0u; i < TM; i++) {
+      a[i] = zeroIfOut(gu[kc * dims.R + dims.compOffset + min(a0 + i, dims.compRank - 1u)], k < dims.T);
+    }
+    var b: array<f32, 16>;
+    for (var kk = 0u; kk < SG; kk++) {
+      let kb = min(k0 + kk, dims.T - 1u);
+      for (var j = 0u; j < TN; j++) {
+        b[kk * TN + j] = x[kb * dims.dIn + min(iBase + j * SG, dims.dIn - 1u)];
+      }
+    }
+    slab(&acc, a, b);
+  }
+  let s = scales[dims.comp];
+  for (var i = 0u; i < TM; i++) {
+    for (var j = 0u; j < TN; j++) {
+      let col = iBase + j * SG;
+      if (a0 + i < dims.compRank && col < dims.dIn) {
+        let at = (a0 + i) * dims.dIn + col;
+        dD[at] = select(0.0, dD[at], dims.accumulate != 0u) + s * acc[i * TN + j];
+      }
+    }
+  }
+}
+
+// p[k] = Σ_w Σ_{j∈k} partial[w][j] over the ceil(T/TM) row tiles of gradProject. One invocation per k.
+@compute @workgroup_size(WG)
+fn alphaReduce(@builtin(global_invocation_id) gid: vec3<u32>) {
+  let k = gid.x;
+  if (k >= dims.K) { return; }
+  let nTiles = (dims.T + TM - 1u) / TM;
+  let j0 = offsets[k];
+  let j1 = offsets[k + 1u];
+  var sum = 0.0;
+  for (var w = 0u; w < nTiles; w++) {
+    for (var j = j0; j < j1; j++) { sum += partial[w * dims.R + j]; }
+  }
+  p[k] = sum;
+}

@@ -1,0 +1,99 @@
+// merge: fold a LoRA component stack into a dense weight, W = W0 + Σ_k s_k·U_k·D_k (s_k = α_k/n_k, given).
+// The only kernel that forms a dOut×dIn matrix (evaluation, or folding components permanently).
+// Shapes: uCat (dOut, R), dCat (R, dIn), scales (K), offsets (K+1) u32 (component k = columns/rows
+//   [offsets[k], offsets[k+1]) of U_cat/D_cat). W is a block of a wider row-major weight: element (o, i)
+//   is w[(rowOffset + o)·wStride + colOffset + i] (timm's fused qkv weight is (3C, C), PyTorch (out, in):
+//   q = rows [0, C), v = rows [2C, 3C)); w0 has the same layout as w.
+// Entry points: `merge` writes w = w0 + ΔW (w0 untouched), `mergeInPlace` does w += ΔW (scales may be
+//   negative to unmerge).
+// Dispatch: one workgroup = one subgroup of SG lanes owns TM rows o × SG·TN columns i (lane l owns
+//   columns l + SG·j); the reduction over R walks each component's columns in slabs of SG, scaling the
+//   broadcast U values by s_k, so the ΔW of each component is never stored. Grid (ceil(dIn/(SG·TN)),
+//   ceil(dOut/TM)). No workgroup memory, no barriers (see shaders/lora.wgsl for the tile design).
+// No backward: merged weights are not trained through.
+
+enable subgroups;
+
+const TM: u32 = 8u;
+const TN: u32 = 2u;
+override SG: u32 = 8u;
+
+struct Dims {
+  dOut: u32,
+  dIn: u32,
+  R: u32,
+  K: u32,
+  wStride: u32,
+  rowOffset: u32,
+  colOffset: u32,
+}
+
+@group(0) @binding(0) var<storage, read_write> w: array<f32>; // (rows ≥ rowOffset + dOut, wStride)
+@group(0) @binding(1) var<storage, read> w0: array<f32>; // same layout as w
+@group(0) @binding(2) var<storage, read> uCat: array<f32>; // (dOut, R)
+@group(0) @binding(3) var<storage, read> dCat: array<f32>; // (R, dIn)
+@group(0) @binding(4) var<storage, read> scales: array<f32>; // (K)
+@group(0) @binding(5) var<storage, read> offsets: array<u32>; // (K+1)
+@group(0) @binding(6) var<uniform> dims: Dims;
+
+fn slab(acc: ptr<function, array<f32, 16>>, a: array<f32, 8>, b: array<f32, 16>) {
+  for (var kk = 0u; kk < SG; kk++) {
+    for (var i = 0u; i < TM; i++) {
+      let ai = subgroupShuffle(a[i], kk);
+      for (var j = 0u; j < TN; j++) {
+        (*acc)[i * TN + j] = fma(ai, b[kk * TN + j], (*acc)[i * TN + j]);
+      }
+    }
+  }
+}
+
+// ΔW tile: acc[i·TN + j] = Σ_k s_k Σ_{c∈k} U[o0 + i][c]·D[c][iBase + SG·j].
+fn delta(lane: u32, o0: u32, iBase: u32) -> array<f32, 16> {
+  var acc: array<f32, 16>;
+  for (var k = 0u; k < dims.K; k++) {
+    let s = scales[k];
+    let cEnd = offsets[k + 1u];
+    for (var c0 = offsets[k]; c0 < cEnd; c0 += SG) {
+      let c = c0 + lane;
+      let cc = min(c, cEnd - 1u);
+      let sl = select(0.0, s, c < cEnd); // lanes past the component's end contribute nothing
+      var a: array<f32, 8>;
+      for (var i = 0u; i < TM; i++) { a[i] = sl * uCat[min(o0 + i, dims.dOut - 1u) * dims.R + cc]; }
+      var b: array<f32, 16>;
+      for (var kk = 0u; kk < SG; kk++) {
+        let cb = min(c0 + kk, cEnd - 1u);
+        for (var j = 0u; j < TN; j++) { b[kk * TN + j] = dCat[cb * dims.dIn + min(iBase + j * SG, dims.dIn - 1u)]; }
+      }
+      slab(&acc, a, b);
+    }
+  }
+  return acc;
+}
+
+fn at(o: u32, i: u32) -> u32 { return (dims.rowOffset + o) * dims.wStride + dims.colOffset + i; }
+
+@compute @workgroup_size(SG)
+fn merge(@builtin(local_invocation_index) lane: u32, @builtin(workgroup_id) wg: vec3<u32>) {
+  let o0 = wg.y * TM;
+  let iBase = wg.x * SG * TN + lane;
+  let acc = delta(lane, o0, iBase);
+  for (var i = 0u; i < TM; i++) {
+    for (var j = 0u; j < TN; j++) {
+      let col = iBase + j * SG;
+      if (o0 + i < dims.dOut && col < dims.dIn) { w[at(o0 + i, col)] = w0[at(o0 + i, col)] + acc[i * TN + j]; }
+    }
+  }
+}
+
+@compute @workgroup_size(SG)
+fn mergeInPlace(@builtin(local_invocation_index) lane: u32, @builtin(workgroup_id) wg: vec3<u32>) {
+  let o0 = wg.y * TM;
+  let iBase = wg.x * SG * TN + lane;
+  let acc = delta(lane, o0, iBase);
+  for (var i = 0u; i < TM; i++) {
+    for (var j = 0u; j < TN; j++) {
+      let col = iBase + j * SG;
+      if (o0 + i < dims.dOut && col < dims.dIn) { w[at(o0 + i, col)] = w[at(o0 + i, col)] + acc[i * TN + j]; }
+    }
+  }
+}

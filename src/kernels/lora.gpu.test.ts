@@ -1,0 +1,120 @@
+import { expect, it } from 'vitest';
+import { assertClose } from '../testing/compare';
+import { describeGpu } from '../testing/gpu';
+import { f32, f64, normal } from '../testing/rng';
+import * as ref from '../reference/lora';
+import * as lora from './lora';
+
+interface Case {
+  T: number;
+  dIn: number;
+  dOut: number;
+  ranks: number[];
+  comp: number;
+  scales: number[];
+  slice?: { width: number; offset: number }; // y/g are (T, width), the op owns columns [offset, offset + dOut)
+  xScale?: number;
+  dScale?: number;
+  uScale?: number;
+  zeroUt?: boolean; // task start: U_t = 0
+}
+
+const cases: Case[] = [
+  { T: 1, dIn: 5, dOut: 6, ranks: [3, 1, 4], comp: 1, scales: [0.7, 1.3, -0.4] },
+  // timm's fused qkv with C = 17: v is columns [2C, 3C) of a (T, 3C) tensor.
+  { T: 7, dIn: 17, dOut: 17, ranks: [3, 1, 4], comp: 2, scales: [0.8, 0.5, 1.1], slice: { width: 51, offset: 34 } },
+  { T: 197, dIn: 192, dOut: 192, ranks: [10, 10, 8, 6], comp: 3, scales: [0.9, 0.6, 1.2, 0.8], slice: { width: 576, offset: 0 } },
+  { T: 37, dIn: 17, dOut: 5, ranks: [1], comp: 0, scales: [0.8], zeroUt: true },
+  // Extreme range: large activations, tiny/huge factors and scales spanning 1e-3..50.
+  { T: 33, dIn: 19, dOut: 23, ranks: [2, 7, 3], comp: 0, scales: [50, 1e-3, 2], xScale: 1e3, dScale: 1e-2, uScale: 1e2 },
+];
+
+await describeGpu('lora kernel', (ctx) => {
+  for (const cs of cases) {
+    const name = `T=${cs.T} dIn=${cs.dIn} dOut=${cs.dOut} ranks=[${cs.ranks}] t=${cs.comp}${cs.slice ? ` slice ${cs.slice.offset}/${cs.slice.width}` : ''}${cs.zeroUt ? ' U_t=0' : ''}${cs.xScale ? ' extreme' : ''}`;
+    it(`forward and backward, ${name}`, async () => {
+      const c = ctx();
+      const { T, dIn, dOut, ranks, comp } = cs;
+      const R = ranks.reduce((a, b) => a + b, 0);
+      const K = ranks.length;
+      const width = cs.slice?.width ?? dOut;
+      const colOff = cs.slice?.offset ?? 0;
+      const seed = T * 1000 + dIn;
+      const x = f32(normal(T * dIn, seed, cs.xScale ?? 1)); // (T, dIn)
+      const dCat = f32(normal(R * dIn, seed + 1, cs.dScale ?? 1 / Math.sqrt(dIn))); // (R, dIn)
+      const uCat = f32(normal(dOut * R, seed + 2, cs.uScale ?? 0.5)); // (dOut, R)
+      const off = ref.offsetsOf(ranks);
+      if (cs.zeroUt) for (let o = 0; o < dOut; o++) for (let j = off[comp]!; j < off[comp + 1]!; j++) uCat[o * R + j] = 0;
+      const scales = f32(cs.scales); // (K)
+      const y0 = f32(normal(T * width, seed + 3)); // (T, width): stands for x W0ᵀ + b
+      const gWide = f32(normal(T * width, seed + 4)); // (T, width): dL/dy of the fused output
+      const dx0 = f32(normal(T * dIn, seed + 5)); // (T, dIn): stands for g W0
+      const g = new Float64Array(T * dOut); // (T, dOut): the op's slice of gWide
+      for (let t = 0; t < T; t++) for (let o = 0; o < dOut; o++) g[t * dOut + o] = gWide[t * width + colOff + o]!;
+
+      const shape = { T, dIn, dOut, ranks };
+      const fw = ref.forward(shape, f64(x), f64(dCat), f64(uCat), f64(scales));
+      const bw = ref.backward(shape, g, f64(x), fw.h, f64(dCat), f64(uCat), f64(scales), comp);
+
+      const lay = lora.createLayout(c, ranks);
+      const ws = lora.createWorkspace(c, T, lay);
+      const tx = c.fromArray(x, [T, dIn], 'x');
+      const tD = c.fromArray(dCat, [R, dIn], 'dCat');
+      const tU = c.fromArray(uCat, [dOut, R], 'uCat');
+      const ts = c.fromArray(scales, [K], 'scales');
+      const ty = c.fromArray(y0, [T, width], 'y');
+      const tg = c.fromArray(gWide, [T, width], 'g');
+      const tdx = c.fromArray(dx0, [T, dIn], 'dx');
+      const tdU = c.tensor([dOut, ranks[comp]!], 'dU');
+      const tdD = c.tensor([ranks[comp]!, dIn], 'dD');
+      const tp = c.tensor([K], 'p');
+      const slice = cs.slice ? { stride: width, offset: colOff } : undefined;
+      lora.forward(c, ty, tx, tD, tU, ts, lay, ws, slice);
+      lora.backward(c, { dx: tdx, dU: tdU, dD: tdD, p: tp }, tg, tx, tD, tU, ts, lay, ws, comp, { slice });
+
+      // Tolerance: each output is a chain of two sums (e.g. y: dIn-term h, then an R-term sum), so the
+      // reduction length is the sum of the chain's lengths; mag = rms of the reference (default).
+      assertClose(await c.read(ws.h), fw.h, { reduction: dIn, label: 'h' });
+      const yGpu = await c.read(ty);
+      const yWant = Float64Array.from(y0); // (T, width): untouched outside the slice
+      for (let t = 0; t < T; t++) for (let o = 0; o < dOut; o++) yWant[t * width + colOff + o]! += fw.y[t * dOut + o]!;
+      const yDelta = Float64Array.from(yGpu, (v, i) => v - y0[i]!); // judge the LoRA part at its own scale
+      const yDeltaWant = Float64Array.from(yWant, (v, i) => v - y0[i]!);
+      assertClose(yDelta, yDeltaWant, { reduction: dIn + R, ulps: 32, label: 'y − y0' }); // 32: y0 + Δ rounds once more
+      assertClose(await c.read(ws.gu), bw.gu, { reduction: dOut, label: 'gu' });
+      const dxDelta = Float64Array.from(await c.read(tdx), (v, i) => v - dx0[i]!);
+      assertClose(dxDelta, bw.dx, { reduction: dOut + R, ulps: 32, label: 'dx − dx0' });
+      assertClose(await c.read(tdU), bw.dU, { reduction: T + dIn, label: 'dU_t' });
+      if (cs.zeroUt) expect(Array.from(await c.read(tdD)).every((v) => v === 0)).toBe(true);
+      else assertClose(await c.read(tdD), bw.dD, { reduction: T + dOut, label: 'dD_t' });
+      assertClose(await c.read(tp), bw.p, { reduction: T * Math.max(...ranks) + dIn + dOut, label: 'p' });
+
+      lora.releaseWorkspace(c, ws);
+      c.release(lay.offsets, tx, tD, tU, ts, ty, tg, tdx, tdU, tdD, tp);
+    });
+  }
+
+  it('accumulates dU/dD and can overwrite dx', async () => {
+    const c = ctx();
+    const T = 9, dIn = 6, dOut = 7, ranks = [2, 3];
+    const R = 5;
+    const x = f32(normal(T * dIn, 1)), dCat = f32(normal(R * dIn, 2)), uCat = f32(normal(dOut * R, 3));
+    const scales = f32([0.5, 2]), g = f32(normal(T * dOut, 4));
+    const fw = ref.forward({ T, dIn, dOut, ranks }, f64(x), f64(dCat), f64(uCat), f64(scales));
+    const bw = ref.backward({ T, dIn, dOut, ranks }, f64(g), f64(x), fw.h, f64(dCat), f64(uCat), f64(scales), 1);
+    const lay = lora.createLayout(c, ranks);
+    const ws = lora.createWorkspace(c, T, lay);
+    const tx = c.fromArray(x, [T, dIn]), tD = c.fromArray(dCat, [R, dIn]), tU = c.fromArray(uCat, [dOut, R]);
+    const ts = c.fromArray(scales, [2]), tg = c.fromArray(g, [T, dOut]), ty = c.tensor([T, dOut]);
+    const tdx = c.fromArray(f32(normal(T * dIn, 9)), [T, dIn]); // garbage: must be overwritten
+    const tdU = c.tensor([dOut, 3]), tdD = c.tensor([3, dIn]);
+    lora.forward(c, ty, tx, tD, tU, ts, lay, ws);
+    for (let rep = 0; rep < 2; rep++)
+      lora.backward(c, { dx: tdx, dU: tdU, dD: tdD }, tg, tx, tD, tU, ts, lay, ws, 1, { accumulateInput: false, accumulateFactors: true });
+    assertClose(await c.read(tdx), bw.dx, { reduction: dOut + R, label: 'dx' });
+    assertClose(await c.read(tdU), bw.dU.map((v) => 2 * v), { reduction: T + dIn, label: '2 dU' });
+    assertClose(await c.read(tdD), bw.dD.map((v) => 2 * v), { reduction: T + dOut, label: '2 dD' });
+    lora.releaseWorkspace(c, ws);
+    c.release(lay.offsets, tx, tD, tU, ts, tg, ty, tdx, tdU, tdD);
+  });
+});

@@ -1,0 +1,216 @@
+// Launchers for shaders/lora.wgsl: the SD-LoRA low-rank path y += Σ_k s_k (x D_kᵀ) U_kᵀ with a K-component
+// stack (ranks may differ), forward and backward. Reference: src/reference/lora.ts.
+// A step runs forward (columnScales, project, expand) then backward (gradProject, which also leaves the
+// α partial sums, then gradInput, gradU, gradD and alphaReduce); the workspace carries h, gu and the
+// per-column scales from forward to backward, so `scales` must not change in between.
+
+import type { GpuContext } from '../gpu/context';
+import type { GpuTensor } from '../gpu/tensor';
+
+const WG = 64;
+// Must match the shader's tile constants TM and TN (fixed-size register tiles; sized here only for grids).
+const TILE_ROWS = 8;
+const COLUMNS_PER_LANE = 2;
+
+/** Component stack: host ranks (grid sizes) and the offsets tensor (K+1, u32) the shader reads. */
+export interface LoraLayout {
+  ranks: readonly number[];
+  K: number;
+  R: number;
+  offsets: GpuTensor; // (K+1) u32: component k owns rows/columns [offsets[k], offsets[k+1]) of D_cat/U_cat
+  hostOffsets: readonly number[];
+}
+
+/** The op's columns inside a wider output/gradient tensor: row stride and first column (timm's fused qkv). */
+export interface ColumnSlice {
+  stride: number;
+  offset: number;
+}
+
+/** Scratch carried from forward to backward. */
+export interface LoraWorkspace {
+  T: number;
+  h: GpuTensor; // (T, R) x·D_catᵀ
+  gu: GpuTensor; // (T, R) g·U_cat
+  colScale: GpuTensor; // (R) s of each column's component
+  partial: GpuTensor; // (ceil(T/TILE_ROWS), R) per-row-tile column sums of gu ⊙ h
+}
+
+export function createLayout(ctx: GpuContext, ranks: readonly number[], label = 'lora.offsets'): LoraLayout {
+  if (ranks.length === 0 || ranks.some((r) => !Number.isInteger(r) || r < 1)) throw new Error(`lora: ranks must be positive integers (got [${ranks.join(', ')}])`);
+  const hostOffsets = [0];
+  for (const r of ranks) hostOffsets.push(hostOffsets[hostOffsets.length - 1]! + r);
+  const offsets = ctx.fromArray(Uint32Array.from(hostOffsets), [ranks.length + 1], label);
+  return { ranks: [...ranks], K: ranks.length, R: hostOffsets[ranks.length]!, offsets, hostOffsets };
+}
+
+/** Allocates h, gu, colScale and the α partial sums for T rows. */
+export function createWorkspace(ctx: GpuContext, T: number, lay: LoraLayout, label = 'lora'): LoraWorkspace {
+  return {
+    T,
+    h: ctx.tensor([T, lay.R], `${label}.h`),
+    gu: ctx.tensor([T, lay.R], `${label}.gu`),
+    colScale: ctx.tensor([lay.R], `${label}.colScale`),
+    partial: ctx.tensor([Math.ceil(T / TILE_ROWS), lay.R], `${label}.partial`),
+  };
+}
+
+export function releaseWorkspace(ctx: GpuContext, ws: LoraWorkspace): void {
+  ctx.release(ws.h, ws.gu, ws.colScale, ws.partial);
+}
+
+/** Lanes per workgroup: the device's subgroup size, at most 8 (the shader's register arrays hold 8). */
+function subgroupLanes(ctx: GpuContext): number {
+  if (!ctx.hasFeature('subgroups')) throw new Error('lora kernels need the WebGPU "subgroups" feature');
+  const s = ctx.subgroupSize;
+  // A workgroup of 8 is one (partial) subgroup on any device whose subgroups hold ≥ 8 lanes.
+  return s !== null && s < 8 ? s : 8;
+}
+
+interface DimsArgs {
+  T: number;
+  dIn: number;
+  dOut: number;
+  lay: LoraLayout;
+  slice?: ColumnSlice;
+  comp?: number;
+  accumulate?: boolean;
+}
+
+function dims(a: DimsArgs): Record<string, number> {
+  const comp = a.comp ?? 0;
+  return {
+    T: a.T,
+    dIn: a.dIn,
+    dOut: a.dOut,
+    R: a.lay.R,
+    K: a.lay.K,
+    outStride: a.slice?.stride ?? a.dOut,
+    outOffset: a.slice?.offset ?? 0,
+    comp,
+    compOffset: a.lay.hostOffsets[comp]!,
+    compRank: a.lay.ranks[comp]!,
+    accumulate: a.accumulate ? 1 : 0,
+  };
+}
+
+/** Grid of SG-lane workgroups covering a rows × cols output in TILE_ROWS × (SG·COLUMNS_PER_LANE) tiles. */
+function tiles(rows: number, cols: number, sg: number): [number, number] {
+  return [Math.ceil(cols / (sg * COLUMNS_PER_LANE)), Math.ceil(rows / TILE_ROWS)];
+}
+
+function check(
+  x: GpuTensor,
+  dCat: GpuTensor,
+  uCat: GpuTensor,
+  scales: GpuTensor,
+  lay: LoraLayout,
+  ws: LoraWorkspace,
+): { T: number; dIn: number; dOut: number } {
+  const [T, dIn] = x.shape as [number, number];
+  const [R, dInD] = dCat.shape as [number, number];
+  const [dOut, RU] = uCat.shape as [number, number];
+  if (R !== lay.R || RU !== lay.R || dInD !== dIn || scales.shape[0] !== lay.K)
+    throw new Error(`lora: shapes x ${x.shape}, D_cat ${dCat.shape}, U_cat ${uCat.shape}, scales ${scales.shape} do not fit ranks [${lay.ranks}]`);
+  if (ws.T !== T || ws.h.shape[1] !== lay.R) throw new Error(`lora: workspace is for T=${ws.T}, R=${ws.h.shape[1]}, not T=${T}, R=${lay.R}`);
+  return { T, dIn, dOut };
+}
+
+/** colScale[j] = scales[k] of the component owning column j. */
+export function columnScales(ctx: GpuContext, colScale: GpuTensor, scales: GpuTensor, lay: LoraLayout): void {
+  ctx.run('lora', 'columnScales', {
+    bindings: { colScale, scales, offsets: lay.offsets },
+    uniforms: dims({ T: 1, dIn: 1, dOut: 1, lay }),
+    overrides: { WG },
+    workgroups: [Math.ceil(lay.R / WG)],
+  });
+}
+
+/** y[:, slice] += Σ_k s_k (x D_kᵀ) U_kᵀ; keeps h = x·D_catᵀ and colScale in ws for backward.
+ *  x (T, dIn), dCat (R, dIn), uCat (dOut, R), scales (K), y (T, slice.stride) or (T, dOut). */
+export function forward(
+  ctx: GpuContext,
+  y: GpuTensor,
+  x: GpuTensor,
+  dCat: GpuTensor,
+  uCat: GpuTensor,
+  scales: GpuTensor,
+  lay: LoraLayout,
+  ws: LoraWorkspace,
+  slice?: ColumnSlice,
+): void {
+  const { T, dIn, dOut } = check(x, dCat, uCat, scales, lay, ws);
+  const SG = subgroupLanes(ctx);
+  const u = dims({ T, dIn, dOut, lay, slice });
+  columnScales(ctx, ws.colScale, scales, lay);
+  ctx.run('lora', 'project', { bindings: { h: ws.h, x, dCat }, uniforms: u, overrides: { SG }, workgroups: tiles(T, lay.R, SG) });
+  ctx.run('lora', 'expand', {
+    bindings: { y, h: ws.h, uCat, colScale: ws.colScale },
+    uniforms: u,
+    overrides: { SG },
+    workgroups: tiles(T, dOut, SG),
+  });
+}
+
+export interface BackwardOutputs {
+  dx?: GpuTensor; // (T, dIn), accumulated into (dx += …) unless accumulateInput is false
+  dU?: GpuTensor; // (dOut, r_t)
+  dD?: GpuTensor; // (r_t, dIn)
+  p?: GpuTensor; // (K) p_k = ⟨g U_k, h_k⟩_F
+}
+
+export interface BackwardOptions {
+  slice?: ColumnSlice;
+  /** dx += … (default true: dx already holds g·W0 from the frozen projection). */
+  accumulateInput?: boolean;
+  /** dU += …, dD += … (default false). */
+  accumulateFactors?: boolean;
+}
+
+/** Backward of forward() given g = dL/dy on the slice: gu = g·U_cat, then whichever of dx, dU_t, dD_t, p
+ *  are requested. `comp` is the trainable component t. */
+export function backward(
+  ctx: GpuContext,
+  out: BackwardOutputs,
+  g: GpuTensor,
+  x: GpuTensor,
+  dCat: GpuTensor,
+  uCat: GpuTensor,
+  scales: GpuTensor,
+  lay: LoraLayout,
+  ws: LoraWorkspace,
+  comp: number,
+  opts: BackwardOptions = {},
+): void {
+  const { T, dIn, dOut } = check(x, dCat, uCat, scales, lay, ws);
+  if (!(comp >= 0 && comp < lay.K)) throw new Error(`lora: trainable component ${comp} outside [0, ${lay.K})`);
+  const SG = subgroupLanes(ctx);
+  const base = { T, dIn, dOut, lay, slice: opts.slice, comp };
+  const u = dims(base);
+  const rt = lay.ranks[comp]!;
+  ctx.run('lora', 'gradProject', {
+    bindings: { gu: ws.gu, partial: ws.partial, g, uCat, h: ws.h },
+    uniforms: u,
+    overrides: { SG },
+    workgroups: tiles(T, lay.R, SG),
+  });
+  if (out.dx)
+    ctx.run('lora', 'gradInput', {
+      bindings: { dx: out.dx, gu: ws.gu, dCat, colScale: ws.colScale },
+      uniforms: dims({ ...base, accumulate: opts.accumulateInput ?? true }),
+      overrides: { SG },
+      workgroups: tiles(T, dIn, SG),
+    });
+  const uf = dims({ ...base, accumulate: opts.accumulateFactors ?? false });
+  if (out.dU)
+    ctx.run('lora', 'gradU', { bindings: { dU: out.dU, h: ws.h, g, scales }, uniforms: uf, overrides: { SG }, workgroups: tiles(rt, dOut, SG) });
+  if (out.dD)
+    ctx.run('lora', 'gradD', { bindings: { dD: out.dD, gu: ws.gu, x, scales }, uniforms: uf, overrides: { SG }, workgroups: tiles(rt, dIn, SG) });
+  if (out.p)
+    ctx.run('lora', 'alphaReduce', {
+      bindings: { p: out.p, partial: ws.partial, offsets: lay.offsets },
+      uniforms: u,
+      overrides: { WG },
+      workgroups: [Math.ceil(lay.K / WG)],
+    });
+}

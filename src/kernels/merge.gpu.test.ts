@@ -1,0 +1,61 @@
+import { it } from 'vitest';
+import { assertClose } from '../testing/compare';
+import { describeGpu } from '../testing/gpu';
+import { f32, f64, normal } from '../testing/rng';
+import * as ref from '../reference/merge';
+import * as lora from './lora';
+import * as merge from './merge';
+
+interface Case {
+  dOut: number;
+  dIn: number;
+  ranks: number[];
+  scales: number[];
+  rows: number; // rows of the wider weight
+  stride: number;
+  rowOffset: number;
+  colOffset: number;
+  uScale?: number;
+}
+
+const cases: Case[] = [
+  { dOut: 1, dIn: 1, ranks: [1], scales: [0.8], rows: 1, stride: 1, rowOffset: 0, colOffset: 0 },
+  // timm qkv weight (3C, C) with C = 17: v = rows [2C, 3C).
+  { dOut: 17, dIn: 17, ranks: [3, 1, 4], scales: [0.8, -0.5, 1.1], rows: 51, stride: 17, rowOffset: 34, colOffset: 0 },
+  { dOut: 5, dIn: 19, ranks: [2, 9], scales: [1, 2], rows: 9, stride: 23, rowOffset: 3, colOffset: 4 },
+  { dOut: 192, dIn: 192, ranks: [10, 10, 6], scales: [0.9, 0.6, 1.2], rows: 576, stride: 192, rowOffset: 0, colOffset: 0 },
+  // Extreme range: ΔW dominates W0 by ~1e4 and the scales span 1e-4..1e3.
+  { dOut: 13, dIn: 11, ranks: [4, 3], scales: [1e3, 1e-4], rows: 13, stride: 11, rowOffset: 0, colOffset: 0, uScale: 30 },
+];
+
+await describeGpu('merge kernel', (ctx) => {
+  for (const cs of cases) {
+    it(`dOut=${cs.dOut} dIn=${cs.dIn} ranks=[${cs.ranks}] block (${cs.rowOffset}, ${cs.colOffset}) of ${cs.rows}×${cs.stride}`, async () => {
+      const c = ctx();
+      const { dOut, dIn, ranks } = cs;
+      const R = ranks.reduce((a, b) => a + b, 0);
+      const seed = dOut * 100 + dIn;
+      const w0 = f32(normal(cs.rows * cs.stride, seed)); // (rows, stride)
+      const uCat = f32(normal(dOut * R, seed + 1, cs.uScale ?? 1)); // (dOut, R)
+      const dCat = f32(normal(R * dIn, seed + 2, cs.uScale ?? 1)); // (R, dIn)
+      const scales = f32(cs.scales); // (K)
+      const block = { stride: cs.stride, rowOffset: cs.rowOffset, colOffset: cs.colOffset };
+      const want = ref.forward(f64(w0), f64(uCat), f64(dCat), f64(scales), ranks, dOut, dIn, block);
+      const lay = lora.createLayout(c, ranks);
+      const tw0 = c.fromArray(w0, [cs.rows, cs.stride], 'w0');
+      const tw = c.tensor([cs.rows, cs.stride], 'w');
+      const tw2 = c.fromArray(w0, [cs.rows, cs.stride], 'w2');
+      const tU = c.fromArray(uCat, [dOut, R], 'uCat');
+      const tD = c.fromArray(dCat, [R, dIn], 'dCat');
+      const ts = c.fromArray(scales, [ranks.length], 'scales');
+      c.copy(tw, tw0); // rows outside the block must survive
+      merge.forward(c, tw, tw0, tU, tD, ts, lay, block);
+      merge.inPlace(c, tw2, tU, tD, ts, lay, block);
+      // Reduction R per component sum plus one add of W0 (ulps 32 for the extra rounding of w0 + ΔW).
+      assertClose(await c.read(tw), want, { reduction: R, ulps: 32, label: 'merge' });
+      assertClose(await c.read(tw2), want, { reduction: R, ulps: 32, label: 'mergeInPlace' });
+      assertClose(await c.read(tw0), w0, { ulps: 0.001, label: 'w0 untouched' });
+      c.release(lay.offsets, tw0, tw, tw2, tU, tD, ts);
+    });
+  }
+});
