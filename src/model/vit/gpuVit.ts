@@ -1,0 +1,556 @@
+// The ViT on the GPU: forward and backward composed from the kernels in src/kernels, with SD-LoRA
+// components on the q and v slices of every block's fused qkv. Mirrors src/reference/vit.ts (the float64
+// oracle), which documents the maths; shapes: B images, N = Np + 1 tokens, T = B·N rows, C width,
+// H heads, Dh = C/H, F mlp width, K classes, P patch.
+//
+// LoRA layout per (block, projection): the previous tasks' components are one frozen stack (factors fixed,
+// scale s_k = α_k/(‖U_k‖‖D_k‖) with the norms of that matrix), the current task's component is a stack of
+// one (scale α_t, factors trainable). Both α vectors are trainable and shared by all blocks and by q and v.
+// Memory is planned before anything is allocated (Arena); a batch that will not fit is refused with numbers.
+
+import { Arena, defaultBudgetBytes, planMemory, type TensorRequest } from '../../gpu/arena';
+import type { GpuContext } from '../../gpu/context';
+import { reshape, type GpuTensor } from '../../gpu/tensor';
+import * as attention from '../../kernels/attention';
+import * as crossEntropy from '../../kernels/crossEntropy';
+import * as ew from '../../kernels/elementwise';
+import * as gelu from '../../kernels/gelu';
+import * as layerNorm from '../../kernels/layerNorm';
+import * as lora from '../../kernels/lora';
+import * as matmul from '../../kernels/matmul';
+import * as patchify from '../../kernels/patchify';
+import * as reduce from '../../kernels/reduce';
+import { headDim, mlpDim, numPatches, numTokens, validateConfig, type ViTConfig } from './config';
+import { paramSpecs, type ParamTable } from './params';
+
+/** Which weights train: none (evaluation), the LoRA factors + α + head, or every weight. */
+export type TrainMode = 'none' | 'lora' | 'full';
+
+export interface LoraSetup {
+  /** Ranks of the previous tasks' (frozen, normalised) components, oldest first. */
+  frozenRanks: number[];
+  /** Rank of the current task's component (trained, unnormalised); 0 = none. */
+  trainableRank: number;
+}
+
+export interface GpuVitOptions {
+  batch: number;
+  mode: TrainMode;
+  lora?: LoraSetup;
+  /** GPU memory the run may use, in bytes (default: 2 GiB). */
+  budgetBytes?: number;
+}
+
+const PROJECTIONS = ['q', 'v'] as const;
+type Projection = (typeof PROJECTIONS)[number];
+/** Column offset of each projection inside the fused (T, 3C) qkv, in units of C. */
+const SLICE: Record<Projection, number> = { q: 0, v: 2 };
+
+interface LoraStack {
+  layout: lora.LoraLayout;
+  ws: lora.LoraWorkspace;
+}
+
+interface ProjectionLora {
+  frozen: (LoraStack & { dCat: GpuTensor; uCat: GpuTensor; scales: GpuTensor }) | null;
+  trainable: (LoraStack & { U: GpuTensor; D: GpuTensor; dU: GpuTensor; dD: GpuTensor }) | null;
+}
+
+/** Per-block activations kept from forward for backward. */
+interface BlockActs {
+  x: GpuTensor; // (T, C) block input
+  ln1: GpuTensor; // (T, C)
+  mean1: GpuTensor; // (T)
+  rstd1: GpuTensor; // (T)
+  qkv: GpuTensor; // (T, 3C) after LoRA
+  probs: GpuTensor; // (B, H, N, N)
+  att: GpuTensor; // (T, C) attention output (heads concatenated)
+  mid: GpuTensor; // (T, C) after the attention residual
+  ln2: GpuTensor; // (T, C)
+  mean2: GpuTensor; // (T)
+  rstd2: GpuTensor; // (T)
+  pre: GpuTensor; // (T, F) fc1 output before GELU
+  act: GpuTensor; // (T, F) GELU output
+}
+
+export class GpuViT {
+  readonly config: ViTConfig;
+  readonly batch: number;
+  readonly mode: TrainMode;
+  readonly loraSetup: LoraSetup;
+  readonly params = new Map<string, GpuTensor>();
+  /** Gradients of trainable tensors, under the same names (base parameters, 'lora.alphaFrozen', 'lora.alphaTrainable', 'lora.<block>.<q|v>.U|D'). */
+  readonly grads = new Map<string, GpuTensor>();
+  /** Trainable tensors under the names of `grads`. */
+  readonly trainable = new Map<string, GpuTensor>();
+  readonly arena: Arena;
+  private readonly ctx: GpuContext;
+  private readonly blocks: BlockActs[] = [];
+  private readonly lora: ProjectionLora[][] = []; // [block][q=0, v=1]
+  private readonly t: Record<string, GpuTensor> = {};
+
+  static plan(config: ViTConfig, opts: GpuVitOptions): TensorRequest[] {
+    return new Planner(config, opts).requests;
+  }
+
+  constructor(ctx: GpuContext, config: ViTConfig, weights: ParamTable, opts: GpuVitOptions) {
+    this.ctx = ctx;
+    this.config = validateConfig(config);
+    this.batch = opts.batch;
+    this.mode = opts.mode;
+    this.loraSetup = opts.lora ?? { frozenRanks: [], trainableRank: 0 };
+    const planner = new Planner(config, opts);
+    const plan = planMemory(planner.requests, ctx.limits, defaultBudgetBytes(opts.budgetBytes));
+    this.arena = new Arena(ctx, 'vit', plan, `Use a smaller batch size (now ${opts.batch}) or a smaller model.`);
+    const a = (n: string) => this.arena.get(n);
+
+    for (const s of paramSpecs(config)) {
+      const w = weights.get(s.name);
+      const n = s.shape.reduce((x, y) => x * y, 1);
+      if (!w) throw new Error(`GpuViT: weight ${s.name} missing`);
+      if (w.length !== n) throw new Error(`GpuViT: weight ${s.name} has ${w.length} values, expected ${n} (${s.shape.join('×')})`);
+      const t = a(`param.${s.name}`);
+      ctx.write(t, w);
+      this.params.set(s.name, t);
+      if (planner.trainsBase(s.name)) {
+        this.trainable.set(s.name, t);
+        this.grads.set(s.name, a(`grad.${s.name}`));
+      }
+    }
+    for (const name of planner.activationNames()) this.t[name] = a(name);
+    for (let l = 0; l < config.depth; l++) {
+      const blk = (n: string) => a(planner.blockName(l, n));
+      this.blocks.push({
+        x: blk('x'), ln1: blk('ln1'), mean1: blk('mean1'), rstd1: blk('rstd1'), qkv: blk('qkv'), probs: blk('probs'),
+        att: blk('att'), mid: blk('mid'), ln2: blk('ln2'), mean2: blk('mean2'), rstd2: blk('rstd2'), pre: blk('pre'), act: blk('act'),
+      });
+    }
+    this.buildLora(planner);
+  }
+
+  private buildLora(planner: Planner): void {
+    const { frozenRanks, trainableRank } = this.loraSetup;
+    const T = planner.T;
+    const a = (n: string) => this.arena.get(n);
+    if (frozenRanks.length) {
+      this.trainable.set('lora.alphaFrozen', a('lora.alphaFrozen'));
+      this.grads.set('lora.alphaFrozen', a('grad.lora.alphaFrozen'));
+    }
+    if (trainableRank) {
+      this.trainable.set('lora.alphaTrainable', a('lora.alphaTrainable'));
+      this.grads.set('lora.alphaTrainable', a('grad.lora.alphaTrainable'));
+    }
+    for (let l = 0; l < this.config.depth; l++) {
+      const row: ProjectionLora[] = [];
+      for (const p of PROJECTIONS) {
+        const key = `lora.${l}.${p}`;
+        let frozen: ProjectionLora['frozen'] = null;
+        let trainable: ProjectionLora['trainable'] = null;
+        if (frozenRanks.length) {
+          const layout = lora.createLayout(this.ctx, frozenRanks, `${key}.frozen.offsets`);
+          frozen = {
+            layout,
+            ws: lora.createWorkspace(this.ctx, T, layout, `${key}.frozen`),
+            dCat: a(`${key}.frozen.D`),
+            uCat: a(`${key}.frozen.U`),
+            scales: a(`${key}.frozen.scales`),
+          };
+        }
+        if (trainableRank) {
+          const layout = lora.createLayout(this.ctx, [trainableRank], `${key}.offsets`);
+          trainable = {
+            layout,
+            ws: lora.createWorkspace(this.ctx, T, layout, key),
+            U: a(`${key}.U`),
+            D: a(`${key}.D`),
+            dU: a(`grad.${key}.U`),
+            dD: a(`grad.${key}.D`),
+          };
+          this.trainable.set(`${key}.U`, trainable.U);
+          this.trainable.set(`${key}.D`, trainable.D);
+          this.grads.set(`${key}.U`, trainable.dU);
+          this.grads.set(`${key}.D`, trainable.dD);
+        }
+        row.push({ frozen, trainable });
+      }
+      this.lora.push(row);
+    }
+  }
+
+  // ------------------------------------------------------------------ LoRA state
+
+  /** Uploads the LoRA state. factors[l][p]: frozen stack (U_cat (C, R), D_cat (R, C)) and the trainable pair. */
+  setLora(state: {
+    alphaFrozen?: Float32Array; // (Kf)
+    alphaTrainable?: number;
+    /** 1/(‖U_k‖‖D_k‖) per (block, projection) and frozen component: (2·depth, Kf), row 2l + (p == v). */
+    invNorms?: Float32Array;
+    frozen?: { U: Float32Array; D: Float32Array }[][]; // [block][q, v]
+    trainable?: { U: Float32Array; D: Float32Array }[][];
+  }): void {
+    const ctx = this.ctx;
+    if (state.alphaFrozen) ctx.write(this.arena.get('lora.alphaFrozen'), state.alphaFrozen);
+    if (state.alphaTrainable !== undefined) ctx.write(this.arena.get('lora.alphaTrainable'), [state.alphaTrainable]);
+    if (state.invNorms) ctx.write(this.arena.get('lora.invNorms'), state.invNorms);
+    for (let l = 0; l < this.config.depth; l++)
+      for (let i = 0; i < 2; i++) {
+        const pl = this.lora[l]![i]!;
+        const f = state.frozen?.[l]?.[i];
+        if (f && pl.frozen) {
+          ctx.write(pl.frozen.uCat, f.U);
+          ctx.write(pl.frozen.dCat, f.D);
+        }
+        const t = state.trainable?.[l]?.[i];
+        if (t && pl.trainable) {
+          ctx.write(pl.trainable.U, t.U);
+          ctx.write(pl.trainable.D, t.D);
+        }
+      }
+  }
+
+  /** Per-matrix scales of the frozen stack: scales_lp = α_frozen ⊙ invNorm_lp. Run after α changes. */
+  private refreshScales(): void {
+    const Kf = this.loraSetup.frozenRanks.length;
+    if (!Kf) return;
+    const all = this.arena.get('lora.scalesAll');
+    ew.mulRow(this.ctx, all, this.arena.get('lora.invNorms'), this.arena.get('lora.alphaFrozen'));
+    for (let l = 0; l < this.config.depth; l++)
+      for (let i = 0; i < 2; i++) this.ctx.copyRange(this.lora[l]![i]!.frozen!.scales, 0, all, (2 * l + i) * Kf, Kf);
+  }
+
+  // ------------------------------------------------------------------ forward
+
+  /** logits (B, K) for images (B, channels, S, S) (already normalised). Keeps what backward needs. */
+  forward(images: GpuTensor): GpuTensor {
+    const { ctx, config: c } = this;
+    const B = this.batch;
+    const N = numTokens(c);
+    const T = B * N;
+    const C = c.width;
+    const P = c.patchSize;
+    const prm = (n: string) => this.params.get(n)!;
+    if (images.shape.join() !== [B, c.channels, c.imageSize, c.imageSize].join())
+      throw new Error(`GpuViT.forward: images ${images.shape.join('×')}, expected ${B}×${c.channels}×${c.imageSize}×${c.imageSize}`);
+    this.refreshScales();
+    patchify.forward(ctx, this.t.cols!, images, P);
+    const w = prm('patch_embed.proj.weight');
+    matmul.nt(ctx, { c: this.t.patches!, a: reshape(this.t.cols!, [B * numPatches(c), c.channels * P * P]), b: reshape(w, [C, c.channels * P * P]), bias: prm('patch_embed.proj.bias') });
+    const x0 = this.blocks[0]!.x;
+    ew.concatCls(ctx, reshape(x0, [B, N, C]), reshape(prm('cls_token'), [C]), reshape(this.t.patches!, [B, N - 1, C]));
+    ew.addRow(ctx, x0, prm('pos_embed'));
+
+    for (let l = 0; l < c.depth; l++) {
+      const a = this.blocks[l]!;
+      const next = l + 1 < c.depth ? this.blocks[l + 1]!.x : this.t.xOut!;
+      const b = (n: string) => prm(`blocks.${l}.${n}`);
+      layerNorm.forward(ctx, a.ln1, a.mean1, a.rstd1, a.x, b('norm1.weight'), b('norm1.bias'), T, C, c.layerNormEps);
+      matmul.nt(ctx, { c: a.qkv, a: a.ln1, b: b('attn.qkv.weight'), bias: c.qkvBias ? b('attn.qkv.bias') : undefined });
+      for (let i = 0; i < 2; i++) {
+        const pl = this.lora[l]![i]!;
+        const slice = { stride: 3 * C, offset: SLICE[PROJECTIONS[i]!] * C };
+        if (pl.frozen) lora.forward(ctx, a.qkv, a.ln1, pl.frozen.dCat, pl.frozen.uCat, pl.frozen.scales, pl.frozen.layout, pl.frozen.ws, slice);
+        if (pl.trainable)
+          lora.forward(ctx, a.qkv, a.ln1, pl.trainable.D, pl.trainable.U, this.arena.get('lora.alphaTrainable'), pl.trainable.layout, pl.trainable.ws, slice);
+      }
+      attention.forward(ctx, a.att, a.probs, a.qkv, B, N, c.heads, headDim(c));
+      matmul.nt(ctx, { c: a.mid, a: a.att, b: b('attn.proj.weight'), bias: b('attn.proj.bias'), residual: a.x });
+      layerNorm.forward(ctx, a.ln2, a.mean2, a.rstd2, a.mid, b('norm2.weight'), b('norm2.bias'), T, C, c.layerNormEps);
+      matmul.nt(ctx, { c: a.act, a: a.ln2, b: b('mlp.fc1.weight'), bias: b('mlp.fc1.bias'), activation: 'gelu', pre: a.pre });
+      matmul.nt(ctx, { c: next, a: a.act, b: b('mlp.fc2.weight'), bias: b('mlp.fc2.bias'), residual: a.mid });
+    }
+    ew.selectRow(ctx, this.t.clsOut!, this.t.xOut!, B, N, C, 0);
+    layerNorm.forward(ctx, this.t.features!, this.t.meanF!, this.t.rstdF!, this.t.clsOut!, prm('norm.weight'), prm('norm.bias'), B, C, c.layerNormEps);
+    if (c.numClasses > 0)
+      matmul.nt(ctx, { c: this.t.logits!, a: this.t.features!, b: prm('head.weight'), bias: prm('head.bias') });
+    return this.t.logits!;
+  }
+
+  /** (B, C): the final-LN CLS features of the last forward. */
+  get features(): GpuTensor {
+    return this.t.features!;
+  }
+
+  /** Mean cross-entropy over the logit columns [lo, hi) and dlogits; labels: u32 (B), absolute class ids. */
+  loss(labels: GpuTensor, lo: number, hi: number): { loss: GpuTensor; dlogits: GpuTensor } {
+    const B = this.batch;
+    const K = this.config.numClasses;
+    crossEntropy.forward(this.ctx, this.t.lossRows!, this.t.dlogits!, this.t.logits!, labels, B, K, lo, hi, { lossMean: this.t.lossMean! });
+    return { loss: this.t.lossMean!, dlogits: this.t.dlogits! };
+  }
+
+  /** Predicted class ids (u32, B) over columns [lo, hi) of the last forward's logits. */
+  predict(lo = 0, hi = this.config.numClasses): GpuTensor {
+    crossEntropy.argmax(this.ctx, this.t.preds!, this.t.logits!, this.batch, this.config.numClasses, lo, hi);
+    return this.t.preds!;
+  }
+
+  // ------------------------------------------------------------------ backward
+
+  /** Gradients of every trainable tensor (into `grads`, overwritten) from dlogits (B, K); returns dImages if asked. */
+  backward(dlogits: GpuTensor, opts: { inputGrad?: boolean } = {}): GpuTensor | null {
+    if (this.mode === 'none') throw new Error('GpuViT.backward: this model was built for evaluation (mode "none")');
+    const { ctx, config: c } = this;
+    const B = this.batch;
+    const N = numTokens(c);
+    const T = B * N;
+    const C = c.width;
+    const P = c.patchSize;
+    const full = this.mode === 'full';
+    const prm = (n: string) => this.params.get(n)!;
+    const grad = (n: string) => this.grads.get(n);
+    const t = this.t;
+
+    // Head and final norm.
+    let dFeatures = t.dFeatures!;
+    if (c.numClasses > 0) {
+      matmul.tn(ctx, { c: grad('head.weight')!, a: dlogits, b: t.features! });
+      reduce.sumRows(ctx, grad('head.bias')!, dlogits, B, c.numClasses);
+      matmul.nn(ctx, { c: dFeatures, a: dlogits, b: prm('head.weight') });
+    } else {
+      dFeatures = dlogits;
+    }
+    layerNorm.backward(ctx, t.dCls!, full ? grad('norm.weight')! : t.dLnW!, full ? grad('norm.bias')! : t.dLnB!, dFeatures, t.clsOut!, prm('norm.weight'), t.meanF!, t.rstdF!, B, C);
+    let dx = t.dxA!; // (T, C) gradient flowing into the current block's output
+    let dxOther = t.dxB!;
+    ew.selectRowBackward(ctx, dx, t.dCls!, B, N, C, 0);
+
+    this.zeroAlphaPartials();
+    for (let l = c.depth - 1; l >= 0; l--) {
+      const a = this.blocks[l]!;
+      const b = (n: string) => prm(`blocks.${l}.${n}`);
+      const g = (n: string) => grad(`blocks.${l}.${n}`);
+      // MLP: out = mid + fc2(gelu(fc1(ln2(mid)))).
+      if (full) {
+        matmul.tn(ctx, { c: g('mlp.fc2.weight')!, a: dx, b: a.act });
+        reduce.sumRows(ctx, g('mlp.fc2.bias')!, dx, T, C);
+      }
+      matmul.nn(ctx, { c: t.dAct!, a: dx, b: b('mlp.fc2.weight') });
+      gelu.backward(ctx, t.dPre!, t.dAct!, a.pre);
+      if (full) {
+        matmul.tn(ctx, { c: g('mlp.fc1.weight')!, a: t.dPre!, b: a.ln2 });
+        reduce.sumRows(ctx, g('mlp.fc1.bias')!, t.dPre!, T, mlpDim(c));
+      }
+      matmul.nn(ctx, { c: t.dLn!, a: t.dPre!, b: b('mlp.fc1.weight') });
+      layerNorm.backward(ctx, t.dNormOut!, full ? g('norm2.weight')! : t.dLnW!, full ? g('norm2.bias')! : t.dLnB!, t.dLn!, a.mid, b('norm2.weight'), a.mean2, a.rstd2, T, C);
+      ew.add(ctx, t.dMid!, dx, t.dNormOut!);
+      // Attention: mid = x + proj(attn(qkv(ln1(x)))).
+      if (full) {
+        matmul.tn(ctx, { c: g('attn.proj.weight')!, a: t.dMid!, b: a.att });
+        reduce.sumRows(ctx, g('attn.proj.bias')!, t.dMid!, T, C);
+      }
+      matmul.nn(ctx, { c: t.dAtt!, a: t.dMid!, b: b('attn.proj.weight') });
+      attention.backward(ctx, t.dQkv!, t.dAtt!, a.qkv, a.att, a.probs, { dScores: t.dScores!, rowDot: t.rowDot! }, B, N, c.heads, headDim(c));
+      if (full) {
+        matmul.tn(ctx, { c: g('attn.qkv.weight')!, a: t.dQkv!, b: a.ln1 });
+        if (c.qkvBias) reduce.sumRows(ctx, g('attn.qkv.bias')!, t.dQkv!, T, 3 * C);
+      }
+      matmul.nn(ctx, { c: t.dLn!, a: t.dQkv!, b: b('attn.qkv.weight') });
+      for (let i = 0; i < 2; i++) this.loraBackward(l, i, a);
+      layerNorm.backward(ctx, t.dNormOut!, full ? g('norm1.weight')! : t.dLnW!, full ? g('norm1.bias')! : t.dLnB!, t.dLn!, a.x, b('norm1.weight'), a.mean1, a.rstd1, T, C);
+      ew.add(ctx, dxOther, t.dMid!, t.dNormOut!);
+      [dx, dxOther] = [dxOther, dx];
+    }
+    this.finishAlphaGrads();
+
+    // Embedding: x0 = [cls; patches·Wᵀ + b] + pos.
+    const needPatchGrad = full || opts.inputGrad;
+    if (full) {
+      reduce.sumRows(ctx, grad('pos_embed')!, dx, B, N * C);
+    }
+    if (needPatchGrad)
+      ew.concatClsBackward(ctx, reshape(full ? grad('cls_token')! : t.dClsTok!, [C]), reshape(t.dPatches!, [B, N - 1, C]), reshape(dx, [B, N, C]));
+    if (full) {
+      const gw = grad('patch_embed.proj.weight')!;
+      matmul.tn(ctx, { c: reshape(gw, [C, c.channels * P * P]), a: t.dPatches!, b: reshape(t.cols!, [B * numPatches(c), c.channels * P * P]) });
+      reduce.sumRows(ctx, grad('patch_embed.proj.bias')!, t.dPatches!, B * numPatches(c), C);
+    }
+    if (!opts.inputGrad) return null;
+    const w = prm('patch_embed.proj.weight');
+    matmul.nn(ctx, { c: reshape(t.dCols!, [B * numPatches(c), c.channels * P * P]), a: t.dPatches!, b: reshape(w, [C, c.channels * P * P]) });
+    patchify.backward(ctx, t.dImages!, t.dCols!, P);
+    return t.dImages!;
+  }
+
+  /** LoRA backward of block l, projection i: adds into dLn (the qkv input gradient), writes dU/dD, collects α partials. */
+  private loraBackward(l: number, i: number, a: BlockActs): void {
+    const ctx = this.ctx;
+    const t = this.t;
+    const pl = this.lora[l]![i]!;
+    const C = this.config.width;
+    const slice = { stride: 3 * C, offset: SLICE[PROJECTIONS[i]!] * C };
+    const row = 2 * l + i;
+    if (pl.frozen) {
+      const Kf = pl.frozen.layout.K;
+      lora.backward(ctx, { dx: t.dLn!, p: t.pFrozen! }, t.dQkv!, a.ln1, pl.frozen.dCat, pl.frozen.uCat, pl.frozen.scales, pl.frozen.layout, pl.frozen.ws, 0, { slice });
+      ctx.copyRange(t.pFrozenAll!, row * Kf, t.pFrozen!, 0, Kf);
+    }
+    if (pl.trainable) {
+      const alphaT = this.arena.get('lora.alphaTrainable');
+      lora.backward(ctx, { dx: t.dLn!, dU: pl.trainable.dU, dD: pl.trainable.dD, p: t.pTrainable! }, t.dQkv!, a.ln1, pl.trainable.D, pl.trainable.U, alphaT, pl.trainable.layout, pl.trainable.ws, 0, { slice });
+      ctx.copyRange(t.pTrainableAll!, row, t.pTrainable!, 0, 1);
+    }
+  }
+
+  private zeroAlphaPartials(): void {}
+
+  /** dα_frozen = Σ_lp p_lp ⊙ invNorm_lp; dα_t = Σ_lp p_lp (the trainable scale is α_t itself). */
+  private finishAlphaGrads(): void {
+    const { ctx, t } = this;
+    const { frozenRanks, trainableRank } = this.loraSetup;
+    const rows = 2 * this.config.depth;
+    if (frozenRanks.length) {
+      ew.mul(ctx, t.pScaled!, t.pFrozenAll!, this.arena.get('lora.invNorms'));
+      reduce.sumRows(ctx, this.grads.get('lora.alphaFrozen')!, t.pScaled!, rows, frozenRanks.length);
+    }
+    if (trainableRank) reduce.sumAll(ctx, this.grads.get('lora.alphaTrainable')!, t.pTrainableAll!);
+  }
+
+  destroy(): void {
+    for (const row of this.lora)
+      for (const pl of row) {
+        if (pl.frozen) {
+          lora.releaseWorkspace(this.ctx, pl.frozen.ws);
+          this.ctx.release(pl.frozen.layout.offsets);
+        }
+        if (pl.trainable) {
+          lora.releaseWorkspace(this.ctx, pl.trainable.ws);
+          this.ctx.release(pl.trainable.layout.offsets);
+        }
+      }
+    this.arena.destroy();
+  }
+}
+
+/** Names and shapes of everything a GpuViT allocates (parameters, gradients, activations, LoRA state). */
+class Planner {
+  readonly requests: TensorRequest[] = [];
+  readonly T: number;
+  private readonly activations: string[] = [];
+
+  constructor(
+    private readonly c: ViTConfig,
+    private readonly opts: GpuVitOptions,
+  ) {
+    const B = opts.batch;
+    if (!Number.isInteger(B) || B < 1) throw new Error(`GpuViT: batch must be a positive integer (got ${B})`);
+    const N = numTokens(c);
+    const T = (this.T = B * N);
+    const C = c.width;
+    const F = mlpDim(c);
+    const K = c.numClasses;
+    const P = c.patchSize;
+    const Np = numPatches(c);
+    const H = c.heads;
+    const train = opts.mode !== 'none';
+    for (const s of paramSpecs(c)) {
+      this.requests.push({ name: `param.${s.name}`, shape: s.shape });
+      if (this.trainsBase(s.name)) this.requests.push({ name: `grad.${s.name}`, shape: s.shape });
+    }
+    const act = (name: string, shape: number[]) => {
+      this.activations.push(name);
+      this.requests.push({ name, shape });
+    };
+    act('cols', [B, Np, c.channels * P * P]);
+    act('patches', [B * Np, C]);
+    act('xOut', [T, C]);
+    act('clsOut', [B, C]);
+    act('features', [B, C]);
+    act('meanF', [B]);
+    act('rstdF', [B]);
+    act('logits', [B, Math.max(1, K)]);
+    act('preds', [B]);
+    act('lossRows', [B]);
+    act('lossMean', [1]);
+    act('dlogits', [B, Math.max(1, K)]);
+    // Blocks: all activations kept when training; in evaluation every block shares block 0's.
+    for (let l = 0; l < c.depth; l++) {
+      if (!train && l > 0) continue;
+      const blk = (n: string, shape: number[]) => this.requests.push({ name: this.blockName(l, n), shape });
+      blk('x', [T, C]);
+      blk('ln1', [T, C]);
+      blk('mean1', [T]);
+      blk('rstd1', [T]);
+      blk('qkv', [T, 3 * C]);
+      blk('probs', attention.scratchShapes(B, N, H).probs);
+      blk('att', [T, C]);
+      blk('mid', [T, C]);
+      blk('ln2', [T, C]);
+      blk('mean2', [T]);
+      blk('rstd2', [T]);
+      blk('pre', [T, F]);
+      blk('act', [T, F]);
+    }
+    if (train) {
+      const sc = attention.scratchShapes(B, N, H);
+      act('dFeatures', [B, C]);
+      act('dCls', [B, C]);
+      act('dLnW', [C]);
+      act('dLnB', [C]);
+      act('dxA', [T, C]);
+      act('dxB', [T, C]);
+      act('dAct', [T, F]);
+      act('dPre', [T, F]);
+      act('dLn', [T, C]);
+      act('dNormOut', [T, C]);
+      act('dMid', [T, C]);
+      act('dAtt', [T, C]);
+      act('dQkv', [T, 3 * C]);
+      act('dScores', sc.dScores);
+      act('rowDot', sc.rowDot);
+      act('dClsTok', [C]);
+      act('dPatches', [B * Np, C]);
+      act('dCols', [B, Np, c.channels * P * P]);
+      act('dImages', [B, c.channels, c.imageSize, c.imageSize]);
+    }
+    const lo = opts.lora ?? { frozenRanks: [], trainableRank: 0 };
+    const Kf = lo.frozenRanks.length;
+    const Rf = lo.frozenRanks.reduce((x, y) => x + y, 0);
+    const rows = 2 * c.depth;
+    if (Kf) {
+      this.requests.push({ name: 'lora.alphaFrozen', shape: [Kf] }, { name: 'grad.lora.alphaFrozen', shape: [Kf] });
+      this.requests.push({ name: 'lora.invNorms', shape: [rows, Kf] }, { name: 'lora.scalesAll', shape: [rows, Kf] });
+      act('pFrozen', [Kf]);
+      act('pFrozenAll', [rows, Kf]);
+      act('pScaled', [rows, Kf]);
+    }
+    if (lo.trainableRank) {
+      this.requests.push({ name: 'lora.alphaTrainable', shape: [1] }, { name: 'grad.lora.alphaTrainable', shape: [1] });
+      act('pTrainable', [1]);
+      act('pTrainableAll', [rows]);
+    }
+    for (let l = 0; l < c.depth; l++)
+      for (const p of PROJECTIONS) {
+        const key = `lora.${l}.${p}`;
+        if (Kf)
+          this.requests.push(
+            { name: `${key}.frozen.D`, shape: [Rf, C] },
+            { name: `${key}.frozen.U`, shape: [C, Rf] },
+            { name: `${key}.frozen.scales`, shape: [Kf] },
+          );
+        if (lo.trainableRank) {
+          const r = lo.trainableRank;
+          this.requests.push(
+            { name: `${key}.U`, shape: [C, r] },
+            { name: `${key}.D`, shape: [r, C] },
+            { name: `grad.${key}.U`, shape: [C, r] },
+            { name: `grad.${key}.D`, shape: [r, C] },
+          );
+        }
+      }
+  }
+
+  blockName(l: number, n: string): string {
+    const train = this.opts.mode !== 'none';
+    return `block${train ? l : 0}.${n}`;
+  }
+
+  activationNames(): string[] {
+    return this.activations;
+  }
+
+  trainsBase(name: string): boolean {
+    if (this.opts.mode === 'full') return true;
+    if (this.opts.mode === 'lora') return name.startsWith('head.');
+    return false;
+  }
+}
