@@ -117,4 +117,33 @@ await describeGpu('lora kernel', (ctx) => {
     lora.releaseWorkspace(c, ws);
     c.release(lay.offsets, tx, tD, tU, ts, tg, ty, tdx, tdU, tdD);
   });
+
+  it('innerProducts gives ⟨Gᵀ·X, U_k·D_k⟩_F for components merged into a dense weight (v slice of a qkv gradient)', async () => {
+    const c = ctx();
+    const T = 13, C = 11, ranks = [3, 1, 4];
+    const R = 8;
+    const x = f64(f32(normal(T * C, 21))), dCat = f64(f32(normal(R * C, 22))), uCat = f64(f32(normal(C * R, 23)));
+    const g3 = f64(f32(normal(T * 3 * C, 24))); // (T, 3C): the v slice is columns [2C, 3C)
+    // Reference: p_k = Σ_t ⟨(g_v·U_k)[t], (x·D_kᵀ)[t]⟩ (backward's p with s = 1).
+    const gv = new Float64Array(T * C);
+    for (let t = 0; t < T; t++) for (let o = 0; o < C; o++) gv[t * C + o] = g3[t * 3 * C + 2 * C + o]!;
+    const fw = ref.forward({ T, dIn: C, dOut: C, ranks }, x, dCat, uCat, [1, 1, 1]);
+    const want = ref.backward({ T, dIn: C, dOut: C, ranks }, gv, x, fw.h, dCat, uCat, [1, 1, 1], 0).p;
+    // GPU: mT = (g3ᵀ·x)ᵀ = xᵀ·g3 (C, 3C) on the host; h = D_catᵀ (C, R).
+    const mT = new Float32Array(C * 3 * C);
+    for (let a = 0; a < C; a++) for (let o = 0; o < 3 * C; o++) {
+      let s = 0;
+      for (let t = 0; t < T; t++) s += x[t * C + a]! * g3[t * 3 * C + o]!;
+      mT[a * 3 * C + o] = s;
+    }
+    const dT = new Float32Array(C * R);
+    for (let i = 0; i < R; i++) for (let a = 0; a < C; a++) dT[a * R + i] = dCat[i * C + a]!;
+    const lay = lora.createLayout(c, ranks);
+    const ws = lora.createWorkspace(c, C, lay);
+    const tg = c.fromArray(mT, [C, 3 * C]), th = c.fromArray(dT, [C, R]), tU = c.fromArray(f32(uCat), [C, R]), tp = c.tensor([3]);
+    lora.innerProducts(c, tp, tg, th, tU, lay, ws, { stride: 3 * C, offset: 2 * C });
+    assertClose(await c.read(tp), want, { reduction: T * C, label: 'p' });
+    lora.releaseWorkspace(c, ws);
+    c.release(lay.offsets, tg, th, tU, tp);
+  });
 });

@@ -214,3 +214,27 @@ export function backward(
       workgroups: [Math.ceil(lay.K / WG)],
     });
 }
+
+/** p_k = Σ_t Σ_{j∈k} (g·U_cat)[t, j] · h[t, j] for every component k: the α inner products of backward()
+ *  with an explicit h (T, R) instead of the forward's. With g = (Gᵀ·X)ᵀ (a weight gradient, transposed) and
+ *  h = D_catᵀ this gives ⟨Gᵀ·X, U_k·D_k⟩_F, the α gradient of components merged into a dense weight.
+ *  g (T, dOut) or a column slice; h, ws.gu (T, R); p (K). */
+export function innerProducts(
+  ctx: GpuContext,
+  p: GpuTensor,
+  g: GpuTensor,
+  h: GpuTensor,
+  uCat: GpuTensor,
+  lay: LoraLayout,
+  ws: LoraWorkspace,
+  slice?: ColumnSlice,
+): void {
+  const [T, R] = h.shape as [number, number];
+  const [dOut, RU] = uCat.shape as [number, number];
+  if (R !== lay.R || RU !== lay.R || p.shape[0] !== lay.K) throw new Error(`lora.innerProducts: h ${h.shape}, U_cat ${uCat.shape}, p ${p.shape} do not fit ranks [${lay.ranks}]`);
+  if (ws.T !== T || ws.gu.shape[1] !== lay.R) throw new Error(`lora.innerProducts: workspace is for T=${ws.T}, R=${ws.gu.shape[1]}, not T=${T}, R=${lay.R}`);
+  const SG = subgroupLanes(ctx);
+  const u = dims({ T, dIn: 1, dOut, lay, slice });
+  ctx.run('lora', 'gradProject', { bindings: { gu: ws.gu, partial: ws.partial, g, uCat, h }, uniforms: u, overrides: { SG }, workgroups: tiles(T, lay.R, SG) });
+  ctx.run('lora', 'alphaReduce', { bindings: { p, partial: ws.partial, offsets: lay.offsets }, uniforms: u, overrides: { WG }, workgroups: [Math.ceil(lay.K / WG)] });
+}

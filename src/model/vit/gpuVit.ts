@@ -6,6 +6,10 @@
 // LoRA layout per (block, projection): the previous tasks' components are one frozen stack (factors fixed,
 // scale s_k = α_k/(‖U_k‖‖D_k‖) with the norms of that matrix), the current task's component is a stack of
 // one (scale α_t, factors trainable). Both α vectors are trainable and shared by all blocks and by q and v.
+// The frozen stack is merged into the qkv weight once per step (W_eff = W0 + Σ_k s_k U_k D_k, C·C·R flops),
+// so the forward and dx pay nothing per frozen component; its α gradient is ⟨Gᵀ·X, U_k D_k⟩_F, from the
+// (transposed) qkv weight gradient through lora.innerProducts. A step thus costs about the same with 1 or
+// 20 previous tasks (the official code's cost grows with every task).
 // Memory is planned before anything is allocated (Arena); a batch that will not fit is refused with numbers.
 
 import { Arena, defaultBudgetBytes, planMemory, type TensorRequest } from '../../gpu/arena';
@@ -18,6 +22,7 @@ import * as gelu from '../../kernels/gelu';
 import * as layerNorm from '../../kernels/layerNorm';
 import * as lora from '../../kernels/lora';
 import * as matmul from '../../kernels/matmul';
+import * as merge from '../../kernels/merge';
 import * as patchify from '../../kernels/patchify';
 import * as reduce from '../../kernels/reduce';
 import { headDim, mlpDim, numPatches, numTokens, validateConfig, type ViTConfig } from './config';
@@ -52,7 +57,8 @@ interface LoraStack {
 }
 
 interface ProjectionLora {
-  frozen: (LoraStack & { dCat: GpuTensor; uCat: GpuTensor; scales: GpuTensor }) | null;
+  /** dCatT = D_catᵀ (C, R_f), the h of lora.innerProducts. */
+  frozen: { dCat: GpuTensor; uCat: GpuTensor; dCatT: GpuTensor; scales: GpuTensor } | null;
   trainable: (LoraStack & { U: GpuTensor; D: GpuTensor; dU: GpuTensor; dD: GpuTensor }) | null;
 }
 
@@ -87,6 +93,8 @@ export class GpuViT {
   private readonly ctx: GpuContext;
   private readonly blocks: BlockActs[] = [];
   private readonly lora: ProjectionLora[][] = []; // [block][q=0, v=1]
+  private frozenStack: LoraStack | null = null; // layout of the frozen components, workspace of T = C rows
+  private readonly qkvEff: GpuTensor[] = []; // per block (3C, C): W0 + merged frozen components
   private readonly t: Record<string, GpuTensor> = {};
 
   static plan(config: ViTConfig, opts: GpuVitOptions): TensorRequest[] {
@@ -133,6 +141,9 @@ export class GpuViT {
     const T = planner.T;
     const a = (n: string) => this.arena.get(n);
     if (frozenRanks.length) {
+      const layout = lora.createLayout(this.ctx, frozenRanks, 'lora.frozen.offsets');
+      this.frozenStack = { layout, ws: lora.createWorkspace(this.ctx, this.config.width, layout, 'lora.frozen') };
+      for (let l = 0; l < this.config.depth; l++) this.qkvEff.push(a(`lora.${l}.qkvEff`));
       this.trainable.set('lora.alphaFrozen', a('lora.alphaFrozen'));
       this.grads.set('lora.alphaFrozen', a('grad.lora.alphaFrozen'));
     }
@@ -146,16 +157,8 @@ export class GpuViT {
         const key = `lora.${l}.${p}`;
         let frozen: ProjectionLora['frozen'] = null;
         let trainable: ProjectionLora['trainable'] = null;
-        if (frozenRanks.length) {
-          const layout = lora.createLayout(this.ctx, frozenRanks, `${key}.frozen.offsets`);
-          frozen = {
-            layout,
-            ws: lora.createWorkspace(this.ctx, T, layout, `${key}.frozen`),
-            dCat: a(`${key}.frozen.D`),
-            uCat: a(`${key}.frozen.U`),
-            scales: a(`${key}.frozen.scales`),
-          };
-        }
+        if (frozenRanks.length)
+          frozen = { dCat: a(`${key}.frozen.D`), uCat: a(`${key}.frozen.U`), dCatT: a(`${key}.frozen.DT`), scales: a(`${key}.frozen.scales`) };
         if (trainableRank) {
           const layout = lora.createLayout(this.ctx, [trainableRank], `${key}.offsets`);
           trainable = {
@@ -199,6 +202,11 @@ export class GpuViT {
         if (f && pl.frozen) {
           ctx.write(pl.frozen.uCat, f.U);
           ctx.write(pl.frozen.dCat, f.D);
+          const C = this.config.width;
+          const R = f.D.length / C;
+          const dT = new Float32Array(C * R); // (C, R) = D_catᵀ
+          for (let r = 0; r < R; r++) for (let c = 0; c < C; c++) dT[c * R + r] = f.D[r * C + c]!;
+          ctx.write(pl.frozen.dCatT, dT);
         }
         const t = state.trainable?.[l]?.[i];
         if (t && pl.trainable) {
@@ -208,14 +216,28 @@ export class GpuViT {
       }
   }
 
-  /** Per-matrix scales of the frozen stack: scales_lp = α_frozen ⊙ invNorm_lp. Run after α changes. */
-  private refreshScales(): void {
+  /** Frozen stack: scales_lp = α_frozen ⊙ invNorm_lp, then W_eff = W0 + Σ_k s_k U_k D_k on the q and v rows. */
+  private refreshFrozen(): void {
     const Kf = this.loraSetup.frozenRanks.length;
     if (!Kf) return;
+    const { ctx } = this;
+    const C = this.config.width;
     const all = this.arena.get('lora.scalesAll');
-    ew.mulRow(this.ctx, all, this.arena.get('lora.invNorms'), this.arena.get('lora.alphaFrozen'));
-    for (let l = 0; l < this.config.depth; l++)
-      for (let i = 0; i < 2; i++) this.ctx.copyRange(this.lora[l]![i]!.frozen!.scales, 0, all, (2 * l + i) * Kf, Kf);
+    ew.mulRow(ctx, all, this.arena.get('lora.invNorms'), this.arena.get('lora.alphaFrozen'));
+    for (let l = 0; l < this.config.depth; l++) {
+      const eff = this.qkvEff[l]!;
+      ctx.copy(eff, this.params.get(`blocks.${l}.attn.qkv.weight`)!);
+      for (let i = 0; i < 2; i++) {
+        const f = this.lora[l]![i]!.frozen!;
+        ctx.copyRange(f.scales, 0, all, (2 * l + i) * Kf, Kf);
+        merge.inPlace(ctx, eff, f.uCat, f.dCat, f.scales, this.frozenStack!.layout, { rowOffset: SLICE[PROJECTIONS[i]!] * C, colOffset: 0 });
+      }
+    }
+  }
+
+  /** The qkv weight the forward uses: W0, or W0 with the frozen components merged. */
+  private qkvWeight(l: number): GpuTensor {
+    return this.qkvEff[l] ?? this.params.get(`blocks.${l}.attn.qkv.weight`)!;
   }
 
   // ------------------------------------------------------------------ forward
@@ -231,7 +253,7 @@ export class GpuViT {
     const prm = (n: string) => this.params.get(n)!;
     if (images.shape.join() !== [B, c.channels, c.imageSize, c.imageSize].join())
       throw new Error(`GpuViT.forward: images ${images.shape.join('×')}, expected ${B}×${c.channels}×${c.imageSize}×${c.imageSize}`);
-    this.refreshScales();
+    this.refreshFrozen();
     patchify.forward(ctx, this.t.cols!, images, P);
     const w = prm('patch_embed.proj.weight');
     matmul.nt(ctx, { c: this.t.patches!, a: reshape(this.t.cols!, [B * numPatches(c), c.channels * P * P]), b: reshape(w, [C, c.channels * P * P]), bias: prm('patch_embed.proj.bias') });
@@ -244,11 +266,10 @@ export class GpuViT {
       const next = l + 1 < c.depth ? this.blocks[l + 1]!.x : this.t.xOut!;
       const b = (n: string) => prm(`blocks.${l}.${n}`);
       layerNorm.forward(ctx, a.ln1, a.mean1, a.rstd1, a.x, b('norm1.weight'), b('norm1.bias'), T, C, c.layerNormEps);
-      matmul.nt(ctx, { c: a.qkv, a: a.ln1, b: b('attn.qkv.weight'), bias: c.qkvBias ? b('attn.qkv.bias') : undefined });
+      matmul.nt(ctx, { c: a.qkv, a: a.ln1, b: this.qkvWeight(l), bias: c.qkvBias ? b('attn.qkv.bias') : undefined });
       for (let i = 0; i < 2; i++) {
         const pl = this.lora[l]![i]!;
         const slice = { stride: 3 * C, offset: SLICE[PROJECTIONS[i]!] * C };
-        if (pl.frozen) lora.forward(ctx, a.qkv, a.ln1, pl.frozen.dCat, pl.frozen.uCat, pl.frozen.scales, pl.frozen.layout, pl.frozen.ws, slice);
         if (pl.trainable)
           lora.forward(ctx, a.qkv, a.ln1, pl.trainable.D, pl.trainable.U, this.arena.get('lora.alphaTrainable'), pl.trainable.layout, pl.trainable.ws, slice);
       }
@@ -344,7 +365,8 @@ export class GpuViT {
         matmul.tn(ctx, { c: g('attn.qkv.weight')!, a: t.dQkv!, b: a.ln1 });
         if (c.qkvBias) reduce.sumRows(ctx, g('attn.qkv.bias')!, t.dQkv!, T, 3 * C);
       }
-      matmul.nn(ctx, { c: t.dLn!, a: t.dQkv!, b: b('attn.qkv.weight') });
+      matmul.nn(ctx, { c: t.dLn!, a: t.dQkv!, b: this.qkvWeight(l) });
+      if (this.frozenStack) matmul.tn(ctx, { c: t.gradQkvT!, a: a.ln1, b: t.dQkv! }); // (C, 3C) = (dW_qkv)ᵀ
       for (let i = 0; i < 2; i++) this.loraBackward(l, i, a);
       layerNorm.backward(ctx, t.dNormOut!, full ? g('norm1.weight')! : t.dLnW!, full ? g('norm1.bias')! : t.dLnB!, t.dLn!, a.x, b('norm1.weight'), a.mean1, a.rstd1, T, C);
       ew.add(ctx, dxOther, t.dMid!, t.dNormOut!);
@@ -380,8 +402,11 @@ export class GpuViT {
     const slice = { stride: 3 * C, offset: SLICE[PROJECTIONS[i]!] * C };
     const row = 2 * l + i;
     if (pl.frozen) {
-      const Kf = pl.frozen.layout.K;
-      lora.backward(ctx, { dx: t.dLn!, p: t.pFrozen! }, t.dQkv!, a.ln1, pl.frozen.dCat, pl.frozen.uCat, pl.frozen.scales, pl.frozen.layout, pl.frozen.ws, 0, { slice });
+      // dx needs nothing here (the merged W_eff carried it); p_k = ⟨(dW_qkv)_slice, U_k D_k⟩_F.
+      const stack = this.frozenStack!;
+      const Kf = stack.layout.K;
+      const gSlice = { stride: 3 * C, offset: SLICE[PROJECTIONS[i]!] * C };
+      lora.innerProducts(ctx, t.pFrozen!, t.gradQkvT!, pl.frozen.dCatT, pl.frozen.uCat, stack.layout, stack.ws, gSlice);
       ctx.copyRange(t.pFrozenAll!, row * Kf, t.pFrozen!, 0, Kf);
     }
     if (pl.trainable) {
@@ -406,12 +431,12 @@ export class GpuViT {
   }
 
   destroy(): void {
+    if (this.frozenStack) {
+      lora.releaseWorkspace(this.ctx, this.frozenStack.ws);
+      this.ctx.release(this.frozenStack.layout.offsets);
+    }
     for (const row of this.lora)
       for (const pl of row) {
-        if (pl.frozen) {
-          lora.releaseWorkspace(this.ctx, pl.frozen.ws);
-          this.ctx.release(pl.frozen.layout.offsets);
-        }
         if (pl.trainable) {
           lora.releaseWorkspace(this.ctx, pl.trainable.ws);
           this.ctx.release(pl.trainable.layout.offsets);
@@ -510,6 +535,7 @@ class Planner {
       this.requests.push({ name: 'lora.alphaFrozen', shape: [Kf] }, { name: 'grad.lora.alphaFrozen', shape: [Kf] });
       this.requests.push({ name: 'lora.invNorms', shape: [rows, Kf] }, { name: 'lora.scalesAll', shape: [rows, Kf] });
       act('pFrozen', [Kf]);
+      act('gradQkvT', [C, 3 * C]);
       act('pFrozenAll', [rows, Kf]);
       act('pScaled', [rows, Kf]);
     }
@@ -518,12 +544,14 @@ class Planner {
       act('pTrainable', [1]);
       act('pTrainableAll', [rows]);
     }
-    for (let l = 0; l < c.depth; l++)
+    for (let l = 0; l < c.depth; l++) {
+      if (Kf) this.requests.push({ name: `lora.${l}.qkvEff`, shape: [3 * C, C] });
       for (const p of PROJECTIONS) {
         const key = `lora.${l}.${p}`;
         if (Kf)
           this.requests.push(
             { name: `${key}.frozen.D`, shape: [Rf, C] },
+            { name: `${key}.frozen.DT`, shape: [C, Rf] },
             { name: `${key}.frozen.U`, shape: [C, Rf] },
             { name: `${key}.frozen.scales`, shape: [Kf] },
           );
@@ -537,6 +565,7 @@ class Planner {
           );
         }
       }
+    }
   }
 
   blockName(l: number, n: string): string {
