@@ -13,9 +13,10 @@ import * as ref from '../../reference/vit';
 import { compare } from '../../testing/compare';
 import { describeGpu } from '../../testing/gpu';
 import { normal, uniform } from '../../testing/rng';
+import { randomParams } from '../../testing/vitFixtures';
 import { presets, type ViTConfig } from './config';
 import { GpuViT, type TrainMode } from './gpuVit';
-import { paramSpecs, type ParamTable } from './params';
+import { paramSpecs } from './params';
 
 const TOL_ULPS = 2e-5 / 2 ** -23; // compare() expresses tolerances in units of ε32
 
@@ -25,18 +26,6 @@ const LO = 1;
 const HI = 4;
 const RANK_FROZEN = 3;
 const RANK_TRAIN = 2;
-
-function randomParams(c: ViTConfig, seed: number): ParamTable {
-  const t: ParamTable = new Map();
-  let s = seed;
-  for (const spec of paramSpecs(c)) {
-    const n = spec.shape.reduce((a, b) => a * b, 1);
-    const v = normal(n, s++, spec.init === 'ones' ? 0.1 : 0.3);
-    if (spec.init === 'ones') for (let i = 0; i < n; i++) v[i]! += 1;
-    t.set(spec.name, Float32Array.from(v));
-  }
-  return t;
-}
 
 const f32 = (a: Float64Array) => Float32Array.from(a);
 const frob = (a: ArrayLike<number>) => Math.sqrt(Array.from(a).reduce((s, x) => s + x * x, 0));

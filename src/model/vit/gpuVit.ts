@@ -430,6 +430,47 @@ export class GpuViT {
     if (trainableRank) reduce.sumAll(ctx, this.grads.get('lora.alphaTrainable')!, t.pTrainableAll!);
   }
 
+  // ------------------------------------------------------------------ weights out
+
+  /** Plain weights with every LoRA component merged into the q and v rows of qkv (W0 + Σ_k s_k U_k D_k),
+   *  for evaluation at no extra cost per component and for export (ONNX, safetensors). */
+  async mergedParams(): Promise<ParamTable> {
+    const { ctx } = this;
+    const C = this.config.width;
+    this.refreshFrozen();
+    const out: ParamTable = new Map();
+    for (const [name, t] of this.params) out.set(name, await ctx.read(t));
+    for (let l = 0; l < this.config.depth; l++) {
+      const eff = this.arena.get('mergeScratch');
+      ctx.copy(eff, this.qkvWeight(l));
+      for (let i = 0; i < 2; i++) {
+        const tr = this.lora[l]![i]!.trainable;
+        if (tr) merge.inPlace(ctx, eff, tr.U, tr.D, this.arena.get('lora.alphaTrainable'), tr.layout, { rowOffset: SLICE[PROJECTIONS[i]!] * C, colOffset: 0 });
+      }
+      out.set(`blocks.${l}.attn.qkv.weight`, await ctx.read(eff));
+    }
+    return out;
+  }
+
+  /** The LoRA state as host arrays: α's and the trainable component's factors per [block][q, v]. */
+  async readLora(): Promise<{ alphaFrozen: Float32Array; alphaTrainable: number; trainable: { U: Float32Array; D: Float32Array }[][] }> {
+    const { ctx } = this;
+    const { frozenRanks, trainableRank } = this.loraSetup;
+    const alphaFrozen = frozenRanks.length ? await ctx.read(this.arena.get('lora.alphaFrozen')) : new Float32Array(0);
+    const alphaTrainable = trainableRank ? (await ctx.read(this.arena.get('lora.alphaTrainable')))[0]! : 0;
+    const trainable: { U: Float32Array; D: Float32Array }[][] = [];
+    if (trainableRank)
+      for (let l = 0; l < this.config.depth; l++) {
+        const row: { U: Float32Array; D: Float32Array }[] = [];
+        for (let i = 0; i < 2; i++) {
+          const tr = this.lora[l]![i]!.trainable!;
+          row.push({ U: await ctx.read(tr.U), D: await ctx.read(tr.D) });
+        }
+        trainable.push(row);
+      }
+    return { alphaFrozen, alphaTrainable, trainable };
+  }
+
   destroy(): void {
     if (this.frozenStack) {
       lora.releaseWorkspace(this.ctx, this.frozenStack.ws);
@@ -527,6 +568,7 @@ class Planner {
       act('dCols', [B, Np, c.channels * P * P]);
       act('dImages', [B, c.channels, c.imageSize, c.imageSize]);
     }
+    this.requests.push({ name: 'mergeScratch', shape: [3 * C, C] });
     const lo = opts.lora ?? { frozenRanks: [], trainableRank: 0 };
     const Kf = lo.frozenRanks.length;
     const Rf = lo.frozenRanks.reduce((x, y) => x + y, 0);
