@@ -1,12 +1,16 @@
 // `npm run bench`: runs the benchmarks, prints a table (ours, each peer, ours/peer) and writes
 // bench/results/latest.json as {adapter, results: [{name, unit, ours, peers: {peer: value}}]}.
 //   npx tsx bench/run.ts [--quick] [--batches 8,32] [--budget-s 150] [--no-wasm] [--no-webgpu]
-// --quick: B = 8 only, two timed rounds at most (~1 minute). See bench/README.md.
+//                        [--no-vit] [--vit-batches 8] [--vit-steps 2] [--frozen 20]
+// --quick: matmul at B = 8 only, two timed rounds at most, no ViT step (~1 minute). See bench/README.md.
 
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createNodeContext, repoRoot } from '../src/platform/node';
+import { presets } from '../src/model/vit/config';
 import { runMatmulBench, type BenchRow } from './matmul';
+import { runVitStepBench } from './vitStep';
+import { runVitTrainBench } from './vitTrain';
 import type { TfjsMatmulBackend } from './peers/tfjs';
 
 const argv = process.argv.slice(2);
@@ -30,6 +34,37 @@ const results: BenchRow[] = await runMatmulBench(ctx, {
   peers,
   log,
 });
+
+// ViT-Tiny LoRA training step (forward, loss, backward, SGD), ours vs TF.js on its backends, same run.
+if (!quick && !flag('--no-vit')) {
+  const vitBatches = (value('--vit-batches') ?? '8').split(',').map(Number);
+  const steps = Number(value('--vit-steps') ?? 2);
+  const ours = await runVitTrainBench(ctx, {
+    config: presets.vitTiny,
+    name: 'ViT-Tiny',
+    batches: vitBatches,
+    rank: 10,
+    rounds: steps,
+    manyFrozen: Number(value('--frozen') ?? 20),
+    log,
+  });
+  for (const batch of vitBatches) {
+    const peerRuns = await runVitStepBench({
+      configs: ['vitTiny'],
+      batch,
+      rank: 10,
+      backends: peers,
+      steps,
+      log,
+    });
+    const row = ours.find((r) => r.name === `ViT-Tiny LoRA train step B=${batch}`);
+    peerRuns.forEach((p, i) => {
+      if (row && !p.error && p.imagesPerSec) row.peers[`tfjs-${peers[i]}`] = p.imagesPerSec;
+      if (p.error) log(`tfjs-${peers[i]} ViT step failed: ${p.error}`);
+    });
+  }
+  results.push(...ours);
+}
 
 // Table: one column per value, then ours/peer ratios.
 const peerNames = [...new Set(results.flatMap((r) => Object.keys(r.peers)))];

@@ -55,7 +55,7 @@ export class Arena {
    *  dispatch, even through disjoint ranges, so packing unrelated tensors into shared buffers would make
    *  ordinary kernels (y = f(x) with x, y in one buffer) invalid. Allocation still happens once, up front. */
   constructor(
-    ctx: GpuContext,
+    private readonly ctx: GpuContext,
     readonly label: string,
     plan: MemoryPlan,
     hint = 'Use a smaller batch size or a smaller model.',
@@ -80,7 +80,7 @@ export class Arena {
   }
 
   destroy(): void {
-    for (const b of this.buffers) b.destroy();
+    this.ctx.release(...this.tensors.values());
     this.tensors.clear();
   }
 }

@@ -88,6 +88,9 @@ export class GpuContext {
   private lostReason: string | null = null;
   private readonly opts: ContextOptions;
   private dispatchCount = 0;
+  private liveBytes = 0;
+  private peak = 0;
+  private readonly sizes = new WeakMap<GPUBuffer, number>();
   /** Objects that must outlive the device (Dawn for Node frees the device if its GPU instance is collected). */
   private keepAlive: unknown[] = [];
 
@@ -167,6 +170,9 @@ export class GpuContext {
       size: bytes,
       usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST,
     });
+    this.sizes.set(buffer, bytes);
+    this.liveBytes += bytes;
+    this.peak = Math.max(this.peak, this.liveBytes);
     return { buffer, byteOffset: 0, shape: [...shape], dtype, label };
   }
 
@@ -211,7 +217,24 @@ export class GpuContext {
   }
 
   release(...ts: GpuTensor[]): void {
-    for (const t of ts) t.buffer.destroy();
+    for (const t of ts) {
+      const bytes = this.sizes.get(t.buffer);
+      if (bytes !== undefined) {
+        this.liveBytes -= bytes;
+        this.sizes.delete(t.buffer);
+      }
+      t.buffer.destroy();
+    }
+  }
+
+  /** Bytes of tensor memory allocated now, and the most ever allocated at once (every tensor goes through tensor()). */
+  get memory(): { liveBytes: number; peakBytes: number } {
+    return { liveBytes: this.liveBytes, peakBytes: this.peak };
+  }
+
+  /** Starts a new peak measurement from the current allocation. */
+  resetPeak(): void {
+    this.peak = this.liveBytes;
   }
 
   // ---------------------------------------------------------------- dispatch

@@ -192,9 +192,10 @@ export class GpuViT {
     trainable?: { U: Float32Array; D: Float32Array }[][];
   }): void {
     const ctx = this.ctx;
-    if (state.alphaFrozen) ctx.write(this.arena.get('lora.alphaFrozen'), state.alphaFrozen);
-    if (state.alphaTrainable !== undefined) ctx.write(this.arena.get('lora.alphaTrainable'), [state.alphaTrainable]);
-    if (state.invNorms) ctx.write(this.arena.get('lora.invNorms'), state.invNorms);
+    const { frozenRanks, trainableRank } = this.loraSetup;
+    if (state.alphaFrozen && frozenRanks.length) ctx.write(this.arena.get('lora.alphaFrozen'), state.alphaFrozen);
+    if (state.alphaTrainable !== undefined && trainableRank) ctx.write(this.arena.get('lora.alphaTrainable'), [state.alphaTrainable]);
+    if (state.invNorms && frozenRanks.length) ctx.write(this.arena.get('lora.invNorms'), state.invNorms);
     for (let l = 0; l < this.config.depth; l++)
       for (let i = 0; i < 2; i++) {
         const pl = this.lora[l]![i]!;
