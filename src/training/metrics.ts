@@ -1,0 +1,47 @@
+// Class-incremental metrics (spec §9.3), from per-task correct/total counts after each task.
+//   accMatrix[t][j]: accuracy (%) on task j's test images after training task t (j ≤ t; null for j > t).
+//   pooled[t] ("total"): accuracy over all test images of all classes seen after task t — the paper's Acc
+//     is pooled[N−1], AAA the mean of pooled over t.
+//   accMeanOfTasks: unweighted mean over j of accMatrix[N−1][j].
+//   forgetting: mean over j < N−1 of (max_{t<N−1} accMatrix[t][j] − accMatrix[N−1][j]), numeric task order.
+//   bwt (backward transfer): mean over j < N−1 of (accMatrix[N−1][j] − accMatrix[j][j]).
+
+export interface TaskCounts {
+  correct: number;
+  total: number;
+}
+
+export interface ContinualMetrics {
+  accMatrix: (number | null)[][];
+  pooled: number[];
+  acc: number;
+  aaa: number;
+  accMeanOfTasks: number;
+  forgetting: number;
+  bwt: number;
+}
+
+const pct = (c: TaskCounts) => (c.total ? (100 * c.correct) / c.total : 0);
+const mean = (a: number[]) => (a.length ? a.reduce((s, x) => s + x, 0) / a.length : 0);
+
+/** counts[t][j]: task j's test counts after training task t (j ≤ t). */
+export function continualMetrics(counts: TaskCounts[][]): ContinualMetrics {
+  const N = counts.length;
+  const accMatrix = counts.map((row) => Array.from({ length: N }, (_, j) => (j < row.length ? pct(row[j]!) : null)));
+  const pooled = counts.map((row) => {
+    const c = row.reduce((s, x) => s + x.correct, 0);
+    const n = row.reduce((s, x) => s + x.total, 0);
+    return n ? (100 * c) / n : 0;
+  });
+  const last = accMatrix[N - 1] ?? [];
+  const prev = Array.from({ length: Math.max(0, N - 1) }, (_, j) => j);
+  return {
+    accMatrix,
+    pooled,
+    acc: pooled[N - 1] ?? 0,
+    aaa: mean(pooled),
+    accMeanOfTasks: mean(last.filter((x): x is number => x !== null)),
+    forgetting: mean(prev.map((j) => Math.max(...accMatrix.slice(0, N - 1).map((r) => r[j] ?? -Infinity)) - last[j]!)),
+    bwt: mean(prev.map((j) => last[j]! - accMatrix[j]![j]!)),
+  };
+}
