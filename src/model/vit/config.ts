@@ -23,6 +23,11 @@ export const presets = {
     imageSize: 8, patchSize: 4, channels: 3, width: 16, depth: 2, heads: 2, mlpRatio: 2,
     layerNormEps: 1e-6, qkvBias: true, numClasses: 5, mean: [0.5, 0.5, 0.5], std: [0.5, 0.5, 0.5],
   },
+  /** Small images (32 px, 16 patches of 8 px): the size of the embedded default model and of quick runs. */
+  small32: {
+    imageSize: 32, patchSize: 8, channels: 3, width: 96, depth: 4, heads: 3, mlpRatio: 4,
+    layerNormEps: 1e-6, qkvBias: true, numClasses: 10, mean: [0.5, 0.5, 0.5], std: [0.5, 0.5, 0.5],
+  },
   /** timm vit_tiny_patch16_224: the benchmark model. */
   vitTiny: {
     imageSize: 224, patchSize: 16, channels: 3, width: 192, depth: 12, heads: 3, mlpRatio: 4,

@@ -453,6 +453,21 @@ export class GpuViT {
     return out;
   }
 
+  /** One base parameter (or head) back on the host. */
+  async readParam(name: string): Promise<Float32Array> {
+    const t = this.params.get(name);
+    if (!t) throw new Error(`GpuViT: no parameter ${name}`);
+    return this.ctx.read(t);
+  }
+
+  /** The α's only (cheap: read after every step for the α trajectories). */
+  async readLoraAlphas(): Promise<{ alphaFrozen: Float32Array; alphaTrainable: number }> {
+    const { frozenRanks, trainableRank } = this.loraSetup;
+    const alphaFrozen = frozenRanks.length ? await this.ctx.read(this.arena.get('lora.alphaFrozen')) : new Float32Array(0);
+    const alphaTrainable = trainableRank ? (await this.ctx.read(this.arena.get('lora.alphaTrainable')))[0]! : 0;
+    return { alphaFrozen, alphaTrainable };
+  }
+
   /** The LoRA state as host arrays: α's and the trainable component's factors per [block][q, v]. */
   async readLora(): Promise<{ alphaFrozen: Float32Array; alphaTrainable: number; trainable: { U: Float32Array; D: Float32Array }[][] }> {
     const { ctx } = this;

@@ -1,0 +1,253 @@
+// `npm run experiment -- --config <file.json> --out <dir> [--method sdlora] [--seed 1] [--tasks 5] [--data <name|folder>]
+//   [--model <default|folder|random:<preset>>] [--epochs 5] [--resume <dir>] …` — any RunConfig field can be a flag.
+// Runs class-incremental learning on the GPU (Dawn for Node) and writes into <dir>: config.json (resolved, with
+// versions), metrics.json, acc_matrix.csv, alpha.csv, lora_bank.safetensors, model.onnx (merged), and a checkpoint
+// after every task so `--resume <dir>` continues from the last completed task with the same final numbers.
+
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { isAbsolute, join, resolve } from 'node:path';
+import { listImages, loadManifest, readerSource } from '../data/builtin';
+import { loadCheckpoint } from '../io/checkpoint';
+import { readLoraBank, writeLoraBank } from '../io/loraBank';
+import { exportVitOnnx } from '../io/onnx/exportVit';
+import { parseSafetensors, writeSafetensors } from '../io/safetensors';
+import { presets, type ViTConfig } from '../model/vit/config';
+import { initParams, type ParamTable } from '../model/vit/params';
+import { createNodeContext, repoRoot } from '../platform/node';
+import { runExperiment, type ExperimentOptions, type ExperimentResult, type LabeledImages, type TrainingEvent } from '../training/experiment';
+import { DEFAULT_CONFIG, createMethod, parseRunConfig, type MethodState, type RunConfig } from '../training/methods';
+
+interface CliArgs {
+  config: Record<string, unknown>;
+  out: string;
+  data: string;
+  model: string;
+  resume?: string;
+  stopAfter?: number;
+}
+
+function parseArgs(argv: string[]): CliArgs {
+  const fields: Record<string, unknown> = {};
+  let out = '';
+  let data = 'split-fashion-mnist';
+  let model = 'default';
+  let resume: string | undefined;
+  let stopAfter: number | undefined;
+  let fileConfig: Record<string, unknown> = {};
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (!a.startsWith('--')) throw new Error(`unexpected argument '${a}' (flags look like --name value)`);
+    const key = a.slice(2);
+    const v = argv[i + 1];
+    if (v === undefined) throw new Error(`flag --${key} needs a value`);
+    i++;
+    if (key === 'config') fileConfig = JSON.parse(readFileSync(v, 'utf8')) as Record<string, unknown>;
+    else if (key === 'out') out = v;
+    else if (key === 'data') data = v;
+    else if (key === 'model') model = v;
+    else if (key === 'resume') resume = v;
+    else if (key === 'stop-after') stopAfter = Number(v);
+    else {
+      const def = (DEFAULT_CONFIG as unknown as Record<string, unknown>)[key];
+      if (def === undefined) throw new Error(`unknown flag --${key}; config fields: ${Object.keys(DEFAULT_CONFIG).join(', ')}`);
+      fields[key] = typeof def === 'number' ? Number(v) : typeof def === 'boolean' ? v === 'true' : Array.isArray(def) ? JSON.parse(v) : v;
+    }
+  }
+  if (typeof fileConfig.data === 'string') data = fileConfig.data;
+  if (typeof fileConfig.model === 'string') model = fileConfig.model;
+  delete fileConfig.data;
+  delete fileConfig.model;
+  if (resume) {
+    const saved = JSON.parse(readFileSync(join(resume, 'config.json'), 'utf8')) as { run: Record<string, unknown>; data: string; model: string };
+    return { config: saved.run, out: out || resume, data: saved.data, model: saved.model, resume, stopAfter };
+  }
+  if (!out) throw new Error('--out <dir> is required (where results are written)');
+  return { config: { ...fileConfig, ...fields }, out, data, model, stopAfter };
+}
+
+/** A built-in benchmark by name (public/data/<name>) or a user folder. */
+async function loadData(spec: string): Promise<LabeledImages> {
+  const dataRoot = join(repoRoot, 'public', 'data');
+  if (existsSync(join(dataRoot, spec, 'manifest.json'))) {
+    const src = readerSource(async (p) => new Uint8Array(await readFile(join(dataRoot, p))));
+    const m = await loadManifest(src, spec);
+    const refs = (split: 'train' | 'test') =>
+      listImages(m, split).map((e) => ({ label: e.label, path: e.path, bytes: () => src.bytes(e.path) }));
+    return { classNames: m.classes, train: refs('train'), test: refs('test') };
+  }
+  throw new Error(
+    `data '${spec}' is neither a built-in benchmark (${['split-fashion-mnist', 'emoji-styles'].join(', ')}) nor a supported folder yet`,
+  );
+}
+
+async function loadModel(spec: string): Promise<{ config: ViTConfig; params: ParamTable; note: string }> {
+  if (spec.startsWith('random:')) {
+    const name = spec.slice(7) as keyof typeof presets;
+    const config = presets[name];
+    if (!config) throw new Error(`unknown preset '${name}'; presets: ${Object.keys(presets).join(', ')}`);
+    return { config, params: initParams(config, 1), note: `randomly initialised ${name} ViT (untrained: results show the pipeline, not the method)` };
+  }
+  const dir = spec === 'default' ? join(repoRoot, 'public', 'models', 'default') : isAbsolute(spec) ? spec : resolve(spec);
+  if (!existsSync(join(dir, 'config.json')) || !existsSync(join(dir, 'model.safetensors'))) {
+    if (spec === 'default')
+      throw new Error(
+        'the embedded default model (public/models/default) is not built yet; use --model random:small32 for an untrained ViT, or --model <folder> with config.json and model.safetensors',
+      );
+    throw new Error(`model folder ${dir} needs config.json and model.safetensors (Hugging Face or timm ViT)`);
+  }
+  const loaded = loadCheckpoint({
+    config: JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')),
+    weights: new Uint8Array(readFileSync(join(dir, 'model.safetensors'))),
+  });
+  const params: ParamTable = new Map([...loaded.params].filter(([k]) => !k.startsWith('head.')));
+  return { config: loaded.config, params, note: `${dir}` };
+}
+
+function csv(rows: (string | number | null)[][]): string {
+  return rows.map((r) => r.map((x) => (x === null ? '' : String(x))).join(',')).join('\n') + '\n';
+}
+
+/** Progress bar with ETA on stderr. */
+function progress(): (e: TrainingEvent) => void {
+  const t0 = Date.now();
+  let last = 0;
+  return (e) => {
+    if (e.type === 'stepCompleted') {
+      const now = Date.now();
+      if (now - last < 250 && e.globalStep !== e.totalSteps) return;
+      last = now;
+      const frac = e.globalStep / Math.max(1, e.totalSteps);
+      const eta = frac > 0 ? ((now - t0) / frac - (now - t0)) / 1000 : 0;
+      const bar = '█'.repeat(Math.round(frac * 24)).padEnd(24, '░');
+      const alpha = e.alpha.length ? ` α=[${e.alpha.map((a) => a.toFixed(2)).join(' ')}]` : '';
+      process.stderr.write(`\r${bar} ${(100 * frac).toFixed(0)}% task ${e.task + 1} step ${e.step} loss ${e.loss.toFixed(3)}${alpha} ${e.imagesPerSec.toFixed(0)} img/s ETA ${eta.toFixed(0)}s   `);
+    } else if (e.type === 'taskFinished') {
+      const m = e.metrics;
+      process.stderr.write(`\ntask ${e.task + 1}: acc ${m.pooled[e.task]!.toFixed(1)}%  per task [${m.accMatrix[e.task]!.filter((x) => x !== null).map((x) => x!.toFixed(1)).join(' ')}]  ${e.seconds.toFixed(0)} s\n`);
+    } else if (e.type === 'imageSkipped') {
+      process.stderr.write(`\nskipped ${e.path}: ${e.reason}\n`);
+    }
+  };
+}
+
+function stateFiles(dir: string, state: MethodState, config: ViTConfig, baseChanged: boolean): void {
+  mkdirSync(dir, { recursive: true });
+  const bank = writeLoraBank({
+    config,
+    components: state.seqLora ? [...state.components, state.seqLora] : state.components,
+    head: state.head ? { weight: state.head.weight, bias: state.head.bias, classes: state.head.bias.length } : undefined,
+    meta: { seqLora: state.seqLora ? '1' : '0' },
+  });
+  writeFileSync(join(dir, 'bank.safetensors'), bank);
+  const extra = { prototypes: state.prototypes ? Array.from(state.prototypes) : null, lastResidual: state.lastResidual, absResidual: state.absResidual };
+  writeFileSync(join(dir, 'extra.json'), JSON.stringify(extra));
+  if (baseChanged)
+    writeFileSync(join(dir, 'base.safetensors'), writeSafetensors(new Map([...state.base].map(([k, v]) => [k, { shape: [v.length], data: v }]))));
+}
+
+function readState(dir: string, base: ParamTable): MethodState {
+  const bank = readLoraBank(readFileSync(join(dir, 'bank.safetensors')));
+  const extra = JSON.parse(readFileSync(join(dir, 'extra.json'), 'utf8')) as { prototypes: number[] | null; lastResidual: number | null; absResidual: number | null };
+  let params = base;
+  if (existsSync(join(dir, 'base.safetensors'))) {
+    const f = parseSafetensors(readFileSync(join(dir, 'base.safetensors')));
+    params = new Map([...base.keys()].map((k) => [k, f.get(k)]));
+  }
+  const seq = bank.meta.seqLora === '1';
+  return {
+    base: params,
+    head: bank.head ? { weight: bank.head.weight, bias: bank.head.bias } : null,
+    components: seq ? bank.components.slice(0, -1) : bank.components,
+    seqLora: seq ? bank.components[bank.components.length - 1]! : null,
+    prototypes: extra.prototypes ? Float32Array.from(extra.prototypes) : null,
+    lastResidual: extra.lastResidual,
+    absResidual: extra.absResidual,
+  };
+}
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  const run: RunConfig = parseRunConfig(args.config);
+  const data = await loadData(args.data);
+  const model = await loadModel(args.model);
+  process.stderr.write(`model: ${model.note}\ndata: ${args.data} (${data.classNames.length} classes, ${data.train.length} train / ${data.test.length} test images)\n`);
+  const ctx = await createNodeContext({ verbose: true });
+  mkdirSync(args.out, { recursive: true });
+  const pkg = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { version: string };
+  if (!args.resume)
+    writeFileSync(
+      join(args.out, 'config.json'),
+      JSON.stringify({ run, data: args.data, model: args.model, versions: { sdloraPlayground: pkg.version, node: process.version, adapter: ctx.adapter.description } }, null, 2) + '\n',
+    );
+  const config: ViTConfig = { ...model.config, numClasses: data.classNames.length };
+  const ckptDir = join(args.out, 'checkpoint');
+  let resume: ExperimentOptions['resume'];
+  if (args.resume && existsSync(join(ckptDir, 'progress.json'))) {
+    const p = JSON.parse(readFileSync(join(ckptDir, 'progress.json'), 'utf8')) as NonNullable<typeof resume>;
+    resume = { ...p, state: readState(ckptDir, model.params) };
+    process.stderr.write(`resuming after task ${p.done}\n`);
+  }
+  const result: ExperimentResult = await runExperiment(ctx, model, data, run, {
+    onEvent: progress(),
+    resume,
+    stopAfter: args.stopAfter,
+    onCheckpoint: (done, r) => {
+      stateFiles(ckptDir, r.state, config, run.method === 'seq-full');
+      const { state: _state, ...rest } = r;
+      writeFileSync(join(ckptDir, 'progress.json'), JSON.stringify({ done, ...rest }));
+    },
+  });
+  const m = result.metrics;
+  const metrics = {
+    method: run.method,
+    seed: run.seed,
+    classOrder: result.classOrder,
+    classNames: result.classOrder.map((c) => data.classNames[c]),
+    tasks: result.tasks,
+    accMatrix: m.accMatrix,
+    pooled: m.pooled,
+    acc: m.acc,
+    aaa: m.aaa,
+    accMeanOfTasks: m.accMeanOfTasks,
+    forgetting: m.forgetting,
+    bwt: m.bwt,
+    alpha: result.alpha,
+    loss: result.loss,
+    lsResidual: result.lsResidual,
+    trainableParams: result.trainableParams,
+    storedSamples: 0,
+    wallSeconds: result.wallSeconds,
+    imagesPerSec: result.imagesPerSec,
+    completedTasks: result.counts.length,
+  };
+  writeFileSync(join(args.out, 'metrics.json'), JSON.stringify(metrics, null, 2) + '\n');
+  writeFileSync(join(args.out, 'acc_matrix.csv'), csv([['after_task', ...m.accMatrix.map((_, j) => `task_${j + 1}`)], ...m.accMatrix.map((r, t) => [t + 1, ...r.map((x) => (x === null ? null : +x.toFixed(3)))])]));
+  const maxK = Math.max(0, ...result.alpha.flat().map((a) => a.length));
+  writeFileSync(
+    join(args.out, 'alpha.csv'),
+    csv([['task', 'step', ...Array.from({ length: maxK }, (_, k) => `alpha_${k + 1}`)], ...result.alpha.flatMap((steps, t) => steps.map((a, s) => [t + 1, s + 1, ...a.map((x) => +x.toFixed(6))]))]),
+  );
+  const state = result.state;
+  writeFileSync(
+    join(args.out, 'lora_bank.safetensors'),
+    writeLoraBank({
+      config,
+      components: state.seqLora ? [state.seqLora] : state.components,
+      head: state.head ? { weight: state.head.weight, bias: state.head.bias, classes: state.head.bias.length } : undefined,
+      meta: { method: run.method, seed: String(run.seed), classOrder: JSON.stringify(result.classOrder) },
+    }),
+  );
+  const method = createMethod(run, config, state.base);
+  writeFileSync(join(args.out, 'model.onnx'), exportVitOnnx(config, method.evalParams(state)));
+  process.stderr.write(`\nAcc ${m.acc.toFixed(2)}%  AAA ${m.aaa.toFixed(2)}%  forgetting ${m.forgetting.toFixed(2)}  → ${args.out}\n`);
+  ctx.destroy();
+}
+
+main().then(
+  () => process.exit(0),
+  (e: Error) => {
+    process.stderr.write(`\nerror: ${e.message}\n`);
+    process.exit(2);
+  },
+);

@@ -1,0 +1,351 @@
+// Class-incremental experiment runner: tasks arrive one after another; each method decides what trains
+// (src/training/methods.ts); after every task the model is evaluated on merged weights over the test images
+// of every class seen so far. UI-agnostic: progress goes out as TrainingEvents; the CLI and the browser
+// consume the same events. Images are decoded and preprocessed per batch and never all held in memory.
+
+import type { GpuContext } from '../gpu/context';
+import type { GpuTensor } from '../gpu/tensor';
+import { writeLoraBank, type BankComponent } from '../io/loraBank';
+import * as preprocess from '../kernels/preprocess';
+import type { ViTConfig } from '../model/vit/config';
+import { GpuViT } from '../model/vit/gpuVit';
+import type { ParamTable } from '../model/vit/params';
+import { decodeImage, packImages, type RgbaImage } from '../data/decode';
+import { rng } from '../testing/rng';
+import { continualMetrics, type ContinualMetrics, type TaskCounts } from './metrics';
+import { createMethod, type MethodState, type RunConfig } from './methods';
+import { Optimizer } from './optimizer';
+
+/** One labelled image: its class id (index into classNames) and a way to get its encoded bytes. */
+export interface ImageRef {
+  label: number;
+  bytes(): Promise<Uint8Array>;
+  path: string;
+}
+
+export interface LabeledImages {
+  classNames: string[];
+  train: ImageRef[];
+  test: ImageRef[];
+}
+
+export type TrainingEvent =
+  | { type: 'runStarted'; classOrder: number[]; tasks: number[][]; totalSteps: number }
+  | { type: 'taskStarted'; task: number; classes: number[] }
+  | { type: 'stepCompleted'; task: number; step: number; globalStep: number; totalSteps: number; loss: number; alpha: number[]; imagesPerSec: number }
+  | { type: 'taskFinished'; task: number; counts: TaskCounts[]; metrics: ContinualMetrics; lsResidual: number | null; seconds: number; imagesPerSec: number }
+  | { type: 'imageSkipped'; path: string; reason: string };
+
+export interface ExperimentResult {
+  config: RunConfig;
+  classOrder: number[];
+  tasks: number[][];
+  counts: TaskCounts[][];
+  metrics: ContinualMetrics;
+  alpha: number[][][]; // [task][step][component]
+  loss: number[][]; // [task][step]
+  lsResidual: (number | null)[];
+  trainableParams: number[];
+  wallSeconds: number[];
+  imagesPerSec: number[];
+  state: MethodState; // final LoRA bank, head, base weights
+}
+
+/** Seeded class order (Fisher–Yates over sorted ids with mulberry32(seed); seed 0 keeps the sorted order) and equal tasks. */
+export function classOrderAndTasks(numClasses: number, tasks: number, seed: number): { order: number[]; tasks: number[][] } {
+  if (!Number.isInteger(tasks) || tasks < 1 || numClasses % tasks !== 0) {
+    const valid = Array.from({ length: numClasses }, (_, i) => i + 1).filter((n) => numClasses % n === 0);
+    throw new Error(`${numClasses} classes cannot be split into ${tasks} equal tasks; choose one of: ${valid.join(', ')}`);
+  }
+  const order = Array.from({ length: numClasses }, (_, i) => i);
+  if (seed !== 0) {
+    const r = rng(seed);
+    for (let i = order.length - 1; i > 0; i--) {
+      const j = Math.floor(r() * (i + 1));
+      [order[i], order[j]] = [order[j]!, order[i]!];
+    }
+  }
+  const per = numClasses / tasks;
+  return { order, tasks: Array.from({ length: tasks }, (_, t) => order.slice(t * per, (t + 1) * per)) };
+}
+
+/** torchvision RandomResizedCrop box (area scale, aspect ratio in log space), with a centre fallback. */
+function randomResizedCrop(w: number, h: number, scale: [number, number], r: () => number): [number, number, number, number] {
+  const area = w * h;
+  for (let attempt = 0; attempt < 10; attempt++) {
+    const target = area * (scale[0] + (scale[1] - scale[0]) * r());
+    const logRatio = Math.log(3 / 4) + (Math.log(4 / 3) - Math.log(3 / 4)) * r();
+    const aspect = Math.exp(logRatio);
+    const cw = Math.round(Math.sqrt(target * aspect));
+    const ch = Math.round(Math.sqrt(target / aspect));
+    if (cw > 0 && ch > 0 && cw <= w && ch <= h) return [Math.floor(r() * (w - cw + 1)), Math.floor(r() * (h - ch + 1)), cw, ch];
+  }
+  return [0, 0, w, h];
+}
+
+/** Decodes, packs and uploads one batch, then preprocesses it on the GPU into `images` (B, 3, S, S). */
+class BatchLoader {
+  private pixels: GpuTensor | null = null;
+  private readonly sources: GpuTensor;
+  private readonly boxes: GpuTensor;
+
+  constructor(
+    private readonly ctx: GpuContext,
+    private readonly config: ViTConfig,
+    readonly batch: number,
+    readonly images: GpuTensor,
+    private readonly onSkip: (path: string, reason: string) => void,
+  ) {
+    this.sources = ctx.tensor([batch, 4], 'batch.sources', 'u32');
+    this.boxes = ctx.tensor([batch, 4], 'batch.boxes');
+  }
+
+  /** Loads refs (≤ batch). An image that fails to decode is reported and replaced by another image of the
+   *  batch (its label too: `labels` says what was loaded); slots past refs.length repeat the last image.
+   *  ok[b]: slot b holds refs[b] itself. augment: random resized crop + flip. */
+  async load(refs: ImageRef[], augment: { scale: [number, number]; flip: boolean } | null, r: () => number): Promise<{ ok: boolean[]; labels: number[] }> {
+    const decoded: (RgbaImage | null)[] = [];
+    const ok: boolean[] = [];
+    for (const ref of refs) {
+      try {
+        decoded.push(decodeImage(await ref.bytes()));
+        ok.push(true);
+      } catch (e) {
+        this.onSkip(ref.path, (e as Error).message);
+        decoded.push(null);
+        ok.push(false);
+      }
+    }
+    const firstOk = ok.indexOf(true);
+    const blank: RgbaImage = { width: 1, height: 1, rgba: Uint8Array.of(255, 255, 255, 255) };
+    const labels = refs.map((ref, b) => (ok[b] ? ref.label : firstOk >= 0 ? refs[firstOk]!.label : ref.label));
+    const filled: RgbaImage[] = decoded.map((im) => im ?? (firstOk >= 0 ? decoded[firstOk]! : blank));
+    while (filled.length < this.batch) filled.push(filled[filled.length - 1] ?? blank);
+    const decodedAll = filled;
+    const flips = decodedAll.map(() => (augment?.flip ? r() < 0.5 : false));
+    const boxes = new Float32Array(this.batch * 4);
+    decodedAll.forEach((im, b) => boxes.set(augment ? randomResizedCrop(im.width, im.height, augment.scale, r) : [0, 0, im.width, im.height], b * 4));
+    const { pixels, sources } = packImages(decodedAll, flips);
+    if (!this.pixels || this.pixels.shape[0]! < pixels.length) {
+      if (this.pixels) this.ctx.release(this.pixels);
+      this.pixels = this.ctx.tensor([Math.max(pixels.length, this.batch * 64 * 64)], 'batch.pixels', 'u32');
+    }
+    const padded = new Uint32Array(this.pixels.shape[0]!);
+    padded.set(pixels);
+    this.ctx.write(this.pixels, padded);
+    this.ctx.write(this.sources, sources);
+    this.ctx.write(this.boxes, boxes);
+    preprocess.forward(this.ctx, this.images, this.pixels, this.sources, this.boxes, { mean: this.config.mean, std: this.config.std });
+    return { ok, labels };
+  }
+
+  destroy(): void {
+    this.ctx.release(this.sources, this.boxes, ...(this.pixels ? [this.pixels] : []));
+  }
+}
+
+export interface ExperimentOptions {
+  onEvent?: (e: TrainingEvent) => void;
+  /** Resume: results of the tasks already done (from a checkpoint), and the method state after them. */
+  resume?: { done: number; counts: TaskCounts[][]; state: MethodState; alpha: number[][][]; loss: number[][]; lsResidual: (number | null)[]; trainableParams: number[]; wallSeconds: number[]; imagesPerSec: number[] };
+  /** Called after every task with everything needed to resume from it. */
+  onCheckpoint?: (done: number, r: Omit<ExperimentResult, 'metrics' | 'config' | 'classOrder' | 'tasks'>) => Promise<void> | void;
+  /** Stop after this many tasks (tests; the rest can be resumed). */
+  stopAfter?: number;
+}
+
+/** Runs the whole class-incremental sequence. `model.params` has no head; one is grown here. */
+export async function runExperiment(
+  ctx: GpuContext,
+  model: { config: ViTConfig; params: ParamTable },
+  data: LabeledImages,
+  cfg: RunConfig,
+  opts: ExperimentOptions = {},
+): Promise<ExperimentResult> {
+  const emit = opts.onEvent ?? (() => {});
+  const K = data.classNames.length;
+  const { order, tasks } = classOrderAndTasks(K, cfg.tasks, cfg.seed);
+  const newLabel = new Map(order.map((c, i) => [c, i])); // original class id → position in the order
+  const config: ViTConfig = { ...model.config, numClasses: K };
+  const method = createMethod(cfg, config, model.params);
+  let state: MethodState = opts.resume?.state ?? method.initialState();
+  const B = cfg.batchSize;
+  const S = config.imageSize;
+  const counts = opts.resume?.counts.slice() ?? [];
+  const alphaLog = opts.resume?.alpha.slice() ?? [];
+  const lossLog = opts.resume?.loss.slice() ?? [];
+  const lsResidual = opts.resume?.lsResidual.slice() ?? [];
+  const trainableParams = opts.resume?.trainableParams.slice() ?? [];
+  const wallSeconds = opts.resume?.wallSeconds.slice() ?? [];
+  const imagesPerSecLog = opts.resume?.imagesPerSec.slice() ?? [];
+  const trainOf = (t: number) => data.train.filter((im) => tasks[t]!.includes(im.label));
+  const stepsPerTask = tasks.map((_, t) => cfg.epochs * Math.floor(trainOf(t).length / B));
+  const totalSteps = stepsPerTask.reduce((a, b) => a + b, 0);
+  emit({ type: 'runStarted', classOrder: order, tasks, totalSteps });
+  const skip = (path: string, reason: string) => emit({ type: 'imageSkipped', path, reason });
+  let globalStep = stepsPerTask.slice(0, opts.resume?.done ?? 0).reduce((a, b) => a + b, 0);
+
+  const lastTask = Math.min(tasks.length, opts.stopAfter ?? tasks.length);
+  for (let t = opts.resume?.done ?? 0; t < lastTask; t++) {
+    const t0 = performance.now();
+    const lo = t * (K / cfg.tasks);
+    const hi = lo + K / cfg.tasks;
+    emit({ type: 'taskStarted', task: t, classes: tasks[t]! });
+    const plan = method.beginTask(state, t, lo, hi);
+    let alphaSteps: number[][] = [];
+    const losses: number[] = [];
+    let trained = 0;
+    let trainMs = 0;
+    if (plan.train) {
+      const vit = new GpuViT(ctx, config, plan.params, { batch: B, mode: plan.mode, lora: plan.lora });
+      vit.setLora(plan.loraState);
+      const images = ctx.tensor([B, 3, S, S], 'train.images');
+      const labels = ctx.tensor([B], 'train.labels', 'u32');
+      const loader = new BatchLoader(ctx, config, B, images, skip);
+      const opt = new Optimizer(ctx, vit.trainable, vit.grads, cfg.optimizer === 'sgd'
+        ? { kind: 'sgd', learningRate: cfg.learningRate, momentum: cfg.momentum }
+        : { kind: 'adam', learningRate: cfg.learningRate });
+      const train = trainOf(t);
+      let expectedMs = 0;
+      for (let epoch = 0; epoch < cfg.epochs; epoch++) {
+        const r = rng((cfg.seed * 1000003 + t * 1009 + epoch) >>> 0);
+        const idx = train.map((_, i) => i);
+        for (let i = idx.length - 1; i > 0; i--) {
+          const j = Math.floor(r() * (i + 1));
+          [idx[i], idx[j]] = [idx[j]!, idx[i]!];
+        }
+        const lr = cfg.learningRate * cfg.gamma ** cfg.milestones.filter((m) => epoch >= m).length;
+        for (let s = 0; s + B <= idx.length; s += B) {
+          const ts = performance.now();
+          const refs = idx.slice(s, s + B).map((i) => train[i]!);
+          const loaded = await loader.load(refs, cfg.augment ? { scale: cfg.cropScale, flip: cfg.flip } : null, r);
+          ctx.write(labels, Uint32Array.from(loaded.labels, (y) => newLabel.get(y)!));
+          vit.forward(images);
+          const { loss, dlogits } = vit.loss(labels, lo, hi);
+          vit.backward(dlogits);
+          opt.step(lr);
+          const lossValue = (await ctx.read(loss, expectedMs * 0.85))[0]!;
+          const alpha = await method.readAlpha(vit);
+          const ms = performance.now() - ts;
+          if (trained > 0) expectedMs = expectedMs ? 0.8 * expectedMs + 0.2 * ms : ms;
+          trainMs += ms;
+          trained += B;
+          if (!Number.isFinite(lossValue))
+            throw new Error(`training diverged at task ${t + 1}, step ${losses.length + 1} (loss ${lossValue}); lower the learning rate (now ${lr})`);
+          losses.push(lossValue);
+          alphaSteps.push(alpha);
+          globalStep++;
+          emit({ type: 'stepCompleted', task: t, step: losses.length, globalStep, totalSteps, loss: lossValue, alpha, imagesPerSec: (1000 * B) / ms });
+        }
+      }
+      state = await method.endTask(state, t, vit);
+      trainableParams.push([...vit.trainable.values()].reduce((n, x) => n + x.shape.reduce((a, b) => a * b, 1), 0));
+      opt.destroy();
+      loader.destroy();
+      ctx.release(images, labels);
+      vit.destroy();
+    } else {
+      state = await method.endTask(state, t, null);
+      trainableParams.push(0);
+    }
+
+    // Evaluation on merged weights over the test images of every task so far.
+    const evalParams = method.evalParams(state);
+    const evalVit = new GpuViT(ctx, config, evalParams, { batch: B, mode: 'none' });
+    const evalImages = ctx.tensor([B, 3, S, S], 'eval.images');
+    const evalLoader = new BatchLoader(ctx, config, B, evalImages, skip);
+    let prototypes: Float32Array | null = null;
+    if (cfg.head === 'prototype') {
+      state = await method.updatePrototypes(state, t, async (refs) => {
+        const feats: Float32Array[] = [];
+        for (let s = 0; s < refs.length; s += B) {
+          const part = refs.slice(s, s + B);
+          await evalLoader.load(part, null, Math.random);
+          evalVit.forward(evalImages);
+          const f = await ctx.read(evalVit.features);
+          for (let b = 0; b < part.length; b++) feats.push(f.slice(b * config.width, (b + 1) * config.width));
+        }
+        return feats;
+      }, trainOf(t), newLabel);
+      prototypes = state.prototypes;
+    }
+    const row: TaskCounts[] = Array.from({ length: t + 1 }, () => ({ correct: 0, total: 0 }));
+    const test = data.test.filter((im) => newLabel.get(im.label)! < hi);
+    for (let s = 0; s < test.length; s += B) {
+      const refs = test.slice(s, s + B);
+      const { ok } = await evalLoader.load(refs, null, Math.random);
+      evalVit.forward(evalImages);
+      let preds: ArrayLike<number>;
+      if (prototypes) {
+        const f = await ctx.read(evalVit.features);
+        preds = refs.map((_, b) => nearestPrototype(f.subarray(b * config.width, (b + 1) * config.width), prototypes!, hi, config.width));
+      } else {
+        preds = await ctx.readU32(evalVit.predict(0, hi));
+      }
+      refs.forEach((im, b) => {
+        if (!ok[b]) return;
+        const y = newLabel.get(im.label)!;
+        const task = Math.floor(y / (K / cfg.tasks));
+        row[task]!.total++;
+        if (preds[b] === y) row[task]!.correct++;
+      });
+    }
+    evalLoader.destroy();
+    ctx.release(evalImages);
+    evalVit.destroy();
+    counts.push(row);
+    alphaLog.push(alphaSteps);
+    lossLog.push(losses);
+    lsResidual.push(state.lastResidual);
+    const seconds = (performance.now() - t0) / 1000;
+    wallSeconds.push(seconds);
+    imagesPerSecLog.push(trainMs ? (1000 * trained) / trainMs : 0);
+    const metrics = continualMetrics(counts);
+    emit({ type: 'taskFinished', task: t, counts: row, metrics, lsResidual: state.lastResidual, seconds, imagesPerSec: imagesPerSecLog[t]! });
+    alphaSteps = [];
+    await opts.onCheckpoint?.(t + 1, { counts, alpha: alphaLog, loss: lossLog, lsResidual, trainableParams, wallSeconds, imagesPerSec: imagesPerSecLog, state });
+  }
+  return {
+    config: cfg,
+    classOrder: order,
+    tasks,
+    counts,
+    metrics: continualMetrics(counts),
+    alpha: alphaLog,
+    loss: lossLog,
+    lsResidual,
+    trainableParams,
+    wallSeconds,
+    imagesPerSec: imagesPerSecLog,
+    state,
+  };
+}
+
+/** argmin_k ‖f − p_k‖² over the first `hi` prototypes (rows of protos, width C). */
+function nearestPrototype(f: Float32Array, protos: Float32Array, hi: number, C: number): number {
+  let best = 0;
+  let bestD = Infinity;
+  for (let k = 0; k < hi; k++) {
+    let d = 0;
+    for (let c = 0; c < C; c++) {
+      const x = f[c]! - protos[k * C + c]!;
+      d += x * x;
+    }
+    if (d < bestD) {
+      bestD = d;
+      best = k;
+    }
+  }
+  return best;
+}
+
+/** The LoRA bank of a finished run, as a safetensors file. */
+export function bankFile(r: ExperimentResult, config: ViTConfig): Uint8Array {
+  const comps: BankComponent[] = r.state.components;
+  return writeLoraBank({
+    config,
+    components: comps,
+    head: r.state.head ? { weight: r.state.head.weight, bias: r.state.head.bias, classes: r.state.head.bias.length } : undefined,
+    meta: { method: r.config.method, seed: String(r.config.seed), classOrder: JSON.stringify(r.classOrder) },
+  });
+}

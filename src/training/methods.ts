@@ -1,0 +1,390 @@
+// Continual-learning methods behind one small interface. Each decides, per task, what the GpuViT trains
+// and how its LoRA state looks, and folds the trained state back into host-side MethodState afterwards.
+//   sdlora     SD-LoRA (ICLR 2025) as the authors' code runs it (spec §4–7): per task a new rank-r pair on q and v of
+//              every block (U = 0, D Kaiming-uniform), earlier pairs frozen as directions U D/(‖U‖‖D‖) (or /‖UD‖ with
+//              norm "product"), one α per task shared by all blocks and q, v; α reset to alphaInit each task (code) or
+//              carried (paper's text).
+//   sdlora-rr  SD-LoRA with a rank schedule by task index (default 10 → 8 at task 4 → 6 at task 8).
+//   sdlora-kd  SD-LoRA whose new direction, when the old ones explain it (relative least-squares residual ≤ τ), is
+//              folded into their α's and dropped (spec §11; needs alphaMode "carry").
+//   seq-lora   one LoRA pair trained on every task in turn.   seq-full   every weight trained on every task.
+//   ncm        no training: nearest class mean on the frozen backbone's features (a reference point).
+// Heads: the code's growing linear head, loss over the current task's logits only (spec §7), or class prototypes.
+
+import type { BankComponent, BankFactors } from '../io/loraBank';
+import type { ViTConfig } from '../model/vit/config';
+import type { GpuViT, LoraSetup, TrainMode } from '../model/vit/gpuVit';
+import type { ParamTable } from '../model/vit/params';
+import { rng } from '../testing/rng';
+import type { ImageRef } from './experiment';
+
+export const METHODS = ['sdlora', 'sdlora-rr', 'sdlora-kd', 'seq-lora', 'seq-full', 'ncm'] as const;
+export type MethodName = (typeof METHODS)[number];
+
+export interface RunConfig {
+  method: MethodName;
+  seed: number;
+  tasks: number;
+  epochs: number;
+  batchSize: number;
+  optimizer: 'sgd' | 'adam';
+  learningRate: number;
+  momentum: number;
+  milestones: number[]; // epochs at which the learning rate is multiplied by gamma
+  gamma: number;
+  rank: number;
+  /** SD-LoRA-RR: [task index, rank] pairs, the rank from that task on. */
+  rankSchedule: [number, number][];
+  alphaInit: number;
+  alphaMode: 'reset' | 'carry';
+  norm: 'factors' | 'product';
+  kdThreshold: number;
+  head: 'linear' | 'prototype';
+  augment: boolean;
+  cropScale: [number, number];
+  flip: boolean;
+}
+
+export const DEFAULT_CONFIG: RunConfig = {
+  method: 'sdlora',
+  seed: 1,
+  tasks: 5,
+  epochs: 5,
+  batchSize: 32,
+  optimizer: 'sgd',
+  learningRate: 0.01,
+  momentum: 0.9,
+  milestones: [],
+  gamma: 0.1,
+  rank: 10,
+  rankSchedule: [
+    [0, 10],
+    [4, 8],
+    [8, 6],
+  ],
+  alphaInit: 0.8,
+  alphaMode: 'reset',
+  norm: 'factors',
+  kdThreshold: 0.69,
+  head: 'linear',
+  augment: true,
+  cropScale: [0.7, 1],
+  flip: true,
+};
+
+/** Validates a partial config against the defaults; errors list the valid choices. */
+export function parseRunConfig(input: Record<string, unknown>): RunConfig {
+  const c = { ...DEFAULT_CONFIG, ...input } as RunConfig;
+  const errs: string[] = [];
+  const known = new Set(Object.keys(DEFAULT_CONFIG));
+  for (const k of Object.keys(input)) if (!known.has(k)) errs.push(`unknown field '${k}' (fields: ${[...known].join(', ')})`);
+  if (!METHODS.includes(c.method)) errs.push(`method must be one of: ${METHODS.join(', ')} (got '${c.method}')`);
+  for (const k of ['tasks', 'epochs', 'batchSize', 'rank'] as const)
+    if (!Number.isInteger(c[k]) || c[k] < 1) errs.push(`${k} must be a positive integer (got ${String(c[k])})`);
+  if (!Number.isInteger(c.seed) || c.seed < 0) errs.push(`seed must be an integer ≥ 0 (got ${String(c.seed)})`);
+  if (!(c.learningRate > 0)) errs.push(`learningRate must be > 0`);
+  if (!['sgd', 'adam'].includes(c.optimizer)) errs.push(`optimizer must be one of: sgd, adam`);
+  if (!['reset', 'carry'].includes(c.alphaMode)) errs.push(`alphaMode must be one of: reset, carry`);
+  if (!['factors', 'product'].includes(c.norm)) errs.push(`norm must be one of: factors, product`);
+  if (!['linear', 'prototype'].includes(c.head)) errs.push(`head must be one of: linear, prototype`);
+  if (c.method === 'sdlora-kd' && c.alphaMode !== 'carry') errs.push(`sdlora-kd needs alphaMode "carry" (a merged α would be reset at the next task)`);
+  if (errs.length) throw new Error(`invalid run config: ${errs.join('; ')}`);
+  if (c.method === 'ncm') c.head = 'prototype';
+  return c;
+}
+
+/** Host-side state carried from task to task: everything a run needs to resume. */
+export interface MethodState {
+  base: ParamTable; // backbone weights (no head)
+  head: { weight: Float32Array; bias: Float32Array } | null; // (K, C), (K)
+  components: BankComponent[]; // SD-LoRA components; the last is un-normalised right after its task
+  seqLora: BankComponent | null; // seq-lora's single pair
+  prototypes: Float32Array | null; // (K, C) class means
+  lastResidual: number | null; // relative least-squares residual of the newest direction (Fig. 3a)
+  absResidual: number | null;
+}
+
+export interface TaskPlan {
+  train: boolean;
+  mode: TrainMode;
+  lora: LoraSetup;
+  loraState: Parameters<GpuViT['setLora']>[0];
+  params: ParamTable; // backbone + head for this task
+}
+
+export interface Method {
+  initialState(): MethodState;
+  beginTask(state: MethodState, t: number, lo: number, hi: number): TaskPlan;
+  readAlpha(vit: GpuViT): Promise<number[]>;
+  endTask(state: MethodState, t: number, vit: GpuViT | null): Promise<MethodState>;
+  evalParams(state: MethodState): ParamTable;
+  updatePrototypes(
+    state: MethodState,
+    t: number,
+    features: (refs: ImageRef[]) => Promise<Float32Array[]>,
+    train: ImageRef[],
+    newLabel: Map<number, number>,
+  ): Promise<MethodState>;
+}
+
+const frob = (a: Float32Array) => Math.sqrt(a.reduce((s, x) => s + x * x, 0));
+
+/** ⟨U_a D_a, U_b D_b⟩_F through r×r Grams: Σ_ij (U_aᵀU_b)_ij (D_a D_bᵀ)_ij (never forms C×C). */
+export function lowRankInner(a: BankFactors, ra: number, b: BankFactors, rb: number, C: number): number {
+  let s = 0;
+  for (let i = 0; i < ra; i++)
+    for (let j = 0; j < rb; j++) {
+      let uu = 0;
+      let dd = 0;
+      for (let c = 0; c < C; c++) {
+        uu += a.U[c * ra + i]! * b.U[c * rb + j]!;
+        dd += a.D[i * C + c]! * b.D[j * C + c]!;
+      }
+      s += uu * dd;
+    }
+  return s;
+}
+
+/** The normaliser n of one matrix's factors: ‖U‖‖D‖ (code) or ‖UD‖ (paper). */
+function normOf(f: BankFactors, rank: number, C: number, norm: RunConfig['norm']): number {
+  const n = norm === 'factors' ? frob(f.U) * frob(f.D) : Math.sqrt(Math.max(0, lowRankInner(f, rank, f, rank, C)));
+  return Math.max(n, 1e-12);
+}
+
+/** Solves the small SPD system (G + ridge I) c = b by Cholesky in float64. */
+function solveSpd(G: number[][], b: number[]): number[] {
+  const n = b.length;
+  const tr = G.reduce((s, r, i) => s + r[i]!, 0);
+  const ridge = (1e-10 * tr) / Math.max(1, n);
+  const L = G.map((r) => r.map(() => 0));
+  for (let i = 0; i < n; i++)
+    for (let j = 0; j <= i; j++) {
+      let s = G[i]![j]! + (i === j ? ridge : 0);
+      for (let k = 0; k < j; k++) s -= L[i]![k]! * L[j]![k]!;
+      L[i]![j] = i === j ? Math.sqrt(Math.max(s, 1e-300)) : s / L[j]![j]!;
+    }
+  const y = new Array<number>(n).fill(0);
+  for (let i = 0; i < n; i++) {
+    let s = b[i]!;
+    for (let k = 0; k < i; k++) s -= L[i]![k]! * y[k]!;
+    y[i] = s / L[i]![i]!;
+  }
+  const x = new Array<number>(n).fill(0);
+  for (let i = n - 1; i >= 0; i--) {
+    let s = y[i]!;
+    for (let k = i + 1; k < n; k++) s -= L[k]![i]! * x[k]!;
+    x[i] = s / L[i]![i]!;
+  }
+  return x;
+}
+
+export function createMethod(cfg: RunConfig, config: ViTConfig, base: ParamTable): Method {
+  const C = config.width;
+  const K = config.numClasses;
+  const depth = config.depth;
+  const isSd = cfg.method.startsWith('sdlora');
+  const rankFor = (t: number) => {
+    if (cfg.method !== 'sdlora-rr') return cfg.rank;
+    let r = cfg.rank;
+    for (const [from, rank] of cfg.rankSchedule) if (t >= from) r = rank;
+    return r;
+  };
+  const kaiming = (n: number, fanIn: number, seed: number) => {
+    const bound = 1 / Math.sqrt(fanIn); // kaiming_uniform_(a=√5): gain·√(3/fan_in) = 1/√fan_in
+    const r = rng(seed);
+    return Float32Array.from({ length: n }, () => (2 * r() - 1) * bound);
+  };
+  const newPair = (rank: number, seed: number): { q: BankFactors; v: BankFactors }[] =>
+    Array.from({ length: depth }, (_, l) => ({
+      q: { U: new Float32Array(C * rank), D: kaiming(rank * C, C, seed + 2 * l) },
+      v: { U: new Float32Array(C * rank), D: kaiming(rank * C, C, seed + 2 * l + 1) },
+    }));
+  const matrices = (comp: BankComponent) => comp.blocks.flatMap((b) => [b.q, b.v]);
+
+  /** Host merge: every component's s·U·D into the q and v rows of each block's qkv weight. */
+  const merged = (state: MethodState, comps: BankComponent[]): ParamTable => {
+    const out: ParamTable = new Map(state.base);
+    for (let l = 0; l < depth; l++) {
+      const name = `blocks.${l}.attn.qkv.weight`;
+      const w = Float32Array.from(state.base.get(name)!);
+      for (const comp of comps)
+        (['q', 'v'] as const).forEach((p, i) => {
+          const f = comp.blocks[l]![p];
+          const s = comp.normalized ? comp.alpha / normOf(f, comp.rank, C, cfg.norm) : comp.alpha;
+          const row0 = i === 0 ? 0 : 2 * C;
+          for (let o = 0; o < C; o++)
+            for (let a = 0; a < C; a++) {
+              let acc = 0;
+              for (let r = 0; r < comp.rank; r++) acc += f.U[o * comp.rank + r]! * f.D[r * C + a]!;
+              w[(row0 + o) * C + a] += s * acc;
+            }
+        });
+      out.set(name, w);
+    }
+    return out;
+  };
+
+  const withHead = (params: ParamTable, state: MethodState): ParamTable => {
+    const out: ParamTable = new Map(params);
+    out.set('head.weight', state.head!.weight);
+    out.set('head.bias', state.head!.bias);
+    return out;
+  };
+
+  return {
+    initialState: () => ({
+      base,
+      head: { weight: new Float32Array(K * C), bias: new Float32Array(K) },
+      components: [],
+      seqLora: null,
+      prototypes: null,
+      lastResidual: null,
+      absResidual: null,
+    }),
+
+    beginTask(state, t, lo, hi) {
+      // Grow the head: rows [lo, hi) get kaiming_uniform(linear) U(±√(3/C)), bias 0; older rows stay as trained.
+      const head = { weight: Float32Array.from(state.head!.weight), bias: Float32Array.from(state.head!.bias) };
+      const r = rng(cfg.seed * 7919 + t);
+      const bound = Math.sqrt(3 / C);
+      for (let k = lo; k < hi; k++) for (let c = 0; c < C; c++) head.weight[k * C + c] = (2 * r() - 1) * bound;
+      head.bias.fill(0, lo, hi);
+      state.head = head;
+      if (cfg.method === 'ncm') return { train: false, mode: 'none', lora: { frozenRanks: [], trainableRank: 0 }, loraState: {}, params: withHead(state.base, state) };
+      if (cfg.method === 'seq-full') return { train: true, mode: 'full', lora: { frozenRanks: [], trainableRank: 0 }, loraState: {}, params: withHead(state.base, state) };
+      if (cfg.method === 'seq-lora') {
+        const pair = state.seqLora ?? { rank: cfg.rank, alpha: cfg.alphaInit, normalized: false, blocks: newPair(cfg.rank, cfg.seed * 31 + 1) };
+        return {
+          train: true,
+          mode: 'lora',
+          lora: { frozenRanks: [], trainableRank: pair.rank },
+          loraState: { alphaTrainable: pair.alpha, trainable: pair.blocks.map((b) => [b.q, b.v]) },
+          params: withHead(state.base, state),
+        };
+      }
+      // SD-LoRA family: the previous task's component becomes a normalised frozen direction.
+      const comps = state.components.map((c) => ({ ...c }));
+      const prev = comps[comps.length - 1];
+      if (prev && !prev.normalized) {
+        prev.normalized = true;
+        if (cfg.alphaMode === 'carry') {
+          // Continuity at the boundary (spec §5): α_i := α_t · mean over matrices of n(U, D).
+          const ns = matrices(prev).map((f) => normOf(f, prev.rank, C, cfg.norm));
+          prev.alpha = prev.alpha * (ns.reduce((a, b) => a + b, 0) / ns.length);
+        }
+      }
+      if (cfg.alphaMode === 'reset') for (const c of comps) c.alpha = cfg.alphaInit;
+      state.components = comps;
+      const rank = rankFor(t);
+      const invNorms = new Float32Array(2 * depth * comps.length);
+      comps.forEach((comp, k) =>
+        comp.blocks.forEach((b, l) => {
+          invNorms[(2 * l) * comps.length + k] = 1 / normOf(b.q, comp.rank, C, cfg.norm);
+          invNorms[(2 * l + 1) * comps.length + k] = 1 / normOf(b.v, comp.rank, C, cfg.norm);
+        }),
+      );
+      const Rf = comps.reduce((s, c) => s + c.rank, 0);
+      const frozen = comps.length
+        ? Array.from({ length: depth }, (_, l) =>
+            (['q', 'v'] as const).map((p) => {
+              // Concatenate: U_cat (C, R_f) column blocks, D_cat (R_f, C) row blocks, component order.
+              const U = new Float32Array(C * Rf);
+              const D = new Float32Array(Rf * C);
+              let off = 0;
+              for (const comp of comps) {
+                const f = comp.blocks[l]![p];
+                for (let c = 0; c < C; c++) for (let j = 0; j < comp.rank; j++) U[c * Rf + off + j] = f.U[c * comp.rank + j]!;
+                D.set(f.D, off * C);
+                off += comp.rank;
+              }
+              return { U, D };
+            }),
+          )
+        : undefined;
+      const fresh = newPair(rank, cfg.seed * 104729 + t * 7 + 3);
+      return {
+        train: true,
+        mode: 'lora',
+        lora: { frozenRanks: comps.map((c) => c.rank), trainableRank: rank },
+        loraState: {
+          alphaFrozen: Float32Array.from(comps, (c) => c.alpha),
+          alphaTrainable: cfg.alphaInit,
+          invNorms,
+          frozen,
+          trainable: fresh.map((b) => [b.q, b.v]),
+        },
+        params: withHead(state.base, state),
+      };
+    },
+
+    async readAlpha(vit) {
+      if (cfg.method === 'seq-full' || cfg.method === 'ncm') return [];
+      const s = await vit.readLoraAlphas();
+      return [...s.alphaFrozen, s.alphaTrainable];
+    },
+
+    async endTask(state, t, vit) {
+      const next: MethodState = { ...state };
+      if (!vit) return next;
+      next.head = { weight: await vit.readParam('head.weight'), bias: await vit.readParam('head.bias') };
+      if (cfg.method === 'seq-full') {
+        const base: ParamTable = new Map();
+        for (const name of state.base.keys()) base.set(name, await vit.readParam(name));
+        next.base = base;
+        return next;
+      }
+      const lora = await vit.readLora();
+      const blocks = lora.trainable.map(([q, v]) => ({ q: q!, v: v! }));
+      if (cfg.method === 'seq-lora') {
+        next.seqLora = { rank: cfg.rank, alpha: lora.alphaTrainable, normalized: false, blocks };
+        return next;
+      }
+      const comps = state.components.map((c, k) => ({ ...c, alpha: lora.alphaFrozen[k]! }));
+      const fresh: BankComponent = { rank: rankFor(t), alpha: lora.alphaTrainable, normalized: false, blocks };
+      // Least squares of the new update (function-preserving target α_t·U_t D_t) on the old directions (spec §11.2).
+      next.lastResidual = null;
+      next.absResidual = null;
+      if (comps.length) {
+        const basis = comps.map((c) => matrices(c).map((f) => ({ f, rank: c.rank, scale: 1 / normOf(f, c.rank, C, cfg.norm) })));
+        const target = matrices(fresh).map((f) => ({ f, rank: fresh.rank, scale: fresh.alpha }));
+        const inner = (a: typeof target, b: typeof target) =>
+          a.reduce((s, x, m) => s + x.scale * b[m]!.scale * lowRankInner(x.f, x.rank, b[m]!.f, b[m]!.rank, C), 0);
+        const G = basis.map((a) => basis.map((b) => inner(a, b)));
+        const bvec = basis.map((a) => inner(a, target));
+        const tt = inner(target, target);
+        const c = solveSpd(G, bvec);
+        const abs = Math.sqrt(Math.max(0, tt - c.reduce((s, x, k) => s + x * bvec[k]!, 0)));
+        next.absResidual = abs;
+        next.lastResidual = tt > 0 ? abs / Math.sqrt(tt) : 0;
+        if (cfg.method === 'sdlora-kd' && next.lastResidual <= cfg.kdThreshold) {
+          comps.forEach((comp, k) => (comp.alpha += c[k]!));
+          next.components = comps;
+          return next; // the new direction is folded into the old ones' magnitudes and dropped
+        }
+      }
+      next.components = [...comps, fresh];
+      return next;
+    },
+
+    evalParams(state) {
+      const comps = isSd ? state.components : cfg.method === 'seq-lora' && state.seqLora ? [state.seqLora] : [];
+      return withHead(comps.length ? merged(state, comps) : state.base, state);
+    },
+
+    async updatePrototypes(state, t, features, train, newLabel) {
+      const protos = state.prototypes ? Float32Array.from(state.prototypes) : new Float32Array(K * C);
+      const feats = await features(train);
+      const sums = new Map<number, { sum: Float64Array; n: number }>();
+      train.forEach((im, i) => {
+        const y = newLabel.get(im.label)!;
+        const e = sums.get(y) ?? { sum: new Float64Array(C), n: 0 };
+        for (let c = 0; c < C; c++) e.sum[c] += feats[i]![c]!;
+        e.n++;
+        sums.set(y, e);
+      });
+      for (const [y, e] of sums) for (let c = 0; c < C; c++) protos[y * C + c] = e.sum[c]! / e.n;
+      void t;
+      return { ...state, prototypes: protos };
+    },
+  };
+}
