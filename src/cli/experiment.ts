@@ -8,6 +8,8 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
 import { listImages, loadManifest, readerSource } from '../data/builtin';
+import { loadImageFolder } from '../data/imageFolder';
+import { listFolder, nodeReader } from '../platform/nodeFiles';
 import { loadCheckpoint } from '../io/checkpoint';
 import { readLoraBank, writeLoraBank } from '../io/loraBank';
 import { exportVitOnnx } from '../io/onnx/exportVit';
@@ -76,9 +78,16 @@ async function loadData(spec: string): Promise<LabeledImages> {
       listImages(m, split).map((e) => ({ label: e.label, path: e.path, bytes: () => src.bytes(e.path) }));
     return { classNames: m.classes, train: refs('train'), test: refs('test') };
   }
-  throw new Error(
-    `data '${spec}' is neither a built-in benchmark (${['split-fashion-mnist', 'emoji-styles'].join(', ')}) nor a supported folder yet`,
-  );
+  const root = resolve(spec);
+  if (!existsSync(root))
+    throw new Error(`data '${spec}' is neither a built-in benchmark (split-fashion-mnist, emoji-styles) nor an existing folder`);
+  const { entries, issues: listIssues } = await listFolder(root);
+  const read = nodeReader(root);
+  const ds = await loadImageFolder(entries, read, { seed: 1 });
+  for (const i of [...listIssues, ...ds.issues]) process.stderr.write(`skipped ${i.path}: ${i.reason}\n`);
+  if (ds.classes.length < 2) throw new Error(`folder ${root} has ${ds.classes.length} usable class folder(s); put images in class_name/ folders (or train/ and test/ of class folders)`);
+  const refs = (list: typeof ds.train) => list.map((im) => ({ label: im.label, path: im.path, bytes: () => read(im.path) }));
+  return { classNames: ds.classes, train: refs(ds.train), test: refs(ds.test) };
 }
 
 async function loadModel(spec: string): Promise<{ config: ViTConfig; params: ParamTable; note: string }> {

@@ -11,6 +11,7 @@ import type { ViTConfig } from '../model/vit/config';
 import { GpuViT } from '../model/vit/gpuVit';
 import type { ParamTable } from '../model/vit/params';
 import { decodeImage, packImages, type RgbaImage } from '../data/decode';
+import { classOrder, equalTaskSizes } from '../data/taskSplit';
 import { rng } from '../testing/rng';
 import { continualMetrics, type ContinualMetrics, type TaskCounts } from './metrics';
 import { createMethod, type MethodState, type RunConfig } from './methods';
@@ -51,22 +52,13 @@ export interface ExperimentResult {
   state: MethodState; // final LoRA bank, head, base weights
 }
 
-/** Seeded class order (Fisher–Yates over sorted ids with mulberry32(seed); seed 0 keeps the sorted order) and equal tasks. */
+/** Class order as the authors' code makes it (numpy: np.random.seed(seed); np.random.permutation(K), see
+ *  src/data/taskSplit.ts) and N equal tasks of consecutive positions in that order. */
 export function classOrderAndTasks(numClasses: number, tasks: number, seed: number): { order: number[]; tasks: number[][] } {
-  if (!Number.isInteger(tasks) || tasks < 1 || numClasses % tasks !== 0) {
-    const valid = Array.from({ length: numClasses }, (_, i) => i + 1).filter((n) => numClasses % n === 0);
-    throw new Error(`${numClasses} classes cannot be split into ${tasks} equal tasks; choose one of: ${valid.join(', ')}`);
-  }
-  const order = Array.from({ length: numClasses }, (_, i) => i);
-  if (seed !== 0) {
-    const r = rng(seed);
-    for (let i = order.length - 1; i > 0; i--) {
-      const j = Math.floor(r() * (i + 1));
-      [order[i], order[j]] = [order[j]!, order[i]!];
-    }
-  }
-  const per = numClasses / tasks;
-  return { order, tasks: Array.from({ length: tasks }, (_, t) => order.slice(t * per, (t + 1) * per)) };
+  const sizes = equalTaskSizes(numClasses, tasks);
+  const order = classOrder(numClasses, seed, 'numpy');
+  const per = sizes[0]!;
+  return { order, tasks: sizes.map((_, t) => order.slice(t * per, (t + 1) * per)) };
 }
 
 /** torchvision RandomResizedCrop box (area scale, aspect ratio in log space), with a centre fallback. */
