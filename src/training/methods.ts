@@ -178,6 +178,28 @@ function solveSpd(G: number[][], b: number[]): number[] {
   return x;
 }
 
+/** Joint least squares over all (block, projection) matrices of the new component's update α_t·U_t D_t on the
+ *  old components' directions U_k D_k / n_k (spec §11.2, kdMerge "function"): coefficients c (α_k += c_k
+ *  preserves the function in the least-squares sense), absolute and relative residual. Low-rank Grams only. */
+export function fitDirection(
+  comps: BankComponent[],
+  fresh: BankComponent,
+  C: number,
+  norm: RunConfig['norm'],
+): { coefficients: number[]; absolute: number; relative: number } {
+  const mats = (comp: BankComponent) => comp.blocks.flatMap((b) => [b.q, b.v]);
+  const basis = comps.map((c) => mats(c).map((f) => ({ f, rank: c.rank, scale: 1 / normOf(f, c.rank, C, norm) })));
+  const target = mats(fresh).map((f) => ({ f, rank: fresh.rank, scale: fresh.alpha }));
+  type Term = (typeof target)[number];
+  const inner = (a: Term[], b: Term[]) => a.reduce((s, x, m) => s + x.scale * b[m]!.scale * lowRankInner(x.f, x.rank, b[m]!.f, b[m]!.rank, C), 0);
+  const G = basis.map((a) => basis.map((b) => inner(a, b)));
+  const bvec = basis.map((a) => inner(a, target));
+  const tt = inner(target, target);
+  const c = solveSpd(G, bvec);
+  const absolute = Math.sqrt(Math.max(0, tt - c.reduce((s, x, k) => s + x * bvec[k]!, 0)));
+  return { coefficients: c, absolute, relative: tt > 0 ? absolute / Math.sqrt(tt) : 0 };
+}
+
 export function createMethod(cfg: RunConfig, config: ViTConfig, base: ParamTable): Method {
   const C = config.width;
   const K = config.numClasses;
@@ -345,19 +367,11 @@ export function createMethod(cfg: RunConfig, config: ViTConfig, base: ParamTable
       next.lastResidual = null;
       next.absResidual = null;
       if (comps.length) {
-        const basis = comps.map((c) => matrices(c).map((f) => ({ f, rank: c.rank, scale: 1 / normOf(f, c.rank, C, cfg.norm) })));
-        const target = matrices(fresh).map((f) => ({ f, rank: fresh.rank, scale: fresh.alpha }));
-        const inner = (a: typeof target, b: typeof target) =>
-          a.reduce((s, x, m) => s + x.scale * b[m]!.scale * lowRankInner(x.f, x.rank, b[m]!.f, b[m]!.rank, C), 0);
-        const G = basis.map((a) => basis.map((b) => inner(a, b)));
-        const bvec = basis.map((a) => inner(a, target));
-        const tt = inner(target, target);
-        const c = solveSpd(G, bvec);
-        const abs = Math.sqrt(Math.max(0, tt - c.reduce((s, x, k) => s + x * bvec[k]!, 0)));
-        next.absResidual = abs;
-        next.lastResidual = tt > 0 ? abs / Math.sqrt(tt) : 0;
-        if (cfg.method === 'sdlora-kd' && next.lastResidual <= cfg.kdThreshold) {
-          comps.forEach((comp, k) => (comp.alpha += c[k]!));
+        const fit = fitDirection(comps, fresh, C, cfg.norm);
+        next.absResidual = fit.absolute;
+        next.lastResidual = fit.relative;
+        if (cfg.method === 'sdlora-kd' && fit.relative <= cfg.kdThreshold) {
+          comps.forEach((comp, k) => (comp.alpha += fit.coefficients[k]!));
           next.components = comps;
           return next; // the new direction is folded into the old ones' magnitudes and dropped
         }

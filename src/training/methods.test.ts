@@ -1,0 +1,101 @@
+// Method logic that runs on the host: the SD-LoRA-KD least-squares fold preserves the merged function,
+// an unrelated direction is not folded, and config parsing lists the valid choices.
+import { describe, expect, it } from 'vitest';
+import type { BankComponent } from '../io/loraBank';
+import { presets, type ViTConfig } from '../model/vit/config';
+import { normal } from '../testing/rng';
+import { randomParams } from '../testing/vitFixtures';
+import { createMethod, fitDirection, parseRunConfig, type MethodState } from './methods';
+
+const config: ViTConfig = { ...presets.tiny, numClasses: 4 };
+const C = config.width;
+const f = (n: number, seed: number) => Float32Array.from(normal(n, seed, 0.5));
+
+function component(rank: number, alpha: number, seed: number, normalized = true): BankComponent {
+  return {
+    rank,
+    alpha,
+    normalized,
+    blocks: Array.from({ length: config.depth }, (_, l) => ({
+      q: { U: f(C * rank, seed + 4 * l), D: f(rank * C, seed + 4 * l + 1) },
+      v: { U: f(C * rank, seed + 4 * l + 2), D: f(rank * C, seed + 4 * l + 3) },
+    })),
+  };
+}
+
+const frob = (a: Float32Array) => Math.sqrt(a.reduce((s, x) => s + x * x, 0));
+
+/** A new component whose update is exactly a·d_0 + b·d_1 (d_k = U_k D_k/(‖U_k‖‖D_k‖)) in every matrix. */
+function combination(c0: BankComponent, c1: BankComponent, a: number, b: number): BankComponent {
+  const rank = c0.rank + c1.rank;
+  return {
+    rank,
+    alpha: 1,
+    normalized: false,
+    blocks: c0.blocks.map((b0, l) => {
+      const mk = (p: 'q' | 'v') => {
+        const f0 = b0[p];
+        const f1 = c1.blocks[l]![p];
+        const s0 = a / (frob(f0.U) * frob(f0.D));
+        const s1 = b / (frob(f1.U) * frob(f1.D));
+        const U = new Float32Array(C * rank);
+        for (let o = 0; o < C; o++) {
+          for (let j = 0; j < c0.rank; j++) U[o * rank + j] = s0 * f0.U[o * c0.rank + j]!;
+          for (let j = 0; j < c1.rank; j++) U[o * rank + c0.rank + j] = s1 * f1.U[o * c1.rank + j]!;
+        }
+        const D = new Float32Array(rank * C);
+        D.set(f0.D, 0);
+        D.set(f1.D, c0.rank * C);
+        return { U, D };
+      };
+      return { q: mk('q'), v: mk('v') };
+    }),
+  };
+}
+
+describe('SD-LoRA-KD least-squares fold', () => {
+  it('recovers the coefficients of a combination of old directions, residual ~0, and folding preserves the merged weights', () => {
+    const c0 = component(3, 1.1, 10);
+    const c1 = component(2, 0.6, 20);
+    const fresh = combination(c0, c1, 0.7, -0.3);
+    const fit = fitDirection([c0, c1], fresh, C, 'factors');
+    expect(fit.coefficients[0]).toBeCloseTo(0.7, 4);
+    expect(fit.coefficients[1]).toBeCloseTo(-0.3, 4);
+    expect(fit.relative).toBeLessThan(1e-3);
+
+    const cfg = parseRunConfig({ method: 'sdlora-kd', alphaMode: 'carry' });
+    const method = createMethod(cfg, config, randomParams(config, 3));
+    const base = method.initialState();
+    const before: MethodState = { ...base, components: [c0, c1, fresh] };
+    const folded: MethodState = {
+      ...base,
+      components: [
+        { ...c0, alpha: c0.alpha + fit.coefficients[0]! },
+        { ...c1, alpha: c1.alpha + fit.coefficients[1]! },
+      ],
+    };
+    const a = method.evalParams(before);
+    const b = method.evalParams(folded);
+    for (let l = 0; l < config.depth; l++) {
+      const wa = a.get(`blocks.${l}.attn.qkv.weight`)!;
+      const wb = b.get(`blocks.${l}.attn.qkv.weight`)!;
+      let worst = 0;
+      for (let i = 0; i < wa.length; i++) worst = Math.max(worst, Math.abs(wa[i]! - wb[i]!));
+      expect(worst, `block ${l}`).toBeLessThan(1e-5);
+    }
+  });
+
+  it('an unrelated random direction keeps a large relative residual (no fold at τ = 0.69)', () => {
+    const fit = fitDirection([component(2, 1, 30)], component(2, 1, 40, false), C, 'factors');
+    expect(fit.relative).toBeGreaterThan(0.69);
+  });
+});
+
+describe('run config', () => {
+  it('lists valid choices for bad values and unknown fields', () => {
+    expect(() => parseRunConfig({ method: 'ewc' })).toThrow(/method must be one of: sdlora, sdlora-rr, sdlora-kd, seq-lora, seq-full, ncm/);
+    expect(() => parseRunConfig({ lr: 0.1 })).toThrow(/unknown field 'lr'/);
+    expect(() => parseRunConfig({ method: 'sdlora-kd' })).toThrow(/needs alphaMode "carry"/);
+    expect(parseRunConfig({ method: 'ncm' }).head).toBe('prototype');
+  });
+});
