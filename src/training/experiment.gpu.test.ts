@@ -8,7 +8,7 @@ import { presets, type ViTConfig } from '../model/vit/config';
 import { describeGpu } from '../testing/gpu';
 import { rng } from '../testing/rng';
 import { randomParams } from '../testing/vitFixtures';
-import { runExperiment, type ExperimentResult, type LabeledImages, type TrainingEvent } from './experiment';
+import { runExperiment, type CheckpointData, type ExperimentResult, type LabeledImages, type TrainingEvent } from './experiment';
 import { METHODS, parseRunConfig, type MethodName } from './methods';
 
 const config: ViTConfig = { ...presets.tiny, imageSize: 8, patchSize: 4 };
@@ -74,7 +74,7 @@ await describeGpu('class-incremental runner', (ctx) => {
   it('resuming after task 1 from the checkpoint ends with the same numbers as an uninterrupted run', async () => {
     const cfg = parseRunConfig({ ...base, method: 'sdlora', alphaMode: 'carry' });
     const full = await runExperiment(ctx(), model, syntheticData(), cfg);
-    let saved: Parameters<NonNullable<Parameters<typeof runExperiment>[4]>['onCheckpoint']>[1] | null = null;
+    let saved: CheckpointData | null = null;
     await runExperiment(ctx(), model, syntheticData(), cfg, {
       stopAfter: 1,
       onCheckpoint: (_done, r) => {

@@ -136,12 +136,15 @@ class BatchLoader {
   }
 }
 
+/** Everything needed to resume after a task (what onCheckpoint receives). */
+export type CheckpointData = Omit<ExperimentResult, 'metrics' | 'config' | 'classOrder' | 'tasks'>;
+
 export interface ExperimentOptions {
   onEvent?: (e: TrainingEvent) => void;
   /** Resume: results of the tasks already done (from a checkpoint), and the method state after them. */
   resume?: { done: number; counts: TaskCounts[][]; state: MethodState; alpha: number[][][]; loss: number[][]; lsResidual: (number | null)[]; trainableParams: number[]; wallSeconds: number[]; imagesPerSec: number[] };
   /** Called after every task with everything needed to resume from it. */
-  onCheckpoint?: (done: number, r: Omit<ExperimentResult, 'metrics' | 'config' | 'classOrder' | 'tasks'>) => Promise<void> | void;
+  onCheckpoint?: (done: number, r: CheckpointData) => Promise<void> | void;
   /** Stop after this many tasks (tests; the rest can be resumed). */
   stopAfter?: number;
 }
