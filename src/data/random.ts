@@ -4,7 +4,7 @@
 // - `Mt19937` + `numpyPermutation`: bit-exact numpy legacy `np.random.seed(s); np.random.permutation(n)`,
 //   the class order of the official SD-LoRA code (spec §9.2). Checked against spec Appendix A.
 // - `mulberry32`: a tiny 32-bit generator for everything the spec does not fix (train/test split,
-//   per-epoch shuffles). Same as src/testing/rng.ts, copied so production code does not import test helpers.
+//   per-epoch shuffles, initialisation); src/testing/rng.ts builds the test inputs on it.
 // And `fnv1a64`: a fast non-cryptographic hash of file bytes for duplicate detection.
 
 /** mulberry32: uniform floats in [0, 1) from a 32-bit seed. */

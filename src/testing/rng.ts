@@ -1,15 +1,9 @@
 // Seeded random numbers for tests and benchmarks (mulberry32): every input is reproducible.
 
-export function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from '../data/random';
+
+/** Uniform floats in [0, 1) from a 32-bit seed (mulberry32, shared with the data pipeline). */
+export const rng = mulberry32;
 
 /** n values uniform in [lo, hi). */
 export function uniform(n: number, seed: number, lo = -1, hi = 1): Float64Array {

@@ -12,7 +12,7 @@ import { GpuViT } from '../model/vit/gpuVit';
 import type { ParamTable } from '../model/vit/params';
 import { decodeImage, packImages, type RgbaImage } from '../data/decode';
 import { classOrder, equalTaskSizes } from '../data/taskSplit';
-import { rng } from '../testing/rng';
+import { mulberry32 as rng } from '../data/random';
 import { continualMetrics, type ContinualMetrics, type TaskCounts } from './metrics';
 import { createMethod, type MethodState, type RunConfig } from './methods';
 import { Optimizer } from './optimizer';

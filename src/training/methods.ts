@@ -15,7 +15,7 @@ import type { BankComponent, BankFactors } from '../io/loraBank';
 import type { ViTConfig } from '../model/vit/config';
 import type { GpuViT, LoraSetup, TrainMode } from '../model/vit/gpuVit';
 import type { ParamTable } from '../model/vit/params';
-import { rng } from '../testing/rng';
+import { mulberry32 as rng } from '../data/random';
 import type { ImageRef } from './experiment';
 
 export const METHODS = ['sdlora', 'sdlora-rr', 'sdlora-kd', 'seq-lora', 'seq-full', 'ncm'] as const;

@@ -7,7 +7,7 @@
 //   cls_token normal_(std=1e-6); the patch-embedding Conv2d keeps PyTorch's default kaiming_uniform_(a=√5),
 //   i.e. U(±1/√fan_in) with fan_in = channels·P² (its bias, U(±1/√fan_in) in PyTorch, is zero here).
 
-import { rng } from '../../testing/rng';
+import { mulberry32 as rng } from '../../data/random';
 import { headDim, mlpDim, numTokens, type ViTConfig } from './config';
 
 export interface ParamSpec {
