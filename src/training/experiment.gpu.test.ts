@@ -55,6 +55,8 @@ await describeGpu('class-incremental runner', (ctx) => {
       expect(r.metrics.accMatrix.length).toBe(2);
       expect(r.metrics.accMatrix[1]!.every((x) => x !== null && x >= 0 && x <= 100)).toBe(true);
       expect(r.counts[1]!.reduce((s, c) => s + c.total, 0)).toBe(16); // 4 classes × 4 test images
+      if (method === 'fixed-magnitudes') expect(r.alpha[1]!.every((a) => a[0] === 1), 'previous α stays 1').toBe(true);
+      if (method === 'first-direction') expect(r.alpha[1]!.every((a) => a.length === 1), 'only the first direction’s α').toBe(true);
       if (method.startsWith('sdlora')) {
         expect(r.alpha[1]!.length).toBeGreaterThan(0);
         expect(r.alpha[1]![0]!.length).toBe(2); // α_0 (frozen) and α_1 (trainable) during task 2

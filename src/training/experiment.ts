@@ -197,7 +197,8 @@ export async function runExperiment(
       const images = ctx.tensor([B, 3, S, S], 'train.images');
       const labels = ctx.tensor([B], 'train.labels', 'u32');
       const loader = new BatchLoader(ctx, config, B, images, skip);
-      const opt = new Optimizer(ctx, vit.trainable, vit.grads, cfg.optimizer === 'sgd'
+      const trainable = new Map([...vit.trainable].filter(([name]) => plan.trainAlphaFrozen || name !== 'lora.alphaFrozen'));
+      const opt = new Optimizer(ctx, trainable, vit.grads, cfg.optimizer === 'sgd'
         ? { kind: 'sgd', learningRate: cfg.learningRate, momentum: cfg.momentum }
         : { kind: 'adam', learningRate: cfg.learningRate });
       const train = trainOf(t);
@@ -234,7 +235,7 @@ export async function runExperiment(
         }
       }
       state = await method.endTask(state, t, vit);
-      trainableParams.push([...vit.trainable.values()].reduce((n, x) => n + x.shape.reduce((a, b) => a * b, 1), 0));
+      trainableParams.push([...trainable.values()].reduce((n, x) => n + x.shape.reduce((a, b) => a * b, 1), 0));
       opt.destroy();
       loader.destroy();
       ctx.release(images, labels);

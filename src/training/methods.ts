@@ -9,6 +9,9 @@
 //              folded into their α's and dropped (spec §11; needs alphaMode "carry").
 //   seq-lora   one LoRA pair trained on every task in turn.   seq-full   every weight trained on every task.
 //   ncm        no training: nearest class mean on the frozen backbone's features (a reference point).
+//   Ablations of the paper's Table 4 (spec §12):
+//   first-direction       W0 + α·norm(U_1 D_1): the first task's LoRA, then only its α (and the head) on later tasks.
+//   fixed-magnitudes      W0 + Σ_{k<t} norm(U_k D_k) + α_t U_t D_t: previous directions fixed at α = 1, not re-scaled.
 // Heads: the code's growing linear head, loss over the current task's logits only (spec §7), or class prototypes.
 
 import type { BankComponent, BankFactors } from '../io/loraBank';
@@ -18,7 +21,7 @@ import type { ParamTable } from '../model/vit/params';
 import { mulberry32 as rng } from '../data/random';
 import type { ImageRef } from './experiment';
 
-export const METHODS = ['sdlora', 'sdlora-rr', 'sdlora-kd', 'seq-lora', 'seq-full', 'ncm'] as const;
+export const METHODS = ['sdlora', 'sdlora-rr', 'sdlora-kd', 'seq-lora', 'seq-full', 'ncm', 'first-direction', 'fixed-magnitudes'] as const;
 export type MethodName = (typeof METHODS)[number];
 
 export interface RunConfig {
@@ -106,6 +109,8 @@ export interface MethodState {
 
 export interface TaskPlan {
   train: boolean;
+  /** Train the previous components' magnitudes (SD-LoRA: yes; the fixed-magnitudes ablation: no). */
+  trainAlphaFrozen: boolean;
   mode: TrainMode;
   lora: LoraSetup;
   loraState: Parameters<GpuViT['setLora']>[0];
@@ -204,7 +209,7 @@ export function createMethod(cfg: RunConfig, config: ViTConfig, base: ParamTable
   const C = config.width;
   const K = config.numClasses;
   const depth = config.depth;
-  const isSd = cfg.method.startsWith('sdlora');
+  const isSd = cfg.method.startsWith('sdlora') || cfg.method === 'first-direction' || cfg.method === 'fixed-magnitudes';
   const rankFor = (t: number) => {
     if (cfg.method !== 'sdlora-rr') return cfg.rank;
     let r = cfg.rank;
@@ -272,12 +277,13 @@ export function createMethod(cfg: RunConfig, config: ViTConfig, base: ParamTable
       for (let k = lo; k < hi; k++) for (let c = 0; c < C; c++) head.weight[k * C + c] = (2 * r() - 1) * bound;
       head.bias.fill(0, lo, hi);
       state.head = head;
-      if (cfg.method === 'ncm') return { train: false, mode: 'none', lora: { frozenRanks: [], trainableRank: 0 }, loraState: {}, params: withHead(state.base, state) };
-      if (cfg.method === 'seq-full') return { train: true, mode: 'full', lora: { frozenRanks: [], trainableRank: 0 }, loraState: {}, params: withHead(state.base, state) };
+      if (cfg.method === 'ncm') return { train: false, trainAlphaFrozen: false, mode: 'none', lora: { frozenRanks: [], trainableRank: 0 }, loraState: {}, params: withHead(state.base, state) };
+      if (cfg.method === 'seq-full') return { train: true, trainAlphaFrozen: false, mode: 'full', lora: { frozenRanks: [], trainableRank: 0 }, loraState: {}, params: withHead(state.base, state) };
       if (cfg.method === 'seq-lora') {
         const pair = state.seqLora ?? { rank: cfg.rank, alpha: cfg.alphaInit, normalized: false, blocks: newPair(cfg.rank, cfg.seed * 31 + 1) };
         return {
           train: true,
+          trainAlphaFrozen: false,
           mode: 'lora',
           lora: { frozenRanks: [], trainableRank: pair.rank },
           loraState: { alphaTrainable: pair.alpha, trainable: pair.blocks.map((b) => [b.q, b.v]) },
@@ -295,9 +301,11 @@ export function createMethod(cfg: RunConfig, config: ViTConfig, base: ParamTable
           prev.alpha = prev.alpha * (ns.reduce((a, b) => a + b, 0) / ns.length);
         }
       }
-      if (cfg.alphaMode === 'reset') for (const c of comps) c.alpha = cfg.alphaInit;
+      if (cfg.method === 'fixed-magnitudes') for (const c of comps) c.alpha = 1;
+      else if (cfg.alphaMode === 'reset') for (const c of comps) c.alpha = cfg.alphaInit;
       state.components = comps;
-      const rank = rankFor(t);
+      // first-direction: after task 1 no new component, only the first one's α (and the head) train.
+      const rank = cfg.method === 'first-direction' && t > 0 ? 0 : rankFor(t);
       const invNorms = new Float32Array(2 * depth * comps.length);
       comps.forEach((comp, k) =>
         comp.blocks.forEach((b, l) => {
@@ -323,17 +331,18 @@ export function createMethod(cfg: RunConfig, config: ViTConfig, base: ParamTable
             }),
           )
         : undefined;
-      const fresh = newPair(rank, cfg.seed * 104729 + t * 7 + 3);
+      const fresh = rank ? newPair(rank, cfg.seed * 104729 + t * 7 + 3) : [];
       return {
         train: true,
+        trainAlphaFrozen: cfg.method !== 'fixed-magnitudes',
         mode: 'lora',
         lora: { frozenRanks: comps.map((c) => c.rank), trainableRank: rank },
         loraState: {
           alphaFrozen: Float32Array.from(comps, (c) => c.alpha),
-          alphaTrainable: cfg.alphaInit,
+          alphaTrainable: rank ? cfg.alphaInit : undefined,
           invNorms,
           frozen,
-          trainable: fresh.map((b) => [b.q, b.v]),
+          trainable: rank ? fresh.map((b) => [b.q, b.v]) : undefined,
         },
         params: withHead(state.base, state),
       };
@@ -342,7 +351,7 @@ export function createMethod(cfg: RunConfig, config: ViTConfig, base: ParamTable
     async readAlpha(vit) {
       if (cfg.method === 'seq-full' || cfg.method === 'ncm') return [];
       const s = await vit.readLoraAlphas();
-      return [...s.alphaFrozen, s.alphaTrainable];
+      return vit.loraSetup.trainableRank ? [...s.alphaFrozen, s.alphaTrainable] : [...s.alphaFrozen];
     },
 
     async endTask(state, t, vit) {
@@ -362,6 +371,12 @@ export function createMethod(cfg: RunConfig, config: ViTConfig, base: ParamTable
         return next;
       }
       const comps = state.components.map((c, k) => ({ ...c, alpha: lora.alphaFrozen[k]! }));
+      if (!vit.loraSetup.trainableRank) {
+        next.components = comps;
+        next.lastResidual = null;
+        next.absResidual = null;
+        return next;
+      }
       const fresh: BankComponent = { rank: rankFor(t), alpha: lora.alphaTrainable, normalized: false, blocks };
       // Least squares of the new update (function-preserving target α_t·U_t D_t) on the old directions (spec §11.2).
       next.lastResidual = null;
