@@ -1,0 +1,155 @@
+// The playground in a real browser (headless Chromium, WebGPU on SwiftShader): a tiny two-task SD-LoRA run on
+// built-in data trained in the Web Worker, the live α chart, the accuracy matrix against the downloaded metrics
+// JSON, pause / resume / stop, and no request leaving the page's origin. Screens go to test-results/screens/.
+// The model is the "tiny (test)" ViT (8 px, width 16) and the data is capped per class: SwiftShader is slow.
+import { readFile } from 'node:fs/promises';
+import { expect, test, type BrowserContext, type Page } from '@playwright/test';
+
+const SCREENS = 'test-results/screens';
+
+interface Metrics {
+  method: string;
+  seed: number;
+  classOrder: number[];
+  accMatrix: (number | null)[][];
+  pooled: number[];
+  acc: number;
+  aaa: number;
+  accMeanOfTasks: number;
+  forgetting: number;
+  bwt: number;
+  alpha: number[][][];
+  loss: number[][];
+  lsResidual: (number | null)[];
+  trainableParams: number[] | null;
+  wallSeconds: number[];
+  completedTasks: number;
+  stopped: boolean;
+}
+
+/** Records every request that leaves the origin, and how many went to the built-in data (worker requests included). */
+function watchRequests(context: BrowserContext, origin: string): { foreign: string[]; data: string[] } {
+  const seen = { foreign: [] as string[], data: [] as string[] };
+  context.on('request', (r) => {
+    const url = r.url();
+    if (!url.startsWith(origin) && !url.startsWith('data:') && !url.startsWith('blob:')) seen.foreign.push(url);
+    else if (url.startsWith(`${origin}/data/`)) seen.data.push(url);
+  });
+  return seen;
+}
+
+async function tinySetup(page: Page, o: { maxPerClass: number; epochs: number; batchSize: number }): Promise<void> {
+  await page.getByTestId('field-dataset').selectOption('split-fashion-mnist');
+  await page.getByTestId('field-model').selectOption('tiny');
+  await page.getByTestId('field-max-per-class').fill(String(o.maxPerClass));
+  await page.getByTestId('field-method').selectOption('sdlora');
+  await page.getByTestId('field-tasks').selectOption('2');
+  await page.getByTestId('field-epochs').fill(String(o.epochs));
+  await page.getByTestId('field-batch-size').fill(String(o.batchSize));
+  await page.getByTestId('field-learning-rate').fill('0.05');
+  await page.getByTestId('field-rank').fill('2');
+  await page.getByTestId('field-seed').fill('1');
+  await page.getByTestId('field-alpha-mode').selectOption('reset');
+}
+
+async function downloadMetrics(page: Page): Promise<Metrics> {
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('download-metrics').click()]);
+  return JSON.parse(await readFile((await download.path())!, 'utf8')) as Metrics;
+}
+
+const stepOf = async (page: Page) => Number(/step (\d+) of/.exec((await page.getByTestId('progress-text').textContent()) ?? '')?.[1] ?? -1);
+
+test('a tiny two-task SD-LoRA run: live α chart, accuracy matrix equal to the exported metrics, nothing leaves the origin', async ({ page, context, baseURL }) => {
+  const requests = watchRequests(context, baseURL!);
+  await page.goto('/');
+  await expect(page.getByTestId('gpu-status')).toContainText('Adapter:');
+  await expect(page.getByTestId('run')).toBeEnabled();
+  await page.screenshot({ path: `${SCREENS}/playground-idle.png`, fullPage: true });
+
+  await tinySetup(page, { maxPerClass: 8, epochs: 1, batchSize: 4 });
+  const t0 = Date.now();
+  await page.getByTestId('run').click();
+  const status = page.getByTestId('run-status');
+  await expect(page.getByTestId('alpha-chart').locator('.recharts-line').first()).toBeVisible({ timeout: 120_000 });
+  await page.screenshot({ path: `${SCREENS}/playground-running.png`, fullPage: true });
+  await expect(status).toHaveAttribute('data-status', 'finished', { timeout: 150_000 });
+  console.log(`tiny 2-task run: ${((Date.now() - t0) / 1000).toFixed(1)} s; ${await page.getByTestId('progress-text').textContent()}`);
+  await page.screenshot({ path: `${SCREENS}/playground-finished.png`, fullPage: true });
+
+  // The α chart: one series per LoRA component, i.e. one per task.
+  const alphaChart = page.getByTestId('alpha-chart');
+  await expect(alphaChart.locator('.recharts-line')).toHaveCount(2);
+  await expect(alphaChart.locator('.recharts-legend-item')).toHaveCount(2);
+  await expect(page.getByTestId('loss-chart').locator('.recharts-line')).toHaveCount(1);
+
+  // The accuracy matrix is 2 × 2 (lower triangle filled) and shows exactly the exported numbers.
+  const matrix = page.getByTestId('acc-matrix');
+  await expect(matrix.locator('tbody tr')).toHaveCount(2);
+  await expect(matrix.locator('tbody tr').first().locator('td.acc-cell')).toHaveCount(2);
+  const metrics = await downloadMetrics(page);
+  for (const key of ['method', 'seed', 'classOrder', 'accMatrix', 'acc', 'aaa', 'accMeanOfTasks', 'forgetting', 'bwt', 'alpha', 'lsResidual', 'trainableParams', 'wallSeconds'])
+    expect(metrics, `metrics JSON has ${key}`).toHaveProperty(key);
+  expect(metrics.method).toBe('sdlora');
+  expect(metrics.seed).toBe(1);
+  expect(metrics.stopped).toBe(false);
+  expect(metrics.classOrder).toHaveLength(10);
+  expect(metrics.accMatrix).toHaveLength(2);
+  expect(metrics.accMatrix[0]![1]).toBeNull();
+  for (let t = 0; t < 2; t++)
+    for (let j = 0; j < 2; j++) {
+      const cell = matrix.locator(`td.acc-cell[data-row="${t}"][data-col="${j}"]`);
+      const v = metrics.accMatrix[t]![j]!;
+      if (v === null) await expect(cell).toHaveText('');
+      else {
+        await expect(cell).toHaveText(v.toFixed(1));
+        expect(Number(await cell.getAttribute('data-value'))).toBe(v);
+      }
+    }
+  await expect(page.getByTestId('pooled-1')).toHaveText(metrics.pooled[1]!.toFixed(1));
+  await expect(page.getByTestId('metric-acc')).toHaveText(metrics.acc.toFixed(1));
+  await expect(page.getByTestId('metric-aaa')).toHaveText(metrics.aaa.toFixed(1));
+  expect(metrics.alpha).toHaveLength(2);
+  expect(metrics.alpha[0]![0]).toHaveLength(1); // task 1: its own α
+  expect(metrics.alpha[1]![0]).toHaveLength(2); // task 2: α1 (frozen direction) and α2
+  expect(metrics.trainableParams).toHaveLength(2);
+  expect(metrics.lsResidual[1]).toEqual(expect.any(Number));
+
+  expect(requests.data.length, 'the listener sees the worker’s data requests').toBeGreaterThan(80);
+  expect(requests.foreign).toEqual([]);
+});
+
+test('pause holds the run, resume continues it, stop keeps the finished tasks; bad settings are explained', async ({ page, context, baseURL }) => {
+  const requests = watchRequests(context, baseURL!);
+  await page.goto('/');
+  await expect(page.getByTestId('run')).toBeEnabled();
+  await tinySetup(page, { maxPerClass: 8, epochs: 1, batchSize: 100 });
+  await page.getByTestId('run').click();
+  await expect(page.getByTestId('form-errors')).toContainText('batch size 100 is larger than the 40 training images of a task');
+
+  await tinySetup(page, { maxPerClass: 24, epochs: 6, batchSize: 4 });
+  await page.getByTestId('run').click();
+  const status = page.getByTestId('run-status');
+  await expect.poll(() => stepOf(page), { timeout: 120_000 }).toBeGreaterThan(2);
+  await page.getByTestId('pause').click();
+  await expect(status).toHaveAttribute('data-status', 'paused');
+  await page.waitForTimeout(1500); // the step in flight finishes; then nothing moves
+  const held = await stepOf(page);
+  await page.waitForTimeout(1500);
+  expect(await stepOf(page)).toBe(held);
+  await page.screenshot({ path: `${SCREENS}/playground-paused.png`, fullPage: true });
+
+  await page.getByTestId('resume').click();
+  await expect(status).toHaveAttribute('data-status', 'running');
+  await expect.poll(() => stepOf(page), { timeout: 60_000 }).toBeGreaterThan(held);
+  await page.getByTestId('stop').click();
+  await expect(status).toHaveAttribute('data-status', 'stopped');
+  await expect(page.getByTestId('run')).toBeEnabled();
+  await page.screenshot({ path: `${SCREENS}/playground-stopped.png`, fullPage: true });
+  const metrics = await downloadMetrics(page);
+  expect(metrics.stopped).toBe(true);
+  expect(metrics.completedTasks).toBe(metrics.accMatrix.length);
+  expect(metrics.alpha).toHaveLength(metrics.completedTasks);
+  await page.locator('#engine').scrollIntoViewIfNeeded();
+  await page.screenshot({ path: `${SCREENS}/playground-engine-section.png` });
+  expect(requests.foreign).toEqual([]);
+});

@@ -1,0 +1,205 @@
+// Module-level store actions: the form, the GPU probe, the engine self-check, and the bridge from the training
+// worker's messages (TrainingEvents first of all) to state. Callers pass `nowMs` so the store stays clock-free.
+
+import type { BuiltinIndexEntry } from '../data/builtin';
+import type { TrainingEvent } from '../training/experiment';
+import type { RunConfig } from '../training/methods';
+import type { RunRequest, RunResultSummary, WorkerMessage } from '../worker/protocol';
+import { buildMetricsJson } from './metricsJson';
+import { PRESETS } from './presets';
+import { appendPoint, emptySeries, type AlphaPoint, type LossPoint } from './series';
+import { initialRun, store, type EngineCheck, type GpuStatus, type PlaygroundState, type RunForm, type RunProgress } from './state';
+import { validateForm } from './validate';
+
+const set = store.setState;
+const get = store.getState;
+
+// ---- form ------------------------------------------------------------------------------------
+
+const presetMatching = (form: Omit<RunForm, 'preset'>): string | null =>
+  PRESETS.find(
+    (p) =>
+      p.dataset === form.dataset &&
+      p.model === form.model &&
+      p.maxPerClass === form.maxPerClass &&
+      JSON.stringify(p.config) === JSON.stringify(form.config),
+  )?.id ?? null;
+
+function updateForm(patch: Partial<Omit<RunForm, 'preset' | 'config'>>, config: Partial<RunConfig> = {}): void {
+  const prev = get().form;
+  const next = { ...prev, ...patch, config: { ...prev.config, ...config } };
+  set({ form: { ...next, preset: presetMatching(next) }, formErrors: [] });
+}
+
+export const setDataset = (dataset: string) => updateForm({ dataset });
+export const setModel = (model: RunForm['model']) => updateForm({ model });
+export const setMaxPerClass = (maxPerClass: number | null) => updateForm({ maxPerClass });
+export const setConfig = (config: Partial<RunConfig>) => updateForm({}, config);
+
+export function applyPreset(id: string): void {
+  const p = PRESETS.find((x) => x.id === id);
+  if (!p) return;
+  set({ form: { preset: p.id, dataset: p.dataset, model: p.model, maxPerClass: p.maxPerClass, config: { ...p.config } }, formErrors: [] });
+}
+
+// ---- environment -------------------------------------------------------------------------------
+
+export const gpuProbed = (gpu: GpuStatus) => set({ gpu });
+export const datasetsLoaded = (datasets: BuiltinIndexEntry[]) => set({ datasets, datasetsError: null });
+export const datasetsFailed = (message: string) => set({ datasetsError: message });
+
+export const engineChecksStarted = () => set({ engine: { running: true, results: [] } });
+export const engineCheckFinished = (r: EngineCheck) => set((s) => ({ engine: { ...s.engine, results: [...s.engine.results, r] } }));
+export const engineChecksDone = () => set((s) => ({ engine: { ...s.engine, running: false } }));
+
+// ---- run lifecycle -----------------------------------------------------------------------------
+
+/** Per-step logs for the export of a stopped run (not state: no component renders them). */
+let raw = { alpha: [] as number[][][], loss: [] as number[][], wallSeconds: [] as number[], imagesPerSec: [] as number[] };
+
+/** Validates the form; on success resets the run state and returns the request to send to the worker. */
+export function requestRun(nowMs: number): RunRequest | null {
+  const { request, errors } = validateForm(get().form, get().datasets);
+  if (!request) {
+    set({ formErrors: errors });
+    return null;
+  }
+  raw = { alpha: [], loss: [], wallSeconds: [], imagesPerSec: [] };
+  set({
+    formErrors: [],
+    run: { ...initialRun(), status: 'preparing', detail: 'Starting…', request, startedAtMs: nowMs },
+    alpha: emptySeries<AlphaPoint>(),
+    loss: emptySeries<LossPoint>(),
+    taskStarts: [],
+    counts: [],
+    metrics: null,
+    lsResidual: [],
+    skipped: [],
+    metricsJson: null,
+  });
+  return request;
+}
+
+const activeSeconds = (run: PlaygroundState['run'], nowMs: number) =>
+  Math.max(0, ((run.pausedAtMs ?? nowMs) - run.startedAtMs - run.pausedTotalMs) / 1000);
+
+function applyEvent(s: PlaygroundState, e: TrainingEvent, nowMs: number): Partial<PlaygroundState> {
+  switch (e.type) {
+    case 'runStarted':
+      return {
+        run: { ...s.run, status: s.run.status === 'paused' ? 'paused' : 'running', classOrder: e.classOrder, tasks: e.tasks, totalSteps: e.totalSteps, detail: 'Compiling shaders and running the first step…' },
+      };
+    case 'taskStarted':
+      raw.alpha[e.task] = [];
+      raw.loss[e.task] = [];
+      return { run: { ...s.run, task: e.task }, taskStarts: [...s.taskStarts.slice(0, e.task), s.run.globalStep] };
+    case 'stepCompleted': {
+      raw.alpha[e.task]!.push(e.alpha);
+      raw.loss[e.task]!.push(e.loss);
+      const stepsInTask = s.run.totalSteps / Math.max(1, s.run.tasks.length);
+      const lastOfTask = Number.isInteger(stepsInTask) && e.step === stepsInTask;
+      // A task's first step also compiles pipelines: it counts only until a steady step replaces it.
+      const ips = s.run.globalStep <= 1 || !s.run.imagesPerSec ? e.imagesPerSec : e.step === 1 ? s.run.imagesPerSec : 0.8 * s.run.imagesPerSec + 0.2 * e.imagesPerSec;
+      return {
+        run: {
+          ...s.run,
+          globalStep: e.globalStep,
+          totalSteps: e.totalSteps,
+          imagesPerSec: ips,
+          firstStepSeconds: s.run.firstStepSeconds ?? activeSeconds(s.run, nowMs),
+        },
+        alpha: e.alpha.length ? appendPoint(s.alpha, { step: e.globalStep, task: e.task, alpha: e.alpha }, lastOfTask || e.step === 1) : s.alpha,
+        loss: appendPoint(s.loss, { step: e.globalStep, task: e.task, loss: e.loss }, lastOfTask || e.step === 1),
+      };
+    }
+    case 'taskFinished':
+      raw.wallSeconds[e.task] = e.seconds;
+      raw.imagesPerSec[e.task] = e.imagesPerSec;
+      return { counts: [...s.counts.slice(0, e.task), e.counts], metrics: e.metrics, lsResidual: [...s.lsResidual.slice(0, e.task), e.lsResidual] };
+    case 'imageSkipped':
+      return { skipped: [...s.skipped, { path: e.path, reason: e.reason }] };
+  }
+}
+
+/** Applies a batch of worker messages (events arrive in bursts; one store update per batch). */
+export function workerMessages(messages: WorkerMessage[], nowMs: number): void {
+  set((s0) => {
+    let s: PlaygroundState = s0;
+    for (const m of messages) {
+      if (m.type === 'event') s = { ...s, ...applyEvent(s, m.event, nowMs) };
+      else if (m.type === 'phase') s = { ...s, run: { ...s.run, detail: m.detail } };
+      else if (m.type === 'dataLoaded') s = { ...s, run: { ...s.run, adapter: m.adapter, classNames: m.classNames, trainImages: m.trainImages, testImages: m.testImages } };
+      else if (m.type === 'finished') s = finish(s, m.result, nowMs);
+      else s = { ...s, run: { ...s.run, status: 'failed', detail: m.message } };
+    }
+    return { ...s, run: withClock(s.run, nowMs) };
+  });
+}
+
+/**
+ * Elapsed active time and ETA. The ETA spreads the active time since the first step (which also compiled the
+ * pipelines) over the steps since, so evaluations and later compiles count; before a second step it falls back
+ * to the throughput of the steps alone.
+ */
+function withClock(run: RunProgress, nowMs: number): RunProgress {
+  const elapsedSeconds = activeSeconds(run, nowMs);
+  if (run.status === 'finished') return { ...run, elapsedSeconds, etaSeconds: 0 };
+  const remaining = run.totalSteps - run.globalStep;
+  const batch = run.request?.config.batchSize ?? 0;
+  let etaSeconds: number | null = null;
+  if (run.globalStep >= 3 && run.firstStepSeconds !== null) etaSeconds = (remaining * (elapsedSeconds - run.firstStepSeconds)) / (run.globalStep - 1);
+  else if (run.globalStep > 0 && run.imagesPerSec > 0) etaSeconds = (remaining * batch) / run.imagesPerSec;
+  return { ...run, elapsedSeconds, etaSeconds };
+}
+
+/** Once a second while a run is active, so the clock moves between steps (the first step can take a while). */
+export function clockTicked(nowMs: number): void {
+  set((s) => (s.run.status === 'running' || s.run.status === 'preparing' ? { run: withClock(s.run, nowMs) } : {}));
+}
+
+function finish(s: PlaygroundState, result: RunResultSummary, nowMs: number): PlaygroundState {
+  const request = s.run.request!;
+  return {
+    ...s,
+    counts: result.counts,
+    metrics: result.metrics,
+    lsResidual: result.lsResidual,
+    metricsJson: buildMetricsJson(request, result, false),
+    run: { ...s.run, status: 'finished', detail: '', elapsedSeconds: activeSeconds(s.run, nowMs) },
+  };
+}
+
+export function runPaused(nowMs: number): void {
+  set((s) => ({ run: { ...s.run, status: 'paused', pausedAtMs: nowMs } }));
+}
+
+export function runResumed(nowMs: number): void {
+  set((s) => {
+    const pausedTotalMs = s.run.pausedTotalMs + (s.run.pausedAtMs === null ? 0 : nowMs - s.run.pausedAtMs);
+    const status = s.run.totalSteps > 0 ? 'running' : 'preparing';
+    return { run: { ...s.run, status, pausedAtMs: null, pausedTotalMs } };
+  });
+}
+
+/** The page terminated the worker: keep what was measured; export the finished tasks only. */
+export function runStopped(nowMs: number): void {
+  set((s) => {
+    if (!s.run.request) return {};
+    const done = s.counts.length;
+    const summary: RunResultSummary = {
+      classNames: s.run.classNames,
+      classOrder: s.run.classOrder,
+      tasks: s.run.tasks,
+      counts: s.counts,
+      metrics: s.metrics ?? { accMatrix: [], pooled: [], acc: 0, aaa: 0, accMeanOfTasks: 0, forgetting: 0, bwt: 0 },
+      alpha: raw.alpha.slice(0, done),
+      loss: raw.loss.slice(0, done),
+      lsResidual: s.lsResidual.slice(0, done),
+      trainableParams: [],
+      wallSeconds: raw.wallSeconds.slice(0, done),
+      imagesPerSec: raw.imagesPerSec.slice(0, done),
+    };
+    const run = { ...s.run, status: 'stopped' as const, detail: '', etaSeconds: null, elapsedSeconds: activeSeconds(s.run, nowMs) };
+    return { run, metricsJson: buildMetricsJson(s.run.request, summary, true) };
+  });
+}

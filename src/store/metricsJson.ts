@@ -1,0 +1,67 @@
+// The metrics JSON a browser run exports: the same fields as the CLI's metrics.json (src/cli/experiment.ts),
+// plus what identifies a browser run (dataset, model, image cap, full config, whether it was stopped early).
+
+import { continualMetrics } from '../training/metrics';
+import type { RunConfig } from '../training/methods';
+import type { RunRequest, RunResultSummary } from '../worker/protocol';
+
+export interface MetricsJson {
+  method: RunConfig['method'];
+  seed: number;
+  classOrder: number[];
+  classNames: string[];
+  tasks: number[][];
+  accMatrix: (number | null)[][];
+  pooled: number[];
+  acc: number;
+  aaa: number;
+  accMeanOfTasks: number;
+  forgetting: number;
+  bwt: number;
+  alpha: number[][][];
+  loss: number[][];
+  lsResidual: (number | null)[];
+  trainableParams: number[] | null; // null: stopped before the runner reported it
+  storedSamples: number;
+  wallSeconds: number[];
+  imagesPerSec: number[];
+  completedTasks: number;
+  dataset: string;
+  model: string;
+  maxPerClass: number | null;
+  config: RunConfig;
+  stopped: boolean;
+  runtime: 'browser';
+}
+
+export function buildMetricsJson(request: RunRequest, r: RunResultSummary, stopped: boolean): MetricsJson {
+  const m = r.counts.length ? r.metrics : continualMetrics([]);
+  return {
+    method: request.config.method,
+    seed: request.config.seed,
+    classOrder: r.classOrder,
+    classNames: r.classOrder.map((c) => r.classNames[c] ?? String(c)),
+    tasks: r.tasks,
+    accMatrix: m.accMatrix,
+    pooled: m.pooled,
+    acc: m.acc,
+    aaa: m.aaa,
+    accMeanOfTasks: m.accMeanOfTasks,
+    forgetting: m.forgetting,
+    bwt: m.bwt,
+    alpha: r.alpha,
+    loss: r.loss,
+    lsResidual: r.lsResidual,
+    trainableParams: stopped ? null : r.trainableParams,
+    storedSamples: 0,
+    wallSeconds: r.wallSeconds,
+    imagesPerSec: r.imagesPerSec,
+    completedTasks: r.counts.length,
+    dataset: request.dataset,
+    model: request.model,
+    maxPerClass: request.maxPerClass,
+    config: request.config,
+    stopped,
+    runtime: 'browser',
+  };
+}

@@ -1,0 +1,138 @@
+// The playground's single zustand store (the only module importing zustand besides its hook). Components
+// read it through usePlayground with narrow selectors; everything writes through module-level actions
+// (src/store/actions.ts). Tensors never enter it: only summaries and downsampled series.
+
+import { useStore } from 'zustand';
+import { createStore } from 'zustand/vanilla';
+import { useShallow } from 'zustand/react/shallow';
+import type { BuiltinIndexEntry } from '../data/builtin';
+import type { ContinualMetrics, TaskCounts } from '../training/metrics';
+import type { RunConfig } from '../training/methods';
+import type { ModelId, RunRequest } from '../worker/protocol';
+import type { MetricsJson } from './metricsJson';
+import { PRESETS } from './presets';
+import { emptySeries, type AlphaPoint, type LossPoint, type Series } from './series';
+
+export type GpuStatus =
+  | { status: 'probing' }
+  | { status: 'ready'; description: string; kind: string; subgroupSize: number | null }
+  | { status: 'unavailable'; message: string };
+
+export interface RunForm {
+  preset: string | null; // id of the preset the form still equals, else null
+  dataset: string;
+  model: ModelId;
+  maxPerClass: number | null;
+  config: RunConfig;
+}
+
+export type RunStatus = 'idle' | 'preparing' | 'running' | 'paused' | 'finished' | 'stopped' | 'failed';
+
+export interface RunProgress {
+  status: RunStatus;
+  detail: string; // what the worker is doing before training starts, or the error
+  request: RunRequest | null;
+  adapter: string | null;
+  classNames: string[];
+  classOrder: number[];
+  tasks: number[][];
+  task: number; // current task (0-based)
+  globalStep: number;
+  totalSteps: number;
+  imagesPerSec: number; // smoothed over steps
+  startedAtMs: number;
+  pausedAtMs: number | null;
+  pausedTotalMs: number;
+  elapsedSeconds: number; // active time, pauses excluded
+  firstStepSeconds: number | null; // active time when the first step was reported
+  etaSeconds: number | null;
+  trainImages: number;
+  testImages: number;
+}
+
+export interface EngineCheck {
+  name: string;
+  ok: boolean;
+  maxAbsError: number;
+  toleranceRatio: number;
+  ms: number;
+  detail: string;
+}
+
+export interface PlaygroundState {
+  gpu: GpuStatus;
+  datasets: BuiltinIndexEntry[] | null;
+  datasetsError: string | null;
+  form: RunForm;
+  formErrors: string[];
+  run: RunProgress;
+  alpha: Series<AlphaPoint>;
+  loss: Series<LossPoint>;
+  taskStarts: number[]; // global step before each task's first step
+  counts: TaskCounts[][];
+  metrics: ContinualMetrics | null;
+  lsResidual: (number | null)[];
+  skipped: { path: string; reason: string }[];
+  metricsJson: MetricsJson | null;
+  engine: { running: boolean; results: EngineCheck[] };
+}
+
+const firstPreset = PRESETS[0]!;
+
+export const initialRun = (): RunProgress => ({
+  status: 'idle',
+  detail: '',
+  request: null,
+  adapter: null,
+  classNames: [],
+  classOrder: [],
+  tasks: [],
+  task: 0,
+  globalStep: 0,
+  totalSteps: 0,
+  imagesPerSec: 0,
+  startedAtMs: 0,
+  pausedAtMs: null,
+  pausedTotalMs: 0,
+  elapsedSeconds: 0,
+  firstStepSeconds: null,
+  etaSeconds: null,
+  trainImages: 0,
+  testImages: 0,
+});
+
+export const store = createStore<PlaygroundState>()(() => ({
+  gpu: { status: 'probing' },
+  datasets: null,
+  datasetsError: null,
+  form: {
+    preset: firstPreset.id,
+    dataset: firstPreset.dataset,
+    model: firstPreset.model,
+    maxPerClass: firstPreset.maxPerClass,
+    config: { ...firstPreset.config },
+  },
+  formErrors: [],
+  run: initialRun(),
+  alpha: emptySeries<AlphaPoint>(),
+  loss: emptySeries<LossPoint>(),
+  taskStarts: [],
+  counts: [],
+  metrics: null,
+  lsResidual: [],
+  skipped: [],
+  metricsJson: null,
+  engine: { running: false, results: [] },
+}));
+
+/** Subscribes a component to one slice of the store. */
+export function usePlayground<T>(selector: (s: PlaygroundState) => T): T {
+  return useStore(store, selector);
+}
+
+/** Like usePlayground for selectors returning a fresh object or tuple each time (compared shallowly). */
+export function usePlaygroundShallow<T>(selector: (s: PlaygroundState) => T): T {
+  return useStore(store, useShallow(selector));
+}
+
+export const isActive = (s: RunStatus) => s === 'preparing' || s === 'running' || s === 'paused';

@@ -1,0 +1,35 @@
+import { setDataset, setMaxPerClass } from '../../store/actions';
+import { usePlayground } from '../../store/state';
+import { formatBytes } from '../format';
+import { NumberField } from './NumberField';
+import { SelectField } from './SelectField';
+
+export function DatasetPicker({ disabled }: { disabled: boolean }) {
+  const datasets = usePlayground((s) => s.datasets);
+  const error = usePlayground((s) => s.datasetsError);
+  const dataset = usePlayground((s) => s.form.dataset);
+  const maxPerClass = usePlayground((s) => s.form.maxPerClass);
+  const entry = datasets?.find((d) => d.name === dataset);
+  if (error) return <p className="error">Could not load the built-in data index: {error}</p>;
+  if (!datasets) return <p className="hint">Loading the built-in benchmarks…</p>;
+  return (
+    <fieldset disabled={disabled}>
+      <legend>Data</legend>
+      <SelectField label="Benchmark" testId="field-dataset" value={dataset} onChange={setDataset} options={datasets.map((d) => ({ value: d.name, label: d.title }))} />
+      {entry && (
+        <p className="hint">
+          {entry.classes} classes, {entry.train} training and {entry.test} test images ({formatBytes(entry.bytes)}), served by this page.
+        </p>
+      )}
+      <NumberField
+        label="Images per class (max)"
+        testId="field-max-per-class"
+        value={maxPerClass}
+        min={1}
+        emptyMeans="all"
+        onChange={setMaxPerClass}
+        hint="Keep only the first N training and N test images of every class: shorter runs."
+      />
+    </fieldset>
+  );
+}

@@ -1,0 +1,57 @@
+import { setConfig } from '../../store/actions';
+import { hasAlpha, methodLabel, METHODS, taskChoices } from '../../store/choices';
+import { usePlayground } from '../../store/state';
+import { NumberField } from './NumberField';
+import { SelectField } from './SelectField';
+
+const num = (v: number | null) => v ?? Number.NaN;
+
+export function MethodOptions({ disabled }: { disabled: boolean }) {
+  const config = usePlayground((s) => s.form.config);
+  const classes = usePlayground((s) => s.datasets?.find((d) => d.name === s.form.dataset)?.classes ?? 0);
+  const tasks = taskChoices(classes);
+  if (!tasks.includes(config.tasks)) tasks.push(config.tasks);
+  return (
+    <fieldset disabled={disabled}>
+      <legend>Method</legend>
+      <SelectField label="Method" testId="field-method" value={config.method} onChange={(method) => setConfig({ method })} options={METHODS.map((m) => ({ value: m, label: m }))} />
+      <p className="hint">{methodLabel(config.method)}</p>
+      <div className="field-grid">
+        <SelectField
+          label="Tasks"
+          testId="field-tasks"
+          value={config.tasks}
+          onChange={(t) => setConfig({ tasks: t })}
+          options={tasks.sort((a, b) => a - b).map((t) => ({ value: t, label: classes % t === 0 ? `${t} × ${classes / t} classes` : `${t} (does not divide)` }))}
+        />
+        <NumberField label="Epochs" testId="field-epochs" value={config.epochs} min={1} onChange={(v) => setConfig({ epochs: num(v) })} />
+        <NumberField label="Batch size" testId="field-batch-size" value={config.batchSize} min={1} onChange={(v) => setConfig({ batchSize: num(v) })} />
+        <NumberField label="Learning rate" testId="field-learning-rate" value={config.learningRate} step="any" min={0} onChange={(v) => setConfig({ learningRate: num(v) })} />
+        <NumberField label="LoRA rank" testId="field-rank" value={config.rank} min={1} onChange={(v) => setConfig({ rank: num(v) })} />
+        <NumberField label="Seed" testId="field-seed" value={config.seed} min={0} onChange={(v) => setConfig({ seed: num(v) })} hint="Class order, task split, initialisation and shuffles." />
+        {hasAlpha(config.method) && config.method !== 'seq-lora' && (
+          <SelectField
+            label="α at a new task"
+            testId="field-alpha-mode"
+            value={config.alphaMode}
+            onChange={(alphaMode) => setConfig({ alphaMode })}
+            options={[
+              { value: 'reset', label: 'reset to α₀ (code)' },
+              { value: 'carry', label: 'carried over (paper)' },
+            ]}
+          />
+        )}
+        <SelectField
+          label="Optimizer"
+          testId="field-optimizer"
+          value={config.optimizer}
+          onChange={(optimizer) => setConfig({ optimizer })}
+          options={[
+            { value: 'sgd', label: 'SGD + momentum' },
+            { value: 'adam', label: 'Adam' },
+          ]}
+        />
+      </div>
+    </fieldset>
+  );
+}

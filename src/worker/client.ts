@@ -1,0 +1,80 @@
+// Page side of the training worker: starts it, forwards run commands, and feeds its messages to the store in
+// batches (at most one store update per FLUSH_MS, so charts re-render a few times a second, not per step).
+// Stop terminates the worker; the next run starts a fresh one.
+
+import { clockTicked, requestRun, runPaused, runResumed, runStopped, workerMessages } from '../store/actions';
+import { store, isActive } from '../store/state';
+import type { WorkerCommand, WorkerMessage } from './protocol';
+
+const FLUSH_MS = 150;
+
+let worker: Worker | null = null;
+let queue: WorkerMessage[] = [];
+let timer: ReturnType<typeof setTimeout> | null = null;
+let clock: ReturnType<typeof setInterval> | null = null;
+
+function flush(): void {
+  timer = null;
+  const batch = queue;
+  queue = [];
+  if (batch.length) workerMessages(batch, performance.now());
+}
+
+function receive(m: WorkerMessage): void {
+  queue.push(m);
+  // The end of a run is shown at once; steps wait for the next flush.
+  if (m.type === 'finished' || m.type === 'failed') {
+    if (timer) clearTimeout(timer);
+    flush();
+  } else timer ??= setTimeout(flush, FLUSH_MS);
+}
+
+function send(cmd: WorkerCommand): void {
+  worker?.postMessage(cmd);
+}
+
+function spawn(): Worker {
+  const w = new Worker(new URL('./training.worker.ts', import.meta.url), { type: 'module', name: 'sdlora-training' });
+  w.addEventListener('message', (e: MessageEvent<WorkerMessage>) => receive(e.data));
+  w.addEventListener('error', (e) => receive({ type: 'failed', message: `the training worker crashed: ${e.message || 'unknown error'}` }));
+  return w;
+}
+
+/** Validates the form and starts a run (a no-op while one is active). */
+export function startRun(): void {
+  if (isActive(store.getState().run.status)) return;
+  const request = requestRun(performance.now());
+  if (!request) return;
+  queue = [];
+  worker ??= spawn();
+  send({ type: 'start', request });
+  clock ??= setInterval(() => {
+    clockTicked(performance.now());
+    if (!isActive(store.getState().run.status) && clock) {
+      clearInterval(clock);
+      clock = null;
+    }
+  }, 1000);
+}
+
+export function pauseRun(): void {
+  if (!worker || !isActive(store.getState().run.status)) return;
+  send({ type: 'pause' });
+  flush();
+  runPaused(performance.now());
+}
+
+export function resumeRun(): void {
+  if (!worker || store.getState().run.status !== 'paused') return;
+  send({ type: 'resume' });
+  runResumed(performance.now());
+}
+
+export function stopRun(): void {
+  if (!worker || !isActive(store.getState().run.status)) return;
+  if (timer) clearTimeout(timer);
+  worker.terminate();
+  worker = null;
+  flush();
+  runStopped(performance.now());
+}

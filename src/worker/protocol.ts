@@ -1,0 +1,60 @@
+// Messages between the page and the training worker (src/worker/training.worker.ts), and the choices a
+// run request is made of. Pure data and types: the page, the store and the worker all import it.
+
+import type { TrainingEvent } from '../training/experiment';
+import type { ContinualMetrics, TaskCounts } from '../training/metrics';
+import type { RunConfig } from '../training/methods';
+
+export type ModelId = 'small32' | 'tiny';
+
+export interface ModelChoice {
+  id: ModelId;
+  label: string;
+  detail: string;
+}
+
+/** Models the playground can train. The pretrained default (small32 size) does not exist yet. */
+export const MODEL_CHOICES: readonly ModelChoice[] = [
+  {
+    id: 'small32',
+    label: 'untrained ViT (the pretrained default is coming)',
+    detail: '32 px images, 16 patches of 8 px, width 96, 4 blocks, 3 heads; random weights, so accuracy shows the pipeline, not the method',
+  },
+  {
+    id: 'tiny',
+    label: 'tiny (test)',
+    detail: '8 px images, 4 patches of 4 px, width 16, 2 blocks: for tests and slow software GPUs; learns little',
+  },
+];
+
+/** Everything the worker needs to run one experiment. maxPerClass: keep the first N images of each class per split. */
+export interface RunRequest {
+  dataset: string;
+  model: ModelId;
+  maxPerClass: number | null;
+  config: RunConfig;
+}
+
+export type WorkerCommand = { type: 'start'; request: RunRequest } | { type: 'pause' } | { type: 'resume' };
+
+/** The ExperimentResult without the method state (tensors never leave the worker). */
+export interface RunResultSummary {
+  classNames: string[];
+  classOrder: number[];
+  tasks: number[][];
+  counts: TaskCounts[][];
+  metrics: ContinualMetrics;
+  alpha: number[][][]; // [task][step][component]
+  loss: number[][]; // [task][step]
+  lsResidual: (number | null)[];
+  trainableParams: number[];
+  wallSeconds: number[];
+  imagesPerSec: number[];
+}
+
+export type WorkerMessage =
+  | { type: 'phase'; detail: string }
+  | { type: 'dataLoaded'; adapter: string; classNames: string[]; trainImages: number; testImages: number }
+  | { type: 'event'; event: TrainingEvent }
+  | { type: 'finished'; result: RunResultSummary }
+  | { type: 'failed'; message: string };

@@ -1,0 +1,71 @@
+// The training worker: owns a GpuContext (platform/browser), loads a built-in benchmark, runs runExperiment
+// and posts every TrainingEvent to the page. Pause blocks the runner at its next image read; stop is the
+// page terminating this worker (GPU work and memory go with it).
+
+import type { GpuContext } from '../gpu/context';
+import { createBrowserContext } from '../platform/browser';
+import { runExperiment } from '../training/experiment';
+import { loadBuiltin } from './data';
+import { buildModel } from './models';
+import type { RunRequest, WorkerCommand, WorkerMessage } from './protocol';
+
+const post = (m: WorkerMessage) => self.postMessage(m);
+
+let ctx: GpuContext | null = null;
+let pause: { promise: Promise<void>; release: () => void } | null = null;
+
+const gate = async (): Promise<void> => {
+  while (pause) await pause.promise;
+};
+
+async function run(request: RunRequest): Promise<void> {
+  post({ type: 'phase', detail: 'Starting WebGPU in the worker…' });
+  ctx ??= await createBrowserContext();
+  post({ type: 'phase', detail: 'Downloading images…' });
+  const { data } = await loadBuiltin(request.dataset, request.maxPerClass, gate, (done, total) =>
+    post({ type: 'phase', detail: `Downloading images: ${done} of ${total}` }),
+  );
+  post({
+    type: 'dataLoaded',
+    adapter: `${ctx.adapter.description} (${ctx.adapter.kind})`,
+    classNames: data.classNames,
+    trainImages: data.train.length,
+    testImages: data.test.length,
+  });
+  post({ type: 'phase', detail: 'Compiling shaders and training…' });
+  const model = buildModel(request.model);
+  const result = await runExperiment(ctx, model, data, request.config, { onEvent: (event) => post({ type: 'event', event }) });
+  post({
+    type: 'finished',
+    result: {
+      classNames: data.classNames,
+      classOrder: result.classOrder,
+      tasks: result.tasks,
+      counts: result.counts,
+      metrics: result.metrics,
+      alpha: result.alpha,
+      loss: result.loss,
+      lsResidual: result.lsResidual,
+      trainableParams: result.trainableParams,
+      wallSeconds: result.wallSeconds,
+      imagesPerSec: result.imagesPerSec,
+    },
+  });
+}
+
+self.addEventListener('message', (e: MessageEvent<WorkerCommand>) => {
+  const cmd = e.data;
+  if (cmd.type === 'start') {
+    run(cmd.request).catch((err: unknown) => post({ type: 'failed', message: err instanceof Error ? err.message : String(err) }));
+  } else if (cmd.type === 'pause') {
+    if (!pause) {
+      let release = () => {};
+      const promise = new Promise<void>((resolve) => (release = resolve));
+      pause = { promise, release };
+    }
+  } else if (cmd.type === 'resume') {
+    const p = pause;
+    pause = null;
+    p?.release();
+  }
+});
