@@ -2,6 +2,8 @@
 // command encoder of the step being recorded, and readbacks. Knows nothing about ML.
 // Launchers (src/kernels/*) call `run(kernel, entry, {bindings, uniforms, overrides, workgroups})`;
 // bindings and uniforms are checked by name against the WGSL (see reflect.ts).
+// A `var x: texture_2d<f32>;` binding is also given a GpuTensor: run() copies the tensor, in order with the
+// recorded dispatches, into a pooled rgba32float texture (4 consecutive floats of a row per texel) and binds it.
 
 import { BindingMismatchError, DeviceLostError, GpuOperationError, GpuUnavailableError, ShaderCompileError } from './errors';
 import { reflect, uniformSize, type EntryReflection, type ShaderReflection } from './reflect';
@@ -59,12 +61,14 @@ export async function openDevice(gpu: GPU): Promise<{ adapter: GPUAdapter; devic
   const wanted: GPUFeatureName[] = ['subgroups' as GPUFeatureName, 'shader-f16', 'timestamp-query'];
   const requiredFeatures = wanted.filter((f) => adapter.features.has(f));
   const L = adapter.limits;
-  // Kernels stay within the default per-stage limits; only buffer sizes are raised to what the adapter allows.
+  // Kernels stay within the default per-stage limits; only sizes of memory objects are raised to what the
+  // adapter allows (buffers, and texture rows so a texture-bound operand can be a whole batch of matrices).
   const device = await adapter.requestDevice({
     requiredFeatures,
     requiredLimits: {
       maxBufferSize: L.maxBufferSize,
       maxStorageBufferBindingSize: L.maxStorageBufferBindingSize,
+      maxTextureDimension2D: L.maxTextureDimension2D,
     },
   });
   return { adapter, device };
@@ -91,6 +95,8 @@ export class GpuContext {
   private liveBytes = 0;
   private peak = 0;
   private readonly sizes = new WeakMap<GPUBuffer, number>();
+  /** rgba32float textures that texture bindings are copied into, one per (size, slot); kept until destroy. */
+  private readonly texturePool = new Map<string, GPUTexture>();
   /** Objects that must outlive the device (Dawn for Node frees the device if its GPU instance is collected). */
   private keepAlive: unknown[] = [];
 
@@ -227,6 +233,40 @@ export class GpuContext {
     }
   }
 
+  /**
+   * Why tensor `t`, seen as a (rows, cols) matrix (default: cols = last dim, rows = the rest), cannot be bound
+   * to a `texture_2d<f32>` binding; null when it can. The copy into an rgba32float texture needs f32 data,
+   * bytesPerRow = 4·cols a multiple of 256 (cols % 64 == 0), a 16-byte aligned offset, and the texture's
+   * cols/4 × rows within maxTextureDimension2D.
+   */
+  textureProblem(t: GpuTensor, rows?: number, cols?: number): string | null {
+    const c = cols ?? t.shape[t.shape.length - 1] ?? 1;
+    const r = rows ?? (c > 0 ? numel(t.shape) / c : 0);
+    const max = this.device.limits.maxTextureDimension2D;
+    if (t.dtype !== 'f32') return `it is ${t.dtype}, not f32`;
+    if (!Number.isInteger(r) || r * c !== numel(t.shape)) return `${r}×${c} does not cover its ${numel(t.shape)} elements`;
+    if (r < 1 || c < 1) return 'it is empty';
+    if (c % 64 !== 0) return `its row length ${c} is not a multiple of 64 (bytesPerRow must be a multiple of 256)`;
+    if (t.byteOffset % 16 !== 0) return `its byte offset ${t.byteOffset} is not a multiple of 16`;
+    if (r > max || c / 4 > max) return `a ${c / 4}×${r} texture exceeds maxTextureDimension2D ${max}`;
+    return null;
+  }
+
+  /** Whether `t` (as a rows × cols matrix, see textureProblem) can be given to a texture binding. */
+  canBindAsTexture(t: GpuTensor, rows?: number, cols?: number): boolean {
+    return this.textureProblem(t, rows, cols) === null;
+  }
+
+  /** Frees the pooled textures of texture bindings (after the work recorded so far); later runs re-create them. */
+  releaseTextures(): void {
+    this.submit();
+    for (const tex of this.texturePool.values()) {
+      this.liveBytes -= tex.width * tex.height * 16;
+      tex.destroy();
+    }
+    this.texturePool.clear();
+  }
+
   /** Bytes of tensor memory allocated now, and the most ever allocated at once (every tensor goes through tensor()). */
   get memory(): { liveBytes: number; peakBytes: number } {
     return { liveBytes: this.liveBytes, peakBytes: this.peak };
@@ -245,19 +285,30 @@ export class GpuContext {
     const p = this.pipelineFor(kernel, entryPoint, args.overrides ?? {});
     const entries: GPUBindGroupEntry[] = [];
     const given = new Set(Object.keys(args.bindings));
-    const storage = p.entry.bindings.filter((b) => b.space === 'storage');
-    const missing = storage.filter((b) => !given.has(b.name)).map((b) => b.name);
-    const extra = [...given].filter((n) => !storage.some((b) => b.name === n));
+    const byName = p.entry.bindings.filter((b) => b.space !== 'uniform');
+    const missing = byName.filter((b) => !given.has(b.name)).map((b) => b.name);
+    const extra = [...given].filter((n) => !byName.some((b) => b.name === n));
     if (missing.length || extra.length)
       throw new BindingMismatchError(
         `${kernel}.${entryPoint}: ` +
           (missing.length ? `missing bindings [${missing.join(', ')}] ` : '') +
           (extra.length ? `unexpected bindings [${extra.join(', ')}] ` : '') +
-          `(the shader uses [${storage.map((b) => b.name).join(', ')}])`,
+          `(the shader uses [${byName.map((b) => b.name).join(', ')}])`,
       );
-    for (const b of storage) {
+    const textures: { texture: GPUTexture; t: GpuTensor; rows: number; cols: number }[] = [];
+    for (const b of byName) {
       const t = args.bindings[b.name]!;
-      entries.push({ binding: b.binding, resource: { buffer: t.buffer, offset: t.byteOffset, size: Math.max(4, byteLength(t)) } });
+      if (b.space === 'texture') {
+        const problem = this.textureProblem(t);
+        if (problem) throw new BindingMismatchError(`${kernel}.${entryPoint}: ${t.label} ${shapeString(t.shape)} cannot be bound to texture ${b.name}: ${problem}`);
+        const cols = t.shape[t.shape.length - 1]!;
+        const rows = numel(t.shape) / cols;
+        const texture = this.pooledTexture(cols / 4, rows, textures.filter((x) => x.cols === cols && x.rows === rows).length);
+        textures.push({ texture, t, rows, cols });
+        entries.push({ binding: b.binding, resource: texture.createView() });
+      } else {
+        entries.push({ binding: b.binding, resource: { buffer: t.buffer, offset: t.byteOffset, size: Math.max(4, byteLength(t)) } });
+      }
     }
     if (p.uniform) {
       const u = args.uniforms ?? {};
@@ -291,6 +342,17 @@ export class GpuContext {
     if (x > maxWg || y > maxWg || z > maxWg)
       throw new GpuOperationError(`${kernel}.${entryPoint}: grid ${x}×${y}×${z} exceeds ${maxWg} workgroups per dimension`);
     if (x === 0 || y === 0 || z === 0) return;
+    // Copies sit between passes, so they are ordered after the dispatches that wrote the tensor and before
+    // this one; a pooled texture reused by a later dispatch is overwritten only after this one has read it.
+    if (textures.length) {
+      this.endPass();
+      for (const { texture, t, rows, cols } of textures)
+        this.enc().copyBufferToTexture(
+          { buffer: t.buffer, offset: t.byteOffset, bytesPerRow: cols * 4, rowsPerImage: rows },
+          { texture },
+          [cols / 4, rows],
+        );
+    }
     const bindGroup = this.device.createBindGroup({ label: `${kernel}.${entryPoint}`, layout: p.layout, entries });
     const pass = this.computePass();
     pass.setPipeline(p.pipeline);
@@ -358,6 +420,8 @@ export class GpuContext {
 
   destroy(): void {
     this.uniformRing.destroy();
+    for (const tex of this.texturePool.values()) tex.destroy();
+    this.texturePool.clear();
     this.device.destroy();
     this.keepAlive = [];
   }
@@ -396,6 +460,24 @@ export class GpuContext {
     }
   }
 
+  /** The pooled rgba32float texture of this size for the `slot`-th texture binding of that size in one dispatch. */
+  private pooledTexture(width: number, height: number, slot: number): GPUTexture {
+    const key = `${width}x${height}#${slot}`;
+    let tex = this.texturePool.get(key);
+    if (!tex) {
+      tex = this.device.createTexture({
+        label: `context.texture ${key}`,
+        size: [width, height],
+        format: 'rgba32float',
+        usage: GPUTextureUsage.TEXTURE_BINDING | GPUTextureUsage.COPY_DST,
+      });
+      this.texturePool.set(key, tex);
+      this.liveBytes += width * height * 16;
+      this.peak = Math.max(this.peak, this.liveBytes);
+    }
+    return tex;
+  }
+
   private moduleFor(kernel: string): GPUShaderModule {
     let m = this.modules.get(kernel);
     if (!m) {
@@ -427,6 +509,11 @@ export class GpuContext {
         if (uniform) throw new BindingMismatchError(`${kernel}.${entryPoint}: at most one uniform struct per entry point`);
         uniform = { name: b.name, binding: b.binding, fields, size: uniformSize(fields) };
         layoutEntries.push({ binding: b.binding, visibility: GPUShaderStage.COMPUTE, buffer: { type: 'uniform' } });
+      } else if (b.space === 'texture') {
+        if (b.type.replace(/\s+/g, '') !== 'texture_2d<f32>')
+          throw new BindingMismatchError(`${kernel}: texture ${b.name} is ${b.type}; only texture_2d<f32> bindings are supported`);
+        // rgba32float is not filterable without an optional feature; kernels read it with textureLoad only.
+        layoutEntries.push({ binding: b.binding, visibility: GPUShaderStage.COMPUTE, texture: { sampleType: 'unfilterable-float', viewDimension: '2d' } });
       } else {
         layoutEntries.push({
           binding: b.binding,

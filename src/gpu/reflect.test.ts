@@ -37,4 +37,17 @@ describe('reflect', () => {
     ]);
     expect([...r.overrides]).toEqual(['WG']);
   });
+  it('reflects a texture_2d binding (no address space) as a texture, referenced through helpers', () => {
+    const t = reflect(`
+@group(0) @binding(0) var<storage, read_write> out: array<f32>;
+@group(0) @binding(1) var tb: texture_2d<f32>;
+fn fetch(i: i32) -> vec4<f32> { return textureLoad(tb, vec2<i32>(i, 0), 0); }
+@compute @workgroup_size(1) fn main(@builtin(global_invocation_id) g: vec3<u32>) { out[g.x] = fetch(i32(g.x)).x; }
+`);
+    expect(t.bindings.map((b) => `${b.binding}:${b.name}:${b.space}:${b.type}`)).toEqual([
+      '0:out:storage:array<f32>',
+      '1:tb:texture:texture_2d<f32>',
+    ]);
+    expect(t.entries.get('main')!.bindings.map((b) => b.name)).toEqual(['out', 'tb']);
+  });
 });

@@ -6,7 +6,8 @@ export interface BindingDecl {
   group: number;
   binding: number;
   name: string;
-  space: 'storage' | 'uniform';
+  /** 'texture': a `texture_*` variable (no address space), e.g. `var tb: texture_2d<f32>;`. */
+  space: 'storage' | 'uniform' | 'texture';
   access: 'read' | 'read_write';
   type: string;
 }
@@ -68,14 +69,16 @@ export function reflect(source: string): ShaderReflection {
   const bre = /@group\((\d+)\)\s*@binding\((\d+)\)\s*var\s*(?:<\s*(\w+)\s*(?:,\s*(\w+))?\s*>)?\s+(\w+)\s*:\s*([^;]+);/g;
   let m: RegExpExecArray | null;
   while ((m = bre.exec(src)) !== null) {
-    const space = m[3] === 'uniform' ? 'uniform' : 'storage';
+    const type = m[6]!.trim();
+    // Handle types (textures) are declared without an address space; everything else here is a buffer.
+    const space = m[3] === 'uniform' ? 'uniform' : m[3] === undefined && /^texture_/.test(type) ? 'texture' : 'storage';
     bindings.push({
       group: Number(m[1]),
       binding: Number(m[2]),
       space,
       access: m[4] === 'read_write' ? 'read_write' : 'read',
       name: m[5]!,
-      type: m[6]!.trim(),
+      type,
     });
   }
 

@@ -1,5 +1,6 @@
-// Launcher for the batched matmul with fused epilogue: shaders/matmul.wgsl (portable, workgroup-memory tiles)
-// and shaders/matmulSubgroup.wgsl (software GPUs with subgroups; launched from ./matmulSubgroup.ts).
+// Launcher for the batched matmul with fused epilogue: shaders/matmul.wgsl (portable, workgroup-memory tiles),
+// shaders/matmulSubgroup.wgsl (software GPUs with subgroups; launched from ./matmulSubgroup.ts) and
+// shaders/matmulTexture.wgsl (its twin reading B from a texture, ~1.5× on lavapipe; ./matmulTexture.ts).
 // Reference: src/reference/matmul.ts. Shapes are read from the tensors and reach the WGSL as overrides, so
 // every (shape, layout, epilogue) is its own pipeline with constant addresses (what llvmpipe rewards).
 //   matmul.run(ctx, { c, a, b, layout: 'NT', bias, alpha, beta, activation: 'gelu', pre, residual })
@@ -7,9 +8,10 @@
 import type { GpuContext } from '../gpu/context';
 import { shapeString, type GpuTensor } from '../gpu/tensor';
 import * as subgroup from './matmulSubgroup';
+import * as texture from './matmulTexture';
 
 export type Layout = 'NN' | 'NT' | 'TN';
-export type MatmulPath = 'auto' | 'subgroup' | 'portable';
+export type MatmulPath = 'auto' | 'texture' | 'subgroup' | 'portable';
 
 export interface MatmulArgs {
   /** Output (…batch, M, N). Read too when beta ≠ 0. */
@@ -32,7 +34,10 @@ export interface MatmulArgs {
   pre?: GpuTensor;
   /** (…batch, M, N) or (M, N): added after the activation. */
   residual?: GpuTensor;
-  /** Kernel choice; 'auto' picks the subgroup kernel on software GPUs that have subgroups of 4 or 8. */
+  /**
+   * Kernel choice; 'auto' picks the subgroup kernel on software GPUs that have subgroups of 4 or 8, in its
+   * texture form when B can be bound as a texture (its stored rows a multiple of 64 floats long).
+   */
   path?: MatmulPath;
 }
 
@@ -135,19 +140,24 @@ export function plan(ctx: GpuContext, args: MatmulArgs): MatmulPlan {
   };
 }
 
-/** The kernel `auto` picks on this context. */
-export function choosePath(ctx: GpuContext): Exclude<MatmulPath, 'auto'> {
+/** The kernel `auto` picks on this context; given the B operand, also whether the texture twin takes it. */
+export function choosePath(ctx: GpuContext, b?: GpuTensor): Exclude<MatmulPath, 'auto'> {
   // The subgroup kernel unrolls at most 8 broadcast steps and is tuned for CPU-backed SIMD; real GPUs
   // (subgroups of 16–64) get the workgroup-memory kernel.
   const sg = ctx.subgroupSize;
-  return ctx.adapter.kind !== 'hardware' && (sg === 4 || sg === 8) ? 'subgroup' : 'portable';
+  if (ctx.adapter.kind === 'hardware' || (sg !== 4 && sg !== 8)) return 'portable';
+  return b && texture.textureProblem(ctx, b) === null ? 'texture' : 'subgroup';
 }
 
 /** Records c = epilogue(alpha·op(a)·op(b)) for every batch item. */
 export function run(ctx: GpuContext, args: MatmulArgs): void {
   const p = plan(ctx, args);
   if (p.M === 0 || p.N === 0) return;
-  const path = !args.path || args.path === 'auto' ? choosePath(ctx) : args.path;
+  const path = !args.path || args.path === 'auto' ? choosePath(ctx, args.b) : args.path;
+  if (path === 'texture') {
+    texture.run(ctx, p);
+    return;
+  }
   if (path === 'subgroup') {
     subgroup.run(ctx, p);
     return;

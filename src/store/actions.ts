@@ -55,7 +55,7 @@ export const engineChecksDone = () => set((s) => ({ engine: { ...s.engine, runni
 // ---- run lifecycle -----------------------------------------------------------------------------
 
 /** Per-step logs for the export of a stopped run (not state: no component renders them). */
-let raw = { alpha: [] as number[][][], loss: [] as number[][], wallSeconds: [] as number[], imagesPerSec: [] as number[] };
+let raw = { alpha: [] as number[][][], loss: [] as number[][], wallSeconds: [] as number[], imagesPerSec: [] as number[], trainableParams: [] as number[] };
 
 /** Validates the form; on success resets the run state and returns the request to send to the worker. */
 export function requestRun(nowMs: number): RunRequest | null {
@@ -64,7 +64,7 @@ export function requestRun(nowMs: number): RunRequest | null {
     set({ formErrors: errors });
     return null;
   }
-  raw = { alpha: [], loss: [], wallSeconds: [], imagesPerSec: [] };
+  raw = { alpha: [], loss: [], wallSeconds: [], imagesPerSec: [], trainableParams: [] };
   set({
     formErrors: [],
     run: { ...initialRun(), status: 'preparing', detail: 'Starting…', request, startedAtMs: nowMs },
@@ -115,6 +115,7 @@ function applyEvent(s: PlaygroundState, e: TrainingEvent, nowMs: number): Partia
     case 'taskFinished':
       raw.wallSeconds[e.task] = e.seconds;
       raw.imagesPerSec[e.task] = e.imagesPerSec;
+      raw.trainableParams[e.task] = e.trainableParams;
       return { counts: [...s.counts.slice(0, e.task), e.counts], metrics: e.metrics, lsResidual: [...s.lsResidual.slice(0, e.task), e.lsResidual] };
     case 'imageSkipped':
       return { skipped: [...s.skipped, { path: e.path, reason: e.reason }] };
@@ -195,7 +196,7 @@ export function runStopped(nowMs: number): void {
       alpha: raw.alpha.slice(0, done),
       loss: raw.loss.slice(0, done),
       lsResidual: s.lsResidual.slice(0, done),
-      trainableParams: [],
+      trainableParams: raw.trainableParams.slice(0, done),
       wallSeconds: raw.wallSeconds.slice(0, done),
       imagesPerSec: raw.imagesPerSec.slice(0, done),
     };

@@ -21,7 +21,7 @@ export interface MetricsJson {
   alpha: number[][][];
   loss: number[][];
   lsResidual: (number | null)[];
-  trainableParams: number[] | null; // null: stopped before the runner reported it
+  trainableParams: number[]; // per completed task
   storedSamples: number;
   wallSeconds: number[];
   imagesPerSec: number[];
@@ -52,7 +52,7 @@ export function buildMetricsJson(request: RunRequest, r: RunResultSummary, stopp
     alpha: r.alpha,
     loss: r.loss,
     lsResidual: r.lsResidual,
-    trainableParams: stopped ? null : r.trainableParams,
+    trainableParams: r.trainableParams,
     storedSamples: 0,
     wallSeconds: r.wallSeconds,
     imagesPerSec: r.imagesPerSec,

@@ -96,6 +96,18 @@ await describeGpu('class-incremental runner', (ctx) => {
     expect(r.counts.length).toBe(2);
   });
 
+  it('an abort signal stops the run cleanly after the completed tasks', async () => {
+    const signal = { aborted: false };
+    const r = await runExperiment(ctx(), model, syntheticData(), parseRunConfig({ ...base, method: 'sdlora' }), {
+      signal,
+      onEvent: (e) => {
+        if (e.type === 'stepCompleted' && e.task === 1 && e.step === 2) signal.aborted = true;
+      },
+    });
+    expect(r.counts.length).toBe(1);
+    expect(r.metrics.accMatrix.length).toBe(1);
+  });
+
   it('a diverging run stops with a message that says what to do', async () => {
     const cfg = parseRunConfig({ ...base, method: 'seq-full', learningRate: 1e8 });
     await expect(runExperiment(ctx(), model, syntheticData(), cfg)).rejects.toThrow(/diverged .* lower the learning rate/);

@@ -34,7 +34,7 @@ export type TrainingEvent =
   | { type: 'runStarted'; classOrder: number[]; tasks: number[][]; totalSteps: number }
   | { type: 'taskStarted'; task: number; classes: number[] }
   | { type: 'stepCompleted'; task: number; step: number; globalStep: number; totalSteps: number; loss: number; alpha: number[]; imagesPerSec: number }
-  | { type: 'taskFinished'; task: number; counts: TaskCounts[]; metrics: ContinualMetrics; lsResidual: number | null; seconds: number; imagesPerSec: number }
+  | { type: 'taskFinished'; task: number; counts: TaskCounts[]; metrics: ContinualMetrics; lsResidual: number | null; seconds: number; imagesPerSec: number; trainableParams: number }
   | { type: 'imageSkipped'; path: string; reason: string };
 
 export interface ExperimentResult {
@@ -62,7 +62,7 @@ export function classOrderAndTasks(numClasses: number, tasks: number, seed: numb
 }
 
 /** torchvision RandomResizedCrop box (area scale, aspect ratio in log space), with a centre fallback. */
-function randomResizedCrop(w: number, h: number, scale: [number, number], r: () => number): [number, number, number, number] {
+export function randomResizedCrop(w: number, h: number, scale: [number, number], r: () => number): [number, number, number, number] {
   const area = w * h;
   for (let attempt = 0; attempt < 10; attempt++) {
     const target = area * (scale[0] + (scale[1] - scale[0]) * r());
@@ -147,6 +147,10 @@ export interface ExperimentOptions {
   onCheckpoint?: (done: number, r: CheckpointData) => Promise<void> | void;
   /** Stop after this many tasks (tests; the rest can be resumed). */
   stopAfter?: number;
+  /** Checked before every step: when aborted, the run stops cleanly and returns the tasks it completed. */
+  signal?: { readonly aborted: boolean };
+  /** Awaited before every step (a UI's pause button resolves it when the user resumes). */
+  beforeStep?: () => Promise<void> | void;
 }
 
 /** Runs the whole class-incremental sequence. `model.params` has no head; one is grown here. */
@@ -203,7 +207,7 @@ export async function runExperiment(
         : { kind: 'adam', learningRate: cfg.learningRate });
       const train = trainOf(t);
       let expectedMs = 0;
-      for (let epoch = 0; epoch < cfg.epochs; epoch++) {
+      for (let epoch = 0; epoch < cfg.epochs && !opts.signal?.aborted; epoch++) {
         const r = rng((cfg.seed * 1000003 + t * 1009 + epoch) >>> 0);
         const idx = train.map((_, i) => i);
         for (let i = idx.length - 1; i > 0; i--) {
@@ -212,6 +216,8 @@ export async function runExperiment(
         }
         const lr = cfg.learningRate * cfg.gamma ** cfg.milestones.filter((m) => epoch >= m).length;
         for (let s = 0; s + B <= idx.length; s += B) {
+          await opts.beforeStep?.();
+          if (opts.signal?.aborted) break;
           const ts = performance.now();
           const refs = idx.slice(s, s + B).map((i) => train[i]!);
           const loaded = await loader.load(refs, cfg.augment ? { scale: cfg.cropScale, flip: cfg.flip } : null, r);
@@ -233,6 +239,13 @@ export async function runExperiment(
           globalStep++;
           emit({ type: 'stepCompleted', task: t, step: losses.length, globalStep, totalSteps, loss: lossValue, alpha, imagesPerSec: (1000 * B) / ms });
         }
+      }
+      if (opts.signal?.aborted) {
+        opt.destroy();
+        loader.destroy();
+        ctx.release(images, labels);
+        vit.destroy();
+        break; // the interrupted task is neither evaluated nor checkpointed
       }
       state = await method.endTask(state, t, vit);
       trainableParams.push([...trainable.values()].reduce((n, x) => n + x.shape.reduce((a, b) => a * b, 1), 0));
@@ -297,7 +310,7 @@ export async function runExperiment(
     wallSeconds.push(seconds);
     imagesPerSecLog.push(trainMs ? (1000 * trained) / trainMs : 0);
     const metrics = continualMetrics(counts);
-    emit({ type: 'taskFinished', task: t, counts: row, metrics, lsResidual: state.lastResidual, seconds, imagesPerSec: imagesPerSecLog[t]! });
+    emit({ type: 'taskFinished', task: t, counts: row, metrics, lsResidual: state.lastResidual, seconds, imagesPerSec: imagesPerSecLog[t]!, trainableParams: trainableParams[t]! });
     alphaSteps = [];
     await opts.onCheckpoint?.(t + 1, { counts, alpha: alphaLog, loss: lossLog, lsResidual, trainableParams, wallSeconds, imagesPerSec: imagesPerSecLog, state });
   }

@@ -1,6 +1,6 @@
 // The training worker: owns a GpuContext (platform/browser), loads a built-in benchmark, runs runExperiment
-// and posts every TrainingEvent to the page. Pause blocks the runner at its next image read; stop is the
-// page terminating this worker (GPU work and memory go with it).
+// and posts every TrainingEvent to the page. Pause holds the runner before its next step (beforeStep); stop is
+// the page terminating this worker (GPU work and memory go with it).
 
 import type { GpuContext } from '../gpu/context';
 import { createBrowserContext } from '../platform/browser';
@@ -34,7 +34,7 @@ async function run(request: RunRequest): Promise<void> {
   });
   post({ type: 'phase', detail: 'Compiling shaders and training…' });
   const model = buildModel(request.model);
-  const result = await runExperiment(ctx, model, data, request.config, { onEvent: (event) => post({ type: 'event', event }) });
+  const result = await runExperiment(ctx, model, data, request.config, { onEvent: (event) => post({ type: 'event', event }), beforeStep: gate });
   post({
     type: 'finished',
     result: {

@@ -1,0 +1,366 @@
+// matmulTexture: the matmul of shaders/matmulSubgroup.wgsl (same maths, overrides and epilogue) with op(B)
+// read from an rgba32float TEXTURE instead of a storage buffer; for software GPUs with subgroups of SG ∈ {4, 8}.
+//   z = ALPHA·op(A)·op(B) + bias + BETA·C_old;  PRE = z;  C = act(z) + R,  act ∈ {identity, exact GELU}.
+//   NN: A (M, K), B (K, N)   NT: A (M, K), B (N, K)   TN: A (K, M), B (K, N)   C, PRE, R: (M, N)   bias: (N)
+// `tb` holds B's stored rows, 4 floats per texel: texel (x, y) = Bstored[y][4x .. 4x+3], batch item z in rows
+// z·BATCH_B .. (BATCH_B counts TEXTURE ROWS here, 0 shares one B). GpuContext fills it from the tensor with
+// copyBufferToTexture, which needs the stored row length (N for NN/TN, K for NT) to be a multiple of 64.
+// Why: llvmpipe scalarises every buffer load into a per-lane loop with a bounds branch per component, but
+// fetches a whole 16-byte texel per lane at once. B is the operand every lane loads for every k (A is loaded
+// once per SG values of k and shared with subgroupBroadcast), so B is the one worth moving (~1.5× on lavapipe).
+//
+// Entry point `tile`: a workgroup is one subgroup of SG lanes and owns TM = 8 rows × 4·SG columns; lane l owns
+// the 4 adjacent columns 4q .. 4q+3, q = wg.x·SG + l: for NN/TN one texel per k; for NT the 4 columns are 4
+// texture rows, so 4 texel loads cover 4 values of k and are transposed in registers.
+// Dispatch (⌈N / (4·SG)⌉, ⌈M / TM⌉, batch). Requires N % 4 == 0 (NN/TN) or K % SG == 0 (NT), which the
+// copy's row-length rule implies. Bounds: rows and k clamped (A is zero past K), columns masked at the store.
+// Backward (launcher's job, not a kernel): dA = dC·Bᵀ (NT), dB = Aᵀ·dC (TN); gelu'(PRE) is applied elsewhere.
+enable subgroups;
+
+override M: u32 = 1u;
+override N: u32 = 1u;
+override K: u32 = 1u;
+override LAYOUT: u32 = 0u; // 0 NN, 1 NT, 2 TN
+override BATCH_A: u32 = 0u; // batch strides in elements; 0 broadcasts one operand to every batch item
+override BATCH_B: u32 = 0u; // in TEXTURE ROWS (K for NN/TN, N for NT); 0: one B shared by every batch item
+override BATCH_C: u32 = 0u; // also PRE's
+override BATCH_R: u32 = 0u;
+override ALPHA: f32 = 1.0;
+override BETA: f32 = 0.0; // 0: C is write-only (never read, so it may hold garbage)
+override HAS_BIAS: u32 = 0u;
+override GELU: u32 = 0u;
+override STORE_PRE: u32 = 0u;
+override HAS_RESIDUAL: u32 = 0u;
+override SG: u32 = 8u; // the subgroup size the dispatch relies on; also the workgroup size
+
+const TM = 8u; // rows per workgroup; fixed because the accumulators are spelled out as registers
+
+@group(0) @binding(0) var<storage, read_write> c: array<f32>;
+@group(0) @binding(1) var<storage, read_write> pre: array<f32>;
+@group(0) @binding(2) var<storage, read> a: array<f32>;
+@group(0) @binding(3) var tb: texture_2d<f32>;
+@group(0) @binding(4) var<storage, read> bias: array<f32>;
+@group(0) @binding(5) var<storage, read> resid: array<f32>;
+
+// ---------------------------------------------------------------- epilogue (same maths as matmul.wgsl)
+
+// erf: Abramowitz & Stegun 7.1.26 (|error| ≤ 1.5e-7), as in gelu.wgsl.
+fn erf4(v: vec4<f32>) -> vec4<f32> {
+  let x = abs(v);
+  let t = 1.0 / (1.0 + 0.3275911 * x);
+  let poly = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429))));
+  let r = 1.0 - poly * exp(-x * x);
+  return select(-r, r, v >= vec4<f32>(0.0));
+}
+
+fn gelu4(z: vec4<f32>) -> vec4<f32> { return z * (0.5 + 0.5 * erf4(z * 0.70710678118654752)); }
+
+// Columns n0 .. n0+3 of bias (buf 0), C (1) or R (2) from element `base`, clamped to N - 1 (clamped values
+// belong to masked columns and are never stored).
+fn ld4(buf: u32, base: u32, n0: u32) -> vec4<f32> {
+  let n = min(vec4<u32>(n0) + vec4<u32>(0u, 1u, 2u, 3u), vec4<u32>(N - 1u));
+  if (buf == 0u) { return vec4<f32>(bias[n.x], bias[n.y], bias[n.z], bias[n.w]); }
+  if (buf == 1u) { return vec4<f32>(c[base + n.x], c[base + n.y], c[base + n.z], c[base + n.w]); }
+  return vec4<f32>(resid[base + n.x], resid[base + n.y], resid[base + n.z], resid[base + n.w]);
+}
+
+// Stores v to columns n0 .. n0+3 of `dst` (0: C, 1: PRE) from element `base`, those < N only. With N % 4 == 0
+// (always for NN/TN) a lane's 4 columns are all in or all out, so the per-column tests fold away.
+fn store4(dst: u32, base: u32, n0: u32, v: vec4<f32>) {
+  if (N % 4u == 0u) {
+    if (n0 >= N) { return; }
+    if (dst == 0u) { c[base + n0] = v.x; c[base + n0 + 1u] = v.y; c[base + n0 + 2u] = v.z; c[base + n0 + 3u] = v.w; }
+    else { pre[base + n0] = v.x; pre[base + n0 + 1u] = v.y; pre[base + n0 + 2u] = v.z; pre[base + n0 + 3u] = v.w; }
+    return;
+  }
+  for (var i = 0u; i < 4u; i++) {
+    if (n0 + i < N) {
+      if (dst == 0u) { c[base + n0 + i] = v[i]; } else { pre[base + n0 + i] = v[i]; }
+    }
+  }
+}
+
+fn epilogue4(acc: vec4<f32>, batch: u32, row: u32, n0: u32) {
+  let base = batch * BATCH_C + row * N;
+  var z = ALPHA * acc;
+  if (HAS_BIAS != 0u) { z += ld4(0u, 0u, n0); }
+  if (BETA != 0.0) { z += BETA * ld4(1u, base, n0); }
+  if (GELU != 0u) {
+    if (STORE_PRE != 0u) { store4(1u, base, n0, z); }
+    z = gelu4(z);
+  }
+  if (HAS_RESIDUAL != 0u) { z += ld4(2u, batch * BATCH_R + row * N, n0); }
+  store4(0u, base, n0, z);
+}
+
+// ---------------------------------------------------------------- tile: the kernel
+
+// Clamps and masks cost instructions on llvmpipe, so they fold away (constant conditions) when the tile
+// divides the shape.
+fn clampK(k: u32) -> u32 {
+  if (K % SG == 0u) { return k; }
+  return min(k, K - 1u);
+}
+
+fn clampRow(m: u32) -> u32 {
+  if (M % TM == 0u) { return m; }
+  return min(m, M - 1u);
+}
+
+// A(row, k), zero when k ≥ K (the tail of the last K block), row already clamped.
+fn loadA(base: u32, row: u32, k: u32) -> f32 {
+  let kc = clampK(k);
+  var v: f32;
+  if (LAYOUT == 2u) { v = a[base + kc * M + row]; } else { v = a[base + row * K + kc]; }
+  if (K % SG == 0u) { return v; }
+  return select(0.0, v, k < K);
+}
+
+// NN/TN: B(k, 4q .. 4q+3) is one texel; k clamped (its A partner is zero past K).
+fn texB(q: i32, row0: u32, k: u32) -> vec4<f32> { return textureLoad(tb, vec2<i32>(q, i32(row0 + clampK(k))), 0); }
+
+@compute @workgroup_size(SG)
+fn tile(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) lane: u32) {
+  let qu = wg.x * SG + lane; // the lane's texel column (NN/TN): output columns 4·qu .. 4·qu + 3
+  let nb = 4u * qu;
+  let q = i32(min(qu, (N - 1u) / 4u));
+  let m0 = wg.y * TM;
+  let batch = wg.z;
+  let aBase = batch * BATCH_A;
+  let bRow0 = batch * BATCH_B;
+  // Rows clamped, not branched: out-of-range rows compute a duplicate that is never stored.
+  // NT: the lane's 4 columns are 4 texture rows (clamped likewise; masked at the store).
+  let n0 = min(nb, N - 1u);
+  let n1 = min(nb + 1u, N - 1u);
+  let n2 = min(nb + 2u, N - 1u);
+  let n3 = min(nb + 3u, N - 1u);
+  let r0 = clampRow(m0 + 0u);
+  let r1 = clampRow(m0 + 1u);
+  let r2 = clampRow(m0 + 2u);
+  let r3 = clampRow(m0 + 3u);
+  let r4 = clampRow(m0 + 4u);
+  let r5 = clampRow(m0 + 5u);
+  let r6 = clampRow(m0 + 6u);
+  let r7 = clampRow(m0 + 7u);
+  var acc0 = vec4<f32>(0.0);
+  var acc1 = vec4<f32>(0.0);
+  var acc2 = vec4<f32>(0.0);
+  var acc3 = vec4<f32>(0.0);
+  var acc4 = vec4<f32>(0.0);
+  var acc5 = vec4<f32>(0.0);
+  var acc6 = vec4<f32>(0.0);
+  var acc7 = vec4<f32>(0.0);
+  // One K block = SG values of k; lane l loads A(row, k0 + l) for the TM rows, step g broadcasts lane g's.
+  // subgroupBroadcast needs a constant lane, so the steps are spelled out (4…7 exist only when SG = 8).
+  for (var k0 = 0u; k0 < K; k0 += SG) {
+    let ka = k0 + lane;
+    let a0 = loadA(aBase, r0, ka);
+    let a1 = loadA(aBase, r1, ka);
+    let a2 = loadA(aBase, r2, ka);
+    let a3 = loadA(aBase, r3, ka);
+    let a4 = loadA(aBase, r4, ka);
+    let a5 = loadA(aBase, r5, ka);
+    let a6 = loadA(aBase, r6, ka);
+    let a7 = loadA(aBase, r7, ka);
+    if (LAYOUT != 1u) {
+      let bv = texB(q, bRow0, k0 + 0u);
+      acc0 = fma(vec4<f32>(subgroupBroadcast(a0, 0u)), bv, acc0);
+      acc1 = fma(vec4<f32>(subgroupBroadcast(a1, 0u)), bv, acc1);
+      acc2 = fma(vec4<f32>(subgroupBroadcast(a2, 0u)), bv, acc2);
+      acc3 = fma(vec4<f32>(subgroupBroadcast(a3, 0u)), bv, acc3);
+      acc4 = fma(vec4<f32>(subgroupBroadcast(a4, 0u)), bv, acc4);
+      acc5 = fma(vec4<f32>(subgroupBroadcast(a5, 0u)), bv, acc5);
+      acc6 = fma(vec4<f32>(subgroupBroadcast(a6, 0u)), bv, acc6);
+      acc7 = fma(vec4<f32>(subgroupBroadcast(a7, 0u)), bv, acc7);
+    }
+    if (LAYOUT != 1u) {
+      let bv = texB(q, bRow0, k0 + 1u);
+      acc0 = fma(vec4<f32>(subgroupBroadcast(a0, 1u)), bv, acc0);
+      acc1 = fma(vec4<f32>(subgroupBroadcast(a1, 1u)), bv, acc1);
+      acc2 = fma(vec4<f32>(subgroupBroadcast(a2, 1u)), bv, acc2);
+      acc3 = fma(vec4<f32>(subgroupBroadcast(a3, 1u)), bv, acc3);
+      acc4 = fma(vec4<f32>(subgroupBroadcast(a4, 1u)), bv, acc4);
+      acc5 = fma(vec4<f32>(subgroupBroadcast(a5, 1u)), bv, acc5);
+      acc6 = fma(vec4<f32>(subgroupBroadcast(a6, 1u)), bv, acc6);
+      acc7 = fma(vec4<f32>(subgroupBroadcast(a7, 1u)), bv, acc7);
+    }
+    if (LAYOUT != 1u) {
+      let bv = texB(q, bRow0, k0 + 2u);
+      acc0 = fma(vec4<f32>(subgroupBroadcast(a0, 2u)), bv, acc0);
+      acc1 = fma(vec4<f32>(subgroupBroadcast(a1, 2u)), bv, acc1);
+      acc2 = fma(vec4<f32>(subgroupBroadcast(a2, 2u)), bv, acc2);
+      acc3 = fma(vec4<f32>(subgroupBroadcast(a3, 2u)), bv, acc3);
+      acc4 = fma(vec4<f32>(subgroupBroadcast(a4, 2u)), bv, acc4);
+      acc5 = fma(vec4<f32>(subgroupBroadcast(a5, 2u)), bv, acc5);
+      acc6 = fma(vec4<f32>(subgroupBroadcast(a6, 2u)), bv, acc6);
+      acc7 = fma(vec4<f32>(subgroupBroadcast(a7, 2u)), bv, acc7);
+    }
+    if (LAYOUT != 1u) {
+      let bv = texB(q, bRow0, k0 + 3u);
+      acc0 = fma(vec4<f32>(subgroupBroadcast(a0, 3u)), bv, acc0);
+      acc1 = fma(vec4<f32>(subgroupBroadcast(a1, 3u)), bv, acc1);
+      acc2 = fma(vec4<f32>(subgroupBroadcast(a2, 3u)), bv, acc2);
+      acc3 = fma(vec4<f32>(subgroupBroadcast(a3, 3u)), bv, acc3);
+      acc4 = fma(vec4<f32>(subgroupBroadcast(a4, 3u)), bv, acc4);
+      acc5 = fma(vec4<f32>(subgroupBroadcast(a5, 3u)), bv, acc5);
+      acc6 = fma(vec4<f32>(subgroupBroadcast(a6, 3u)), bv, acc6);
+      acc7 = fma(vec4<f32>(subgroupBroadcast(a7, 3u)), bv, acc7);
+    }
+    if (LAYOUT == 1u) {
+      let x = i32(min((k0 + 0u) / 4u, (K - 1u) / 4u));
+      let t0 = textureLoad(tb, vec2<i32>(x, i32(bRow0 + n0)), 0);
+      let t1 = textureLoad(tb, vec2<i32>(x, i32(bRow0 + n1)), 0);
+      let t2 = textureLoad(tb, vec2<i32>(x, i32(bRow0 + n2)), 0);
+      let t3 = textureLoad(tb, vec2<i32>(x, i32(bRow0 + n3)), 0);
+      {
+        let bv = vec4<f32>(t0[0], t1[0], t2[0], t3[0]);
+        acc0 = fma(vec4<f32>(subgroupBroadcast(a0, 0u)), bv, acc0);
+        acc1 = fma(vec4<f32>(subgroupBroadcast(a1, 0u)), bv, acc1);
+        acc2 = fma(vec4<f32>(subgroupBroadcast(a2, 0u)), bv, acc2);
+        acc3 = fma(vec4<f32>(subgroupBroadcast(a3, 0u)), bv, acc3);
+        acc4 = fma(vec4<f32>(subgroupBroadcast(a4, 0u)), bv, acc4);
+        acc5 = fma(vec4<f32>(subgroupBroadcast(a5, 0u)), bv, acc5);
+        acc6 = fma(vec4<f32>(subgroupBroadcast(a6, 0u)), bv, acc6);
+        acc7 = fma(vec4<f32>(subgroupBroadcast(a7, 0u)), bv, acc7);
+      }
+      {
+        let bv = vec4<f32>(t0[1], t1[1], t2[1], t3[1]);
+        acc0 = fma(vec4<f32>(subgroupBroadcast(a0, 1u)), bv, acc0);
+        acc1 = fma(vec4<f32>(subgroupBroadcast(a1, 1u)), bv, acc1);
+        acc2 = fma(vec4<f32>(subgroupBroadcast(a2, 1u)), bv, acc2);
+        acc3 = fma(vec4<f32>(subgroupBroadcast(a3, 1u)), bv, acc3);
+        acc4 = fma(vec4<f32>(subgroupBroadcast(a4, 1u)), bv, acc4);
+        acc5 = fma(vec4<f32>(subgroupBroadcast(a5, 1u)), bv, acc5);
+        acc6 = fma(vec4<f32>(subgroupBroadcast(a6, 1u)), bv, acc6);
+        acc7 = fma(vec4<f32>(subgroupBroadcast(a7, 1u)), bv, acc7);
+      }
+      {
+        let bv = vec4<f32>(t0[2], t1[2], t2[2], t3[2]);
+        acc0 = fma(vec4<f32>(subgroupBroadcast(a0, 2u)), bv, acc0);
+        acc1 = fma(vec4<f32>(subgroupBroadcast(a1, 2u)), bv, acc1);
+        acc2 = fma(vec4<f32>(subgroupBroadcast(a2, 2u)), bv, acc2);
+        acc3 = fma(vec4<f32>(subgroupBroadcast(a3, 2u)), bv, acc3);
+        acc4 = fma(vec4<f32>(subgroupBroadcast(a4, 2u)), bv, acc4);
+        acc5 = fma(vec4<f32>(subgroupBroadcast(a5, 2u)), bv, acc5);
+        acc6 = fma(vec4<f32>(subgroupBroadcast(a6, 2u)), bv, acc6);
+        acc7 = fma(vec4<f32>(subgroupBroadcast(a7, 2u)), bv, acc7);
+      }
+      {
+        let bv = vec4<f32>(t0[3], t1[3], t2[3], t3[3]);
+        acc0 = fma(vec4<f32>(subgroupBroadcast(a0, 3u)), bv, acc0);
+        acc1 = fma(vec4<f32>(subgroupBroadcast(a1, 3u)), bv, acc1);
+        acc2 = fma(vec4<f32>(subgroupBroadcast(a2, 3u)), bv, acc2);
+        acc3 = fma(vec4<f32>(subgroupBroadcast(a3, 3u)), bv, acc3);
+        acc4 = fma(vec4<f32>(subgroupBroadcast(a4, 3u)), bv, acc4);
+        acc5 = fma(vec4<f32>(subgroupBroadcast(a5, 3u)), bv, acc5);
+        acc6 = fma(vec4<f32>(subgroupBroadcast(a6, 3u)), bv, acc6);
+        acc7 = fma(vec4<f32>(subgroupBroadcast(a7, 3u)), bv, acc7);
+      }
+    }
+    if (SG == 8u) {
+      if (LAYOUT != 1u) {
+        let bv = texB(q, bRow0, k0 + 4u);
+        acc0 = fma(vec4<f32>(subgroupBroadcast(a0, 4u)), bv, acc0);
+        acc1 = fma(vec4<f32>(subgroupBroadcast(a1, 4u)), bv, acc1);
+        acc2 = fma(vec4<f32>(subgroupBroadcast(a2, 4u)), bv, acc2);
+        acc3 = fma(vec4<f32>(subgroupBroadcast(a3, 4u)), bv, acc3);
+        acc4 = fma(vec4<f32>(subgroupBroadcast(a4, 4u)), bv, acc4);
+        acc5 = fma(vec4<f32>(subgroupBroadcast(a5, 4u)), bv, acc5);
+        acc6 = fma(vec4<f32>(subgroupBroadcast(a6, 4u)), bv, acc6);
+        acc7 = fma(vec4<f32>(subgroupBroadcast(a7, 4u)), bv, acc7);
+      }
+      if (LAYOUT != 1u) {
+        let bv = texB(q, bRow0, k0 + 5u);
+        acc0 = fma(vec4<f32>(subgroupBroadcast(a0, 5u)), bv, acc0);
+        acc1 = fma(vec4<f32>(subgroupBroadcast(a1, 5u)), bv, acc1);
+        acc2 = fma(vec4<f32>(subgroupBroadcast(a2, 5u)), bv, acc2);
+        acc3 = fma(vec4<f32>(subgroupBroadcast(a3, 5u)), bv, acc3);
+        acc4 = fma(vec4<f32>(subgroupBroadcast(a4, 5u)), bv, acc4);
+        acc5 = fma(vec4<f32>(subgroupBroadcast(a5, 5u)), bv, acc5);
+        acc6 = fma(vec4<f32>(subgroupBroadcast(a6, 5u)), bv, acc6);
+        acc7 = fma(vec4<f32>(subgroupBroadcast(a7, 5u)), bv, acc7);
+      }
+      if (LAYOUT != 1u) {
+        let bv = texB(q, bRow0, k0 + 6u);
+        acc0 = fma(vec4<f32>(subgroupBroadcast(a0, 6u)), bv, acc0);
+        acc1 = fma(vec4<f32>(subgroupBroadcast(a1, 6u)), bv, acc1);
+        acc2 = fma(vec4<f32>(subgroupBroadcast(a2, 6u)), bv, acc2);
+        acc3 = fma(vec4<f32>(subgroupBroadcast(a3, 6u)), bv, acc3);
+        acc4 = fma(vec4<f32>(subgroupBroadcast(a4, 6u)), bv, acc4);
+        acc5 = fma(vec4<f32>(subgroupBroadcast(a5, 6u)), bv, acc5);
+        acc6 = fma(vec4<f32>(subgroupBroadcast(a6, 6u)), bv, acc6);
+        acc7 = fma(vec4<f32>(subgroupBroadcast(a7, 6u)), bv, acc7);
+      }
+      if (LAYOUT != 1u) {
+        let bv = texB(q, bRow0, k0 + 7u);
+        acc0 = fma(vec4<f32>(subgroupBroadcast(a0, 7u)), bv, acc0);
+        acc1 = fma(vec4<f32>(subgroupBroadcast(a1, 7u)), bv, acc1);
+        acc2 = fma(vec4<f32>(subgroupBroadcast(a2, 7u)), bv, acc2);
+        acc3 = fma(vec4<f32>(subgroupBroadcast(a3, 7u)), bv, acc3);
+        acc4 = fma(vec4<f32>(subgroupBroadcast(a4, 7u)), bv, acc4);
+        acc5 = fma(vec4<f32>(subgroupBroadcast(a5, 7u)), bv, acc5);
+        acc6 = fma(vec4<f32>(subgroupBroadcast(a6, 7u)), bv, acc6);
+        acc7 = fma(vec4<f32>(subgroupBroadcast(a7, 7u)), bv, acc7);
+      }
+      if (LAYOUT == 1u) {
+        let x = i32(min((k0 + 4u) / 4u, (K - 1u) / 4u));
+        let t0 = textureLoad(tb, vec2<i32>(x, i32(bRow0 + n0)), 0);
+        let t1 = textureLoad(tb, vec2<i32>(x, i32(bRow0 + n1)), 0);
+        let t2 = textureLoad(tb, vec2<i32>(x, i32(bRow0 + n2)), 0);
+        let t3 = textureLoad(tb, vec2<i32>(x, i32(bRow0 + n3)), 0);
+        {
+          let bv = vec4<f32>(t0[0], t1[0], t2[0], t3[0]);
+          acc0 = fma(vec4<f32>(subgroupBroadcast(a0, 4u)), bv, acc0);
+          acc1 = fma(vec4<f32>(subgroupBroadcast(a1, 4u)), bv, acc1);
+          acc2 = fma(vec4<f32>(subgroupBroadcast(a2, 4u)), bv, acc2);
+          acc3 = fma(vec4<f32>(subgroupBroadcast(a3, 4u)), bv, acc3);
+          acc4 = fma(vec4<f32>(subgroupBroadcast(a4, 4u)), bv, acc4);
+          acc5 = fma(vec4<f32>(subgroupBroadcast(a5, 4u)), bv, acc5);
+          acc6 = fma(vec4<f32>(subgroupBroadcast(a6, 4u)), bv, acc6);
+          acc7 = fma(vec4<f32>(subgroupBroadcast(a7, 4u)), bv, acc7);
+        }
+        {
+          let bv = vec4<f32>(t0[1], t1[1], t2[1], t3[1]);
+          acc0 = fma(vec4<f32>(subgroupBroadcast(a0, 5u)), bv, acc0);
+          acc1 = fma(vec4<f32>(subgroupBroadcast(a1, 5u)), bv, acc1);
+          acc2 = fma(vec4<f32>(subgroupBroadcast(a2, 5u)), bv, acc2);
+          acc3 = fma(vec4<f32>(subgroupBroadcast(a3, 5u)), bv, acc3);
+          acc4 = fma(vec4<f32>(subgroupBroadcast(a4, 5u)), bv, acc4);
+          acc5 = fma(vec4<f32>(subgroupBroadcast(a5, 5u)), bv, acc5);
+          acc6 = fma(vec4<f32>(subgroupBroadcast(a6, 5u)), bv, acc6);
+          acc7 = fma(vec4<f32>(subgroupBroadcast(a7, 5u)), bv, acc7);
+        }
+        {
+          let bv = vec4<f32>(t0[2], t1[2], t2[2], t3[2]);
+          acc0 = fma(vec4<f32>(subgroupBroadcast(a0, 6u)), bv, acc0);
+          acc1 = fma(vec4<f32>(subgroupBroadcast(a1, 6u)), bv, acc1);
+          acc2 = fma(vec4<f32>(subgroupBroadcast(a2, 6u)), bv, acc2);
+          acc3 = fma(vec4<f32>(subgroupBroadcast(a3, 6u)), bv, acc3);
+          acc4 = fma(vec4<f32>(subgroupBroadcast(a4, 6u)), bv, acc4);
+          acc5 = fma(vec4<f32>(subgroupBroadcast(a5, 6u)), bv, acc5);
+          acc6 = fma(vec4<f32>(subgroupBroadcast(a6, 6u)), bv, acc6);
+          acc7 = fma(vec4<f32>(subgroupBroadcast(a7, 6u)), bv, acc7);
+        }
+        {
+          let bv = vec4<f32>(t0[3], t1[3], t2[3], t3[3]);
+          acc0 = fma(vec4<f32>(subgroupBroadcast(a0, 7u)), bv, acc0);
+          acc1 = fma(vec4<f32>(subgroupBroadcast(a1, 7u)), bv, acc1);
+          acc2 = fma(vec4<f32>(subgroupBroadcast(a2, 7u)), bv, acc2);
+          acc3 = fma(vec4<f32>(subgroupBroadcast(a3, 7u)), bv, acc3);
+          acc4 = fma(vec4<f32>(subgroupBroadcast(a4, 7u)), bv, acc4);
+          acc5 = fma(vec4<f32>(subgroupBroadcast(a5, 7u)), bv, acc5);
+          acc6 = fma(vec4<f32>(subgroupBroadcast(a6, 7u)), bv, acc6);
+          acc7 = fma(vec4<f32>(subgroupBroadcast(a7, 7u)), bv, acc7);
+        }
+      }
+    }
+  }
+  if (m0 + 0u < M) { epilogue4(acc0, batch, m0 + 0u, nb); }
+  if (m0 + 1u < M) { epilogue4(acc1, batch, m0 + 1u, nb); }
+  if (m0 + 2u < M) { epilogue4(acc2, batch, m0 + 2u, nb); }
+  if (m0 + 3u < M) { epilogue4(acc3, batch, m0 + 3u, nb); }
+  if (m0 + 4u < M) { epilogue4(acc4, batch, m0 + 4u, nb); }
+  if (m0 + 5u < M) { epilogue4(acc5, batch, m0 + 5u, nb); }
+  if (m0 + 6u < M) { epilogue4(acc6, batch, m0 + 6u, nb); }
+  if (m0 + 7u < M) { epilogue4(acc7, batch, m0 + 7u, nb); }
+}

@@ -1,0 +1,193 @@
+import { expect, it } from 'vitest';
+import type { GpuContext } from '../gpu/context';
+import type { GpuTensor } from '../gpu/tensor';
+import { assertClose } from '../testing/compare';
+import { describeGpu } from '../testing/gpu';
+import { f32, f64, normal } from '../testing/rng';
+import * as ref from '../reference/matmulTexture';
+import * as matmul from './matmul';
+import * as matmulTexture from './matmulTexture';
+
+// The texture path of matmul.run against the float64 reference, and the runtime's texture bindings (copy into
+// a pooled rgba32float texture, ordering with dispatches, preconditions, memory accounting). B's stored row
+// length must be a multiple of 64 (NN/TN: N; NT: K), so the odd tails here are in M, K (NN/TN) and N (NT).
+
+interface Case {
+  name: string;
+  spec: ref.MatmulSpec;
+  bias?: boolean;
+  residual?: 'batched' | 'shared';
+  pre?: boolean;
+  scale?: number;
+}
+
+const usable = (c: GpuContext) => c.subgroupSize === 4 || c.subgroupSize === 8;
+
+async function check(ctx: GpuContext, t: Case, seed: number): Promise<void> {
+  const { layout, M, N, K, batch } = t.spec;
+  const scale = t.scale ?? 1;
+  const sharedA = t.spec.strideA === 0;
+  const sharedB = t.spec.strideB === 0;
+  const aShape = layout === 'TN' ? [K, M] : [M, K]; // stored A
+  const bShape = layout === 'NT' ? [N, K] : [K, N]; // stored B: the texture's rows
+  const lead = (shared: boolean) => (shared || batch === 1 ? [] : [batch]);
+  const n = (s: number[]) => s.reduce((x, y) => x * y, 1);
+  const inputs = {
+    a: f32(normal(n([...lead(sharedA), ...aShape]), seed, scale)), // (batchA, …aShape)
+    b: f32(normal(n([...lead(sharedB), ...bShape]), seed + 1, scale)), // (batchB, …bShape)
+    bias: f32(normal(N, seed + 2)), // (N)
+    c0: f32(normal(batch * M * N, seed + 3)), // (batch, M, N)
+    residual: f32(normal((t.residual === 'shared' ? 1 : batch) * M * N, seed + 4)), // (batchR, M, N)
+  };
+  const cShape = [...lead(false), M, N];
+  const made: GpuTensor[] = [];
+  const up = (data: Float32Array, shape: number[], label: string) => {
+    const x = ctx.fromArray(data, shape, label);
+    made.push(x);
+    return x;
+  };
+  const c = up(inputs.c0, cShape, 'c');
+  const b = up(inputs.b, [...lead(sharedB), ...bShape], 'b');
+  expect(matmul.choosePath(ctx, b)).toBe('texture');
+  const pre = t.pre ? up(new Float32Array(batch * M * N), cShape, 'pre') : undefined;
+  matmul.run(ctx, {
+    c,
+    a: up(inputs.a, [...lead(sharedA), ...aShape], 'a'),
+    b,
+    layout,
+    alpha: t.spec.alpha,
+    beta: t.spec.beta,
+    activation: t.spec.gelu ? 'gelu' : 'none',
+    bias: t.bias ? up(inputs.bias, [N], 'bias') : undefined,
+    residual: t.residual ? up(inputs.residual, t.residual === 'shared' ? [M, N] : cShape, 'residual') : undefined,
+    pre,
+    path: 'texture',
+  });
+  const want = ref.forward(
+    { ...t.spec, strideR: t.residual === 'shared' ? 0 : undefined },
+    {
+      a: f64(inputs.a),
+      b: f64(inputs.b),
+      bias: t.bias ? f64(inputs.bias) : undefined,
+      c0: f64(inputs.c0),
+      residual: t.residual ? f64(inputs.residual) : undefined,
+    },
+  );
+  // ulps 64 with GELU: its erf approximation (1.5e-7 ≈ 1.3 ε32 of Φ) is scaled by |z|, a few units here.
+  const ulps = t.spec.gelu ? 64 : 16;
+  const reduction = K + (t.spec.beta ? 1 : 0) + (t.bias ? 1 : 0) + (t.residual ? 1 : 0);
+  assertClose(await ctx.read(c), want.c, { reduction, ulps, label: `${t.name} c` });
+  if (pre) assertClose(await ctx.read(pre), want.pre, { reduction, ulps, label: `${t.name} pre` });
+  ctx.release(...made);
+}
+
+const cases: Case[] = [
+  { name: 'NN, K and M tails', spec: { layout: 'NN', M: 11, N: 64, K: 29, batch: 1 } },
+  { name: 'NT, N and M tails (masked columns)', spec: { layout: 'NT', M: 13, N: 21, K: 64, batch: 1 } },
+  { name: 'TN, K and M tails', spec: { layout: 'TN', M: 9, N: 128, K: 37, batch: 1 } },
+  {
+    name: 'batched NN, shared B, bias, GELU with pre, batched residual',
+    spec: { layout: 'NN', M: 17, N: 64, K: 40, batch: 2, strideB: 0, gelu: true, alpha: 0.5, beta: 1 },
+    bias: true,
+    pre: true,
+    residual: 'batched',
+  },
+  {
+    name: 'batched NT, batched B, bias, α and β',
+    spec: { layout: 'NT', M: 21, N: 38, K: 128, batch: 3, alpha: 0.25, beta: 2 },
+    bias: true,
+  },
+  {
+    name: 'batched TN, shared A, batched B, GELU, shared residual',
+    spec: { layout: 'TN', M: 24, N: 64, K: 19, batch: 2, strideA: 0, gelu: true },
+    residual: 'shared',
+  },
+  {
+    name: 'batched NT, shared B, N tail, GELU with pre',
+    spec: { layout: 'NT', M: 10, N: 7, K: 64, batch: 2, strideB: 0, gelu: true },
+    pre: true,
+  },
+  // Extreme range: entries ~±1e4, products ~1e8 summed over K = 300 (f32 range, cancellation).
+  { name: 'extreme range NN', spec: { layout: 'NN', M: 9, N: 64, K: 300, batch: 1 }, scale: 1e4 },
+  { name: 'ViT widths NT (dX of qkv)', spec: { layout: 'NT', M: 20, N: 192, K: 576, batch: 1 } },
+];
+
+await describeGpu('matmulTexture kernel', (ctx) => {
+  cases.forEach((t, i) => {
+    it(t.name, async () => {
+      if (!usable(ctx())) return; // the portable path is tested in matmul.gpu.test.ts
+      await check(ctx(), t, 300 + 10 * i);
+    });
+  });
+
+  it('binds a tensor view as a texture: exact values, ordered with dispatches, pooled and counted', async () => {
+    const c = ctx();
+    if (!usable(c)) return;
+    // op(A) = I (8×8) makes C = B exactly, so this reads the texture back through the kernel.
+    const [M, N] = [8, 64];
+    const eye = new Float32Array(M * M);
+    for (let i = 0; i < M; i++) eye[i * M + i] = 1;
+    const a = c.fromArray(eye, [M, M], 'eye');
+    // B lives at byte 256 of a larger buffer (a view, as the arena hands out), so the copy's offset is tested.
+    const first = f32(normal(M * N, 7));
+    const second = f32(normal(M * N, 8));
+    const store = c.fromArray(new Float32Array(64 + M * N).fill(-1), [64 + M * N], 'store');
+    const b: GpuTensor = { ...store, byteOffset: 256, shape: [M, N], label: 'b view' };
+    const src1 = c.fromArray(first, [M, N], 'first');
+    const src2 = c.fromArray(second, [M, N], 'second');
+    const out1 = c.tensor([M, N], 'out1');
+    const out2 = c.tensor([M, N], 'out2');
+    const before = c.memory.liveBytes;
+    // Two products with the same B buffer rewritten in between, all in one recording: each must see its B.
+    c.copy(b, src1);
+    matmul.run(c, { c: out1, a, b, path: 'texture' });
+    c.copy(b, src2);
+    matmul.run(c, { c: out2, a, b, path: 'texture' });
+    expect(Array.from(await c.read(out1))).toEqual(Array.from(first));
+    expect(Array.from(await c.read(out2))).toEqual(Array.from(second));
+    // One pooled texture of this size (M rows × N/4 texels × 16 bytes), whether or not an earlier test made it.
+    expect(c.memory.liveBytes - before === 0 || c.memory.liveBytes - before === M * N * 4).toBe(true);
+    // Releasing the pool gives the bytes back; the next dispatch re-creates its texture.
+    const pooled = c.memory.liveBytes;
+    c.releaseTextures();
+    expect(c.memory.liveBytes).toBeLessThanOrEqual(pooled - M * N * 4);
+    matmul.run(c, { c: out1, a, b, path: 'texture' });
+    expect(Array.from(await c.read(out1))).toEqual(Array.from(second));
+    c.release(a, store, src1, src2, out1, out2);
+  });
+
+  it('checks the preconditions, and auto falls back to the buffer kernel', () => {
+    const c = ctx();
+    const narrow = c.tensor([8, 48], 'narrow'); // row of 48 floats: bytesPerRow 192, not a multiple of 256
+    const ints = c.fromArray(new Uint32Array(8 * 64), [8, 64], 'ints');
+    const wide = c.tensor([8, 64], 'wide');
+    const misaligned: GpuTensor = { ...wide, byteOffset: 8, shape: [4, 64] };
+    const tall = c.tensor([c.limits.maxTextureDimension2D + 1, 64], 'tall');
+    expect(c.canBindAsTexture(wide)).toBe(true);
+    expect(c.canBindAsTexture(wide, 2, 256)).toBe(true);
+    expect(c.textureProblem(narrow)).toMatch(/multiple of 64/);
+    expect(c.textureProblem(ints)).toMatch(/not f32/);
+    expect(c.textureProblem(misaligned)).toMatch(/multiple of 16/);
+    expect(c.textureProblem(tall)).toMatch(/maxTextureDimension2D/);
+    expect(c.textureProblem(wide, 3, 64)).toMatch(/does not cover/);
+    const out = c.tensor([8, 48], 'out');
+    const a = c.tensor([8, 8], 'a');
+    if (usable(c)) {
+      expect(matmul.choosePath(c, narrow)).toBe('subgroup');
+      expect(matmul.choosePath(c, wide)).toBe('texture');
+      expect(() => matmul.run(c, { c: out, a, b: narrow, path: 'texture' })).toThrow(/multiple of 64/);
+    }
+    // The runtime itself refuses a tensor that cannot be copied into a texture, naming the reason.
+    const p = matmul.plan(c, { c: out, a, b: narrow });
+    expect(() =>
+      c.run('matmulTexture', 'tile', {
+        bindings: { c: out, pre: out, a, tb: narrow, bias: out, resid: out },
+        overrides: { ...p.overrides, SG: c.subgroupSize ?? 4 },
+        workgroups: [1, 1, 1],
+      }),
+    ).toThrow(/cannot be bound to texture tb: .*multiple of 64/);
+    const fake = Object.create(c, { subgroupSize: { value: null } }) as typeof c;
+    expect(matmulTexture.textureProblem(fake, wide)).toMatch(/subgroups of 4 or 8/);
+    c.release(narrow, ints, wide, tall, out, a);
+  });
+});
