@@ -93,7 +93,7 @@ export async function runMatmulBench(ctx: GpuContext, o: MatmulBenchOptions): Pr
     ['wasm', 'tfjs-wasm'],
   ]);
   for (const peer of o.peers) o.log(`peer ${peerNames.get(peer)}: ${await tfjs.useBackend(peer)}`);
-  o.log(`ours: ${ctx.adapter.description}, matmul path '${matmul.choosePath(ctx)}'`);
+  o.log(`ours: ${ctx.adapter.description}, matmul path 'auto' (texture operand B when it qualifies, else '${matmul.choosePath(ctx)}')`);
   // Warm-up: compiles every pipeline (lavapipe compiles at the first dispatch) and sizes the reps so one
   // measurement lasts ≥ ~150 ms.
   const targetMs = 150;
