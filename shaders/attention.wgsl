@@ -13,6 +13,16 @@
 //   and skipped on store, never branched around. softmaxRows and rowDot: one thread per row, grid1d over B·H·N.
 // Memory: probs and dScores hold B·H·N² floats in one binding, which must stay ≤ maxStorageBufferBindingSize
 //   (128 MiB on lavapipe and by default: B·H·N² ≤ 2²⁵, e.g. B ≤ 288 for ViT-Tiny); callers chunk the batch.
+//
+// The matmul path (src/kernels/attention.ts, the default where it is faster) runs the six products through the
+// batched matmul on head-major copies (B, H, N, D) — one contiguous (N, D) matrix per (b, h) — and uses only
+// the small entries below (plus softmaxRows and rowDot above), all memory-bound, one thread per element, grid1d:
+//   splitQkv:  qkv (B, N, 3C) → hq, hk, hv (B, H, N, D)          (forward, and again in backward: not kept)
+//   splitOut:  dout (B, N, C) → hg (B, H, N, D)
+//   mergeOut:  ho (B, H, N, D) → out (B, N, C)
+//   mergeQkv:  hq, hk, hv (B, H, N, D) → dqkv (B, N, 3C)          (here they hold dq, dk, dv)
+//   gradScores (in place): dScores = P ⊙ (dScores − rowD)       (dScores holds dP = dO·vᵀ on entry; the 1/√D
+//              is folded into the alpha of the dq and dk products, so it is applied once per output)
 
 override WG: u32 = 64;
 const TM = 4u; // tile rows per thread (the four vec4 accumulators below)
@@ -28,6 +38,13 @@ struct Dims { B: u32, N: u32, H: u32, D: u32 }
 @group(0) @binding(5) var<storage, read> qkv: array<f32>;
 @group(0) @binding(6) var<storage, read> dout: array<f32>;
 @group(0) @binding(7) var<uniform> dims: Dims;
+// Head-major (B, H, N, D) buffers of the matmul path; read_write because each is written by one entry and
+// read by another (the launcher decides which tensor plays which part).
+@group(0) @binding(8) var<storage, read_write> hq: array<f32>;
+@group(0) @binding(9) var<storage, read_write> hk: array<f32>;
+@group(0) @binding(10) var<storage, read_write> hv: array<f32>;
+@group(0) @binding(11) var<storage, read_write> hg: array<f32>;
+@group(0) @binding(12) var<storage, read> ho: array<f32>;
 
 struct Tile { i0: u32, j0: u32, b: u32, h: u32, valid: bool }
 
@@ -209,4 +226,67 @@ fn putDqkv(t: Tile, part: u32, m: u32, v: vec4<f32>) {
   if (!t.valid || i >= dims.N) { return; }
   let base = qkvAt(t.b, i, part, t.h);
   for (var n = 0u; n < TN; n++) { if (t.j0 + n < dims.D) { dqkv[base + t.j0 + n] = v[n]; } }
+}
+
+// ---------------------------------------------------------------- matmul path: layout changes and dS
+// These read the shape from override constants (one pipeline per shape, like the matmul): llvmpipe has no
+// SIMD integer division, so dividing by a uniform costs a scalar loop per lane, by a constant a multiply-shift.
+
+override BATCH: u32;
+override TOKENS: u32;
+override HEADS: u32;
+override HEAD_DIM: u32;
+override HEAD_ELEMS: u32 = BATCH * HEADS * TOKENS * HEAD_DIM; // elements of one (B, H, N, D) buffer
+override WIDTH: u32 = HEADS * HEAD_DIM; // C
+
+// Element e of a (B, H, N, D) head-major buffer → offset of the same element in a token-major (B, N, parts·C)
+// buffer (part p's head h at columns [p·C + h·D, p·C + (h+1)·D)), without the part offset. Returns the
+// clamped e too: out-of-range threads load a valid element and skip the store.
+struct HeadMap { e: u32, tok: u32, valid: bool }
+fn headMap(gid: vec3<u32>, nwg: vec3<u32>, parts: u32) -> HeadMap {
+  let flat = gid.x + gid.y * nwg.x * WG;
+  let e = min(flat, HEAD_ELEMS - 1u);
+  let d = e % HEAD_DIM;
+  let n = (e / HEAD_DIM) % TOKENS;
+  let bh = e / (HEAD_DIM * TOKENS);
+  let h = bh % HEADS;
+  let b = bh / HEADS;
+  return HeadMap(e, (b * TOKENS + n) * parts * WIDTH + h * HEAD_DIM + d, flat < HEAD_ELEMS);
+}
+
+@compute @workgroup_size(WG)
+fn splitQkv(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let m = headMap(gid, nwg, 3u);
+  let q = qkv[m.tok]; let k = qkv[m.tok + WIDTH]; let v = qkv[m.tok + 2u * WIDTH];
+  if (m.valid) { hq[m.e] = q; hk[m.e] = k; hv[m.e] = v; }
+}
+
+@compute @workgroup_size(WG)
+fn splitOut(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let m = headMap(gid, nwg, 1u);
+  let g = dout[m.tok];
+  if (m.valid) { hg[m.e] = g; }
+}
+
+@compute @workgroup_size(WG)
+fn mergeOut(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let m = headMap(gid, nwg, 1u);
+  let o = ho[m.e];
+  if (m.valid) { out[m.tok] = o; }
+}
+
+@compute @workgroup_size(WG)
+fn mergeQkv(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let m = headMap(gid, nwg, 3u);
+  let q = hq[m.e]; let k = hk[m.e]; let v = hv[m.e];
+  if (m.valid) { dqkv[m.tok] = q; dqkv[m.tok + WIDTH] = k; dqkv[m.tok + 2u * WIDTH] = v; }
+}
+
+@compute @workgroup_size(WG)
+fn gradScores(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let flat = gid.x + gid.y * nwg.x * WG; // ((b·H + h)·N + i)·N + j
+  let total = BATCH * HEADS * TOKENS * TOKENS;
+  let e = min(flat, total - 1u);
+  let ds = probs[e] * (dScores[e] - rowD[e / TOKENS]);
+  if (flat < total) { dScores[e] = ds; }
 }

@@ -16,13 +16,17 @@ await describeGpu('attention kernel', (ctx) => {
     [1, 65, 3, 8, 1],
     [2, 17, 1, 16, 6],
   ] as const;
-  for (const [B, N, H, D, mag] of cases) {
-    it(`forward and backward B=${B} N=${N} H=${H} D=${D} (|qkv|~${mag})`, async () => {
+  const paths = ['tiled', 'matmul'] as const;
+  for (const [path, [B, N, H, D, mag]] of paths.flatMap((p) => cases.map((k) => [p, k] as const))) {
+    it(`${path}: forward and backward B=${B} N=${N} H=${H} D=${D} (|qkv|~${mag})`, async () => {
       const c = ctx();
       const C = H * D;
       const qkv = f32(normal(B * N * 3 * C, B * N + C, mag)); // (B, N, 3C)
       const dout = f32(normal(B * N * C, 11)); // (B, N, C)
-      const s = attention.scratchShapes(B, N, H);
+      const s = attention.scratchShapes(B, N, H, D);
+      // Head buffers start as NaN too: every element the matmul path reads must have been written first.
+      const nan = (label: string) => c.fromArray(new Float32Array(B * H * N * D).fill(NaN), s.heads, label);
+      const heads = { q: nan('q'), k: nan('k'), v: nan('v'), g: nan('g') };
       const t = {
         qkv: c.fromArray(qkv, [B, N, 3 * C], 'qkv'),
         dout: c.fromArray(dout, [B, N, C], 'dout'),
@@ -32,8 +36,8 @@ await describeGpu('attention kernel', (ctx) => {
         rowDot: c.tensor(s.rowDot, 'rowDot'),
         dqkv: c.fromArray(new Float32Array(B * N * 3 * C).fill(NaN), [B, N, 3 * C], 'dqkv'), // must be fully overwritten
       };
-      attention.forward(c, t.out, t.probs, t.qkv, B, N, H, D);
-      attention.backward(c, t.dqkv, t.dout, t.qkv, t.out, t.probs, t, B, N, H, D);
+      attention.forward(c, t.out, t.probs, t.qkv, B, N, H, D, { heads, path });
+      attention.backward(c, t.dqkv, t.dout, t.qkv, t.out, t.probs, { ...t, heads }, B, N, H, D, path);
       const f = ref.forward(f64(qkv), B, N, H, D);
       // Scores are D-term dot products; out and dq/dk/dv are N-term sums over them, hence reduction D + N.
       assertClose(await c.read(t.probs), f.probs, { reduction: D, label: 'probs' });
@@ -41,7 +45,7 @@ await describeGpu('attention kernel', (ctx) => {
       // Backward against the reference backward at the GPU's own probs, isolating the backward kernels' rounding.
       const want = ref.backward(f64(dout), f64(qkv), f64(await c.read(t.probs)), B, N, H, D);
       assertClose(await c.read(t.dqkv), want, { reduction: D + N, label: 'dqkv' });
-      c.release(...Object.values(t));
+      c.release(...Object.values(t), ...Object.values(heads));
     });
   }
 });

@@ -236,6 +236,11 @@ export class GpuViT {
     }
   }
 
+  /** Head-major (B, H, N, Dh) work buffers of the matmul attention path, shared by every block. */
+  private attentionHeads(): attention.HeadBuffers {
+    return { q: this.t.attnQ!, k: this.t.attnK!, v: this.t.attnV! };
+  }
+
   /** The qkv weight the forward uses: W0, or W0 with the frozen components merged. */
   private qkvWeight(l: number): GpuTensor {
     return this.qkvEff[l] ?? this.params.get(`blocks.${l}.attn.qkv.weight`)!;
@@ -274,7 +279,7 @@ export class GpuViT {
         if (pl.trainable)
           lora.forward(ctx, a.qkv, a.ln1, pl.trainable.D, pl.trainable.U, this.arena.get('lora.alphaTrainable'), pl.trainable.layout, pl.trainable.ws, slice);
       }
-      attention.forward(ctx, a.att, a.probs, a.qkv, B, N, c.heads, headDim(c));
+      attention.forward(ctx, a.att, a.probs, a.qkv, B, N, c.heads, headDim(c), { heads: this.attentionHeads() });
       matmul.nt(ctx, { c: a.mid, a: a.att, b: b('attn.proj.weight'), bias: b('attn.proj.bias'), residual: a.x });
       layerNorm.forward(ctx, a.ln2, a.mean2, a.rstd2, a.mid, b('norm2.weight'), b('norm2.bias'), T, C, c.layerNormEps);
       matmul.nt(ctx, { c: a.act, a: a.ln2, b: b('mlp.fc1.weight'), bias: b('mlp.fc1.bias'), activation: 'gelu', pre: a.pre });
@@ -361,7 +366,8 @@ export class GpuViT {
         reduce.sumRows(ctx, g('attn.proj.bias')!, t.dMid!, T, C);
       }
       matmul.nn(ctx, { c: t.dAtt!, a: t.dMid!, b: b('attn.proj.weight') });
-      attention.backward(ctx, t.dQkv!, t.dAtt!, a.qkv, a.att, a.probs, { dScores: t.dScores!, rowDot: t.rowDot! }, B, N, c.heads, headDim(c));
+      const scratch = { dScores: t.dScores!, rowDot: t.rowDot!, heads: { ...this.attentionHeads(), g: t.attnG! } };
+      attention.backward(ctx, t.dQkv!, t.dAtt!, a.qkv, a.att, a.probs, scratch, B, N, c.heads, headDim(c));
       if (full) {
         matmul.tn(ctx, { c: g('attn.qkv.weight')!, a: t.dQkv!, b: a.ln1 });
         if (c.qkvBias) reduce.sumRows(ctx, g('attn.qkv.bias')!, t.dQkv!, T, 3 * C);
@@ -553,7 +559,7 @@ class Planner {
       blk('mean1', [T]);
       blk('rstd1', [T]);
       blk('qkv', [T, 3 * C]);
-      blk('probs', attention.scratchShapes(B, N, H).probs);
+      blk('probs', attention.scratchShapes(B, N, H, headDim(c)).probs);
       blk('att', [T, C]);
       blk('mid', [T, C]);
       blk('ln2', [T, C]);
@@ -562,8 +568,12 @@ class Planner {
       blk('pre', [T, F]);
       blk('act', [T, F]);
     }
+    // Attention's head-major work buffers (shared by all blocks, forward and backward; see kernels/attention.ts).
+    const sc = attention.scratchShapes(B, N, H, headDim(c));
+    act('attnQ', sc.heads);
+    act('attnK', sc.heads);
+    act('attnV', sc.heads);
     if (train) {
-      const sc = attention.scratchShapes(B, N, H);
       act('dFeatures', [B, C]);
       act('dCls', [B, C]);
       act('dLnW', [C]);
@@ -579,6 +589,7 @@ class Planner {
       act('dQkv', [T, 3 * C]);
       act('dScores', sc.dScores);
       act('rowDot', sc.rowDot);
+      act('attnG', sc.heads);
       act('dClsTok', [C]);
       act('dPatches', [B * Np, C]);
       act('dCols', [B, Np, c.channels * P * P]);
