@@ -1,7 +1,7 @@
 // `npm run bench`: runs the benchmarks, prints a table (ours, each peer, ours/peer) and writes
 // bench/results/latest.json as {adapter, results: [{name, unit, ours, peers: {peer: value}}]}.
 //   npx tsx bench/run.ts [--quick] [--batches 8,32] [--budget-s 150] [--no-wasm] [--no-webgpu]
-//                        [--no-vit] [--vit-batches 8] [--vit-steps 2] [--frozen 20]
+//                        [--no-vit] [--vit-batches 8] [--vit-steps 2] [--frozen 20] [--no-browser]
 // --quick: matmul at B = 8 only, two timed rounds at most, no ViT step (~1 minute). See bench/README.md.
 
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { createNodeContext, repoRoot } from '../src/platform/node';
 import { presets } from '../src/model/vit/config';
 import { runMatmulBench, type BenchRow } from './matmul';
+import { runInferenceBench } from './inference';
 import { runVitStepBench } from './vitStep';
 import { runVitTrainBench } from './vitTrain';
 import type { TfjsMatmulBackend } from './peers/tfjs';
@@ -64,6 +65,15 @@ if (!quick && !flag('--no-vit')) {
     });
   }
   results.push(...ours);
+}
+
+// ViT-Tiny inference in headless Chromium (SwiftShader): ours vs ONNX Runtime Web's WebGPU and WASM providers.
+if (!quick && !flag('--no-browser')) {
+  try {
+    results.push(...(await runInferenceBench({ log })));
+  } catch (e) {
+    log(`browser inference bench failed: ${(e as Error).message}`);
+  }
 }
 
 // Table: one column per value, then ours/peer ratios.
