@@ -23,8 +23,10 @@ export default defineConfig({
           environment: 'node',
           // One software GPU on 2 cores: run GPU files one at a time.
           fileParallelism: false,
-          testTimeout: 120_000,
-          hookTimeout: 120_000,
+          // lavapipe compiles each pipeline at its first dispatch (0.3–8 s, more on a loaded machine); on a fresh
+          // machine the Mesa shader cache is cold, so the first test of a file may compile dozens of pipelines.
+          testTimeout: 600_000,
+          hookTimeout: 600_000,
         },
       },
     ],
