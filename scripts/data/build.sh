@@ -3,6 +3,8 @@
 #   bash scripts/data/build.sh            # everything
 #   bash scripts/data/build.sh fashion    # only split-fashion-mnist (+ index.json)
 #   bash scripts/data/build.sh emoji      # only emoji-styles (+ index.json)
+#   bash scripts/data/build.sh pretrain [generator flags]  # the pretraining corpus in .cache/pretrain-corpus/
+#                                         (optional, not part of "all"; not committed: see README.md here)
 # Build-time packages go to .cache/data-build/ (git-ignored), never into the project's node_modules:
 #   - npm: the exact versions in scripts/data/npm/package.json, `npm install --ignore-scripts` there;
 #   - Debian: `apt-get download` + `dpkg-deb -x` (no system install, no root needed unless the
@@ -17,6 +19,7 @@ FMNIST_DEB=dataset-fashion-mnist
 FMNIST_VERSION=0.0~git20200523.55506a9-1
 export FASHION_MNIST_DEB_VERSION="$FMNIST_VERSION"
 WHAT="${1:-all}"
+[ $# -gt 0 ] && shift
 
 log() { echo "[data:build] $*" >&2; }
 mkdir -p "$CACHE"
@@ -62,7 +65,15 @@ deb_extract() { # package version → $CACHE/deb/root
   [ "$got" = "$ver" ] || { log "$deb is version $got, expected $ver"; exit 1; }
   dpkg-deb -x "$deb" "$dir/root"
 }
-if [ "$WHAT" != emoji ]; then
+if [ "$WHAT" = pretrain ]; then
+  # CJK fonts (pinned; the generator checks the files, see FONTS in pretrain-corpus.ts).
+  for spec in fonts-arphic-ukai=0.2.20080216.2-5 fonts-arphic-uming=0.2.20080216.2-11 fonts-wqy-microhei=0.2.0-beta-3.1 \
+    fonts-wqy-zenhei=0.9.45-8 fonts-ipafont-mincho=00303-23 fonts-ipafont-gothic=00303-23 fonts-seto=6.20-8; do
+    pkg=${spec%%=*}
+    ver=${spec#*=}
+    [ -f "$CACHE/deb/.extracted-$pkg-$ver" ] || { deb_extract "$pkg" "$ver" && touch "$CACHE/deb/.extracted-$pkg-$ver"; }
+  done
+elif [ "$WHAT" != emoji ]; then
   [ -f "$CACHE/deb/root/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz" ] || deb_extract "$FMNIST_DEB" "$FMNIST_VERSION"
 fi
 
@@ -73,6 +84,7 @@ case "$WHAT" in
   all) "$TSX" scripts/data/fashion-mnist.ts; "$TSX" scripts/data/emoji-styles.ts ;;
   fashion) "$TSX" scripts/data/fashion-mnist.ts ;;
   emoji) "$TSX" scripts/data/emoji-styles.ts ;;
-  *) log "unknown target '$WHAT' (all | fashion | emoji)"; exit 2 ;;
+  pretrain) "$TSX" scripts/data/pretrain-corpus.ts "$@"; exit 0 ;;
+  *) log "unknown target '$WHAT' (all | fashion | emoji | pretrain)"; exit 2 ;;
 esac
 "$TSX" scripts/data/index.ts

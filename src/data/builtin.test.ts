@@ -1,6 +1,8 @@
 // Checks the committed built-in benchmarks in public/data/ against their manifests (every file
 // exists, is a valid PNG of the stated size, nothing unlisted, classes balanced, emoji-styles test
-// identities unseen in training, size budget) and the loader's validation and sources.
+// identities unseen in training, no duplicate images, size budget) and the loader's validation and
+// sources.
+import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -171,6 +173,29 @@ describe('built-in benchmarks (public/data)', async () => {
         expect(count).toBe(man.classes.length * (man.perClass.train + man.perClass.test));
       });
 
+      // A duplicate inside a split weights one image twice; one across splits is a test image seen in
+      // training. Byte hashes catch copies, pixel hashes catch the same image encoded differently.
+      it('no two images are the same (bytes or pixels), so no test image is also a training image', () => {
+        const man = m();
+        const byBytes = new Map<string, string>();
+        const byPixels = new Map<string, string>();
+        const clashes: string[] = [];
+        for (const split of ['train', 'test'] as const) {
+          for (const im of listImages(man, split)) {
+            const bytes = readFileSync(join(ROOT, im.path));
+            const hb = createHash('sha256').update(bytes).digest('hex');
+            const hp = createHash('sha256').update(decodePng(bytes, im.path).pixels).digest('hex');
+            const sameBytes = byBytes.get(hb);
+            const samePixels = byPixels.get(hp);
+            if (sameBytes !== undefined) clashes.push(`${im.path} has the same bytes as ${sameBytes}`);
+            else if (samePixels !== undefined) clashes.push(`${im.path} has the same pixels as ${samePixels}`);
+            byBytes.set(hb, byBytes.get(hb) ?? im.path);
+            byPixels.set(hp, byPixels.get(hp) ?? im.path);
+          }
+        }
+        expect(clashes).toEqual([]);
+      });
+
       it('records its licence and sources', () => {
         const man = m();
         const lic = readFileSync(join(ROOT, man.name, man.license), 'utf8');
@@ -198,7 +223,7 @@ describe('built-in benchmarks (public/data)', async () => {
     expect(sum / n).toBeLessThan(81);
   });
 
-  it('emoji-styles: every identity in all styles, test identities never in train, held out from pretraining', () => {
+  it('emoji-styles: every identity in all styles, test identities never in train nor near-duplicated there, held out from pretraining', () => {
     const man = manifests.get('emoji-styles')!;
     const styles = man.styles!;
     expect(styles.length).toBeGreaterThanOrEqual(4);
@@ -214,6 +239,26 @@ describe('built-in benchmarks (public/data)', async () => {
     for (const id of seen.test.keys()) expect(seen.train.has(id)).toBe(false);
     for (const split of ['train', 'test'] as const) for (const s of seen[split].values()) expect([...s].sort()).toEqual([...styles].sort());
     expect(seen.train.size + seen.test.size).toBe(Object.keys(man.identities!).length);
+
+    // Near duplicates across splits: an emoji that only recolours another (black bird vs bird) is
+    // drawn alike in the line-art styles. The generator drops pairs closer than mean |Δ| 4 (0–255);
+    // every test image must stay at least NEAR_MAD (a little margin below 4) from every training image
+    // of the same style.
+    const NEAR_MAD = 3;
+    const load = (split: 'train' | 'test') =>
+      listImages(man, split).map((im) => ({ path: im.path, style: im.style!, px: decodePng(readFileSync(join(ROOT, im.path)), im.path).pixels }));
+    const train = load('train');
+    const near: string[] = [];
+    for (const t of load('test')) {
+      for (const r of train) {
+        if (r.style !== t.style) continue;
+        const limit = NEAR_MAD * t.px.length;
+        let d = 0;
+        for (let i = 0; i < t.px.length && d < limit; i++) d += Math.abs(t.px[i]! - r.px[i]!);
+        if (d < limit) near.push(`${t.path} ~ ${r.path}: mean |Δ| ${(d / t.px.length).toFixed(2)}`);
+      }
+    }
+    expect(near).toEqual([]);
 
     const held = JSON.parse(readFileSync(join(ROOT, 'emoji-styles/held-out.json'), 'utf8')) as { subgroups: string[]; used: string[]; exclude: string[] };
     expect([...held.subgroups].sort()).toEqual([...man.classes].sort());

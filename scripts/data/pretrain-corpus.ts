@@ -1,0 +1,350 @@
+// Generates the pretraining corpus in .cache/pretrain-corpus/ (git-ignored; format: src/data/pretrainCorpus.ts)
+// for `npm run pretrain`. Classes are identities that share NO class with the built-in benchmarks but are
+// close in kind (small drawn shapes, several renditions of each identity):
+//   - CJK glyphs: each CJK unified ideograph drawn by every font below (Debian packages, `apt-get download` +
+//     `dpkg-deb -x` by build.sh, no system install) is a class. GLYPHS of them are picked by a seeded shuffle
+//     from the characters EVERY font maps (cmap), each drawn VARIANTS times per font with a random size,
+//     offset, rotation, stroke weight and colour pair (a third of them light on dark, like Fashion-MNIST).
+//     Rendered by resvg (WebAssembly) with the font file passed as a buffer: no system fonts, deterministic.
+//     The glyphs are laid out on 64×64-cell sheets so each font is parsed once per sheet, not once per glyph.
+//   - Emoji identities: every base emoji (emojibase-data) outside the groups/subgroups emoji-styles evaluates
+//     on (public/data/emoji-styles/held-out.json `exclude`, plus the 'component' group), present in ≥ 3 of the
+//     six art styles of emoji-sources.ts, each style drawn EMOJI_VARIANTS times (full size on white; smaller
+//     and shifted on white; on a random flat background).
+// Never used: Fashion-MNIST (garments), MNIST, any held-out emoji.
+// Validation split: for every 10th class, one rendition (font or style, seeded) is held out entirely, so
+// validation accuracy measures recognising an identity in a style never seen for it.
+// Usage: tsx scripts/data/pretrain-corpus.ts [--glyphs 3000] [--variants 2] [--emoji-variants 3] [--out dir]
+// (build.sh pretrain runs it with the defaults). Same packages + same Node major → same bytes.
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { CACHE, REPO, formatJson, mb, shuffled, subSeed } from './common';
+import { EMOJI_PACKAGES, STYLES, STYLE_INFO, checkVersions, loadEmojiList, loadStyles, rasterize } from './emoji-sources';
+import { fontCoverage, fontFamily } from './fonts';
+import { CORPUS_FORMAT, checkCorpusArrays, checkCorpusDisjoint, fnv1a64, parseCorpusIndex, type CorpusClass, type CorpusIndex, type CorpusPackage, type CorpusRendition } from '../../src/data/pretrainCorpus';
+import { rng } from '../../src/testing/rng';
+
+const SEED = 20251201;
+const SIZE = 32;
+const SHEET = 64; // cells per sheet side
+
+/** Debian font packages (pinned versions, checked against the extracted files by build.sh). */
+export const FONTS = [
+  { id: 'ukai', pkg: 'fonts-arphic-ukai', version: '0.2.20080216.2-5', file: 'usr/share/fonts/truetype/arphic/ukai.ttc', license: 'Arphic-1999', style: 'brush (kai)' },
+  { id: 'uming', pkg: 'fonts-arphic-uming', version: '0.2.20080216.2-11', file: 'usr/share/fonts/truetype/arphic/uming.ttc', license: 'Arphic-1999', style: 'serif (ming)' },
+  { id: 'wqy-microhei', pkg: 'fonts-wqy-microhei', version: '0.2.0-beta-3.1', file: 'usr/share/fonts/truetype/wqy/wqy-microhei.ttc', license: 'Apache-2.0 OR GPL-3.0-only WITH Font-exception', style: 'sans' },
+  { id: 'wqy-zenhei', pkg: 'fonts-wqy-zenhei', version: '0.9.45-8', file: 'usr/share/fonts/truetype/wqy/wqy-zenhei.ttc', license: 'GPL-2.0-or-later WITH Font-exception', style: 'sans (bitmap-hinted outlines)' },
+  { id: 'ipamincho', pkg: 'fonts-ipafont-mincho', version: '00303-23', file: 'usr/share/fonts/opentype/ipafont-mincho/ipam.ttf', license: 'IPA', style: 'serif (mincho)' },
+  { id: 'ipagothic', pkg: 'fonts-ipafont-gothic', version: '00303-23', file: 'usr/share/fonts/opentype/ipafont-gothic/ipag.ttf', license: 'IPA', style: 'sans (gothic)' },
+  { id: 'seto', pkg: 'fonts-seto', version: '6.20-8', file: 'usr/share/fonts/truetype/seto/setofont.ttf', license: 'OFL-1.1', style: 'handwriting' },
+] as const;
+
+interface Args {
+  glyphs: number;
+  variants: number;
+  emojiVariants: number;
+  out: string;
+}
+
+function parseArgs(argv: string[]): Args {
+  const a: Args = { glyphs: 3000, variants: 2, emojiVariants: 3, out: join(REPO, '.cache/pretrain-corpus') };
+  for (let i = 0; i < argv.length; i += 2) {
+    const k = argv[i];
+    const v = argv[i + 1];
+    if (v === undefined) throw new Error(`flag ${k} needs a value`);
+    if (k === '--glyphs') a.glyphs = Number(v);
+    else if (k === '--variants') a.variants = Number(v);
+    else if (k === '--emoji-variants') a.emojiVariants = Number(v);
+    else if (k === '--out') a.out = v;
+    else throw new Error(`unknown flag ${k} (--glyphs N --variants N --emoji-variants N --out dir)`);
+  }
+  return a;
+}
+
+// ---- resvg with a font buffer -------------------------------------------------------------------
+
+interface ResvgFonts {
+  initWasm(input: Uint8Array): Promise<void>;
+  Resvg: new (svg: string, opts: { font: { fontBuffers: Uint8Array[]; loadSystemFonts: false; defaultFontFamily: string } }) => {
+    render(): { width: number; height: number; readonly pixels: Uint8Array; free(): void };
+    free(): void;
+  };
+}
+
+async function resvgModule(): Promise<ResvgFonts> {
+  // emoji-sources.ts initialises the same module instance: rasterise once through it, then reuse.
+  await rasterize('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 1 1"></svg>', 1);
+  const req = createRequire(join(CACHE, 'node_modules', 'noop.js'));
+  return req('@resvg/resvg-wasm') as ResvgFonts;
+}
+
+const hex2 = (v: number) => Math.round(Math.min(255, Math.max(0, v))).toString(16).padStart(2, '0');
+const rgbHex = (c: [number, number, number]) => `#${hex2(c[0])}${hex2(c[1])}${hex2(c[2])}`;
+const luma = (c: [number, number, number]) => 0.299 * c[0] + 0.587 * c[1] + 0.114 * c[2];
+
+/** Foreground/background pair: 1/2 dark on white-ish, 1/3 light on dark, the rest colours with contrast ≥ 100. */
+function colourPair(r: () => number): { fg: string; bg: string } {
+  const u = r();
+  const grey = (lo: number, hi: number): [number, number, number] => {
+    const g = lo + (hi - lo) * r();
+    return [g, g, g];
+  };
+  if (u < 0.5) return { fg: rgbHex(grey(0, 60)), bg: rgbHex(grey(215, 255)) };
+  if (u < 0.83) return { fg: rgbHex(grey(200, 255)), bg: rgbHex(grey(0, 50)) };
+  for (;;) {
+    const a: [number, number, number] = [255 * r(), 255 * r(), 255 * r()];
+    const b: [number, number, number] = [255 * r(), 255 * r(), 255 * r()];
+    if (Math.abs(luma(a) - luma(b)) >= 100) return { fg: rgbHex(a), bg: rgbHex(b) };
+  }
+}
+
+/** One cell of a glyph sheet: background rect and the transformed glyph (size, shift, rotation, stroke). */
+function glyphCell(ch: string, x0: number, y0: number, family: string, r: () => number): string {
+  const size = 20 + 10 * r(); // px, em size
+  const dx = (r() - 0.5) * 6;
+  const dy = (r() - 0.5) * 6;
+  const rot = (r() - 0.5) * 20; // degrees
+  const bold = r() < 0.3 ? 0.4 + 1.0 * r() : 0; // stroke width in px: heavier strokes
+  const { fg, bg } = colourPair(r);
+  const cx = x0 + SIZE / 2 + dx;
+  const cy = y0 + SIZE / 2 + dy;
+  const stroke = bold ? ` stroke="${fg}" stroke-width="${bold.toFixed(2)}" stroke-linejoin="round"` : '';
+  // CJK glyphs fill the em box; the em box centre sits about 0.38 em above the baseline.
+  return (
+    `<rect x="${x0}" y="${y0}" width="${SIZE}" height="${SIZE}" fill="${bg}"/>` +
+    `<g transform="translate(${cx.toFixed(2)} ${cy.toFixed(2)}) rotate(${rot.toFixed(1)})">` +
+    `<text x="0" y="${(0.38 * size).toFixed(2)}" font-size="${size.toFixed(2)}" font-family="${family}" text-anchor="middle" fill="${fg}"${stroke}>${ch}</text></g>`
+  );
+}
+
+/** Renders cells (each SIZE×SIZE) on sheets of SHEET×SHEET and returns the RGB pixels of every cell. */
+function renderSheets(mod: ResvgFonts, font: Uint8Array, family: string, cells: ((x0: number, y0: number) => string)[]): Uint8Array[] {
+  const out: Uint8Array[] = [];
+  const per = SHEET * SHEET;
+  for (let s = 0; s < cells.length; s += per) {
+    const part = cells.slice(s, s + per);
+    const side = SHEET * SIZE;
+    const body = part.map((f, i) => f((i % SHEET) * SIZE, Math.floor(i / SHEET) * SIZE)).join('');
+    const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${side}" height="${side}" viewBox="0 0 ${side} ${side}">${body}</svg>`;
+    const r = new mod.Resvg(svg, { font: { fontBuffers: [font], loadSystemFonts: false, defaultFontFamily: family } });
+    const img = r.render();
+    const rgba = img.pixels; // a copy out of wasm memory on every access of the getter: take it once
+    for (let i = 0; i < part.length; i++) {
+      const x0 = (i % SHEET) * SIZE;
+      const y0 = Math.floor(i / SHEET) * SIZE;
+      const px = new Uint8Array(SIZE * SIZE * 3); // (SIZE, SIZE, 3)
+      for (let y = 0; y < SIZE; y++)
+        for (let x = 0; x < SIZE; x++) {
+          const src = 4 * ((y0 + y) * side + x0 + x);
+          const dst = 3 * (y * SIZE + x);
+          px[dst] = rgba[src]!;
+          px[dst + 1] = rgba[src + 1]!;
+          px[dst + 2] = rgba[src + 2]!;
+        }
+      out.push(px);
+    }
+    img.free();
+    r.free();
+  }
+  return out;
+}
+
+// ---- emoji --------------------------------------------------------------------------------------
+
+/** Wraps a complete SVG document into a 32×32 one: flat background, the icon scaled by `scale` and shifted. */
+function placedSvg(svg: string, scale: number, dx: number, dy: number, bg: string): string {
+  const inner = svg.replace(/^[\s\S]*?(<svg\b)/, '$1');
+  const w = SIZE * scale;
+  const x = (SIZE - w) / 2 + dx;
+  const y = (SIZE - w) / 2 + dy;
+  const placed = inner.replace(/<svg\b([^>]*)>/, (_m, attrs: string) => {
+    const cleaned = attrs.replace(/\s(width|height|x|y)="[^"]*"/g, '');
+    return `<svg${cleaned} x="${x.toFixed(2)}" y="${y.toFixed(2)}" width="${w.toFixed(2)}" height="${w.toFixed(2)}">`;
+  });
+  return `<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" viewBox="0 0 ${SIZE} ${SIZE}"><rect width="${SIZE}" height="${SIZE}" fill="${bg}"/>${placed}</svg>`;
+}
+
+// ---- main ---------------------------------------------------------------------------------------
+
+interface Pending {
+  label: number;
+  rendition: number;
+  px: Uint8Array;
+}
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  checkVersions();
+  const t0 = performance.now();
+  const renditions: CorpusRendition[] = [];
+  const packages: CorpusPackage[] = [];
+  const classes: CorpusClass[] = [];
+  const images: Pending[] = [];
+
+  // Fonts and the characters every one of them maps.
+  const debRoot = join(CACHE, 'deb/root');
+  const fonts = FONTS.map((f) => {
+    const p = join(debRoot, f.file);
+    if (!existsSync(p)) throw new Error(`${p} missing: run bash scripts/data/build.sh pretrain (it extracts ${f.pkg} ${f.version})`);
+    const bytes = new Uint8Array(readFileSync(p));
+    return { ...f, bytes, family: fontFamily(bytes), coverage: fontCoverage(bytes) };
+  });
+  const common: number[] = [];
+  for (let cp = 0x4e00; cp <= 0x9fff; cp++) if (fonts.every((f) => f.coverage.has(cp))) common.push(cp);
+  if (common.length < args.glyphs) throw new Error(`only ${common.length} CJK characters are in every font, asked for ${args.glyphs}`);
+  const glyphs = shuffled(common, subSeed(SEED, 'glyphs')).slice(0, args.glyphs).sort((a, b) => a - b);
+  for (const cp of glyphs) classes.push({ kind: 'cjk', key: cp.toString(16), char: String.fromCodePoint(cp) });
+  for (const f of fonts) {
+    renditions.push({ name: `font:${f.id}`, package: f.pkg });
+    packages.push({ name: f.pkg, version: f.version, registry: 'debian', license: f.license, used: `${f.file} (${f.family}, ${f.style}), face 0` });
+  }
+  const mod = await resvgModule();
+  fonts.forEach((f, fi) => {
+    const t = performance.now();
+    const r = rng(subSeed(SEED, `font:${f.id}`));
+    const cells: ((x0: number, y0: number) => string)[] = [];
+    const labels: number[] = [];
+    glyphs.forEach((cp, gi) => {
+      for (let v = 0; v < args.variants; v++) {
+        // Draw the random parameters now (in a fixed order), not when the sheet is assembled.
+        const seed = Math.floor(r() * 2 ** 32);
+        cells.push((x0, y0) => glyphCell(String.fromCodePoint(cp), x0, y0, f.family, rng(seed)));
+        labels.push(gi);
+      }
+    });
+    const px = renderSheets(mod, f.bytes, f.family, cells);
+    px.forEach((p, i) => images.push({ label: labels[i]!, rendition: fi, px: p }));
+    console.log(`  ${f.id} (${f.family}): ${px.length} glyph images, ${((performance.now() - t) / 1000).toFixed(1)} s`);
+  });
+
+  // Emoji identities outside the held-out subgroups.
+  const heldOut = JSON.parse(readFileSync(join(REPO, 'public/data/emoji-styles/held-out.json'), 'utf8')) as { exclude: string[]; subgroups: string[] };
+  const banned = new Set(heldOut.exclude);
+  const styles = loadStyles();
+  const emojiRendition = STYLES.map((s) => {
+    renditions.push({ name: `emoji:${s}`, package: STYLE_INFO[s].pkg });
+    return renditions.length - 1;
+  });
+  for (const s of STYLES)
+    if (!packages.some((p) => p.name === STYLE_INFO[s].pkg))
+      packages.push({ name: STYLE_INFO[s].pkg, version: EMOJI_PACKAGES[STYLE_INFO[s].pkg]!, registry: 'npm', license: STYLE_INFO[s].license, used: `SVG icons (style ${s})` });
+  packages.push(
+    { name: 'emojibase-data', version: EMOJI_PACKAGES['emojibase-data']!, registry: 'npm', license: 'MIT', used: 'emoji list and groups/subgroups' },
+    { name: '@resvg/resvg-wasm', version: EMOJI_PACKAGES['@resvg/resvg-wasm']!, registry: 'npm', license: 'MPL-2.0', used: 'rasteriser (build tool)' },
+  );
+  const emoji = loadEmojiList(false).filter(
+    (e) => !banned.has(e.key) && !heldOut.subgroups.includes(e.subgroup) && e.group !== 'component' && styles.filter((s) => s.svg(e.key) !== undefined).length >= 3,
+  );
+  const tE = performance.now();
+  const failed: string[] = [];
+  for (const e of emoji) {
+    const label = classes.length;
+    classes.push({ kind: 'emoji', key: e.key, char: e.char });
+    const r = rng(subSeed(SEED, `emoji:${e.key}`));
+    for (let si = 0; si < styles.length; si++) {
+      const svg = styles[si]!.svg(e.key);
+      if (svg === undefined) continue;
+      for (let v = 0; v < args.emojiVariants; v++) {
+        const scale = v === 0 ? 1 : 0.65 + 0.3 * r();
+        const room = SIZE * (1 - scale) * 0.5;
+        const dx = v === 0 ? 0 : (2 * r() - 1) * room;
+        const dy = v === 0 ? 0 : (2 * r() - 1) * room;
+        const bg = v < 2 ? '#ffffff' : colourPair(r).bg;
+        try {
+          images.push({ label, rendition: emojiRendition[si]!, px: await rasterize(placedSvg(svg, scale, dx, dy, bg), SIZE) });
+        } catch (err) {
+          // resvg-wasm 2.6.2 panics on a few icons (e.g. noto 1f4e6); the module stays usable, skip the image.
+          failed.push(`${e.key}/${STYLES[si]}: ${(err as Error).message}`);
+        }
+      }
+    }
+  }
+  console.log(`  emoji: ${emoji.length} identities, ${((performance.now() - tE) / 1000).toFixed(1)} s, ${failed.length} renderings failed (skipped)`);
+
+  // Validation: every 10th class loses one of its renditions (seeded) to the validation split.
+  const valRendition = new Map<number, number>();
+  classes.forEach((c, k) => {
+    if (k % 10 !== 5) return;
+    const rs = [...new Set(images.filter((im) => im.label === k).map((im) => im.rendition))].sort((a, b) => a - b);
+    if (rs.length >= 3) valRendition.set(k, rs[Math.floor(rng(subSeed(SEED, `val:${c.key}`))() * rs.length)]!);
+  });
+
+  // Order: by class, then rendition, then generation order (stable) — the trainer samples at random anyway.
+  const order = images.map((_, i) => i).sort((a, b) => images[a]!.label - images[b]!.label || images[a]!.rendition - images[b]!.rendition || a - b);
+  const N = order.length;
+  const imgBytes = new Uint8Array(N * SIZE * SIZE * 3);
+  const labels = new Uint32Array(N);
+  const meta = new Uint8Array(2 * N);
+  let val = 0;
+  order.forEach((src, i) => {
+    const im = images[src]!;
+    imgBytes.set(im.px, i * SIZE * SIZE * 3);
+    labels[i] = im.label;
+    meta[2 * i] = im.rendition;
+    const isVal = valRendition.get(im.label) === im.rendition ? 1 : 0;
+    meta[2 * i + 1] = isVal;
+    val += isVal;
+  });
+  const labelBytes = new Uint8Array(labels.buffer);
+  const index: CorpusIndex = {
+    format: CORPUS_FORMAT,
+    image: { width: SIZE, height: SIZE, channels: 3 },
+    count: N,
+    classes,
+    renditions,
+    packages,
+    seed: SEED,
+    params: { glyphs: args.glyphs, glyphVariants: args.variants, emojiVariants: args.emojiVariants, commonCjk: common.length, emoji: emoji.length },
+    files: { images: 'images.u8', labels: 'labels.u32', meta: 'meta.u8' },
+    hashes: { images: fnv1a64(imgBytes), labels: fnv1a64(labelBytes), meta: fnv1a64(meta) },
+    splits: { train: N - val, val },
+    notes: [
+      'CJK glyph classes: characters mapped by every font, seeded choice; per font `glyphVariants` renderings with random size 20–30 px, shift ±3 px, rotation ±10°, 30 % heavier strokes, colour pair (1/2 dark on light, 1/3 light on dark, rest colours).',
+      'Emoji classes: emojibase base emoji outside held-out.json (exclude list and subgroups) and the component group, in ≥ 3 styles; per style `emojiVariants` renderings (full size on white; 65–95 % size shifted on white; on a flat random background).',
+      'Validation: for every 10th class (index % 10 = 5) with ≥ 3 renditions, one seeded rendition is held out entirely.',
+      `Renderings resvg could not draw (skipped): ${failed.length ? failed.join('; ') : 'none'}.`,
+      'Not used: Fashion-MNIST, MNIST, emoji of held-out.json. Licences: each image carries the licence of its font or emoji artwork (see packages); OpenMoji renderings are CC BY-SA 4.0.',
+    ],
+  };
+  const parsed = parseCorpusIndex(JSON.parse(JSON.stringify(index)) as unknown, 'generated index');
+  checkCorpusArrays({ index: parsed, images: imgBytes, labels, meta });
+  const overlap = checkCorpusDisjoint(parsed, heldOut);
+  if (overlap.length) throw new Error(`corpus overlaps the benchmarks: ${overlap.slice(0, 10).join(', ')}`);
+
+  mkdirSync(args.out, { recursive: true });
+  writeFileSync(join(args.out, 'images.u8'), imgBytes);
+  writeFileSync(join(args.out, 'labels.u32'), labelBytes);
+  writeFileSync(join(args.out, 'meta.u8'), meta);
+  writeFileSync(join(args.out, 'index.json'), formatJson(index));
+  writeFileSync(join(args.out, 'LICENSE.md'), licenseText(index));
+  const sha = createHash('sha256').update(imgBytes).digest('hex').slice(0, 16);
+  const nCjk = classes.filter((c) => c.kind === 'cjk').length;
+  console.log(
+    `pretrain-corpus: ${classes.length} classes (${nCjk} CJK glyphs × ${fonts.length} fonts × ${args.variants}, ${classes.length - nCjk} emoji), ` +
+      `${N} images (${val} validation), ${mb(imgBytes.length)} → ${args.out} (sha256 ${sha}…, ${((performance.now() - t0) / 1000).toFixed(0)} s)`,
+  );
+}
+
+function licenseText(index: CorpusIndex): string {
+  const rows = index.packages.map((p) => `| \`${p.name}\` ${p.version} | ${p.registry} | ${p.license} | ${p.used} |`);
+  return `# Pretraining corpus: sources and licences
+
+Generated by \`scripts/data/pretrain-corpus.ts\` (seed ${index.seed}); not committed, not shipped. Only the
+weights trained on it ship (public/models/default). Each image carries the licence of the font or emoji
+artwork it was rendered from:
+
+| package | registry | licence | used |
+| --- | --- | --- | --- |
+${rows.join('\n')}
+
+Font images are renderings of single characters (Arphic Public License; IPA Font License; OFL-1.1; the WenQuanYi
+fonts' GPL with font exception / Apache-2.0). Emoji renderings: Noto Emoji (Apache-2.0, Google), Twemoji (CC BY
+4.0, Twitter, Inc. and other contributors), Fluent Emoji (MIT, Microsoft), OpenMoji (CC BY-SA 4.0, "All emojis
+designed by OpenMoji – the open-source emoji and icon project"). Changes: rasterised to ${index.image.width}×${index.image.height}
+with scaling, shifts, rotation and flat backgrounds.
+`;
+}
+
+await main();
