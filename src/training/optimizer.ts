@@ -64,6 +64,32 @@ export class Optimizer {
     }
   }
 
+  /** The optimizer state on the host, for checkpoints: step count and, per tensor, its slots (SGD: momentum;
+   *  Adam: first and second moments), in the order of `params`. */
+  async readState(): Promise<{ step: number; slots: Map<string, Float32Array[]> }> {
+    const slots = new Map<string, Float32Array[]>();
+    for (const [name, s] of this.state) {
+      const arrays: Float32Array[] = [];
+      for (const t of s) arrays.push(await this.ctx.read(t));
+      slots.set(name, arrays);
+    }
+    return { step: this.steps, slots };
+  }
+
+  /** Restores what readState returned (resume): every tensor's slots must be present with the right sizes. */
+  loadState(state: { step: number; slots: Map<string, Float32Array[]> }): void {
+    for (const [name, s] of this.state) {
+      const got = state.slots.get(name);
+      if (!got || got.length !== s.length) throw new Error(`optimizer state: ${name} missing or has ${got?.length ?? 0} slots, expected ${s.length}`);
+      s.forEach((t, i) => {
+        const n = t.shape.reduce((a, b) => a * b, 1);
+        if (got[i]!.length !== n) throw new Error(`optimizer state: ${name}.${i} has ${got[i]!.length} values, expected ${n}`);
+        this.ctx.write(t, got[i]!);
+      });
+    }
+    this.steps = state.step;
+  }
+
   /** Forgets momentum / moments (a new task starts with a fresh optimizer, as the SD-LoRA code does). */
   reset(): void {
     this.steps = 0; // the first SGD step overwrites the momentum buffer; Adam's moments restart below

@@ -1,0 +1,239 @@
+// `npm run pretrain -- [--out public/models/default] [--steps 20000] [--batch 64] [--lr 1e-3] [--resume] …`
+// Pretrains the embedded default backbone (small32 by default) on the corpus of `bash scripts/data/build.sh pretrain`
+// (.cache/pretrain-corpus) with the project's own GPU engine; see src/training/pretrain.ts for the recipe.
+//
+// Writes:
+//   <state>/pretrain.log        human-readable progress (loss, accuracy, lr, images/s, ETA), appended
+//   <state>/metrics.csv         one row per --log-every steps (the loss curve), plus validation rows
+//   <state>/state.safetensors   weights + AdamW moments (F32) and <state>/state.json (step, options): --resume
+//   <out>/config.json, preprocessor_config.json, model.safetensors (F16, no pretraining head), pretraining.json
+// at every checkpoint (every --checkpoint-minutes, default 5, and at the end). <state> defaults to
+// .cache/pretrain-run (git-ignored). SIGINT/SIGTERM take a checkpoint and stop; --resume continues with the
+// same batches as an uninterrupted run. To run in the background: `nohup npm run pretrain -- … >/dev/null 2>&1 &`
+// and follow <state>/pretrain.log.
+
+import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { CORPUS_FORMAT, checkCorpusArrays, parseCorpusIndex, type Corpus } from '../data/pretrainCorpus';
+import { presets, type ViTConfig } from '../model/vit/config';
+import { initParams, paramCount } from '../model/vit/params';
+import { createNodeContext, repoRoot } from '../platform/node';
+import { DEFAULT_PRETRAIN, pretrain, type PretrainOptions, type TrainState } from '../training/pretrain';
+import { modelFiles, readStateFile, stateFile } from '../training/pretrainFiles';
+
+interface Args {
+  corpus: string;
+  out: string;
+  state: string;
+  preset: keyof typeof presets;
+  resume: boolean;
+  checkpointMinutes: number;
+  logEvery: number;
+  validation: number;
+  keepHead: boolean;
+  opts: PretrainOptions;
+}
+
+const USAGE =
+  'npm run pretrain -- [--corpus .cache/pretrain-corpus] [--out public/models/default] [--state .cache/pretrain-run] ' +
+  '[--preset small32] [--steps N] [--batch 64] [--lr 1e-3] [--warmup 500] [--min-lr 1e-5] [--wd 0.05] [--seed 1] ' +
+  '[--crop-scale 0.5,1] [--flip true] [--checkpoint-minutes 5] [--log-every 20] [--validation 2048] [--keep-head false] [--resume]';
+
+function parseArgs(argv: string[]): Args {
+  const a: Args = {
+    corpus: join(repoRoot, '.cache/pretrain-corpus'),
+    out: join(repoRoot, 'public/models/default'),
+    state: join(repoRoot, '.cache/pretrain-run'),
+    preset: 'small32',
+    resume: false,
+    checkpointMinutes: 5,
+    logEvery: 20,
+    validation: 2048,
+    keepHead: false,
+    opts: { ...DEFAULT_PRETRAIN },
+  };
+  let warmupSet = false;
+  for (let i = 0; i < argv.length; i++) {
+    const k = argv[i]!;
+    if (k === '--resume') {
+      a.resume = true;
+      continue;
+    }
+    if (k === '--help') throw new Error(USAGE);
+    const v = argv[++i];
+    if (v === undefined || !k.startsWith('--')) throw new Error(`bad arguments near '${k}'. Usage: ${USAGE}`);
+    const num = () => {
+      const x = Number(v);
+      if (!Number.isFinite(x)) throw new Error(`${k} needs a number (got '${v}')`);
+      return x;
+    };
+    switch (k) {
+      case '--corpus': a.corpus = resolve(v); break;
+      case '--out': a.out = resolve(v); break;
+      case '--state': a.state = resolve(v); break;
+      case '--preset':
+        if (!(v in presets)) throw new Error(`unknown preset '${v}' (${Object.keys(presets).join(', ')})`);
+        a.preset = v as keyof typeof presets;
+        break;
+      case '--steps': a.opts.steps = num(); break;
+      case '--batch': a.opts.batch = num(); break;
+      case '--lr': a.opts.learningRate = num(); break;
+      case '--warmup': a.opts.warmupSteps = num(); warmupSet = true; break;
+      case '--min-lr': a.opts.minLearningRate = num(); break;
+      case '--wd': a.opts.weightDecay = num(); break;
+      case '--seed': a.opts.seed = num(); break;
+      case '--crop-scale': {
+        const [lo, hi] = v.split(',').map(Number);
+        if (!(lo! > 0 && hi! <= 1 && lo! <= hi!)) throw new Error(`--crop-scale lo,hi with 0 < lo ≤ hi ≤ 1 (got '${v}')`);
+        a.opts.cropScale = [lo!, hi!];
+        break;
+      }
+      case '--flip': a.opts.flip = v === 'true'; break;
+      case '--checkpoint-minutes': a.checkpointMinutes = num(); break;
+      case '--log-every': a.logEvery = Math.max(1, num()); break;
+      case '--validation': a.validation = num(); break;
+      case '--keep-head': a.keepHead = v === 'true'; break;
+      default: throw new Error(`unknown flag ${k}. Usage: ${USAGE}`);
+    }
+  }
+  if (!warmupSet) a.opts.warmupSteps = Math.min(a.opts.warmupSteps, Math.max(1, Math.round(0.05 * a.opts.steps)));
+  return a;
+}
+
+function loadCorpus(dir: string): Corpus {
+  const ip = join(dir, 'index.json');
+  if (!existsSync(ip)) throw new Error(`no pretraining corpus in ${dir}: build it with \`bash scripts/data/build.sh pretrain\``);
+  const index = parseCorpusIndex(JSON.parse(readFileSync(ip, 'utf8')) as unknown, ip);
+  const buf = (f: string) => readFileSync(join(dir, f));
+  const lb = buf(index.files.labels);
+  const corpus: Corpus = {
+    index,
+    images: new Uint8Array(buf(index.files.images)),
+    labels: new Uint32Array(lb.buffer.slice(lb.byteOffset, lb.byteOffset + lb.byteLength)),
+    meta: new Uint8Array(buf(index.files.meta)),
+  };
+  checkCorpusArrays(corpus);
+  return corpus;
+}
+
+/** Writes a file via a temporary name, so an interrupted write never leaves a truncated checkpoint. */
+function writeAtomic(path: string, data: string | Uint8Array): void {
+  writeFileSync(`${path}.tmp`, data);
+  renameSync(`${path}.tmp`, path);
+}
+
+const fmtTime = (s: number) => (s >= 3600 ? `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m` : `${Math.floor(s / 60)}m${String(Math.floor(s % 60)).padStart(2, '0')}s`);
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  const corpus = loadCorpus(args.corpus);
+  const K = corpus.index.classes.length;
+  mkdirSync(args.state, { recursive: true });
+  const statePath = join(args.state, 'state.safetensors');
+  const metaPath = join(args.state, 'state.json');
+  const logPath = join(args.state, 'pretrain.log');
+  const csvPath = join(args.state, 'metrics.csv');
+  const log = (line: string) => {
+    const l = `${new Date().toISOString()} ${line}`;
+    appendFileSync(logPath, l + '\n');
+    process.stderr.write(l + '\n');
+  };
+
+  let config: ViTConfig = { ...presets[args.preset], numClasses: K };
+  let opts = args.opts;
+  let init: TrainState = { step: 0, params: initParams(config, opts.seed), optimizer: null };
+  let elapsedBefore = 0;
+  if (args.resume) {
+    if (!existsSync(metaPath)) throw new Error(`--resume: no checkpoint in ${args.state}`);
+    const saved = JSON.parse(readFileSync(metaPath, 'utf8')) as { config: ViTConfig; options: PretrainOptions; corpusHash: string; elapsedSeconds: number };
+    if (saved.corpusHash !== corpus.index.hashes.images) throw new Error(`--resume: the checkpoint was trained on another corpus (images hash ${saved.corpusHash}, now ${corpus.index.hashes.images})`);
+    config = saved.config;
+    // The saved recipe wins; only --steps may extend (or shorten) the run (the cosine then stretches).
+    opts = { ...saved.options, steps: process.argv.includes('--steps') ? args.opts.steps : saved.options.steps };
+    const s = readStateFile(config, new Uint8Array(readFileSync(statePath)));
+    init = { step: s.step, params: s.params, optimizer: s.optimizer };
+    elapsedBefore = saved.elapsedSeconds;
+    log(`resuming at step ${init.step} of ${opts.steps}`);
+  } else {
+    writeFileSync(csvPath, 'step,loss,train_acc,lr,images_per_s,elapsed_s,val_acc\n');
+  }
+  const ctx = await createNodeContext({ verbose: true });
+  log(
+    `pretrain ${args.preset}: ${paramCount(config).toLocaleString('en')} parameters (head ${K}×${config.width}), corpus ${corpus.index.count} images / ${K} classes ` +
+      `(${corpus.index.splits.val} validation), ${opts.steps} steps × batch ${opts.batch}, AdamW lr ${opts.learningRate} (warm-up ${opts.warmupSteps}, cosine to ${opts.minLearningRate}), ` +
+      `wd ${opts.weightDecay}, crop ${opts.cropScale.join('–')}, flip ${opts.flip}, adapter ${ctx.adapter.description}`,
+  );
+
+  let stop = false;
+  const onSignal = () => {
+    if (!stop) log('signal received: checkpointing and stopping');
+    stop = true;
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+
+  const t0 = performance.now();
+  const elapsed = () => elapsedBefore + (performance.now() - t0) / 1000;
+  let lastCkpt = performance.now();
+  let win = { loss: 0, acc: 0, ips: 0, n: 0 };
+  const startStep = init.step;
+  const final = await pretrain(ctx, corpus, config, init, opts, {
+    validationLimit: args.validation,
+    onStep: (s) => {
+      win = { loss: win.loss + s.loss, acc: win.acc + s.accuracy, ips: win.ips + s.imagesPerSec, n: win.n + 1 };
+      if (s.step % args.logEvery !== 0 && s.step !== opts.steps) return;
+      const loss = win.loss / win.n;
+      const acc = win.acc / win.n;
+      const ips = win.ips / win.n;
+      const rate = (s.step - startStep) / ((performance.now() - t0) / 1000);
+      const eta = (opts.steps - s.step) / Math.max(rate, 1e-9);
+      appendFileSync(csvPath, `${s.step},${loss.toFixed(5)},${acc.toFixed(4)},${s.learningRate.toExponential(4)},${ips.toFixed(1)},${elapsed().toFixed(1)},\n`);
+      log(`step ${s.step}/${opts.steps} loss ${loss.toFixed(4)} acc ${(100 * acc).toFixed(1)}% lr ${s.learningRate.toExponential(2)} ${ips.toFixed(0)} img/s ETA ${fmtTime(eta)}`);
+      win = { loss: 0, acc: 0, ips: 0, n: 0 };
+    },
+    wantCheckpoint: () => performance.now() - lastCkpt >= args.checkpointMinutes * 60_000,
+    shouldStop: () => stop,
+    onCheckpoint: (state, validation) => {
+      lastCkpt = performance.now();
+      const meta = { step: String(state.step), corpus: corpus.index.hashes.images };
+      writeAtomic(statePath, stateFile(config, state, meta));
+      writeAtomic(metaPath, JSON.stringify({ step: state.step, config, options: opts, corpusHash: corpus.index.hashes.images, elapsedSeconds: elapsed() }, null, 2) + '\n');
+      const info = {
+        description:
+          'Embedded default backbone: a timm-layout ViT pretrained by `npm run pretrain` (supervised identity classification of CJK glyphs × fonts and emoji × art styles; no class shared with the built-in benchmarks). Config and weights in Hugging Face ViTModel format (no classifier).',
+        preset: args.preset,
+        step: state.step,
+        steps: opts.steps,
+        options: opts,
+        validation: validation ? { top1: validation.accuracy, images: validation.images, what: 'held-out renditions (a font or art style never seen for that class)' } : null,
+        corpus: {
+          format: CORPUS_FORMAT,
+          classes: K,
+          images: corpus.index.count,
+          seed: corpus.index.seed,
+          params: corpus.index.params,
+          hashes: corpus.index.hashes,
+          packages: corpus.index.packages,
+        },
+        trainingSeconds: Math.round(elapsed()),
+        adapter: ctx.adapter.description,
+      };
+      mkdirSync(args.out, { recursive: true });
+      const files = modelFiles(config, state.params, { keepHead: args.keepHead, metadata: { step: String(state.step), source: 'sdlora-playground npm run pretrain' } });
+      for (const [name, data] of Object.entries(files)) writeAtomic(join(args.out, name), data);
+      writeAtomic(join(args.out, 'pretraining.json'), JSON.stringify(info, null, 2) + '\n');
+      if (validation) appendFileSync(csvPath, `${state.step},,,,,${elapsed().toFixed(1)},${validation.accuracy.toFixed(4)}\n`);
+      log(`checkpoint at step ${state.step}${validation ? `: validation top-1 ${(100 * validation.accuracy).toFixed(1)}% on ${validation.images} held-out renditions` : ''} → ${args.out}, ${args.state}`);
+    },
+  });
+  log(`done at step ${final.step} in ${fmtTime(elapsed())}`);
+  ctx.destroy();
+}
+
+main().then(
+  () => process.exit(0),
+  (e: Error) => {
+    process.stderr.write(`\nerror: ${e.message}\n`);
+    process.exit(2);
+  },
+);

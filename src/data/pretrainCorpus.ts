@@ -1,0 +1,155 @@
+// The pretraining corpus (built by scripts/data/pretrain-corpus.ts into .cache/pretrain-corpus/, not committed):
+// a compact binary format read by `npm run pretrain`.
+//
+//   index.json   format "sdlora-pretrain-corpus/1": image size, counts, classes (one per glyph or emoji
+//                identity, label = position), renditions (font or art style of each image), packages with
+//                licences, seed, generator parameters, and FNV-1a 64 hashes of the three binary files.
+//   images.u8    (N, H, W, 3) uint8 RGB, row-major, image after image.
+//   labels.u32   (N) uint32 little-endian class ids.
+//   meta.u8      (N, 2) uint8: [rendition id, split (0 = train, 1 = validation)].
+//
+// The corpus must share no class with the built-in benchmarks: no emoji of emoji-styles/held-out.json and
+// nothing from Fashion-MNIST (it only holds CJK glyphs and emoji identities). `checkCorpusDisjoint` checks it.
+
+export const CORPUS_FORMAT = 'sdlora-pretrain-corpus/1';
+
+export interface CorpusClass {
+  /** 'cjk' (one CJK unified ideograph) or 'emoji' (one emoji identity). */
+  kind: 'cjk' | 'emoji';
+  /** cjk: hex code point (e.g. '4e00'); emoji: code points joined by '-', FE0F removed (as held-out.json). */
+  key: string;
+  char: string;
+}
+
+export interface CorpusRendition {
+  /** e.g. 'font:ukai' or 'emoji:noto'. */
+  name: string;
+  /** Package it comes from (a key of `packages`). */
+  package: string;
+}
+
+export interface CorpusPackage {
+  name: string;
+  version: string;
+  registry: 'npm' | 'debian';
+  license: string;
+  used: string;
+}
+
+export interface CorpusIndex {
+  format: typeof CORPUS_FORMAT;
+  image: { width: number; height: number; channels: 3 };
+  count: number;
+  classes: CorpusClass[];
+  renditions: CorpusRendition[];
+  packages: CorpusPackage[];
+  seed: number;
+  params: Record<string, number | string | boolean>;
+  files: { images: string; labels: string; meta: string };
+  /** FNV-1a 64 (hex) of each binary file. */
+  hashes: { images: string; labels: string; meta: string };
+  /** Images per split. */
+  splits: { train: number; val: number };
+  notes?: string[];
+}
+
+/** A loaded corpus: the index plus its arrays. */
+export interface Corpus {
+  index: CorpusIndex;
+  images: Uint8Array; // (N, H, W, 3)
+  labels: Uint32Array; // (N)
+  meta: Uint8Array; // (N, 2)
+}
+
+export class CorpusError extends Error {
+  override name = 'CorpusError';
+}
+
+/** Validates index.json (structure, unique class keys, counts); throws one message listing every problem. */
+export function parseCorpusIndex(json: unknown, where = 'index.json'): CorpusIndex {
+  const errs: string[] = [];
+  const o = (typeof json === 'string' ? JSON.parse(json) : json) as Partial<CorpusIndex> | null;
+  if (typeof o !== 'object' || o === null) throw new CorpusError(`${where}: not a JSON object`);
+  if (o.format !== CORPUS_FORMAT) errs.push(`format must be "${CORPUS_FORMAT}" (got ${JSON.stringify(o.format)})`);
+  const im = o.image;
+  if (!im || !Number.isInteger(im.width) || !Number.isInteger(im.height) || im.width <= 0 || im.height <= 0 || im.channels !== 3)
+    errs.push('image must be { width, height, channels: 3 }');
+  if (!Number.isInteger(o.count) || (o.count ?? -1) < 1) errs.push('count must be a positive integer');
+  if (!Array.isArray(o.classes) || o.classes.length < 2) errs.push('classes must list at least 2 classes');
+  else {
+    const seen = new Set<string>();
+    o.classes.forEach((c, i) => {
+      if (!c || (c.kind !== 'cjk' && c.kind !== 'emoji') || typeof c.key !== 'string' || !/^[0-9a-f]+(-[0-9a-f]+)*$/.test(c.key))
+        errs.push(`classes[${i}] must be { kind: 'cjk'|'emoji', key: lower-case hex code points, char }`);
+      else if (seen.has(`${c.kind}:${c.key}`)) errs.push(`classes[${i}] ${c.kind}:${c.key} is listed twice`);
+      else seen.add(`${c.kind}:${c.key}`);
+    });
+  }
+  if (!Array.isArray(o.renditions) || o.renditions.length < 1 || o.renditions.length > 255) errs.push('renditions must list 1..255 entries');
+  if (!Array.isArray(o.packages)) errs.push('packages must be a list');
+  else if (Array.isArray(o.renditions))
+    for (const r of o.renditions) if (!o.packages.some((p) => p.name === r.package)) errs.push(`rendition ${r.name}: package ${r.package} not listed`);
+  if (!o.splits || (o.splits.train ?? 0) + (o.splits.val ?? 0) !== o.count) errs.push('splits.train + splits.val must equal count');
+  if (!o.files || !o.hashes) errs.push('files and hashes are required');
+  if (errs.length) throw new CorpusError(`${where}: ${errs.join('; ')}`);
+  return o as CorpusIndex;
+}
+
+/** Checks the arrays against the index: sizes, label range, rendition ids, split flags, counts. */
+export function checkCorpusArrays(c: Corpus): void {
+  const { index, images, labels, meta } = c;
+  const N = index.count;
+  const per = index.image.width * index.image.height * 3;
+  const errs: string[] = [];
+  if (images.length !== N * per) errs.push(`images has ${images.length} bytes, expected ${N}·${per}`);
+  if (labels.length !== N) errs.push(`labels has ${labels.length} entries, expected ${N}`);
+  if (meta.length !== 2 * N) errs.push(`meta has ${meta.length} bytes, expected 2·${N}`);
+  if (!errs.length) {
+    const K = index.classes.length;
+    let val = 0;
+    const seen = new Uint8Array(K);
+    for (let i = 0; i < N; i++) {
+      if (labels[i]! >= K) {
+        errs.push(`image ${i} has label ${labels[i]} ≥ ${K} classes`);
+        break;
+      }
+      seen[labels[i]!] = 1;
+      if (meta[2 * i]! >= index.renditions.length) {
+        errs.push(`image ${i} has rendition ${meta[2 * i]} ≥ ${index.renditions.length}`);
+        break;
+      }
+      if (meta[2 * i + 1]! > 1) {
+        errs.push(`image ${i} has split ${meta[2 * i + 1]}`);
+        break;
+      }
+      val += meta[2 * i + 1]!;
+    }
+    if (val !== index.splits.val) errs.push(`${val} validation images, index says ${index.splits.val}`);
+    const empty = seen.indexOf(0);
+    if (empty >= 0) errs.push(`class ${empty} (${index.classes[empty]!.kind}:${index.classes[empty]!.key}) has no image`);
+  }
+  if (errs.length) throw new CorpusError(`corpus arrays: ${errs.join('; ')}`);
+}
+
+/**
+ * Classes of the corpus that overlap the built-in benchmarks: emoji whose key is in held-out.json's `exclude`
+ * (or whose subgroup is a held-out subgroup, when `emojiSubgroups` is given), and any class that is not a CJK
+ * glyph or an emoji (Fashion-MNIST classes are garments, which cannot appear here by construction).
+ * Returns the offending class keys (empty = disjoint).
+ */
+export function checkCorpusDisjoint(index: CorpusIndex, heldOut: { exclude: string[] }): string[] {
+  const banned = new Set(heldOut.exclude);
+  const bad: string[] = [];
+  for (const c of index.classes) {
+    if (c.kind === 'emoji' && banned.has(c.key)) bad.push(`emoji:${c.key}`);
+    if (c.kind === 'cjk') {
+      const cp = parseInt(c.key, 16);
+      const cjk = (cp >= 0x4e00 && cp <= 0x9fff) || (cp >= 0x3400 && cp <= 0x4dbf) || (cp >= 0x20000 && cp <= 0x3134f);
+      if (!cjk || String.fromCodePoint(cp) !== c.char) bad.push(`cjk:${c.key} (not a CJK unified ideograph)`);
+    }
+  }
+  return bad;
+}
+
+/** 64-bit FNV-1a of a byte array, hex (same function as src/data/random.ts fnv1a64, streamed for large files). */
+export { fnv1a64 } from './random';

@@ -1,0 +1,77 @@
+// Files of a pretraining run (bytes in, bytes out; the CLI does the disk I/O):
+//   - the shipped model: config.json (Hugging Face ViT config, hfConfigJson), preprocessor_config.json
+//     (mean/std) and model.safetensors (F16, HF names; without the pretraining head unless asked, since
+//     downstream tasks grow their own head) — what loadCheckpoint reads;
+//   - the resumable training state: every weight (head included) and the AdamW moments in F32, plus the step.
+
+import { exportTensors, hfConfigJson } from '../io/checkpoint';
+import { parseSafetensors, writeSafetensors, type WriteDtype, type WriteTensor } from '../io/safetensors';
+import type { ViTConfig } from '../model/vit/config';
+import { paramSpecs, type ParamTable } from '../model/vit/params';
+import type { TrainState } from './pretrain';
+
+export interface ModelFiles {
+  'config.json': string;
+  'preprocessor_config.json': string;
+  'model.safetensors': Uint8Array;
+}
+
+/** The model as HF files. keepHead: also store the pretraining classifier (config then says ViTForImageClassification). */
+export function modelFiles(
+  config: ViTConfig,
+  params: ParamTable,
+  opts: { keepHead?: boolean; dtype?: WriteDtype; metadata?: Record<string, string>; extraConfig?: Record<string, unknown> } = {},
+): ModelFiles {
+  const c: ViTConfig = opts.keepHead ? config : { ...config, numClasses: 0 };
+  const table: ParamTable = new Map([...params].filter(([k]) => opts.keepHead || !k.startsWith('head.')));
+  // HF ViTModel checkpoints use bare names (embeddings.…, encoder.…); ViTForImageClassification prefixes "vit.".
+  const tensors = exportTensors(c, table, 'hf', c.numClasses > 0 ? 'vit.' : '');
+  const cfg = { ...hfConfigJson(c), ...(opts.extraConfig ?? {}) };
+  const pre = { do_normalize: true, do_resize: true, image_mean: c.mean, image_std: c.std, size: { height: c.imageSize, width: c.imageSize }, resample: 2 };
+  return {
+    'config.json': JSON.stringify(cfg, null, 2) + '\n',
+    'preprocessor_config.json': JSON.stringify(pre, null, 2) + '\n',
+    'model.safetensors': writeSafetensors(tensors, { dtype: opts.dtype ?? 'F16', metadata: { format: 'pt', ...(opts.metadata ?? {}) } }),
+  };
+}
+
+/** Training state → safetensors (F32): param.<name>, opt.<name>.<slot>; step and optimizer step in the metadata. */
+export function stateFile(config: ViTConfig, s: TrainState, metadata: Record<string, string> = {}): Uint8Array {
+  const tensors = new Map<string, WriteTensor>();
+  for (const spec of paramSpecs(config)) {
+    const t = s.params.get(spec.name);
+    if (!t) throw new Error(`stateFile: parameter ${spec.name} missing`);
+    tensors.set(`param.${spec.name}`, { shape: spec.shape, data: t });
+  }
+  if (s.optimizer)
+    for (const [name, slots] of s.optimizer.slots) slots.forEach((d, i) => tensors.set(`opt.${name}.${i}`, { shape: [d.length], data: d }));
+  return writeSafetensors(tensors, {
+    dtype: 'F32',
+    metadata: { ...metadata, step: String(s.step), optimizerStep: String(s.optimizer?.step ?? 0) },
+  });
+}
+
+/** Inverse of stateFile. */
+export function readStateFile(config: ViTConfig, bytes: Uint8Array): TrainState & { metadata: Record<string, string> } {
+  const f = parseSafetensors(bytes, 'state.safetensors');
+  const params: ParamTable = new Map();
+  for (const spec of paramSpecs(config)) {
+    if (!f.entries.has(`param.${spec.name}`)) throw new Error(`state.safetensors: param.${spec.name} missing (another model shape?)`);
+    params.set(spec.name, f.get(`param.${spec.name}`));
+  }
+  const slots = new Map<string, Float32Array[]>();
+  for (const name of f.entries.keys()) {
+    const m = /^opt\.(.+)\.(\d+)$/.exec(name);
+    if (!m) continue;
+    const list = slots.get(m[1]!) ?? [];
+    list[Number(m[2])] = f.get(name);
+    slots.set(m[1]!, list);
+  }
+  const metadata = f.metadata ?? {};
+  return {
+    step: Number(metadata.step ?? 0),
+    params,
+    optimizer: slots.size ? { step: Number(metadata.optimizerStep ?? 0), slots } : null,
+    metadata,
+  };
+}
