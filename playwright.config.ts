@@ -1,6 +1,7 @@
 // End-to-end tests in Debian's headless Chromium with WebGPU on SwiftShader (the only adapter
 // headless Chromium offers without a GPU). No browser is downloaded: CHROMIUM_PATH or /usr/bin/chromium.
 import { defineConfig } from '@playwright/test';
+import { CHROMIUM_PATH, CHROMIUM_WEBGPU_ARGS } from './e2e/chromium';
 
 const port = 4173;
 
@@ -16,20 +17,8 @@ export default defineConfig({
     baseURL: `http://127.0.0.1:${port}`,
     screenshot: 'off',
     launchOptions: {
-      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-      args: [
-        '--no-sandbox',
-        '--disable-gpu-sandbox',
-        '--enable-unsafe-webgpu',
-        '--enable-features=Vulkan',
-        '--use-vulkan=swiftshader',
-        '--use-webgpu-adapter=swiftshader',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
+      executablePath: CHROMIUM_PATH,
+      args: CHROMIUM_WEBGPU_ARGS,
     },
   },
   webServer: {

@@ -20,6 +20,7 @@
 // every response carries COOP/COEP so the page is cross-origin isolated (WASM threads need
 // SharedArrayBuffer). Any request leaving the origin fails the run.
 
+import { CHROMIUM_PATH, CHROMIUM_WEBGPU_ARGS } from '../e2e/chromium';
 import { readFileSync, statSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer as createNetServer } from 'node:net';
@@ -74,20 +75,6 @@ const ISOLATION_HEADERS: Record<string, string> = {
   'Cross-Origin-Embedder-Policy': 'require-corp',
   'Cross-Origin-Resource-Policy': 'same-origin',
 };
-/** playwright.config.ts launchOptions.args: WebGPU on SwiftShader, nothing phoning home. */
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu-sandbox',
-  '--enable-unsafe-webgpu',
-  '--enable-features=Vulkan',
-  '--use-vulkan=swiftshader',
-  '--use-webgpu-adapter=swiftshader',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 const MIME: Record<string, string> = { '.mjs': 'text/javascript', '.js': 'text/javascript', '.wasm': 'application/wasm', '.map': 'application/json' };
 
@@ -185,7 +172,7 @@ export async function runInferenceBenchDetailed(o: InferenceBenchOptions = {}): 
     const origin = `http://127.0.0.1:${port}`;
     log(`vite dev server on ${origin}`);
 
-    browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS, headless: true });
+    browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_WEBGPU_ARGS, headless: true });
     const page = await browser.newPage();
     const foreign: string[] = [];
     page.on('request', (r) => {

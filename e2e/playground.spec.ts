@@ -2,30 +2,12 @@
 // built-in data trained in the Web Worker, the live α chart, the accuracy matrix against the downloaded metrics
 // JSON, pause / resume / stop, and no request leaving the page's origin. Screens go to test-results/screens/.
 // The model is the "tiny (test)" ViT (8 px, width 16) and the data is capped per class: SwiftShader is slow.
+import type { MetricsJson } from '../src/store/metricsJson';
 import { readFile } from 'node:fs/promises';
 import { expect, test, type BrowserContext, type Page } from '@playwright/test';
 
 const SCREENS = 'test-results/screens';
 
-interface Metrics {
-  method: string;
-  seed: number;
-  classOrder: number[];
-  accMatrix: (number | null)[][];
-  pooled: number[];
-  acc: number;
-  aaa: number;
-  accMeanOfTasks: number;
-  forgetting: number;
-  bwt: number;
-  alpha: number[][][];
-  loss: number[][];
-  lsResidual: (number | null)[];
-  trainableParams: number[] | null;
-  wallSeconds: number[];
-  completedTasks: number;
-  stopped: boolean;
-}
 
 /** Records every request that leaves the origin, and how many went to the built-in data (worker requests included). */
 function watchRequests(context: BrowserContext, origin: string): { foreign: string[]; data: string[] } {
@@ -52,9 +34,9 @@ async function tinySetup(page: Page, o: { maxPerClass: number; epochs: number; b
   await page.getByTestId('field-alpha-mode').selectOption('reset');
 }
 
-async function downloadMetrics(page: Page): Promise<Metrics> {
+async function downloadMetricsJson(page: Page): Promise<MetricsJson> {
   const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('download-metrics').click()]);
-  return JSON.parse(await readFile((await download.path())!, 'utf8')) as Metrics;
+  return JSON.parse(await readFile((await download.path())!, 'utf8')) as MetricsJson;
 }
 
 const stepOf = async (page: Page) => Number(/step (\d+) of/.exec((await page.getByTestId('progress-text').textContent()) ?? '')?.[1] ?? -1);
@@ -86,7 +68,7 @@ test('a tiny two-task SD-LoRA run: live α chart, accuracy matrix equal to the e
   const matrix = page.getByTestId('acc-matrix');
   await expect(matrix.locator('tbody tr')).toHaveCount(2);
   await expect(matrix.locator('tbody tr').first().locator('td.acc-cell')).toHaveCount(2);
-  const metrics = await downloadMetrics(page);
+  const metrics = await downloadMetricsJson(page);
   for (const key of ['method', 'seed', 'classOrder', 'accMatrix', 'acc', 'aaa', 'accMeanOfTasks', 'forgetting', 'bwt', 'alpha', 'lsResidual', 'trainableParams', 'wallSeconds'])
     expect(metrics, `metrics JSON has ${key}`).toHaveProperty(key);
   expect(metrics.method).toBe('sdlora');
@@ -145,7 +127,7 @@ test('pause holds the run, resume continues it, stop keeps the finished tasks; b
   await expect(status).toHaveAttribute('data-status', 'stopped');
   await expect(page.getByTestId('run')).toBeEnabled();
   await page.screenshot({ path: `${SCREENS}/playground-stopped.png`, fullPage: true });
-  const metrics = await downloadMetrics(page);
+  const metrics = await downloadMetricsJson(page);
   expect(metrics.stopped).toBe(true);
   expect(metrics.completedTasks).toBe(metrics.accMatrix.length);
   expect(metrics.alpha).toHaveLength(metrics.completedTasks);
