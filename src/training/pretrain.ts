@@ -11,8 +11,7 @@ import type { Corpus } from '../data/pretrainCorpus';
 import type { ViTConfig } from '../model/vit/config';
 import { GpuViT } from '../model/vit/gpuVit';
 import { paramSpecs, type ParamTable } from '../model/vit/params';
-import { mixSeed } from '../data/random';
-import { rng } from '../testing/rng';
+import { mixSeed, mulberry32 as rng } from '../data/random';
 import { randomResizedCrop } from './experiment';
 import { Optimizer } from './optimizer';
 
