@@ -8,7 +8,8 @@ import type { RunRequest, RunResultSummary, WorkerMessage } from '../worker/prot
 import { buildMetricsJson } from './metricsJson';
 import { PRESETS } from './presets';
 import { appendPoint, emptySeries, type AlphaPoint, type LossPoint } from './series';
-import { initialRun, store, type EngineCheck, type GpuStatus, type PlaygroundState, type RunForm, type RunProgress } from './state';
+import { FOLDER_DATASET } from '../worker/protocol';
+import { folderEntry, initialRun, store, type EngineCheck, type GpuStatus, type PlaygroundState, type RunForm, type RunProgress } from './state';
 import { validateForm } from './validate';
 
 const set = store.setState;
@@ -48,6 +49,18 @@ export const gpuProbed = (gpu: GpuStatus) => set({ gpu });
 export const datasetsLoaded = (datasets: BuiltinIndexEntry[]) => set({ datasets, datasetsError: null });
 export const datasetsFailed = (message: string) => set({ datasetsError: message });
 
+// ---- the user's folder --------------------------------------------------------------------------
+
+/** A folder was picked or dropped: it becomes the data set and the worker checks it. */
+export function folderPicked(name: string, files: number): void {
+  set({ folder: { name, files, status: 'scanning', done: 0, total: files, summary: null, error: null } });
+  updateForm({ dataset: FOLDER_DATASET });
+}
+
+export function folderPickFailed(message: string): void {
+  set({ folder: { name: '', files: 0, status: 'failed', done: 0, total: 0, summary: null, error: message } });
+}
+
 export const engineChecksStarted = () => set({ engine: { running: true, results: [] } });
 export const engineCheckFinished = (r: EngineCheck) => set((s) => ({ engine: { ...s.engine, results: [...s.engine.results, r] } }));
 export const engineChecksDone = () => set((s) => ({ engine: { ...s.engine, running: false } }));
@@ -59,7 +72,8 @@ let raw = { alpha: [] as number[][][], loss: [] as number[][], wallSeconds: [] a
 
 /** Validates the form; on success resets the run state and returns the request to send to the worker. */
 export function requestRun(nowMs: number): RunRequest | null {
-  const { request, errors } = validateForm(get().form, get().datasets);
+  const fe = folderEntry(get().folder);
+  const { request, errors } = validateForm(get().form, [...(get().datasets ?? []), ...(fe ? [fe] : [])]);
   if (!request) {
     set({ formErrors: errors });
     return null;
@@ -131,6 +145,9 @@ export function workerMessages(messages: WorkerMessage[], nowMs: number): void {
       else if (m.type === 'phase') s = { ...s, run: { ...s.run, detail: m.detail } };
       else if (m.type === 'dataLoaded') s = { ...s, run: { ...s.run, adapter: m.adapter, classNames: m.classNames, trainImages: m.trainImages, testImages: m.testImages } };
       else if (m.type === 'finished') s = finish(s, m.result, nowMs);
+      else if (m.type === 'folderProgress') s = s.folder ? { ...s, folder: { ...s.folder, done: m.done, total: m.total } } : s;
+      else if (m.type === 'folderScanned') s = s.folder ? { ...s, folder: { ...s.folder, status: 'ready', summary: m.summary, done: s.folder.total } } : s;
+      else if (m.type === 'folderFailed') s = s.folder ? { ...s, folder: { ...s.folder, status: 'failed', error: m.message } } : s;
       else s = { ...s, run: { ...s.run, status: 'failed', detail: m.message } };
     }
     return { ...s, run: withClock(s.run, nowMs) };

@@ -8,7 +8,7 @@ import { useShallow } from 'zustand/react/shallow';
 import type { BuiltinIndexEntry } from '../data/builtin';
 import type { ContinualMetrics, TaskCounts } from '../training/metrics';
 import type { RunConfig } from '../training/methods';
-import type { ModelId, RunRequest } from '../worker/protocol';
+import { FOLDER_DATASET, type FolderSummary, type ModelId, type RunRequest } from '../worker/protocol';
 import type { MetricsJson } from './metricsJson';
 import { PRESETS } from './presets';
 import { emptySeries, type AlphaPoint, type LossPoint, type Series } from './series';
@@ -59,10 +59,22 @@ export interface EngineCheck {
   detail: string;
 }
 
+/** The user's own folder: picked (its File objects stay in src/worker/client.ts), checked by the worker. */
+export interface FolderState {
+  name: string;
+  files: number;
+  status: 'scanning' | 'ready' | 'failed';
+  done: number;
+  total: number;
+  summary: FolderSummary | null;
+  error: string | null;
+}
+
 export interface PlaygroundState {
   gpu: GpuStatus;
   datasets: BuiltinIndexEntry[] | null;
   datasetsError: string | null;
+  folder: FolderState | null;
   form: RunForm;
   formErrors: string[];
   run: RunProgress;
@@ -105,6 +117,7 @@ export const store = createStore<PlaygroundState>()(() => ({
   gpu: { status: 'probing' },
   datasets: null,
   datasetsError: null,
+  folder: null,
   form: {
     preset: firstPreset.id,
     dataset: firstPreset.dataset,
@@ -136,3 +149,16 @@ export function usePlaygroundShallow<T>(selector: (s: PlaygroundState) => T): T 
 }
 
 export const isActive = (s: RunStatus) => s === 'preparing' || s === 'running' || s === 'paused';
+
+/** The checked folder as an index entry (name FOLDER_DATASET), so validation and the task choices treat it like a built-in. */
+export function folderEntry(folder: FolderState | null): BuiltinIndexEntry | null {
+  const f = folder?.summary;
+  if (!folder || folder.status !== 'ready' || !f) return null;
+  return { name: FOLDER_DATASET, title: `your folder "${f.name}"`, manifest: '', classes: f.classes.length, train: f.trainImages, test: f.testImages, bytes: f.bytes };
+}
+
+/** The index entry of a data set name: a built-in, or the user's folder. */
+export function datasetEntry(s: Pick<PlaygroundState, 'datasets' | 'folder'>, name: string): BuiltinIndexEntry | undefined {
+  if (name === FOLDER_DATASET) return folderEntry(s.folder) ?? undefined;
+  return s.datasets?.find((d) => d.name === name);
+}

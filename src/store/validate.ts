@@ -3,7 +3,7 @@
 
 import type { BuiltinIndexEntry } from '../data/builtin';
 import { parseRunConfig } from '../training/methods';
-import type { RunRequest } from '../worker/protocol';
+import { FOLDER_DATASET, type RunRequest } from '../worker/protocol';
 import type { RunForm } from './state';
 
 /** Task counts that split `classes` into equal tasks. */
@@ -18,7 +18,8 @@ export function trainImagesPerTask(entry: BuiltinIndexEntry, tasks: number, maxP
 export function validateForm(form: RunForm, datasets: BuiltinIndexEntry[] | null): { request: RunRequest | null; errors: string[] } {
   const errors: string[] = [];
   const entry = datasets?.find((d) => d.name === form.dataset);
-  if (!entry) errors.push(`data set must be one of: ${(datasets ?? []).map((d) => d.name).join(', ') || '(index not loaded)'}`);
+  if (!entry && form.dataset === FOLDER_DATASET) errors.push('pick a folder of images first, and wait until it is checked');
+  else if (!entry) errors.push(`data set must be one of: ${(datasets ?? []).map((d) => d.name).join(', ') || '(index not loaded)'}`);
   if (form.maxPerClass !== null && !(Number.isInteger(form.maxPerClass) && form.maxPerClass >= 1))
     errors.push('images per class must be a positive integer, or empty for all');
   let config = form.config;

@@ -1,14 +1,16 @@
 // Page side of the training worker: starts it, forwards run commands, and feeds its messages to the store in
 // batches (at most one store update per FLUSH_MS, so charts re-render a few times a second, not per step).
-// Stop terminates the worker; the next run starts a fresh one.
+// Stop terminates the worker; the next run starts a fresh one. The user's folder (File objects) is kept here,
+// not in the store: it is sent to the worker to be checked when picked, and again with every run on it.
 
-import { clockTicked, requestRun, runPaused, runResumed, runStopped, workerMessages } from '../store/actions';
+import { clockTicked, folderPicked, requestRun, runPaused, runResumed, runStopped, workerMessages } from '../store/actions';
 import { store, isActive } from '../store/state';
-import type { WorkerCommand, WorkerMessage } from './protocol';
+import { FOLDER_DATASET, type FolderFiles, type WorkerCommand, type WorkerMessage } from './protocol';
 
 const FLUSH_MS = 150;
 
 let worker: Worker | null = null;
+let folder: FolderFiles | null = null;
 let queue: WorkerMessage[] = [];
 let timer: ReturnType<typeof setTimeout> | null = null;
 let clock: ReturnType<typeof setInterval> | null = null;
@@ -23,7 +25,7 @@ function flush(): void {
 function receive(m: WorkerMessage): void {
   queue.push(m);
   // The end of a run is shown at once; steps wait for the next flush.
-  if (m.type === 'finished' || m.type === 'failed') {
+  if (m.type === 'finished' || m.type === 'failed' || m.type === 'folderScanned' || m.type === 'folderFailed') {
     if (timer) clearTimeout(timer);
     flush();
   } else timer ??= setTimeout(flush, FLUSH_MS);
@@ -47,7 +49,8 @@ export function startRun(): void {
   if (!request) return;
   queue = [];
   worker ??= spawn();
-  send({ type: 'start', request });
+  if (request.dataset === FOLDER_DATASET && folder) send({ type: 'start', request, folder });
+  else send({ type: 'start', request });
   clock ??= setInterval(() => {
     clockTicked(performance.now());
     if (!isActive(store.getState().run.status) && clock) {
@@ -55,6 +58,15 @@ export function startRun(): void {
       clock = null;
     }
   }, 1000);
+}
+
+/** The user picked or dropped a folder: it becomes the data set, and the worker checks it (classes, issues). */
+export function chooseFolder(picked: FolderFiles): void {
+  if (isActive(store.getState().run.status)) return;
+  folder = picked;
+  folderPicked(picked.name, picked.files.length);
+  worker ??= spawn();
+  send({ type: 'scanFolder', folder: picked });
 }
 
 export function pauseRun(): void {

@@ -1,6 +1,7 @@
 // Messages between the page and the training worker (src/worker/training.worker.ts), and the choices a
 // run request is made of. Pure data and types: the page, the store and the worker all import it.
 
+import type { FolderEntry, Issue } from '../data/imageFolder';
 import type { TrainingEvent } from '../training/experiment';
 import type { ContinualMetrics, TaskCounts } from '../training/metrics';
 import type { RunConfig } from '../training/methods';
@@ -35,7 +36,36 @@ export interface RunRequest {
   config: RunConfig;
 }
 
-export type WorkerCommand = { type: 'start'; request: RunRequest } | { type: 'pause' } | { type: 'resume' };
+/** RunRequest.dataset of a run on the user's own folder (no built-in name starts with '@'). */
+export const FOLDER_DATASET = '@folder';
+
+/**
+ * The user's folder as the page hands it to the worker: entries[i] describes files[i] (path relative to the
+ * picked folder, from webkitRelativePath or a dropped entry's fullPath). File objects are cloned by reference
+ * to the same bytes on disk; nothing is uploaded.
+ */
+export interface FolderFiles {
+  name: string;
+  entries: FolderEntry[];
+  files: File[];
+}
+
+/** What loadImageFolder made of a folder, for the page: classes with counts and every issue (file skipped). */
+export interface FolderSummary {
+  name: string;
+  layout: string;
+  classes: { className: string; train: number; test: number }[];
+  issues: Issue[];
+  trainImages: number;
+  testImages: number;
+  bytes: number;
+}
+
+export type WorkerCommand =
+  | { type: 'start'; request: RunRequest; folder?: FolderFiles }
+  | { type: 'scanFolder'; folder: FolderFiles }
+  | { type: 'pause' }
+  | { type: 'resume' };
 
 /** The ExperimentResult without the method state (tensors never leave the worker). */
 export interface RunResultSummary {
@@ -57,4 +87,7 @@ export type WorkerMessage =
   | { type: 'dataLoaded'; adapter: string; classNames: string[]; trainImages: number; testImages: number }
   | { type: 'event'; event: TrainingEvent }
   | { type: 'finished'; result: RunResultSummary }
-  | { type: 'failed'; message: string };
+  | { type: 'failed'; message: string }
+  | { type: 'folderProgress'; done: number; total: number }
+  | { type: 'folderScanned'; summary: FolderSummary }
+  | { type: 'folderFailed'; message: string };

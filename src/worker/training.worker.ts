@@ -1,4 +1,5 @@
-// The training worker: owns a GpuContext (platform/browser), loads a built-in benchmark, runs runExperiment
+// The training worker: owns a GpuContext (platform/browser), loads a built-in benchmark or the user's folder
+// (./folder.ts; also checked alone on 'scanFolder', before any run), runs runExperiment
 // and posts every TrainingEvent to the page. Pause holds the runner before its next step (beforeStep); stop is
 // the page terminating this worker (GPU work and memory go with it).
 
@@ -6,8 +7,9 @@ import type { GpuContext } from '../gpu/context';
 import { createBrowserContext } from '../platform/browser';
 import { runExperiment } from '../training/experiment';
 import { loadBuiltin } from './data';
+import { loadFolder, scanFolderFiles } from './folder';
 import { buildModel } from './models';
-import type { RunRequest, WorkerCommand, WorkerMessage } from './protocol';
+import { FOLDER_DATASET, type FolderFiles, type RunRequest, type WorkerCommand, type WorkerMessage } from './protocol';
 
 const post = (m: WorkerMessage) => self.postMessage(m);
 
@@ -18,13 +20,30 @@ const gate = async (): Promise<void> => {
   while (pause) await pause.promise;
 };
 
-async function run(request: RunRequest): Promise<void> {
-  post({ type: 'phase', detail: 'Starting WebGPU in the worker…' });
-  ctx ??= await createBrowserContext();
+async function loadData(request: RunRequest, folder: FolderFiles | undefined) {
+  if (request.dataset === FOLDER_DATASET) {
+    if (!folder) throw new Error('no folder was given with the run');
+    post({ type: 'phase', detail: 'Checking your folder…' });
+    const { data, summary } = await loadFolder(folder, request.maxPerClass, gate, (done, total) =>
+      post({ type: 'phase', detail: `Checking your folder: ${done} of ${total} files` }),
+    );
+    // The issues stay listed while the run goes on.
+    post({ type: 'folderScanned', summary });
+    if (data.classNames.length < 2)
+      throw new Error(`your folder has ${data.classNames.length} usable class folder(s); put images in class_name/ folders (or train/ and test/ of class folders)`);
+    return data;
+  }
   post({ type: 'phase', detail: 'Downloading images…' });
   const { data } = await loadBuiltin(request.dataset, request.maxPerClass, gate, (done, total) =>
     post({ type: 'phase', detail: `Downloading images: ${done} of ${total}` }),
   );
+  return data;
+}
+
+async function run(request: RunRequest, folder: FolderFiles | undefined): Promise<void> {
+  post({ type: 'phase', detail: 'Starting WebGPU in the worker…' });
+  ctx ??= await createBrowserContext();
+  const data = await loadData(request, folder);
   post({
     type: 'dataLoaded',
     adapter: `${ctx.adapter.description} (${ctx.adapter.kind})`,
@@ -56,7 +75,13 @@ async function run(request: RunRequest): Promise<void> {
 self.addEventListener('message', (e: MessageEvent<WorkerCommand>) => {
   const cmd = e.data;
   if (cmd.type === 'start') {
-    run(cmd.request).catch((err: unknown) => post({ type: 'failed', message: err instanceof Error ? err.message : String(err) }));
+    run(cmd.request, cmd.folder).catch((err: unknown) => post({ type: 'failed', message: err instanceof Error ? err.message : String(err) }));
+  } else if (cmd.type === 'scanFolder') {
+    scanFolderFiles(cmd.folder, (done, total) => {
+      if (done % 16 === 0 || done === total) post({ type: 'folderProgress', done, total });
+    })
+      .then((summary) => post({ type: 'folderScanned', summary }))
+      .catch((err: unknown) => post({ type: 'folderFailed', message: err instanceof Error ? err.message : String(err) }));
   } else if (cmd.type === 'pause') {
     if (!pause) {
       let release = () => {};

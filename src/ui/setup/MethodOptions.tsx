@@ -1,6 +1,6 @@
 import { setConfig } from '../../store/actions';
 import { hasAlpha, methodLabel, METHODS, taskChoices } from '../../store/choices';
-import { usePlayground } from '../../store/state';
+import { datasetEntry, usePlayground } from '../../store/state';
 import { NumberField } from './NumberField';
 import { SelectField } from './SelectField';
 
@@ -8,7 +8,7 @@ const num = (v: number | null) => v ?? Number.NaN;
 
 export function MethodOptions({ disabled }: { disabled: boolean }) {
   const config = usePlayground((s) => s.form.config);
-  const classes = usePlayground((s) => s.datasets?.find((d) => d.name === s.form.dataset)?.classes ?? 0);
+  const classes = usePlayground((s) => datasetEntry(s, s.form.dataset)?.classes ?? 0);
   const tasks = taskChoices(classes);
   if (!tasks.includes(config.tasks)) tasks.push(config.tasks);
   return (
