@@ -4,21 +4,21 @@
 // versions), metrics.json, acc_matrix.csv, alpha.csv, lora_bank.safetensors, model.onnx (merged), and a checkpoint
 // after every task so `--resume <dir>` continues from the last completed task with the same final numbers.
 
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
 import { listImages, loadManifest, readerSource } from '../data/builtin';
 import { loadImageFolder } from '../data/imageFolder';
 import { listFolder, nodeReader } from '../platform/nodeFiles';
 import { loadCheckpoint } from '../io/checkpoint';
-import { readLoraBank, writeLoraBank } from '../io/loraBank';
+import { writeLoraBank } from '../io/loraBank';
 import { exportVitOnnx } from '../io/onnx/exportVit';
-import { parseSafetensors, writeSafetensors } from '../io/safetensors';
 import { presets, type ViTConfig } from '../model/vit/config';
 import { initParams, type ParamTable } from '../model/vit/params';
 import { createNodeContext, repoRoot } from '../platform/node';
 import { runExperiment, type ExperimentOptions, type ExperimentResult, type LabeledImages, type TrainingEvent } from '../training/experiment';
-import { DEFAULT_CONFIG, createMethod, parseRunConfig, type MethodState, type RunConfig } from '../training/methods';
+import { checkpointFromFiles, checkpointToFiles, type CheckpointFiles } from '../training/checkpointFiles';
+import { DEFAULT_CONFIG, createMethod, parseRunConfig, type RunConfig } from '../training/methods';
 
 interface CliArgs {
   config: Record<string, unknown>;
@@ -140,39 +140,16 @@ function progress(): (e: TrainingEvent) => void {
   };
 }
 
-function stateFiles(dir: string, state: MethodState, config: ViTConfig, baseChanged: boolean): void {
+/** Writes a checkpoint's files (src/training/checkpointFiles.ts) into dir. */
+function writeCheckpointDir(dir: string, files: CheckpointFiles): void {
   mkdirSync(dir, { recursive: true });
-  const bank = writeLoraBank({
-    config,
-    components: state.seqLora ? [...state.components, state.seqLora] : state.components,
-    head: state.head ? { weight: state.head.weight, bias: state.head.bias, classes: state.head.bias.length } : undefined,
-    meta: { seqLora: state.seqLora ? '1' : '0' },
-  });
-  writeFileSync(join(dir, 'bank.safetensors'), bank);
-  const extra = { prototypes: state.prototypes ? Array.from(state.prototypes) : null, lastResidual: state.lastResidual, absResidual: state.absResidual };
-  writeFileSync(join(dir, 'extra.json'), JSON.stringify(extra));
-  if (baseChanged)
-    writeFileSync(join(dir, 'base.safetensors'), writeSafetensors(new Map([...state.base].map(([k, v]) => [k, { shape: [v.length], data: v }]))));
+  for (const [name, bytes] of files) writeFileSync(join(dir, name), bytes);
 }
 
-function readState(dir: string, base: ParamTable): MethodState {
-  const bank = readLoraBank(readFileSync(join(dir, 'bank.safetensors')));
-  const extra = JSON.parse(readFileSync(join(dir, 'extra.json'), 'utf8')) as { prototypes: number[] | null; lastResidual: number | null; absResidual: number | null };
-  let params = base;
-  if (existsSync(join(dir, 'base.safetensors'))) {
-    const f = parseSafetensors(readFileSync(join(dir, 'base.safetensors')));
-    params = new Map([...base.keys()].map((k) => [k, f.get(k)]));
-  }
-  const seq = bank.meta.seqLora === '1';
-  return {
-    base: params,
-    head: bank.head ? { weight: bank.head.weight, bias: bank.head.bias } : null,
-    components: seq ? bank.components.slice(0, -1) : bank.components,
-    seqLora: seq ? bank.components[bank.components.length - 1]! : null,
-    prototypes: extra.prototypes ? Float32Array.from(extra.prototypes) : null,
-    lastResidual: extra.lastResidual,
-    absResidual: extra.absResidual,
-  };
+function readCheckpointDir(dir: string): CheckpointFiles {
+  const files: CheckpointFiles = new Map();
+  for (const name of readdirSync(dir)) files.set(name, new Uint8Array(readFileSync(join(dir, name))));
+  return files;
 }
 
 async function main(): Promise<void> {
@@ -193,19 +170,14 @@ async function main(): Promise<void> {
   const ckptDir = join(args.out, 'checkpoint');
   let resume: ExperimentOptions['resume'];
   if (args.resume && existsSync(join(ckptDir, 'progress.json'))) {
-    const p = JSON.parse(readFileSync(join(ckptDir, 'progress.json'), 'utf8')) as NonNullable<typeof resume>;
-    resume = { ...p, state: readState(ckptDir, model.params) };
-    process.stderr.write(`resuming after task ${p.done}\n`);
+    resume = checkpointFromFiles(readCheckpointDir(ckptDir), model.params);
+    process.stderr.write(`resuming after task ${resume.done}\n`);
   }
   const result: ExperimentResult = await runExperiment(ctx, model, data, run, {
     onEvent: progress(),
     resume,
     stopAfter: args.stopAfter,
-    onCheckpoint: (done, r) => {
-      stateFiles(ckptDir, r.state, config, run.method === 'seq-full');
-      const { state: _state, ...rest } = r;
-      writeFileSync(join(ckptDir, 'progress.json'), JSON.stringify({ done, ...rest }));
-    },
+    onCheckpoint: (done, r) => writeCheckpointDir(ckptDir, checkpointToFiles(done, r, config, run.method === 'seq-full')),
   });
   const m = result.metrics;
   const metrics = {

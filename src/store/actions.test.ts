@@ -4,7 +4,7 @@ import type { BuiltinIndexEntry } from '../data/builtin';
 import { continualMetrics } from '../training/metrics';
 import { DEFAULT_CONFIG } from '../training/methods';
 import type { WorkerMessage } from '../worker/protocol';
-import { requestRun, runStopped, setConfig, setDataset, setMaxPerClass, setModel, workerMessages } from './actions';
+import { interruptedFound, requestRun, resumeRequested, runStopped, setConfig, setDataset, setMaxPerClass, setModel, workerMessages } from './actions';
 import { appendPoint, emptySeries, MAX_POINTS } from './series';
 import { store } from './state';
 import { validateForm } from './validate';
@@ -102,5 +102,35 @@ describe('appendPoint', () => {
     expect(s.points.length).toBeLessThanOrEqual(MAX_POINTS);
     expect(s.points.at(-1)!.step).toBe(10 * MAX_POINTS);
     expect(s.stride).toBeGreaterThan(1);
+  });
+});
+
+describe('resuming a saved run', () => {
+  it('puts the completed tasks back (matrix, series, step count) and tracks saved checkpoints', () => {
+    const request = { dataset: fashion.name, model: 'tiny' as const, maxPerClass: 8, config: { ...DEFAULT_CONFIG, tasks: 2, batchSize: 4 } };
+    interruptedFound({ runId: 'run-1', request, folderName: null, done: 1 });
+    resumeRequested({ runId: 'run-1', request, folderName: null, done: 1 }, 0);
+    expect(store.getState().interrupted).toBeNull();
+    expect(store.getState().form.config.tasks).toBe(2);
+    const counts = [[{ correct: 3, total: 4 }]];
+    workerMessages(
+      [
+        { type: 'resumedFrom', done: 1, counts, alpha: [[[0.8], [0.9]]], loss: [[2, 1.5]], lsResidual: [null], trainableParams: [10], wallSeconds: [1], imagesPerSec: [4] },
+        { type: 'event', event: { type: 'runStarted', classOrder: [1, 0, 3, 2], tasks: [[1, 0], [3, 2]], totalSteps: 4 } },
+        { type: 'event', event: { type: 'taskStarted', task: 1, classes: [3, 2] } },
+      ],
+      10,
+    );
+    const s = store.getState();
+    expect(s.metrics?.accMatrix).toEqual(continualMetrics(counts).accMatrix);
+    expect(s.run.globalStep).toBe(2);
+    expect(s.taskStarts).toEqual([0, 2]);
+    expect(s.loss.points.map((p) => p.step)).toEqual([1, 2]);
+    expect(s.alpha.points.map((p) => p.alpha)).toEqual([[0.8], [0.9]]);
+    expect(s.run.checkpointed).toBe(1);
+    workerMessages([{ type: 'checkpointSaved', done: 2 }], 20);
+    expect(store.getState().run.checkpointed).toBe(2);
+    workerMessages([{ type: 'checkpointSaved', done: 2, saveError: 'quota exceeded' }], 30);
+    expect(store.getState().run.saveError).toBe('quota exceeded');
   });
 });

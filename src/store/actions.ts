@@ -5,6 +5,8 @@ import type { BuiltinIndexEntry } from '../data/builtin';
 import type { TrainingEvent } from '../training/experiment';
 import type { RunConfig } from '../training/methods';
 import type { RunRequest, RunResultSummary, WorkerMessage } from '../worker/protocol';
+import type { SavedRun } from '../worker/runStore';
+import { continualMetrics } from '../training/metrics';
 import { buildMetricsJson } from './metricsJson';
 import { PRESETS } from './presets';
 import { appendPoint, emptySeries, type AlphaPoint, type LossPoint } from './series';
@@ -78,9 +80,15 @@ export function requestRun(nowMs: number): RunRequest | null {
     set({ formErrors: errors });
     return null;
   }
+  resetRun(request, nowMs);
+  return request;
+}
+
+function resetRun(request: RunRequest, nowMs: number): void {
   raw = { alpha: [], loss: [], wallSeconds: [], imagesPerSec: [], trainableParams: [] };
   set({
     formErrors: [],
+    interrupted: null,
     run: { ...initialRun(), status: 'preparing', detail: 'Starting…', request, startedAtMs: nowMs },
     alpha: emptySeries<AlphaPoint>(),
     loss: emptySeries<LossPoint>(),
@@ -91,7 +99,56 @@ export function requestRun(nowMs: number): RunRequest | null {
     skipped: [],
     metricsJson: null,
   });
-  return request;
+}
+
+// ---- an interrupted run (saved in OPFS by the worker) ----------------------------------------------
+
+export const interruptedFound = (interrupted: SavedRun | null) => set({ interrupted });
+export const interruptedDiscarded = () => set({ interrupted: null });
+
+/** Resume of a saved run: the form shows its settings, and the run state starts over (the worker then sends
+ *  the completed tasks' results in a 'resumedFrom' message). */
+export function resumeRequested(saved: SavedRun, nowMs: number): void {
+  const { dataset, model, maxPerClass, config } = saved.request;
+  updateForm({ dataset, model, maxPerClass }, config);
+  resetRun(saved.request, nowMs);
+}
+
+type ResumedFrom = Extract<WorkerMessage, { type: 'resumedFrom' }>;
+
+/** The completed tasks of a resumed run back into state: matrix, residuals, and the α / loss series. */
+function applyResumed(s: PlaygroundState, m: ResumedFrom): PlaygroundState {
+  raw = {
+    alpha: m.alpha.slice(),
+    loss: m.loss.slice(),
+    wallSeconds: m.wallSeconds.slice(),
+    imagesPerSec: m.imagesPerSec.slice(),
+    trainableParams: m.trainableParams.slice(),
+  };
+  let alpha = emptySeries<AlphaPoint>();
+  let loss = emptySeries<LossPoint>();
+  const taskStarts: number[] = [];
+  let step = 0;
+  m.loss.forEach((losses, t) => {
+    taskStarts.push(step);
+    losses.forEach((l, i) => {
+      step++;
+      const edge = i === 0 || i === losses.length - 1;
+      const a = m.alpha[t]?.[i];
+      if (a?.length) alpha = appendPoint(alpha, { step, task: t, alpha: a }, edge);
+      loss = appendPoint(loss, { step, task: t, loss: l }, edge);
+    });
+  });
+  return {
+    ...s,
+    counts: m.counts,
+    metrics: m.counts.length ? continualMetrics(m.counts) : null,
+    lsResidual: m.lsResidual,
+    alpha,
+    loss,
+    taskStarts,
+    run: { ...s.run, globalStep: step, task: m.done, checkpointed: m.done },
+  };
 }
 
 const activeSeconds = (run: PlaygroundState['run'], nowMs: number) =>
@@ -145,6 +202,8 @@ export function workerMessages(messages: WorkerMessage[], nowMs: number): void {
       else if (m.type === 'phase') s = { ...s, run: { ...s.run, detail: m.detail } };
       else if (m.type === 'dataLoaded') s = { ...s, run: { ...s.run, adapter: m.adapter, classNames: m.classNames, trainImages: m.trainImages, testImages: m.testImages } };
       else if (m.type === 'finished') s = finish(s, m.result, nowMs);
+      else if (m.type === 'resumedFrom') s = applyResumed(s, m);
+      else if (m.type === 'checkpointSaved') s = { ...s, run: m.saveError ? { ...s.run, saveError: m.saveError } : { ...s.run, checkpointed: m.done, saveError: null } };
       else if (m.type === 'folderProgress') s = s.folder ? { ...s, folder: { ...s.folder, done: m.done, total: m.total } } : s;
       else if (m.type === 'folderScanned') s = s.folder ? { ...s, folder: { ...s.folder, status: 'ready', summary: m.summary, done: s.folder.total } } : s;
       else if (m.type === 'folderFailed') s = s.folder ? { ...s, folder: { ...s.folder, status: 'failed', error: m.message } } : s;

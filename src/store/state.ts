@@ -9,6 +9,7 @@ import type { BuiltinIndexEntry } from '../data/builtin';
 import type { ContinualMetrics, TaskCounts } from '../training/metrics';
 import type { RunConfig } from '../training/methods';
 import { FOLDER_DATASET, type FolderSummary, type ModelId, type RunRequest } from '../worker/protocol';
+import type { SavedRun } from '../worker/runStore';
 import type { MetricsJson } from './metricsJson';
 import { PRESETS } from './presets';
 import { emptySeries, type AlphaPoint, type LossPoint, type Series } from './series';
@@ -48,6 +49,8 @@ export interface RunProgress {
   etaSeconds: number | null;
   trainImages: number;
   testImages: number;
+  checkpointed: number; // tasks whose checkpoint is saved in the browser (OPFS)
+  saveError: string | null; // why checkpoints could not be saved (the run goes on)
 }
 
 export interface EngineCheck {
@@ -87,6 +90,8 @@ export interface PlaygroundState {
   skipped: { path: string; reason: string }[];
   metricsJson: MetricsJson | null;
   engine: { running: boolean; results: EngineCheck[] };
+  /** An unfinished run found in OPFS at page load (offered for Resume / Discard). */
+  interrupted: SavedRun | null;
 }
 
 const firstPreset = PRESETS[0]!;
@@ -111,6 +116,8 @@ export const initialRun = (): RunProgress => ({
   etaSeconds: null,
   trainImages: 0,
   testImages: 0,
+  checkpointed: 0,
+  saveError: null,
 });
 
 export const store = createStore<PlaygroundState>()(() => ({
@@ -136,6 +143,7 @@ export const store = createStore<PlaygroundState>()(() => ({
   skipped: [],
   metricsJson: null,
   engine: { running: false, results: [] },
+  interrupted: null,
 }));
 
 /** Subscribes a component to one slice of the store. */

@@ -8,9 +8,13 @@ import { ResultsPanel } from './results/ResultsPanel';
 import { ProgressPanel } from './run/ProgressPanel';
 import { SetupPanel } from './setup/SetupPanel';
 import { usePlayground } from '../store/state';
+import { useEffect } from 'react';
+import { InterruptedBanner } from './run/InterruptedBanner';
+import { checkInterrupted } from '../worker/client';
 
 export function App() {
   const gpu = usePlayground((s) => s.gpu.status);
+  useEffect(() => void checkInterrupted(), []);
   return (
     <main>
       <Header />
@@ -21,6 +25,7 @@ export function App() {
           <section id="playground" className="playground">
             <SetupPanel />
             <div className="dashboard">
+              <InterruptedBanner />
               <ProgressPanel />
               <AlphaChart />
               <LossChart />

@@ -2,10 +2,13 @@
 // batches (at most one store update per FLUSH_MS, so charts re-render a few times a second, not per step).
 // Stop terminates the worker; the next run starts a fresh one. The user's folder (File objects) is kept here,
 // not in the store: it is sent to the worker to be checked when picked, and again with every run on it.
+// At page load checkInterrupted looks for a run an earlier page left unfinished (saved by the worker in OPFS);
+// resumeInterrupted continues it from its last completed task.
 
-import { clockTicked, folderPicked, requestRun, runPaused, runResumed, runStopped, workerMessages } from '../store/actions';
+import { clockTicked, folderPicked, interruptedDiscarded, interruptedFound, requestRun, resumeRequested, runPaused, runResumed, runStopped, workerMessages } from '../store/actions';
 import { store, isActive } from '../store/state';
 import { FOLDER_DATASET, type FolderFiles, type WorkerCommand, type WorkerMessage } from './protocol';
+import { discardRun, findInterrupted } from './runStore';
 
 const FLUSH_MS = 150;
 
@@ -25,7 +28,7 @@ function flush(): void {
 function receive(m: WorkerMessage): void {
   queue.push(m);
   // The end of a run is shown at once; steps wait for the next flush.
-  if (m.type === 'finished' || m.type === 'failed' || m.type === 'folderScanned' || m.type === 'folderFailed') {
+  if (m.type === 'finished' || m.type === 'failed' || m.type === 'folderScanned' || m.type === 'folderFailed' || m.type === 'resumedFrom' || m.type === 'checkpointSaved') {
     if (timer) clearTimeout(timer);
     flush();
   } else timer ??= setTimeout(flush, FLUSH_MS);
@@ -51,6 +54,10 @@ export function startRun(): void {
   worker ??= spawn();
   if (request.dataset === FOLDER_DATASET && folder) send({ type: 'start', request, folder });
   else send({ type: 'start', request });
+  startClock();
+}
+
+function startClock(): void {
   clock ??= setInterval(() => {
     clockTicked(performance.now());
     if (!isActive(store.getState().run.status) && clock) {
@@ -89,4 +96,40 @@ export function stopRun(): void {
   worker = null;
   flush();
   runStopped(performance.now());
+}
+
+/** At page load: an unfinished run saved by an earlier page (closed or reloaded mid-run) is offered for resume. */
+export async function checkInterrupted(): Promise<void> {
+  try {
+    interruptedFound(await findInterrupted());
+  } catch {
+    // No OPFS (or it cannot be read): nothing to offer.
+  }
+}
+
+/** Whether the saved run can be resumed now: built-in data always; a folder run once that folder is picked again. */
+export function canResume(saved: { request: { dataset: string }; folderName: string | null }, pickedFolder: string | null): boolean {
+  return saved.request.dataset !== FOLDER_DATASET || (saved.folderName !== null && saved.folderName === pickedFolder);
+}
+
+/** Resume: a fresh worker continues the saved run from its last completed task. */
+export function resumeInterrupted(): void {
+  const s = store.getState();
+  const saved = s.interrupted;
+  if (!saved || isActive(s.run.status)) return;
+  const picked = s.folder?.status === 'ready' ? (s.folder.summary?.name ?? null) : null;
+  if (!canResume(saved, picked)) return;
+  queue = [];
+  resumeRequested(saved, performance.now());
+  worker ??= spawn();
+  if (saved.request.dataset === FOLDER_DATASET && folder) send({ type: 'start', request: saved.request, folder, resumeRunId: saved.runId });
+  else send({ type: 'start', request: saved.request, resumeRunId: saved.runId });
+  startClock();
+}
+
+export async function discardInterrupted(): Promise<void> {
+  const saved = store.getState().interrupted;
+  if (!saved) return;
+  interruptedDiscarded();
+  await discardRun(saved.runId).catch(() => {});
 }

@@ -62,7 +62,8 @@ export interface FolderSummary {
 }
 
 export type WorkerCommand =
-  | { type: 'start'; request: RunRequest; folder?: FolderFiles }
+  /** resumeRunId: continue the run saved in OPFS under that id (src/worker/runStore.ts) from its last completed task. */
+  | { type: 'start'; request: RunRequest; folder?: FolderFiles; resumeRunId?: string }
   | { type: 'scanFolder'; folder: FolderFiles }
   | { type: 'pause' }
   | { type: 'resume' };
@@ -87,6 +88,10 @@ export type WorkerMessage =
   | { type: 'dataLoaded'; adapter: string; classNames: string[]; trainImages: number; testImages: number }
   | { type: 'event'; event: TrainingEvent }
   | { type: 'finished'; result: RunResultSummary }
+  /** A resumed run: the completed tasks' results from the checkpoint, sent before its first event. */
+  | { type: 'resumedFrom'; done: number; counts: TaskCounts[][]; alpha: number[][][]; loss: number[][]; lsResidual: (number | null)[]; trainableParams: number[]; wallSeconds: number[]; imagesPerSec: number[] }
+  /** The checkpoint after `done` tasks is on disk (OPFS); saveError: it could not be saved (the run goes on). */
+  | { type: 'checkpointSaved'; done: number; saveError?: string }
   | { type: 'failed'; message: string }
   | { type: 'folderProgress'; done: number; total: number }
   | { type: 'folderScanned'; summary: FolderSummary }

@@ -1,14 +1,17 @@
 // The training worker: owns a GpuContext (platform/browser), loads a built-in benchmark or the user's folder
 // (./folder.ts; also checked alone on 'scanFolder', before any run), runs runExperiment
 // and posts every TrainingEvent to the page. Pause holds the runner before its next step (beforeStep); stop is
-// the page terminating this worker (GPU work and memory go with it).
+// the page terminating this worker (GPU work and memory go with it). After every completed task the checkpoint
+// and the request go to OPFS (./runStore.ts), so a reloaded page can resume the run ('start' with resumeRunId).
 
 import type { GpuContext } from '../gpu/context';
 import { createBrowserContext } from '../platform/browser';
-import { runExperiment } from '../training/experiment';
+import { checkpointFromFiles, checkpointToFiles } from '../training/checkpointFiles';
+import { runExperiment, type ExperimentOptions } from '../training/experiment';
 import { loadBuiltin } from './data';
 import { loadFolder, scanFolderFiles } from './folder';
 import { buildModel } from './models';
+import { createRun, markFinished, readLatestCheckpoint, saveCheckpoint } from './runStore';
 import { FOLDER_DATASET, type FolderFiles, type RunRequest, type WorkerCommand, type WorkerMessage } from './protocol';
 
 const post = (m: WorkerMessage) => self.postMessage(m);
@@ -40,7 +43,9 @@ async function loadData(request: RunRequest, folder: FolderFiles | undefined) {
   return data;
 }
 
-async function run(request: RunRequest, folder: FolderFiles | undefined): Promise<void> {
+const messageOf = (e: unknown) => (e instanceof Error ? e.message : String(e));
+
+async function run(request: RunRequest, folder: FolderFiles | undefined, resumeRunId: string | undefined): Promise<void> {
   post({ type: 'phase', detail: 'Starting WebGPU in the worker…' });
   ctx ??= await createBrowserContext();
   const data = await loadData(request, folder);
@@ -53,7 +58,37 @@ async function run(request: RunRequest, folder: FolderFiles | undefined): Promis
   });
   post({ type: 'phase', detail: 'Compiling shaders and training…' });
   const model = buildModel(request.model);
-  const result = await runExperiment(ctx, model, data, request.config, { onEvent: (event) => post({ type: 'event', event }), beforeStep: gate });
+  // Persistence is best effort: without OPFS (or when it is full) the run goes on, unsaved.
+  let runId: string | null = resumeRunId ?? null;
+  let resume: ExperimentOptions['resume'];
+  if (resumeRunId) {
+    post({ type: 'phase', detail: 'Reading the saved checkpoint…' });
+    resume = checkpointFromFiles(await readLatestCheckpoint(resumeRunId), model.params);
+    const { state: _state, ...progress } = resume;
+    post({ type: 'resumedFrom', ...progress });
+  } else {
+    try {
+      runId = await createRun(request, folder?.name ?? null);
+    } catch (e) {
+      post({ type: 'checkpointSaved', done: 0, saveError: messageOf(e) });
+    }
+  }
+  const config = { ...model.config, numClasses: data.classNames.length };
+  const result = await runExperiment(ctx, model, data, request.config, {
+    onEvent: (event) => post({ type: 'event', event }),
+    beforeStep: gate,
+    resume,
+    onCheckpoint: async (done, r) => {
+      if (!runId) return;
+      try {
+        await saveCheckpoint(runId, done, checkpointToFiles(done, r, config, request.config.method === 'seq-full'));
+        post({ type: 'checkpointSaved', done });
+      } catch (e) {
+        post({ type: 'checkpointSaved', done, saveError: messageOf(e) });
+      }
+    },
+  });
+  if (runId) await markFinished(runId).catch(() => {});
   post({
     type: 'finished',
     result: {
@@ -75,7 +110,7 @@ async function run(request: RunRequest, folder: FolderFiles | undefined): Promis
 self.addEventListener('message', (e: MessageEvent<WorkerCommand>) => {
   const cmd = e.data;
   if (cmd.type === 'start') {
-    run(cmd.request, cmd.folder).catch((err: unknown) => post({ type: 'failed', message: err instanceof Error ? err.message : String(err) }));
+    run(cmd.request, cmd.folder, cmd.resumeRunId).catch((err: unknown) => post({ type: 'failed', message: messageOf(err) }));
   } else if (cmd.type === 'scanFolder') {
     scanFolderFiles(cmd.folder, (done, total) => {
       if (done % 16 === 0 || done === total) post({ type: 'folderProgress', done, total });

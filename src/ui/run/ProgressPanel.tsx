@@ -26,6 +26,8 @@ export function ProgressPanel() {
     adapter: s.run.adapter,
     trainImages: s.run.trainImages,
     testImages: s.run.testImages,
+    checkpointed: s.run.checkpointed,
+    saveError: s.run.saveError,
   }));
   const fraction = run.totalSteps ? run.globalStep / run.totalSteps : 0;
   return (
@@ -53,6 +55,17 @@ export function ProgressPanel() {
           run.detail || 'Pick a benchmark, a method and press Run.'
         )}
       </p>
+      {run.saveError ? (
+        <p className="save-status" data-testid="checkpoint-status" data-saved="0">
+          Not saved in the browser ({run.saveError}): closing the tab loses this run.
+        </p>
+      ) : (
+        run.checkpointed > 0 && run.status !== 'finished' && (
+          <p className="save-status" data-testid="checkpoint-status" data-saved={run.checkpointed}>
+            Saved in the browser after task {run.checkpointed}: closing or reloading the tab can resume from there.
+          </p>
+        )
+      )}
       {run.status === 'failed' && (
         <p className="error" data-testid="run-error">
           {run.detail}
