@@ -18,6 +18,7 @@ import { initParams, type ParamTable } from '../model/vit/params';
 import { createNodeContext, repoRoot } from '../platform/node';
 import { runExperiment, type ExperimentOptions, type ExperimentResult, type LabeledImages, type TrainingEvent } from '../training/experiment';
 import { checkpointFromFiles, checkpointToFiles, type CheckpointFiles } from '../training/checkpointFiles';
+import { accMatrixCsv, alphaCsv } from '../training/resultFiles';
 import { DEFAULT_CONFIG, createMethod, parseRunConfig, type RunConfig } from '../training/methods';
 
 interface CliArgs {
@@ -113,10 +114,6 @@ async function loadModel(spec: string): Promise<{ config: ViTConfig; params: Par
   return { config: loaded.config, params, note: `${dir}` };
 }
 
-function csv(rows: (string | number | null)[][]): string {
-  return rows.map((r) => r.map((x) => (x === null ? '' : String(x))).join(',')).join('\n') + '\n';
-}
-
 /** Progress bar with ETA on stderr. */
 function progress(): (e: TrainingEvent) => void {
   const t0 = Date.now();
@@ -203,12 +200,8 @@ async function main(): Promise<void> {
     completedTasks: result.counts.length,
   };
   writeFileSync(join(args.out, 'metrics.json'), JSON.stringify(metrics, null, 2) + '\n');
-  writeFileSync(join(args.out, 'acc_matrix.csv'), csv([['after_task', ...m.accMatrix.map((_, j) => `task_${j + 1}`)], ...m.accMatrix.map((r, t) => [t + 1, ...r.map((x) => (x === null ? null : +x.toFixed(3)))])]));
-  const maxK = Math.max(0, ...result.alpha.flat().map((a) => a.length));
-  writeFileSync(
-    join(args.out, 'alpha.csv'),
-    csv([['task', 'step', ...Array.from({ length: maxK }, (_, k) => `alpha_${k + 1}`)], ...result.alpha.flatMap((steps, t) => steps.map((a, s) => [t + 1, s + 1, ...a.map((x) => +x.toFixed(6))]))]),
-  );
+  writeFileSync(join(args.out, 'acc_matrix.csv'), accMatrixCsv(m.accMatrix));
+  writeFileSync(join(args.out, 'alpha.csv'), alphaCsv(result.alpha));
   const state = result.state;
   writeFileSync(
     join(args.out, 'lora_bank.safetensors'),

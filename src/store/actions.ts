@@ -7,6 +7,7 @@ import type { RunConfig } from '../training/methods';
 import type { RunRequest, RunResultSummary, WorkerMessage } from '../worker/protocol';
 import type { SavedRun } from '../worker/runStore';
 import { continualMetrics } from '../training/metrics';
+import { parseConfigFile } from './configFile';
 import { buildMetricsJson } from './metricsJson';
 import { PRESETS } from './presets';
 import { appendPoint, emptySeries, type AlphaPoint, type LossPoint } from './series';
@@ -38,6 +39,22 @@ export const setDataset = (dataset: string) => updateForm({ dataset });
 export const setModel = (model: RunForm['model']) => updateForm({ model });
 export const setMaxPerClass = (maxPerClass: number | null) => updateForm({ maxPerClass });
 export const setConfig = (config: Partial<RunConfig>) => updateForm({}, config);
+
+/** "Open config…": the form takes a config file's settings (src/store/configFile.ts); a bad file only shows an error. */
+export function loadConfigText(text: string, fileName: string): void {
+  let parsed: ReturnType<typeof parseConfigFile>;
+  try {
+    parsed = parseConfigFile(text);
+  } catch (e) {
+    set({ formErrors: [`${fileName}: ${(e as Error).message.replace(/^invalid run config: /, '')}`] });
+    return;
+  }
+  const patch: Partial<Omit<RunForm, 'preset' | 'config'>> = {};
+  if (parsed.dataset !== undefined) patch.dataset = parsed.dataset;
+  if (parsed.model !== undefined) patch.model = parsed.model;
+  if (parsed.maxPerClass !== undefined) patch.maxPerClass = parsed.maxPerClass;
+  updateForm(patch, parsed.config);
+}
 
 export function applyPreset(id: string): void {
   const p = PRESETS.find((x) => x.id === id);
@@ -98,6 +115,7 @@ function resetRun(request: RunRequest, nowMs: number): void {
     lsResidual: [],
     skipped: [],
     metricsJson: null,
+    loraBank: null,
   });
 }
 
@@ -201,7 +219,7 @@ export function workerMessages(messages: WorkerMessage[], nowMs: number): void {
       if (m.type === 'event') s = { ...s, ...applyEvent(s, m.event, nowMs) };
       else if (m.type === 'phase') s = { ...s, run: { ...s.run, detail: m.detail } };
       else if (m.type === 'dataLoaded') s = { ...s, run: { ...s.run, adapter: m.adapter, classNames: m.classNames, trainImages: m.trainImages, testImages: m.testImages } };
-      else if (m.type === 'finished') s = finish(s, m.result, nowMs);
+      else if (m.type === 'finished') s = finish(s, m.result, nowMs, m.loraBank ?? null);
       else if (m.type === 'resumedFrom') s = applyResumed(s, m);
       else if (m.type === 'checkpointSaved') s = { ...s, run: m.saveError ? { ...s.run, saveError: m.saveError } : { ...s.run, checkpointed: m.done, saveError: null } };
       else if (m.type === 'folderProgress') s = s.folder ? { ...s, folder: { ...s.folder, done: m.done, total: m.total } } : s;
@@ -234,7 +252,7 @@ export function clockTicked(nowMs: number): void {
   set((s) => (s.run.status === 'running' || s.run.status === 'preparing' ? { run: withClock(s.run, nowMs) } : {}));
 }
 
-function finish(s: PlaygroundState, result: RunResultSummary, nowMs: number): PlaygroundState {
+function finish(s: PlaygroundState, result: RunResultSummary, nowMs: number, loraBank: Uint8Array | null): PlaygroundState {
   const request = s.run.request!;
   return {
     ...s,
@@ -242,6 +260,7 @@ function finish(s: PlaygroundState, result: RunResultSummary, nowMs: number): Pl
     metrics: result.metrics,
     lsResidual: result.lsResidual,
     metricsJson: buildMetricsJson(request, result, false),
+    loraBank,
     run: { ...s.run, status: 'finished', detail: '', elapsedSeconds: activeSeconds(s.run, nowMs) },
   };
 }

@@ -89,6 +89,8 @@ export interface PlaygroundState {
   lsResidual: (number | null)[];
   skipped: { path: string; reason: string }[];
   metricsJson: MetricsJson | null;
+  /** The finished run's LoRA bank (.safetensors bytes, written in the worker from the final state). */
+  loraBank: Uint8Array | null;
   engine: { running: boolean; results: EngineCheck[] };
   /** An unfinished run found in OPFS at page load (offered for Resume / Discard). */
   interrupted: SavedRun | null;
@@ -142,6 +144,7 @@ export const store = createStore<PlaygroundState>()(() => ({
   lsResidual: [],
   skipped: [],
   metricsJson: null,
+  loraBank: null,
   engine: { running: false, results: [] },
   interrupted: null,
 }));

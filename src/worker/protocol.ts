@@ -87,7 +87,8 @@ export type WorkerMessage =
   | { type: 'phase'; detail: string }
   | { type: 'dataLoaded'; adapter: string; classNames: string[]; trainImages: number; testImages: number }
   | { type: 'event'; event: TrainingEvent }
-  | { type: 'finished'; result: RunResultSummary }
+  /** loraBank: lora_bank.safetensors (src/io/loraBank.ts) of the final state; absent if it could not be written. */
+  | { type: 'finished'; result: RunResultSummary; loraBank?: Uint8Array }
   /** A resumed run: the completed tasks' results from the checkpoint, sent before its first event. */
   | { type: 'resumedFrom'; done: number; counts: TaskCounts[][]; alpha: number[][][]; loss: number[][]; lsResidual: (number | null)[]; trainableParams: number[]; wallSeconds: number[]; imagesPerSec: number[] }
   /** The checkpoint after `done` tasks is on disk (OPFS); saveError: it could not be saved (the run goes on). */

@@ -5,6 +5,7 @@
 // and the request go to OPFS (./runStore.ts), so a reloaded page can resume the run ('start' with resumeRunId).
 
 import type { GpuContext } from '../gpu/context';
+import { writeLoraBank } from '../io/loraBank';
 import { createBrowserContext } from '../platform/browser';
 import { checkpointFromFiles, checkpointToFiles } from '../training/checkpointFiles';
 import { runExperiment, type ExperimentOptions } from '../training/experiment';
@@ -89,8 +90,22 @@ async function run(request: RunRequest, folder: FolderFiles | undefined, resumeR
     },
   });
   if (runId) await markFinished(runId).catch(() => {});
+  // The same bank the CLI writes (lora_bank.safetensors); the run's numbers do not depend on it being written.
+  let loraBank: Uint8Array | undefined;
+  try {
+    const state = result.state;
+    loraBank = writeLoraBank({
+      config,
+      components: state.seqLora ? [state.seqLora] : state.components,
+      head: state.head ? { weight: state.head.weight, bias: state.head.bias, classes: state.head.bias.length } : undefined,
+      meta: { method: request.config.method, seed: String(request.config.seed), classOrder: JSON.stringify(result.classOrder) },
+    });
+  } catch {
+    loraBank = undefined;
+  }
   post({
     type: 'finished',
+    loraBank,
     result: {
       classNames: data.classNames,
       classOrder: result.classOrder,

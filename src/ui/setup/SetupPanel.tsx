@@ -2,6 +2,7 @@ import { isActive, usePlayground } from '../../store/state';
 import { DatasetPicker } from './DatasetPicker';
 import { MethodOptions } from './MethodOptions';
 import { ModelPicker } from './ModelPicker';
+import { OpenConfig } from './OpenConfig';
 import { PresetPicker } from './PresetPicker';
 
 export function SetupPanel() {
@@ -11,6 +12,7 @@ export function SetupPanel() {
     <div className="card setup" data-testid="setup">
       <h2>Set up a run</h2>
       <PresetPicker disabled={disabled} />
+      <OpenConfig disabled={disabled} />
       <DatasetPicker disabled={disabled} />
       <ModelPicker disabled={disabled} />
       <MethodOptions disabled={disabled} />
