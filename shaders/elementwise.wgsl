@@ -10,18 +10,15 @@
 //   mulRow         y = x ⊙ row broadcast                      x, y: (R, L), row: (L)
 //                  "row broadcast" means y[i] uses row[i mod L]: a bias (C) over (B·N, C) has L = C; a position
 //                  embedding (N, C) over (B, N, C) has L = N·C. n must be a multiple of L.
-//   sumRows        drow (+)= Σ_r dy[r, :]                     dy: (R, L), drow: (L)   (backward of addRow for the row)
 //   selectRow      out[b, :] = x[b, index, :]                 x: (B, N, C), out: (B, C)   (the CLS token: index 0)
 //   selectRowBackward  dx[b, t, :] = (t == index) ? dy[b, :] : 0     (writes every element of dx)
 //   concatCls      out[b, 0, :] = cls, out[b, 1 + t, :] = patches[b, t, :]     cls: (C), patches: (B, N, C), out: (B, N+1, C)
 //   concatClsBackward  dpatches[b, t, :] = dout[b, 1 + t, :],  dcls (+)= Σ_b dout[b, 0, :]
-// Backward of the rest: add → da = db = dy; mul → da = dy⊙b, db = dy⊙a; mulRow → dx = dy⊙row, drow = sumRows(dy⊙x); axpy → dx = α·dy (dy passes through to y's input); scale → dx = α·dy;
-// addRow → dx = dy, drow = sumRows(dy). "(+)=" means the entry overwrites, or accumulates when accumulate = 1
+// Backward of the rest: add → da = db = dy; mul → da = dy⊙b, db = dy⊙a; mulRow → dx = dy⊙row, drow = Σ_rows dy⊙x (reduce.sumRows); axpy → dx = α·dy (dy passes through to y's input); scale → dx = α·dy;
+// addRow → dx = dy, drow = Σ_rows dy (kernels/reduce.ts sumRows). "(+)=" means the entry overwrites, or accumulates when accumulate = 1
 // (parameter gradients summed over micro-batches).
 // A binding may not be both read and written in one dispatch in WebGPU, hence the separate in-place entry points.
 // Dispatch: 1-D over the output elements, WG threads per workgroup; the grid may wrap into y (see kernels/grid.ts).
-// sumRows runs one thread per column and walks the rows: neighbouring threads read neighbouring addresses, and no
-// workgroup memory or barrier is needed (both are slow on llvmpipe).
 
 override WG: u32 = 256;
 
@@ -29,13 +26,11 @@ struct Size { n: u32 }
 struct Scaled { n: u32, alpha: f32 }
 struct Fill { n: u32, value: f32 }
 struct Rows { n: u32, period: u32 }
-struct SumRows { rows: u32, period: u32, accumulate: u32 }
 struct Cls { B: u32, N: u32, C: u32 }
 struct Select { B: u32, N: u32, C: u32, index: u32 }
 struct ClsBackward { B: u32, N: u32, C: u32, accumulate: u32 }
 
 @group(0) @binding(0) var<storage, read_write> y: array<f32>;
-@group(0) @binding(1) var<storage, read_write> drow: array<f32>;
 @group(0) @binding(2) var<storage, read_write> out: array<f32>;
 @group(0) @binding(3) var<storage, read_write> dcls: array<f32>;
 @group(0) @binding(4) var<storage, read_write> dpatches: array<f32>;
@@ -51,7 +46,6 @@ struct ClsBackward { B: u32, N: u32, C: u32, accumulate: u32 }
 @group(0) @binding(14) var<uniform> scaled: Scaled;
 @group(0) @binding(15) var<uniform> fillArgs: Fill;
 @group(0) @binding(16) var<uniform> rows: Rows;
-@group(0) @binding(17) var<uniform> sumArgs: SumRows;
 @group(0) @binding(18) var<uniform> clsArgs: Cls;
 @group(0) @binding(19) var<uniform> clsBackArgs: ClsBackward;
 @group(0) @binding(20) var<storage, read_write> dx: array<f32>;
@@ -120,17 +114,6 @@ fn mulRow(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups
   let i = flat_index(gid, nwg);
   if (i >= rows.n) { return; }
   y[i] = x[i] * row[i % rows.period];
-}
-
-@compute @workgroup_size(WG)
-fn sumRows(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-  let j = flat_index(gid, nwg);
-  let L = sumArgs.period;
-  if (j >= L) { return; }
-  var s = 0.0;
-  for (var r = 0u; r < sumArgs.rows; r++) { s += dy[r * L + j]; }
-  // select, not accumulate·drow: a fresh gradient buffer may hold NaN, and 0·NaN is NaN.
-  drow[j] = select(s, drow[j] + s, sumArgs.accumulate != 0u);
 }
 
 @compute @workgroup_size(WG)

@@ -14,7 +14,7 @@
 
 import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { CORPUS_FORMAT, checkCorpusArrays, parseCorpusIndex, type Corpus } from '../data/pretrainCorpus';
+import { CORPUS_FORMAT, checkCorpusArrays, checkCorpusDisjoint, parseCorpusIndex, type Corpus } from '../data/pretrainCorpus';
 import { presets, type ViTConfig } from '../model/vit/config';
 import { initParams, paramCount } from '../model/vit/params';
 import { createNodeContext, repoRoot } from '../platform/node';
@@ -113,6 +113,11 @@ function loadCorpus(dir: string): Corpus {
     meta: new Uint8Array(buf(index.files.meta)),
   };
   checkCorpusArrays(corpus);
+  // Pretraining must share no class with the built-in benchmarks (held-out emoji, Fashion-MNIST).
+  const heldOut = JSON.parse(readFileSync(join(repoRoot, 'public/data/emoji-styles/held-out.json'), 'utf8')) as { exclude: string[]; subgroups: string[] };
+  const overlap = checkCorpusDisjoint(index, heldOut);
+  if (overlap.length)
+    throw new Error(`the corpus in ${dir} shares classes with the built-in benchmarks (${overlap.slice(0, 5).join(', ')}…); rebuild it with \`bash scripts/data/build.sh pretrain\``);
   return corpus;
 }
 

@@ -1,14 +1,13 @@
 // The pretraining corpus index: parsing, array checks, and disjointness from the built-in benchmarks (no
-// held-out emoji; only CJK glyphs and emoji, so no Fashion-MNIST class). The generated corpus in
-// .cache/pretrain-corpus is checked too when it exists (it is not committed).
-import { existsSync, readFileSync } from 'node:fs';
+// held-out emoji; only CJK glyphs and emoji, so no Fashion-MNIST class). The generated corpus itself (not
+// committed) is checked with the same functions by its generator and again by `npm run pretrain` when loaded.
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { repoRoot } from '../platform/node';
 import { CORPUS_FORMAT, checkCorpusArrays, checkCorpusDisjoint, parseCorpusIndex, type CorpusIndex } from './pretrainCorpus';
 
 const heldOut = JSON.parse(readFileSync(join(repoRoot, 'public/data/emoji-styles/held-out.json'), 'utf8')) as { exclude: string[]; subgroups: string[] };
-const fashionClasses = (JSON.parse(readFileSync(join(repoRoot, 'public/data/split-fashion-mnist/manifest.json'), 'utf8')) as { classes: string[] }).classes;
 
 function index(over: Partial<CorpusIndex> = {}): CorpusIndex {
   return {
@@ -49,16 +48,5 @@ describe('pretraining corpus index', () => {
     const ix = index({ classes: [{ kind: 'emoji', key: banned, char: '?' }, { kind: 'cjk', key: '41', char: 'A' }, { kind: 'cjk', key: '4e00', char: '一' }] });
     expect(checkCorpusDisjoint(ix, heldOut)).toEqual([`emoji:${banned}`, 'cjk:41 (not a CJK unified ideograph)']);
     expect(checkCorpusDisjoint(index(), heldOut)).toEqual([]);
-  });
-
-  const built = join(repoRoot, '.cache/pretrain-corpus/index.json');
-  it.skipIf(!existsSync(built))('the generated corpus (.cache/pretrain-corpus) is valid and disjoint from the benchmarks', () => {
-    const ix = parseCorpusIndex(JSON.parse(readFileSync(built, 'utf8')) as unknown, built);
-    expect(checkCorpusDisjoint(ix, heldOut)).toEqual([]);
-    // Only glyph and emoji identities: nothing named like a Fashion-MNIST class, no package of it.
-    expect(ix.classes.every((c) => c.kind === 'cjk' || c.kind === 'emoji')).toBe(true);
-    expect(ix.packages.some((p) => /fashion|mnist/i.test(p.name))).toBe(false);
-    expect(fashionClasses.length).toBe(10);
-    expect(ix.classes.length).toBeGreaterThan(1000);
   });
 });

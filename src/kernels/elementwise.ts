@@ -76,18 +76,6 @@ export function addRow(ctx: GpuContext, y: GpuTensor, row: GpuTensor, x?: GpuTen
   ctx.run('elementwise', 'addRow', { bindings: { y, x, row }, uniforms: { n, period }, overrides: { WG }, workgroups: grid1d(ctx, n, WG) });
 }
 
-/** drow = Σ_r dy[r, :] (drow += … when accumulate): the row gradient of addRow. dy: (R, L), drow: (L) */
-export function sumRows(ctx: GpuContext, drow: GpuTensor, dy: GpuTensor, accumulate = false): void {
-  const period = rowPeriod('sumRows', numel(dy.shape), drow);
-  const rows = numel(dy.shape) / period;
-  ctx.run('elementwise', 'sumRows', {
-    bindings: { drow, dy },
-    uniforms: { rows, period, accumulate: accumulate ? 1 : 0 },
-    overrides: { WG },
-    workgroups: grid1d(ctx, period, WG),
-  });
-}
-
 /** out = [cls; patches] along tokens. cls: (C), patches: (B, N, C), out: (B, N+1, C) */
 export function concatCls(ctx: GpuContext, out: GpuTensor, cls: GpuTensor, patches: GpuTensor): void {
   const [B, N, C] = patches.shape as [number, number, number];

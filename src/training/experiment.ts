@@ -122,9 +122,7 @@ class BatchLoader {
       if (this.pixels) this.ctx.release(this.pixels);
       this.pixels = this.ctx.tensor([Math.max(pixels.length, this.batch * 64 * 64)], 'batch.pixels', 'u32');
     }
-    const padded = new Uint32Array(this.pixels.shape[0]!);
-    padded.set(pixels);
-    this.ctx.write(this.pixels, padded);
+    this.ctx.write({ ...this.pixels, shape: [pixels.length] }, pixels); // only this batch's pixels are read
     this.ctx.write(this.sources, sources);
     this.ctx.write(this.boxes, boxes);
     preprocess.forward(this.ctx, this.images, this.pixels, this.sources, this.boxes, { mean: this.config.mean, std: this.config.std });
@@ -206,6 +204,9 @@ export async function runExperiment(
         ? { kind: 'sgd', learningRate: cfg.learningRate, momentum: cfg.momentum }
         : { kind: 'adam', learningRate: cfg.learningRate });
       const train = trainOf(t);
+      // One readback per step: the loss and every α copied into a small monitor tensor.
+      const alphaTensors = vit.alphaTensors();
+      const monitor = ctx.tensor([1 + alphaTensors.reduce((n, a) => n + a.shape[0]!, 0)], 'train.monitor');
       let expectedMs = 0;
       for (let epoch = 0; epoch < cfg.epochs && !opts.signal?.aborted; epoch++) {
         const r = rng((cfg.seed * 1000003 + t * 1009 + epoch) >>> 0);
@@ -226,8 +227,15 @@ export async function runExperiment(
           const { loss, dlogits } = vit.loss(labels, lo, hi);
           vit.backward(dlogits);
           opt.step(lr);
-          const lossValue = (await ctx.read(loss, expectedMs * 0.85))[0]!;
-          const alpha = await method.readAlpha(vit);
+          ctx.copyRange(monitor, 0, loss, 0, 1);
+          let at = 1;
+          for (const a of alphaTensors) {
+            ctx.copyRange(monitor, at, a, 0, a.shape[0]!);
+            at += a.shape[0]!;
+          }
+          const values = await ctx.read(monitor, expectedMs * 0.85);
+          const lossValue = values[0]!;
+          const alpha = Array.from(values.subarray(1));
           const ms = performance.now() - ts;
           if (trained > 0) expectedMs = expectedMs ? 0.8 * expectedMs + 0.2 * ms : ms;
           trainMs += ms;
@@ -243,7 +251,7 @@ export async function runExperiment(
       if (opts.signal?.aborted) {
         opt.destroy();
         loader.destroy();
-        ctx.release(images, labels);
+        ctx.release(images, labels, monitor);
         vit.destroy();
         break; // the interrupted task is neither evaluated nor checkpointed
       }
@@ -251,7 +259,7 @@ export async function runExperiment(
       trainableParams.push([...trainable.values()].reduce((n, x) => n + x.shape.reduce((a, b) => a * b, 1), 0));
       opt.destroy();
       loader.destroy();
-      ctx.release(images, labels);
+      ctx.release(images, labels, monitor);
       vit.destroy();
     } else {
       state = await method.endTask(state, t, null);

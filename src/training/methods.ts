@@ -120,7 +120,6 @@ export interface TaskPlan {
 export interface Method {
   initialState(): MethodState;
   beginTask(state: MethodState, t: number, lo: number, hi: number): TaskPlan;
-  readAlpha(vit: GpuViT): Promise<number[]>;
   endTask(state: MethodState, t: number, vit: GpuViT | null): Promise<MethodState>;
   evalParams(state: MethodState): ParamTable;
   updatePrototypes(
@@ -346,12 +345,6 @@ export function createMethod(cfg: RunConfig, config: ViTConfig, base: ParamTable
         },
         params: withHead(state.base, state),
       };
-    },
-
-    async readAlpha(vit) {
-      if (cfg.method === 'seq-full' || cfg.method === 'ncm') return [];
-      const s = await vit.readLoraAlphas();
-      return vit.loraSetup.trainableRank ? [...s.alphaFrozen, s.alphaTrainable] : [...s.alphaFrozen];
     },
 
     async endTask(state, t, vit) {

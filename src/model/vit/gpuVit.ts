@@ -466,12 +466,10 @@ export class GpuViT {
     return this.ctx.read(t);
   }
 
-  /** The α's only (cheap: read after every step for the α trajectories). */
-  async readLoraAlphas(): Promise<{ alphaFrozen: Float32Array; alphaTrainable: number }> {
+  /** The α tensors in component order (frozen components, then the trainable one), for per-step monitoring. */
+  alphaTensors(): GpuTensor[] {
     const { frozenRanks, trainableRank } = this.loraSetup;
-    const alphaFrozen = frozenRanks.length ? await this.ctx.read(this.arena.get('lora.alphaFrozen')) : new Float32Array(0);
-    const alphaTrainable = trainableRank ? (await this.ctx.read(this.arena.get('lora.alphaTrainable')))[0]! : 0;
-    return { alphaFrozen, alphaTrainable };
+    return [...(frozenRanks.length ? [this.arena.get('lora.alphaFrozen')] : []), ...(trainableRank ? [this.arena.get('lora.alphaTrainable')] : [])];
   }
 
   /** The LoRA state as host arrays: α's and the trainable component's factors per [block][q, v]. */
