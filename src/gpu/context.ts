@@ -8,6 +8,7 @@
 import { BindingMismatchError, DeviceLostError, GpuOperationError, GpuUnavailableError, ShaderCompileError } from './errors';
 import { reflect, uniformSize, type EntryReflection, type ShaderReflection } from './reflect';
 import { byteLength, numel, shapeString, type DType, type GpuTensor } from './tensor';
+import { DispatchProfiler, type ProfileEntry } from './profiler';
 
 export type AdapterKind = 'hardware' | 'lavapipe' | 'swiftshader' | 'software';
 
@@ -99,6 +100,8 @@ export class GpuContext {
   private readonly texturePool = new Map<string, GPUTexture>();
   /** Objects that must outlive the device (Dawn for Node frees the device if its GPU instance is collected). */
   private keepAlive: unknown[] = [];
+  /** Per-dispatch GPU timing (timestamp queries), while startProfiling() is in effect. */
+  private profiler: DispatchProfiler | null = null;
 
   constructor(
     device: GPUDevice,
@@ -354,11 +357,17 @@ export class GpuContext {
         );
     }
     const bindGroup = this.device.createBindGroup({ label: `${kernel}.${entryPoint}`, layout: p.layout, entries });
+    if (this.profiler) {
+      if (this.profiler.full) this.submit();
+      this.endPass();
+      this.pass = this.enc().beginComputePass({ label: 'context.pass', timestampWrites: this.profiler.next(`${kernel}.${entryPoint} ${x}×${y}×${z}`) });
+    }
     const pass = this.computePass();
     pass.setPipeline(p.pipeline);
     pass.setBindGroup(0, bindGroup);
     pass.dispatchWorkgroups(x, y, z);
     this.dispatchCount++;
+    if (this.profiler) this.endPass();
   }
 
   /** Number of dispatches recorded since the context was created (for tests and profiling). */
@@ -374,9 +383,33 @@ export class GpuContext {
       this.uniformUsed = 0;
     }
     if (this.encoder) {
+      this.profiler?.resolve(this.encoder);
       this.device.queue.submit([this.encoder.finish()]);
+      this.profiler?.collect();
       this.encoder = null;
     }
+  }
+
+  /**
+   * Starts timing every dispatch with timestamp queries (each dispatch gets its own pass, so this perturbs
+   * what it measures a little). For profiling scripts, not for production runs.
+   */
+  startProfiling(): void {
+    if (!this.hasFeature('timestamp-query'))
+      throw new GpuOperationError('profiling needs the timestamp-query feature, which this adapter does not offer');
+    this.submit();
+    this.profiler ??= new DispatchProfiler(this.device);
+  }
+
+  /** Stops profiling; returns GPU time per kernel entry point and grid, largest first. */
+  async stopProfiling(): Promise<ProfileEntry[]> {
+    const p = this.profiler;
+    if (!p) return [];
+    this.submit();
+    this.profiler = null;
+    const out = await p.finish();
+    p.destroy();
+    return out;
   }
 
   /** Submits and waits for all recorded work. `expectedMs`: how long the GPU will likely take (see ContextOptions). */
@@ -422,6 +455,7 @@ export class GpuContext {
     this.uniformRing.destroy();
     for (const tex of this.texturePool.values()) tex.destroy();
     this.texturePool.clear();
+    this.profiler?.destroy();
     this.device.destroy();
     this.keepAlive = [];
   }
