@@ -2,18 +2,19 @@
 // read from an rgba32float TEXTURE instead of a storage buffer; for software GPUs with subgroups of SG ∈ {4, 8}.
 //   z = ALPHA·op(A)·op(B) + bias + BETA·C_old;  PRE = z;  C = act(z) + R,  act ∈ {identity, exact GELU}.
 //   NN: A (M, K), B (K, N)   NT: A (M, K), B (N, K)   TN: A (K, M), B (K, N)   C, PRE, R: (M, N)   bias: (N)
-// `tb` holds B's stored rows, 4 floats per texel: texel (x, y) = Bstored[y][4x .. 4x+3], batch item z in rows
-// z·BATCH_B .. (BATCH_B counts TEXTURE ROWS here, 0 shares one B). GpuContext fills it from the tensor with
-// copyBufferToTexture, which needs the stored row length (N for NN/TN, K for NT) to be a multiple of 64.
+// `tb` holds B's elements in storage order, 4 floats per texel, laid out LINEARLY: texel i (elements 4i .. 4i+3)
+// is at (i % TW, i / TW). GpuContext fills it so (copyBufferToTexture of whole TW-texel rows plus the rest),
+// which works for any row length; the kernel only needs B's stored rows to be whole texels (N % 4 == 0 for
+// NN/TN, K % 4 == 0 for NT) so that a texel never straddles two rows. BATCH_B counts elements as elsewhere.
 // Why: llvmpipe scalarises every buffer load into a per-lane loop with a bounds branch per component, but
 // fetches a whole 16-byte texel per lane at once. B is the operand every lane loads for every k (A is loaded
-// once per SG values of k and shared with subgroupBroadcast), so B is the one worth moving (~1.5× on lavapipe).
+// once per SG values of k and shared with subgroupBroadcast), so B is the one worth moving (~1.3–2× on lavapipe).
 //
 // Entry point `tile`: a workgroup is one subgroup of SG lanes and owns TM = 8 rows × 4·SG columns; lane l owns
 // the 4 adjacent columns 4q .. 4q+3, q = wg.x·SG + l: for NN/TN one texel per k; for NT the 4 columns are 4
-// texture rows, so 4 texel loads cover 4 values of k and are transposed in registers.
-// Dispatch (⌈N / (4·SG)⌉, ⌈M / TM⌉, batch). Requires N % 4 == 0 (NN/TN) or K % SG == 0 (NT), which the
-// copy's row-length rule implies. Bounds: rows and k clamped (A is zero past K), columns masked at the store.
+// stored rows of B, so 4 texel loads cover 4 values of k and are transposed in registers.
+// Dispatch (⌈N / (4·SG)⌉, ⌈M / TM⌉, batch). Bounds: rows and k clamped (A is zero past K), columns masked at
+// the store.
 // Backward (launcher's job, not a kernel): dA = dC·Bᵀ (NT), dB = Aᵀ·dC (TN); gelu'(PRE) is applied elsewhere.
 enable subgroups;
 
@@ -22,7 +23,7 @@ override N: u32 = 1u;
 override K: u32 = 1u;
 override LAYOUT: u32 = 0u; // 0 NN, 1 NT, 2 TN
 override BATCH_A: u32 = 0u; // batch strides in elements; 0 broadcasts one operand to every batch item
-override BATCH_B: u32 = 0u; // in TEXTURE ROWS (K for NN/TN, N for NT); 0: one B shared by every batch item
+override BATCH_B: u32 = 0u; // 0: one B shared by every batch item
 override BATCH_C: u32 = 0u; // also PRE's
 override BATCH_R: u32 = 0u;
 override ALPHA: f32 = 1.0;
@@ -32,6 +33,7 @@ override GELU: u32 = 0u;
 override STORE_PRE: u32 = 0u;
 override HAS_RESIDUAL: u32 = 0u;
 override SG: u32 = 8u; // the subgroup size the dispatch relies on; also the workgroup size
+override TW: u32 = 1024u; // texels per texture row of the linear layout (GpuContext's TEXTURE_ROW_TEXELS)
 
 const TM = 8u; // rows per workgroup; fixed because the accumulators are spelled out as registers
 
@@ -116,18 +118,24 @@ fn loadA(base: u32, row: u32, k: u32) -> f32 {
   return select(0.0, v, k < K);
 }
 
+// Texel i of B's storage (elements 4i .. 4i+3).
+fn texel(i: u32) -> vec4<f32> { return textureLoad(tb, vec2<i32>(i32(i % TW), i32(i / TW)), 0); }
+
 // NN/TN: B(k, 4q .. 4q+3) is one texel; k clamped (its A partner is zero past K).
-fn texB(q: i32, row0: u32, k: u32) -> vec4<f32> { return textureLoad(tb, vec2<i32>(q, i32(row0 + clampK(k))), 0); }
+fn texB(q: u32, t0: u32, k: u32) -> vec4<f32> { return texel(t0 + clampK(k) * (N / 4u) + q); }
+
+// NT: texel x of stored row n of B, i.e. B(n, 4x .. 4x+3).
+fn texRow(t0: u32, n: u32, x: u32) -> vec4<f32> { return texel(t0 + n * (K / 4u) + x); }
 
 @compute @workgroup_size(SG)
 fn tile(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) lane: u32) {
   let qu = wg.x * SG + lane; // the lane's texel column (NN/TN): output columns 4·qu .. 4·qu + 3
   let nb = 4u * qu;
-  let q = i32(min(qu, (N - 1u) / 4u));
+  let q = min(qu, (N - 1u) / 4u);
   let m0 = wg.y * TM;
   let batch = wg.z;
   let aBase = batch * BATCH_A;
-  let bRow0 = batch * BATCH_B;
+  let bRow0 = batch * (BATCH_B / 4u); // B's first texel for this batch item
   // Rows clamped, not branched: out-of-range rows compute a duplicate that is never stored.
   // NT: the lane's 4 columns are 4 texture rows (clamped likewise; masked at the store).
   let n0 = min(nb, N - 1u);
@@ -207,11 +215,11 @@ fn tile(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
       acc7 = fma(vec4<f32>(subgroupBroadcast(a7, 3u)), bv, acc7);
     }
     if (LAYOUT == 1u) {
-      let x = i32(min((k0 + 0u) / 4u, (K - 1u) / 4u));
-      let t0 = textureLoad(tb, vec2<i32>(x, i32(bRow0 + n0)), 0);
-      let t1 = textureLoad(tb, vec2<i32>(x, i32(bRow0 + n1)), 0);
-      let t2 = textureLoad(tb, vec2<i32>(x, i32(bRow0 + n2)), 0);
-      let t3 = textureLoad(tb, vec2<i32>(x, i32(bRow0 + n3)), 0);
+      let x = min((k0 + 0u) / 4u, (K - 1u) / 4u);
+      let t0 = texRow(bRow0, n0, x);
+      let t1 = texRow(bRow0, n1, x);
+      let t2 = texRow(bRow0, n2, x);
+      let t3 = texRow(bRow0, n3, x);
       {
         let bv = vec4<f32>(t0[0], t1[0], t2[0], t3[0]);
         acc0 = fma(vec4<f32>(subgroupBroadcast(a0, 0u)), bv, acc0);
@@ -303,11 +311,11 @@ fn tile(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
         acc7 = fma(vec4<f32>(subgroupBroadcast(a7, 7u)), bv, acc7);
       }
       if (LAYOUT == 1u) {
-        let x = i32(min((k0 + 4u) / 4u, (K - 1u) / 4u));
-        let t0 = textureLoad(tb, vec2<i32>(x, i32(bRow0 + n0)), 0);
-        let t1 = textureLoad(tb, vec2<i32>(x, i32(bRow0 + n1)), 0);
-        let t2 = textureLoad(tb, vec2<i32>(x, i32(bRow0 + n2)), 0);
-        let t3 = textureLoad(tb, vec2<i32>(x, i32(bRow0 + n3)), 0);
+        let x = min((k0 + 4u) / 4u, (K - 1u) / 4u);
+        let t0 = texRow(bRow0, n0, x);
+        let t1 = texRow(bRow0, n1, x);
+        let t2 = texRow(bRow0, n2, x);
+        let t3 = texRow(bRow0, n3, x);
         {
           let bv = vec4<f32>(t0[0], t1[0], t2[0], t3[0]);
           acc0 = fma(vec4<f32>(subgroupBroadcast(a0, 4u)), bv, acc0);

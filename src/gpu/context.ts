@@ -3,7 +3,9 @@
 // Launchers (src/kernels/*) call `run(kernel, entry, {bindings, uniforms, overrides, workgroups})`;
 // bindings and uniforms are checked by name against the WGSL (see reflect.ts).
 // A `var x: texture_2d<f32>;` binding is also given a GpuTensor: run() copies the tensor, in order with the
-// recorded dispatches, into a pooled rgba32float texture (4 consecutive floats of a row per texel) and binds it.
+// recorded dispatches, into a pooled rgba32float texture and binds it. The layout is linear whatever the tensor's
+// shape: texel i holds elements 4i .. 4i+3 and sits at (i % TEXTURE_ROW_TEXELS, i / TEXTURE_ROW_TEXELS), so any
+// row length copies with whole 16 KiB texture rows (bytesPerRow must be a multiple of 256) plus one partial row.
 
 import { BindingMismatchError, DeviceLostError, GpuOperationError, GpuUnavailableError, ShaderCompileError } from './errors';
 import { reflect, uniformSize, type EntryReflection, type ShaderReflection } from './reflect';
@@ -39,6 +41,9 @@ interface Pipeline {
   entry: EntryReflection;
   uniform: { name: string; binding: number; fields: { name: string; type: string; offset: number }[]; size: number } | null;
 }
+
+/** Texels per row of a texture binding's linear layout (kernels take it as an override). */
+export const TEXTURE_ROW_TEXELS = 1024;
 
 const UNIFORM_SLOT = 256; // bytes per dispatch's uniform block (the default minUniformBufferOffsetAlignment)
 const UNIFORM_SLOTS = 512;
@@ -237,27 +242,25 @@ export class GpuContext {
   }
 
   /**
-   * Why tensor `t`, seen as a (rows, cols) matrix (default: cols = last dim, rows = the rest), cannot be bound
-   * to a `texture_2d<f32>` binding; null when it can. The copy into an rgba32float texture needs f32 data,
-   * bytesPerRow = 4·cols a multiple of 256 (cols % 64 == 0), a 16-byte aligned offset, and the texture's
-   * cols/4 × rows within maxTextureDimension2D.
+   * Why tensor `t` cannot be bound to a `texture_2d<f32>` binding; null when it can. The linear copy into an
+   * rgba32float texture needs f32 data of whole texels (a multiple of 4 elements) at a 16-byte aligned offset,
+   * and ⌈elements / 4 / TEXTURE_ROW_TEXELS⌉ texture rows within maxTextureDimension2D.
    */
-  textureProblem(t: GpuTensor, rows?: number, cols?: number): string | null {
-    const c = cols ?? t.shape[t.shape.length - 1] ?? 1;
-    const r = rows ?? (c > 0 ? numel(t.shape) / c : 0);
+  textureProblem(t: GpuTensor): string | null {
+    const n = numel(t.shape);
     const max = this.device.limits.maxTextureDimension2D;
     if (t.dtype !== 'f32') return `it is ${t.dtype}, not f32`;
-    if (!Number.isInteger(r) || r * c !== numel(t.shape)) return `${r}×${c} does not cover its ${numel(t.shape)} elements`;
-    if (r < 1 || c < 1) return 'it is empty';
-    if (c % 64 !== 0) return `its row length ${c} is not a multiple of 64 (bytesPerRow must be a multiple of 256)`;
+    if (n < 1) return 'it is empty';
+    if (n % 4 !== 0) return `its ${n} elements are not whole texels of 4`;
     if (t.byteOffset % 16 !== 0) return `its byte offset ${t.byteOffset} is not a multiple of 16`;
-    if (r > max || c / 4 > max) return `a ${c / 4}×${r} texture exceeds maxTextureDimension2D ${max}`;
+    const rows = Math.ceil(n / 4 / TEXTURE_ROW_TEXELS);
+    if (rows > max || TEXTURE_ROW_TEXELS > max) return `its ${n} elements need ${rows} texture rows of ${TEXTURE_ROW_TEXELS} texels, above maxTextureDimension2D ${max}`;
     return null;
   }
 
-  /** Whether `t` (as a rows × cols matrix, see textureProblem) can be given to a texture binding. */
-  canBindAsTexture(t: GpuTensor, rows?: number, cols?: number): boolean {
-    return this.textureProblem(t, rows, cols) === null;
+  /** Whether `t` can be given to a texture binding (see textureProblem). */
+  canBindAsTexture(t: GpuTensor): boolean {
+    return this.textureProblem(t) === null;
   }
 
   /** Frees the pooled textures of texture bindings (after the work recorded so far); later runs re-create them. */
@@ -298,16 +301,16 @@ export class GpuContext {
           (extra.length ? `unexpected bindings [${extra.join(', ')}] ` : '') +
           `(the shader uses [${byName.map((b) => b.name).join(', ')}])`,
       );
-    const textures: { texture: GPUTexture; t: GpuTensor; rows: number; cols: number }[] = [];
+    const textures: { texture: GPUTexture; t: GpuTensor; texels: number }[] = [];
     for (const b of byName) {
       const t = args.bindings[b.name]!;
       if (b.space === 'texture') {
         const problem = this.textureProblem(t);
         if (problem) throw new BindingMismatchError(`${kernel}.${entryPoint}: ${t.label} ${shapeString(t.shape)} cannot be bound to texture ${b.name}: ${problem}`);
-        const cols = t.shape[t.shape.length - 1]!;
-        const rows = numel(t.shape) / cols;
-        const texture = this.pooledTexture(cols / 4, rows, textures.filter((x) => x.cols === cols && x.rows === rows).length);
-        textures.push({ texture, t, rows, cols });
+        const texels = numel(t.shape) / 4;
+        const rows = Math.ceil(texels / TEXTURE_ROW_TEXELS);
+        const texture = this.pooledTexture(TEXTURE_ROW_TEXELS, rows, textures.filter((x) => x.texture.height === rows).length);
+        textures.push({ texture, t, texels });
         entries.push({ binding: b.binding, resource: texture.createView() });
       } else {
         entries.push({ binding: b.binding, resource: { buffer: t.buffer, offset: t.byteOffset, size: Math.max(4, byteLength(t)) } });
@@ -349,12 +352,13 @@ export class GpuContext {
     // this one; a pooled texture reused by a later dispatch is overwritten only after this one has read it.
     if (textures.length) {
       this.endPass();
-      for (const { texture, t, rows, cols } of textures)
-        this.enc().copyBufferToTexture(
-          { buffer: t.buffer, offset: t.byteOffset, bytesPerRow: cols * 4, rowsPerImage: rows },
-          { texture },
-          [cols / 4, rows],
-        );
+      for (const { texture, t, texels } of textures) {
+        const full = Math.floor(texels / TEXTURE_ROW_TEXELS);
+        const rest = texels - full * TEXTURE_ROW_TEXELS;
+        const bytesPerRow = TEXTURE_ROW_TEXELS * 16;
+        if (full) this.enc().copyBufferToTexture({ buffer: t.buffer, offset: t.byteOffset, bytesPerRow, rowsPerImage: full }, { texture }, [TEXTURE_ROW_TEXELS, full]);
+        if (rest) this.enc().copyBufferToTexture({ buffer: t.buffer, offset: t.byteOffset + full * bytesPerRow }, { texture, origin: [0, full] }, [rest, 1]);
+      }
     }
     const bindGroup = this.device.createBindGroup({ label: `${kernel}.${entryPoint}`, layout: p.layout, entries });
     if (this.profiler) {

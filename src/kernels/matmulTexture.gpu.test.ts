@@ -1,5 +1,5 @@
 import { expect, it } from 'vitest';
-import type { GpuContext } from '../gpu/context';
+import { TEXTURE_ROW_TEXELS, type GpuContext } from '../gpu/context';
 import type { GpuTensor } from '../gpu/tensor';
 import { assertClose } from '../testing/compare';
 import { describeGpu } from '../testing/gpu';
@@ -10,7 +10,8 @@ import * as matmulTexture from './matmulTexture';
 
 // The texture path of matmul.run against the float64 reference, and the runtime's texture bindings (copy into
 // a pooled rgba32float texture, ordering with dispatches, preconditions, memory accounting). B's stored row
-// length must be a multiple of 64 (NN/TN: N; NT: K), so the odd tails here are in M, K (NN/TN) and N (NT).
+// length must be a multiple of 4 (NN/TN: N; NT: K); the texture is filled linearly (1024 texels per texture
+// row), so the cases include row lengths that are not multiples of 64 and Bs spanning several texture rows.
 
 interface Case {
   name: string;
@@ -110,6 +111,19 @@ const cases: Case[] = [
   // Extreme range: entries ~±1e4, products ~1e8 summed over K = 300 (f32 range, cancellation).
   { name: 'extreme range NN', spec: { layout: 'NN', M: 9, N: 64, K: 300, batch: 1 }, scale: 1e4 },
   { name: 'ViT widths NT (dX of qkv)', spec: { layout: 'NT', M: 20, N: 192, K: 576, batch: 1 } },
+  { name: 'NN, row length 12', spec: { layout: 'NN', M: 13, N: 12, K: 29, batch: 1 } },
+  { name: 'NT, row length 12 (K tail inside a texel block)', spec: { layout: 'NT', M: 11, N: 9, K: 12, batch: 1 } },
+  { name: 'NT, small-ViT widths (K 96)', spec: { layout: 'NT', M: 19, N: 288, K: 96, batch: 1 }, bias: true },
+  { name: 'TN, row length 36', spec: { layout: 'TN', M: 10, N: 36, K: 21, batch: 1 } },
+  {
+    name: 'B over several texture rows and a partial one (K 100 × N 204)',
+    spec: { layout: 'NN', M: 9, N: 204, K: 100, batch: 1 },
+  },
+  {
+    name: 'batched NN, batched B of row length 20 crossing texture rows',
+    spec: { layout: 'NN', M: 7, N: 20, K: 250, batch: 3 },
+    bias: true,
+  },
 ];
 
 await describeGpu('matmulTexture kernel', (ctx) => {
@@ -158,36 +172,37 @@ await describeGpu('matmulTexture kernel', (ctx) => {
 
   it('checks the preconditions, and auto falls back to the buffer kernel', () => {
     const c = ctx();
-    const narrow = c.tensor([8, 48], 'narrow'); // row of 48 floats: bytesPerRow 192, not a multiple of 256
+    const narrow = c.tensor([8, 46], 'narrow'); // stored rows of 46 floats: not whole texels
     const ints = c.fromArray(new Uint32Array(8 * 64), [8, 64], 'ints');
-    const wide = c.tensor([8, 64], 'wide');
+    const wide = c.tensor([8, 96], 'wide');
+    const odd = c.tensor([3, 3], 'odd'); // 9 elements: not whole texels
     const misaligned: GpuTensor = { ...wide, byteOffset: 8, shape: [4, 64] };
-    const tall = c.tensor([c.limits.maxTextureDimension2D + 1, 64], 'tall');
+    // Shape only (never allocated): one texel row more than the texture may have.
+    const tall: GpuTensor = { ...wide, shape: [c.limits.maxTextureDimension2D * TEXTURE_ROW_TEXELS * 4 + 4] };
     expect(c.canBindAsTexture(wide)).toBe(true);
-    expect(c.canBindAsTexture(wide, 2, 256)).toBe(true);
-    expect(c.textureProblem(narrow)).toMatch(/multiple of 64/);
+    expect(c.canBindAsTexture(narrow)).toBe(true); // 368 elements are whole texels; the matmul's rule is stricter
+    expect(c.textureProblem(odd)).toMatch(/not whole texels/);
     expect(c.textureProblem(ints)).toMatch(/not f32/);
     expect(c.textureProblem(misaligned)).toMatch(/multiple of 16/);
     expect(c.textureProblem(tall)).toMatch(/maxTextureDimension2D/);
-    expect(c.textureProblem(wide, 3, 64)).toMatch(/does not cover/);
-    const out = c.tensor([8, 48], 'out');
+    const out = c.tensor([8, 46], 'out');
     const a = c.tensor([8, 8], 'a');
     if (usable(c)) {
       expect(matmul.choosePath(c, narrow)).toBe('subgroup');
       expect(matmul.choosePath(c, wide)).toBe('texture');
-      expect(() => matmul.run(c, { c: out, a, b: narrow, path: 'texture' })).toThrow(/multiple of 64/);
+      expect(() => matmul.run(c, { c: out, a, b: narrow, path: 'texture' })).toThrow(/row length 46 is not a multiple of 4/);
     }
     // The runtime itself refuses a tensor that cannot be copied into a texture, naming the reason.
-    const p = matmul.plan(c, { c: out, a, b: narrow });
+    const p = matmul.plan(c, { c: c.tensor([8, 3]), a: c.tensor([8, 3]), b: odd });
     expect(() =>
       c.run('matmulTexture', 'tile', {
-        bindings: { c: out, pre: out, a, tb: narrow, bias: out, resid: out },
+        bindings: { c: out, pre: out, a, tb: odd, bias: out, resid: out },
         overrides: { ...p.overrides, SG: c.subgroupSize ?? 4 },
         workgroups: [1, 1, 1],
       }),
-    ).toThrow(/cannot be bound to texture tb: .*multiple of 64/);
+    ).toThrow(/cannot be bound to texture tb: .*not whole texels/);
     const fake = Object.create(c, { subgroupSize: { value: null } }) as typeof c;
     expect(matmulTexture.textureProblem(fake, wide)).toMatch(/subgroups of 4 or 8/);
-    c.release(narrow, ints, wide, tall, out, a);
+    c.release(narrow, ints, wide, odd, out, a);
   });
 });

@@ -3,7 +3,7 @@
 // lavapipe). Call it through matmul.run, which checks shapes and picks this path when `textureOperand` says
 // B qualifies. Reference: src/reference/matmulTexture.ts (= src/reference/matmul.ts).
 
-import type { GpuContext } from '../gpu/context';
+import { TEXTURE_ROW_TEXELS, type GpuContext } from '../gpu/context';
 import type { GpuTensor } from '../gpu/tensor';
 import type { MatmulPlan } from './matmul';
 
@@ -12,13 +12,16 @@ const ROWS_PER_WORKGROUP = 8;
 const COLUMNS_PER_LANE = 4;
 
 /**
- * Why B cannot be the texture operand of this kernel on this context; null when it can. B's stored rows
- * (NN/TN: (…, K, N); NT: (…, N, K)) become texture rows, so the stored row length must be a multiple of 64.
+ * Why B cannot be the texture operand of this kernel on this context; null when it can. The texture holds B's
+ * elements linearly, 4 per texel, so B's stored rows (NN/TN: (…, K, N); NT: (…, N, K)) must be whole texels:
+ * a row length that is a multiple of 4.
  */
 export function textureProblem(ctx: GpuContext, b: GpuTensor): string | null {
   const sg = ctx.subgroupSize;
   if (sg !== 4 && sg !== 8) return `the kernel needs subgroups of 4 or 8 lanes (this adapter: ${sg ?? 'none'})`;
   if (b.shape.length < 2) return `b has ${b.shape.length} dims`;
+  const row = b.shape[b.shape.length - 1]!;
+  if (row % 4 !== 0) return `its stored row length ${row} is not a multiple of 4`;
   return ctx.textureProblem(b);
 }
 
@@ -27,11 +30,9 @@ export function run(ctx: GpuContext, p: MatmulPlan): void {
   const { c, pre, a, b, bias, resid } = p.bindings;
   const problem = textureProblem(ctx, b!);
   if (problem) throw new Error(`matmul: the texture kernel cannot take b ${b!.label}: ${problem}; use path 'subgroup' or 'portable'`);
-  // BATCH_B counts texture rows: one stored B matrix is K rows (NN/TN) or N rows (NT, LAYOUT 1).
-  const rowsOfB = p.overrides.LAYOUT === 1 ? p.N : p.K;
   ctx.run('matmulTexture', 'tile', {
     bindings: { c: c!, pre: pre!, a: a!, tb: b!, bias: bias!, resid: resid! },
-    overrides: { ...p.overrides, BATCH_B: p.overrides.BATCH_B === 0 ? 0 : rowsOfB, SG: ctx.subgroupSize! },
+    overrides: { ...p.overrides, SG: ctx.subgroupSize!, TW: TEXTURE_ROW_TEXELS },
     workgroups: [Math.ceil(p.N / (COLUMNS_PER_LANE * ctx.subgroupSize!)), Math.ceil(p.M / ROWS_PER_WORKGROUP), p.batch],
   });
 }
