@@ -1,0 +1,59 @@
+// `npm run model-card -- [--model public/models/default] [--name small32-glyphs] [--cl <dir>,<dir>,…]`
+// Writes <model>/README.md, the model card, from the files next to the weights (pretraining.json, probe.json,
+// cl.json; see src/training/modelCard.ts). --cl collects `npm run experiment` output folders (config.json +
+// metrics.json) into <model>/cl.json first, one row per (benchmark, method variant) with every seed found.
+
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parseSafetensors } from '../io/safetensors';
+import { repoRoot } from '../platform/node';
+import { collectCl, renderModelCard, type ClRow, type ExperimentDir, type ModelConfigInfo, type PretrainingInfo, type ProbeInfo } from '../training/modelCard';
+
+function readJson<T>(path: string): T {
+  return JSON.parse(readFileSync(path, 'utf8')) as T;
+}
+
+function main(): void {
+  const argv = process.argv.slice(2);
+  let model = join(repoRoot, 'public/models/default');
+  let name = 'small32-glyphs-emoji';
+  let clDirs: string[] | null = null;
+  for (let i = 0; i < argv.length; i += 2) {
+    const [k, v] = [argv[i]!, argv[i + 1]];
+    if (v === undefined) throw new Error(`${k} needs a value`);
+    if (k === '--model') model = resolve(v);
+    else if (k === '--name') name = v;
+    else if (k === '--cl') clDirs = v.split(',').map((d) => resolve(d));
+    else throw new Error(`unknown flag ${k} (--model, --name, --cl)`);
+  }
+  for (const f of ['config.json', 'model.safetensors', 'pretraining.json'])
+    if (!existsSync(join(model, f))) throw new Error(`${model} has no ${f}: build the model with npm run pretrain first`);
+  if (clDirs) {
+    const dirs = clDirs.map((d) => {
+      if (!existsSync(join(d, 'metrics.json'))) throw new Error(`${d} has no metrics.json (not a finished npm run experiment folder)`);
+      const c = readJson<{ run: ExperimentDir['run']; data: string }>(join(d, 'config.json'));
+      return { run: c.run, data: c.data, metrics: readJson<ExperimentDir['metrics']>(join(d, 'metrics.json')) };
+    });
+    writeFileSync(join(model, 'cl.json'), JSON.stringify(collectCl(dirs), null, 2) + '\n');
+  }
+  const weights = parseSafetensors(new Uint8Array(readFileSync(join(model, 'model.safetensors'))), 'model.safetensors');
+  let parameters = 0;
+  for (const e of weights.entries.values()) parameters += e.shape.reduce((a, b) => a * b, 1);
+  const card = renderModelCard({
+    name,
+    config: readJson<ModelConfigInfo>(join(model, 'config.json')),
+    parameters,
+    pretraining: readJson<PretrainingInfo>(join(model, 'pretraining.json')),
+    probe: existsSync(join(model, 'probe.json')) ? readJson<ProbeInfo>(join(model, 'probe.json')) : null,
+    cl: existsSync(join(model, 'cl.json')) ? readJson<ClRow[]>(join(model, 'cl.json')) : null,
+  });
+  writeFileSync(join(model, 'README.md'), card);
+  process.stderr.write(`→ ${join(model, 'README.md')}\n`);
+}
+
+try {
+  main();
+} catch (e) {
+  process.stderr.write(`error: ${(e as Error).message}\n`);
+  process.exit(2);
+}

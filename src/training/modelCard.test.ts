@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest';
+import { collectCl, meanSe, probeVerdicts, renderModelCard, variantName, type CardInput, type ProbeInfo } from './modelCard';
+
+const probe = (model: number, pixels: number, random: number): ProbeInfo => ({
+  protocol: 'nearest class mean on frozen features',
+  randomSeed: 1,
+  results: {
+    'split-fashion-mnist': {
+      pixels: { cosine: pixels, euclidean: pixels },
+      random: { cosine: random, euclidean: random },
+      model: { cosine: model, euclidean: model },
+    },
+  },
+});
+
+const input = (p: ProbeInfo | null): CardInput => ({
+  name: 'test-model',
+  config: { image_size: 32, patch_size: 8, hidden_size: 96, num_hidden_layers: 4, num_attention_heads: 3, intermediate_size: 384 },
+  parameters: 467808,
+  pretraining: {
+    preset: 'small32',
+    step: 5000,
+    steps: 5000,
+    trainingSeconds: 4000,
+    adapter: 'llvmpipe',
+    options: { batch: 128, learningRate: 3e-3, warmupSteps: 200, minLearningRate: 1e-5, weightDecay: 0.05, seed: 1, cropScale: [0.6, 1], flip: false },
+    validation: { top1: 0.25, images: 1002, what: 'held-out renditions' },
+    corpus: { classes: 4341, images: 63372, seed: 7, packages: [{ name: 'openmoji', version: '17.0.0', registry: 'npm', license: 'CC-BY-SA-4.0', used: 'SVG icons' }] },
+  },
+  probe: p,
+  cl: null,
+});
+
+describe('model card', () => {
+  it('states the probe verdicts from the numbers, against the target and the margin', () => {
+    const good = probeVerdicts(probe(0.83, 0.66, 0.4));
+    expect(good[0]).toMatch(/83\.0 % vs pixels 66\.0 % \(\+17\.0 points\).*beats both by a clear margin/);
+    expect(good[1]).toMatch(/^Target met: 83\.0 %/);
+    const weak = probeVerdicts(probe(0.68, 0.66, 0.4));
+    expect(weak[0]).toMatch(/does NOT beat both/);
+    expect(weak[1]).toMatch(/^Target NOT met: 68\.0 %/);
+  });
+
+  it('renders architecture, recipe, probe table and an unfinished-run note', () => {
+    const md = renderModelCard(input(probe(0.7, 0.66, 0.4)));
+    expect(md).toContain('| 32 px | 8 px | 17 | 96 | 4 | 3 | 384 | 467,808 |');
+    expect(md).toContain('5,000 of 5,000 planned steps × batch 128 (640,000 images)');
+    expect(md).toContain('| split-fashion-mnist | 66.0 % | 40.0 % | **70.0 %** |');
+    expect(md).toContain('Time: 1 h 7 min');
+    expect(md).not.toContain('stopped before its planned end');
+    const early = renderModelCard({ ...input(null), pretraining: { ...input(null).pretraining, step: 10 } });
+    expect(early).toContain('stopped before its planned end (step 10 of 5000)');
+    expect(early).toContain('Not measured yet: run `npm run probe`');
+  });
+
+  it('aggregates experiment folders into rows with mean ± standard error', () => {
+    const run = (method: string, seed: number, alphaMode = 'reset') => ({ run: { method, seed, alphaMode, head: 'linear' }, data: 'split-fashion-mnist' });
+    const rows = collectCl([
+      { ...run('sdlora', 1), metrics: { acc: 50, aaa: 60, forgetting: 10 } },
+      { ...run('sdlora', 2), metrics: { acc: 54, aaa: 64, forgetting: 14 } },
+      { ...run('sdlora', 1, 'carry'), metrics: { acc: 40, aaa: 50, forgetting: 20 } },
+    ]);
+    expect(rows.map((r) => r.method)).toEqual(['sdlora', 'sdlora (α carry)']);
+    expect(rows[0]!.seeds).toEqual([1, 2]);
+    expect(meanSe(rows[0]!.acc)).toBe('52.0 ± 2.0');
+    expect(meanSe([7])).toBe('7.0 (n=1)');
+    expect(variantName({ method: 'seq-lora', seed: 1, alphaMode: 'carry', head: 'prototype' })).toBe('seq-lora + prototype head');
+    const md = renderModelCard({ ...input(null), cl: rows });
+    expect(md).toContain('| split-fashion-mnist | sdlora | 1, 2 | 52.0 ± 2.0 | 62.0 ± 2.0 | 12.0 ± 2.0 |');
+  });
+});
