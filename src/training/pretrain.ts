@@ -4,6 +4,7 @@
 // one), random-resized-crop + horizontal flip done on the GPU by the preprocess kernel.
 // UI-agnostic: progress goes out through callbacks; src/cli/pretrain.ts writes logs, checkpoints and the model.
 
+import { StepClock } from './stepClock';
 import type { GpuContext } from '../gpu/context';
 import type { GpuTensor } from '../gpu/tensor';
 import * as preprocess from '../kernels/preprocess';
@@ -186,7 +187,7 @@ export async function pretrain(ctx: GpuContext, corpus: Corpus, config: ViTConfi
   };
 
   let step = init.step;
-  let expectedMs = 0;
+  const clock = new StepClock();
   let last: TrainState | null = null;
   try {
     while (step < opts.steps) {
@@ -201,14 +202,14 @@ export async function pretrain(ctx: GpuContext, corpus: Corpus, config: ViTConfi
       const preds = vit.predict(); // from the logits, before the update
       vit.backward(dlogits);
       opt.step(lr);
-      const lossValue = (await ctx.read(loss, expectedMs * 0.85))[0]!;
+      const lossValue = (await ctx.read(loss, clock.sleepMs))[0]!;
       const p = await ctx.readU32(preds);
       step++;
       if (!Number.isFinite(lossValue)) throw new Error(`pretraining diverged at step ${step} (loss ${lossValue}); lower the learning rate (now ${lr})`);
       let correct = 0;
       for (let b = 0; b < B; b++) if (p[b] === labels[b]) correct++;
       const ms = performance.now() - t0;
-      expectedMs = expectedMs ? 0.8 * expectedMs + 0.2 * ms : ms;
+      clock.record(ms);
       hooks.onStep?.({ step, loss: lossValue, accuracy: correct / B, learningRate: lr, imagesPerSec: (1000 * B) / ms });
       const stop = hooks.shouldStop?.() ?? false;
       if (step === opts.steps || stop || hooks.wantCheckpoint?.(step)) last = await checkpoint(step);
