@@ -1,7 +1,7 @@
 // `npm run bench`: runs the benchmarks, prints a table (ours, each peer, ours/peer) and writes
 // bench/results/latest.json as {adapter, results: [{name, unit, ours, peers: {peer: value}}]}.
 //   npx tsx bench/run.ts [--quick] [--batches 8,32] [--budget-s 150] [--no-wasm] [--no-webgpu]
-//                        [--no-vit] [--vit-batches 8] [--vit-steps 2] [--frozen 20] [--no-browser]
+//                        [--no-vit] [--vit-batches 8] [--small-batches 32] [--vit-steps 2] [--frozen 20] [--no-browser]
 // --quick: matmul at B = 8 only, two timed rounds at most, no ViT step (~1 minute). See bench/README.md.
 
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -36,35 +36,26 @@ const results: BenchRow[] = await runMatmulBench(ctx, {
   log,
 });
 
-// ViT-Tiny LoRA training step (forward, loss, backward, SGD), ours vs TF.js on its backends, same run.
+// LoRA training step (forward, loss, backward, SGD), ours vs TF.js on its backends, same run: ViT-Tiny, and the
+// embedded default's size (small32: 32 px, patch 8, width 96, 4 blocks).
 if (!quick && !flag('--no-vit')) {
-  const vitBatches = (value('--vit-batches') ?? '8').split(',').map(Number);
   const steps = Number(value('--vit-steps') ?? 2);
-  const ours = await runVitTrainBench(ctx, {
-    config: presets.vitTiny,
-    name: 'ViT-Tiny',
-    batches: vitBatches,
-    rank: 10,
-    rounds: steps,
-    manyFrozen: Number(value('--frozen') ?? 20),
-    log,
-  });
-  for (const batch of vitBatches) {
-    const peerRuns = await runVitStepBench({
-      configs: ['vitTiny'],
-      batch,
-      rank: 10,
-      backends: peers,
-      steps,
-      log,
-    });
-    const row = ours.find((r) => r.name === `ViT-Tiny LoRA train step B=${batch}`);
-    peerRuns.forEach((p, i) => {
-      if (row && !p.error && p.imagesPerSec) row.peers[`tfjs-${peers[i]}`] = p.imagesPerSec;
-      if (p.error) log(`tfjs-${peers[i]} ViT step failed: ${p.error}`);
-    });
+  const models: { preset: 'vitTiny' | 'small32'; name: string; batches: number[]; rounds: number; manyFrozen: number }[] = [
+    { preset: 'vitTiny', name: 'ViT-Tiny', batches: (value('--vit-batches') ?? '8').split(',').map(Number), rounds: steps, manyFrozen: Number(value('--frozen') ?? 20) },
+    { preset: 'small32', name: 'small32 (embedded default size)', batches: (value('--small-batches') ?? '32').split(',').map(Number), rounds: 5, manyFrozen: 0 },
+  ];
+  for (const m of models) {
+    const ours = await runVitTrainBench(ctx, { config: presets[m.preset], name: m.name, batches: m.batches, rank: 10, rounds: m.rounds, manyFrozen: m.manyFrozen, log });
+    for (const batch of m.batches) {
+      const peerRuns = await runVitStepBench({ configs: [m.preset], batch, rank: 10, backends: peers, steps: m.rounds, log });
+      const row = ours.find((r) => r.name === `${m.name} LoRA train step B=${batch}`);
+      peerRuns.forEach((p, i) => {
+        if (row && !p.error && p.imagesPerSec) row.peers[`tfjs-${peers[i]}`] = p.imagesPerSec;
+        if (p.error) log(`tfjs-${peers[i]} ${m.name} step failed: ${p.error}`);
+      });
+    }
+    results.push(...ours);
   }
-  results.push(...ours);
 }
 
 // ViT-Tiny inference in headless Chromium (SwiftShader): ours vs ONNX Runtime Web's WebGPU and WASM providers.

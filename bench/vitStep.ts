@@ -18,7 +18,7 @@ import { presets, type ViTConfig } from '../src/model/vit/config';
 import { uniform } from '../src/testing/rng';
 import { createTfjsVitStep, type TfjsBackendName } from './peers/tfjsVit';
 
-export type VitPreset = 'tiny' | 'vitTiny';
+export type VitPreset = 'tiny' | 'small32' | 'vitTiny';
 
 export interface VitStepOptions {
   configs: VitPreset[];
@@ -133,7 +133,7 @@ function parseArgs(argv: string[]) {
     return n;
   };
   return {
-    configs: list<VitPreset>('--config', ['tiny', 'vitTiny'], ['tiny', 'vitTiny']),
+    configs: list<VitPreset>('--config', ['tiny', 'small32', 'vitTiny'], ['tiny', 'vitTiny']),
     backends: list<TfjsBackendName>('--backend', ['wasm', 'webgpu', 'cpu'], ['wasm', 'webgpu']),
     batch: num('--batch', 8)!,
     rank: num('--rank', 10)!,
