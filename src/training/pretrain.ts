@@ -1,7 +1,9 @@
 // Supervised pretraining of the backbone on the corpus of src/data/pretrainCorpus.ts (CJK glyph and emoji
 // identities): every weight trains (GpuViT mode 'full'), AdamW with linear warm-up then cosine decay, a
 // random batch per step (seeded by (seed, step), so a resumed run draws the same batches as an uninterrupted
-// one), random-resized-crop + horizontal flip done on the GPU by the preprocess kernel.
+// one), random-resized-crop + horizontal flip done on the GPU by the preprocess kernel, and optional random
+// grayscale and colour inversion done while packing the batch on the host (they move the corpus's mostly dark-on-
+// light, coloured renderings toward the grey, light-on-dark photographs of benchmarks like Fashion-MNIST).
 // UI-agnostic: progress goes out through callbacks; src/cli/pretrain.ts writes logs, checkpoints and the model.
 
 import { StepClock } from './stepClock';
@@ -26,6 +28,9 @@ export interface PretrainOptions {
   seed: number;
   cropScale: [number, number]; // random-resized-crop area fraction
   flip: boolean;
+  /** Probability that an image is turned to gray (luma, Rec. 601), and that its colours are inverted (255 − v). */
+  grayscale?: number;
+  invert?: number;
 }
 
 export const DEFAULT_PRETRAIN: PretrainOptions = {
@@ -38,6 +43,8 @@ export const DEFAULT_PRETRAIN: PretrainOptions = {
   seed: 1,
   cropScale: [0.5, 1],
   flip: true,
+  grayscale: 0,
+  invert: 0,
 };
 
 /** Learning rate before step `step` (0-based): linear warm-up to the peak, then cosine to minLearningRate. */
@@ -82,15 +89,28 @@ export function corpusSplits(c: Corpus): { train: Uint32Array; val: Uint32Array 
   return { train: Uint32Array.from(train), val: Uint32Array.from(val) };
 }
 
+/** Colour changes of one batch slot: gray (R = G = B = luma) and/or inverted (255 − v). */
+export interface ColourJitter {
+  gray: boolean;
+  invert: boolean;
+}
+
 /** Packs corpus images (RGB, H×W) as RGBA words for the preprocess kernel, one per batch slot. */
-function packBatch(c: Corpus, idx: ArrayLike<number>, B: number, pixels: Uint32Array): void {
+export function packBatch(c: Corpus, idx: ArrayLike<number>, B: number, pixels: Uint32Array, jitter?: readonly ColourJitter[]): void {
   const { width: W, height: H } = c.index.image;
   const per = W * H;
   for (let b = 0; b < B; b++) {
     const i = idx[Math.min(b, idx.length - 1)]!;
     const src = i * per * 3;
-    for (let p = 0; p < per; p++)
-      pixels[b * per + p] = (c.images[src + 3 * p]! | (c.images[src + 3 * p + 1]! << 8) | (c.images[src + 3 * p + 2]! << 16) | (255 << 24)) >>> 0;
+    const j = jitter?.[b];
+    const flipBits = j?.invert ? 255 : 0;
+    for (let p = 0; p < per; p++) {
+      let r = c.images[src + 3 * p]!;
+      let g = c.images[src + 3 * p + 1]!;
+      let bl = c.images[src + 3 * p + 2]!;
+      if (j?.gray) r = g = bl = Math.round(0.299 * r + 0.587 * g + 0.114 * bl);
+      pixels[b * per + p] = ((r ^ flipBits) | ((g ^ flipBits) << 8) | ((bl ^ flipBits) << 16) | (255 << 24)) >>> 0;
+    }
   }
 }
 
@@ -120,10 +140,16 @@ export class CorpusBatcher {
   }
 
   /** Uploads images idx (≤ batch; the last repeats to fill), with augmentation when `r` is given. */
-  load(idx: ArrayLike<number>, augment: { cropScale: [number, number]; flip: boolean; r: () => number } | null): number[] {
+  load(
+    idx: ArrayLike<number>,
+    augment: { cropScale: [number, number]; flip: boolean; grayscale?: number; invert?: number; r: () => number } | null,
+  ): number[] {
     const { width: W, height: H } = this.corpus.index.image;
     const B = this.batch;
-    packBatch(this.corpus, idx, B, this.hostPixels);
+    const jitter = augment && (augment.grayscale || augment.invert)
+      ? Array.from({ length: B }, () => ({ gray: augment.r() < (augment.grayscale ?? 0), invert: augment.r() < (augment.invert ?? 0) }))
+      : undefined;
+    packBatch(this.corpus, idx, B, this.hostPixels, jitter);
     const sources = new Uint32Array(B * 4); // (B, 4) [W, H, offset, flip]
     const boxes = new Float32Array(B * 4); // (B, 4) [x0, y0, w, h]
     const labels: number[] = [];
@@ -195,7 +221,7 @@ export async function pretrain(ctx: GpuContext, corpus: Corpus, config: ViTConfi
       const r = rng(mixSeed(opts.seed >>> 0, step));
       const idx = new Uint32Array(B);
       for (let b = 0; b < B; b++) idx[b] = train[Math.floor(r() * train.length)]!;
-      const labels = batcher.load(idx, { cropScale: opts.cropScale, flip: opts.flip, r });
+      const labels = batcher.load(idx, { cropScale: opts.cropScale, flip: opts.flip, grayscale: opts.grayscale, invert: opts.invert, r });
       const lr = learningRateAt(opts, step);
       vit.forward(batcher.images);
       const { loss, dlogits } = vit.loss(batcher.labels, 0, K);
