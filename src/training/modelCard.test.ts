@@ -23,7 +23,7 @@ const input = (p: ProbeInfo | null): CardInput => ({
     steps: 5000,
     trainingSeconds: 4000,
     adapter: 'llvmpipe',
-    options: { batch: 128, learningRate: 3e-3, warmupSteps: 200, minLearningRate: 1e-5, weightDecay: 0.05, seed: 1, cropScale: [0.6, 1], flip: false },
+    options: { batch: 128, learningRate: 3e-3, warmupSteps: 200, minLearningRate: 1e-5, weightDecay: 0.05, seed: 1, cropScale: [0.6, 1], flip: false, grayscale: 0.5, invert: 0.5 },
     validation: { top1: 0.25, images: 1002, what: 'held-out renditions' },
     corpus: { classes: 4341, images: 63372, seed: 7, packages: [{ name: 'openmoji', version: '17.0.0', registry: 'npm', license: 'CC-BY-SA-4.0', used: 'SVG icons' }] },
   },
@@ -47,6 +47,8 @@ describe('model card', () => {
     expect(md).toContain('5,000 of 5,000 planned steps × batch 128 (640,000 images)');
     expect(md).toContain('| split-fashion-mnist | 66.0 % | 40.0 % | **70.0 %** |');
     expect(md).toContain('Time: 1 h 7 min');
+    expect(md).toContain('no flip (glyphs are not mirror-symmetric), grayscale with probability 0.5, colour inversion with probability 0.5.');
+    expect(md).toContain('--flip false --gray 0.5 --invert 0.5');
     expect(md).not.toContain('stopped before its planned end');
     const early = renderModelCard({ ...input(null), pretraining: { ...input(null).pretraining, step: 10 } });
     expect(early).toContain('stopped before its planned end (step 10 of 5000)');

@@ -10,7 +10,7 @@ export interface PretrainingInfo {
   steps: number;
   trainingSeconds: number;
   adapter: string;
-  options: { batch: number; learningRate: number; warmupSteps: number; minLearningRate: number; weightDecay: number; seed: number; cropScale: [number, number]; flip: boolean };
+  options: { batch: number; learningRate: number; warmupSteps: number; minLearningRate: number; weightDecay: number; seed: number; cropScale: [number, number]; flip: boolean; grayscale?: number; invert?: number };
   validation: { top1: number; images: number; what: string } | null;
   corpus: { classes: number; images: number; seed: number; packages: { name: string; version: string; registry: string; license: string; used: string }[] };
 }
@@ -129,7 +129,8 @@ export function renderModelCard(c: CardInput): string {
   lines.push(
     `- ${p.step.toLocaleString('en-US')} of ${p.steps.toLocaleString('en-US')} planned steps × batch ${o.batch} (${(p.step * o.batch).toLocaleString('en-US')} images), AdamW lr ${o.learningRate} ` +
       `(linear warm-up ${o.warmupSteps} steps, cosine to ${o.minLearningRate}), weight decay ${o.weightDecay}, seed ${o.seed}.`,
-    `- Augmentation: random resized crop (scale ${o.cropScale[0]}–${o.cropScale[1]})${o.flip ? ', horizontal flip' : ', no flip (glyphs are not mirror-symmetric)'}.`,
+    `- Augmentation: random resized crop (scale ${o.cropScale[0]}–${o.cropScale[1]})${o.flip ? ', horizontal flip' : ', no flip (glyphs are not mirror-symmetric)'}` +
+      `${o.grayscale ? `, grayscale with probability ${o.grayscale}` : ''}${o.invert ? `, colour inversion with probability ${o.invert}` : ''}.`,
     `- Time: ${duration(p.trainingSeconds)} on ${p.adapter}.`,
   );
   if (p.validation) lines.push(`- Validation top-1: ${pct(p.validation.top1)} on ${p.validation.images} ${p.validation.what}.`);
@@ -158,7 +159,8 @@ export function renderModelCard(c: CardInput): string {
   lines.push(
     '```',
     'npm run data:build -- pretrain        # the corpus, from the npm and Debian packages above',
-    `npm run pretrain -- --steps ${p.steps} --batch ${o.batch} --lr ${o.learningRate} --warmup ${o.warmupSteps} --crop-scale ${o.cropScale.join(',')} --flip ${o.flip}`,
+    `npm run pretrain -- --steps ${p.steps} --batch ${o.batch} --lr ${o.learningRate} --warmup ${o.warmupSteps} --crop-scale ${o.cropScale.join(',')} --flip ${o.flip}` +
+      `${o.grayscale ? ` --gray ${o.grayscale}` : ''}${o.invert ? ` --invert ${o.invert}` : ''}`,
     'npm run probe                         # probe.json',
     'npm run model-card                    # this file',
     '```',
