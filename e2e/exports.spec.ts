@@ -1,10 +1,16 @@
 // The results panel's downloads after a tiny two-task SD-LoRA run (headless Chromium, WebGPU on SwiftShader):
 // the CLI's CSVs (acc_matrix.csv, alpha.csv: same bytes as src/training/resultFiles.ts makes of the exported
 // metrics), the α chart and accuracy heatmap as SVG (parsed as XML) and PNG (signature), the config JSON loaded
-// back through "Open config…", and the LoRA bank written in the worker (parsed with readLoraBank).
+// back through "Open config…", the LoRA bank written in the worker (parsed with readLoraBank), and the merged
+// model as ONNX: offered only after the worker's ONNX Runtime check (its result shown), read back with the
+// project's importer and run here in onnxruntime-web (Node, wasm) to finite logits of the right shape.
+import { createRequire } from 'node:module';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
+import * as ort from 'onnxruntime-web';
 import { readLoraBank } from '../src/io/loraBank';
+import { importVitOnnx } from '../src/io/onnx/importVit';
 import type { MetricsJson } from '../src/store/metricsJson';
 import { accMatrixCsv, alphaCsv } from '../src/training/resultFiles';
 
@@ -24,7 +30,7 @@ const xmlRoot = (page: Page, text: string) =>
 const SCREENS = 'test-results/screens';
 const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 
-test('downloads: CSVs in the CLI format, SVG and PNG charts, a config that reloads into the form, the LoRA bank', async ({ page }) => {
+test('downloads: CSVs in the CLI format, SVG and PNG charts, a config that reloads into the form, the LoRA bank, the checked ONNX model', async ({ page }) => {
   await page.goto('/');
   await expect(page.getByTestId('run')).toBeEnabled();
   await page.getByTestId('field-dataset').selectOption('split-fashion-mnist');
@@ -103,4 +109,31 @@ test('downloads: CSVs in the CLI format, SVG and PNG charts, a config that reloa
   expect(bank.meta.method).toBe('sdlora');
   expect(bank.meta.seed).toBe('7');
   expect(JSON.parse(bank.meta.classOrder!)).toEqual(metrics.classOrder);
+
+  // The merged model: offered once ONNX Runtime (in the worker) reproduced the playground's logits.
+  const onnxBox = page.getByTestId('onnx');
+  await expect(onnxBox).toHaveAttribute('data-status', 'ready', { timeout: 60_000 });
+  const check = page.getByTestId('onnx-check');
+  await expect(check).toContainText('Checked in onnxruntime-web');
+  expect(Number(await check.getAttribute('data-max-abs-diff'))).toBeLessThanOrEqual(1e-3);
+  console.log(await check.textContent());
+  const onnx = await download(page, 'download-onnx');
+  expect(onnx.name).toMatch(/^model-split-fashion-mnist-sdlora-seed7\.onnx$/);
+  const bytes = new Uint8Array(onnx.bytes);
+  const imported = importVitOnnx(bytes, { source: onnx.name });
+  expect(imported.naming).toBe('sdlora');
+  expect(imported.config).toMatchObject({ imageSize: 8, width: 16, depth: 2, numClasses: 10 });
+  ort.env.wasm.numThreads = 1;
+  ort.env.wasm.wasmPaths = dirname(createRequire(import.meta.url).resolve('onnxruntime-web')) + '/';
+  const session = await ort.InferenceSession.create(bytes, { executionProviders: ['wasm'] });
+  const B = 3;
+  const x = Float32Array.from({ length: B * 3 * 8 * 8 }, (_, i) => Math.sin(i * 0.7));
+  const out = await session.run({ pixel_values: new ort.Tensor('float32', x, [B, 3, 8, 8]) });
+  const logits = out.logits!;
+  expect(logits.dims).toEqual([B, 10]);
+  expect(Array.from(logits.data as Float32Array).every(Number.isFinite)).toBe(true);
+  // The head carries what the run learned: rows differ between classes (not a fresh zero head).
+  const row = Array.from((logits.data as Float32Array).subarray(0, 10));
+  expect(Math.max(...row) - Math.min(...row)).toBeGreaterThan(1e-4);
+  await session.release();
 });

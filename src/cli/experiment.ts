@@ -12,14 +12,14 @@ import { loadImageFolder } from '../data/imageFolder';
 import { listFolder, nodeReader } from '../platform/nodeFiles';
 import { loadCheckpoint } from '../io/checkpoint';
 import { writeLoraBank } from '../io/loraBank';
-import { exportVitOnnx } from '../io/onnx/exportVit';
 import { presets, type ViTConfig } from '../model/vit/config';
 import { initParams, type ParamTable } from '../model/vit/params';
 import { createNodeContext, repoRoot } from '../platform/node';
 import { runExperiment, type ExperimentOptions, type ExperimentResult, type LabeledImages, type TrainingEvent } from '../training/experiment';
 import { checkpointFromFiles, checkpointToFiles, type CheckpointFiles } from '../training/checkpointFiles';
 import { accMatrixCsv, alphaCsv } from '../training/resultFiles';
-import { DEFAULT_CONFIG, createMethod, parseRunConfig, type RunConfig } from '../training/methods';
+import { mergedOnnx, mergedParams } from '../training/mergedExport';
+import { DEFAULT_CONFIG, parseRunConfig, type RunConfig } from '../training/methods';
 
 interface CliArgs {
   config: Record<string, unknown>;
@@ -212,8 +212,8 @@ async function main(): Promise<void> {
       meta: { method: run.method, seed: String(run.seed), classOrder: JSON.stringify(result.classOrder) },
     }),
   );
-  const method = createMethod(run, config, state.base);
-  writeFileSync(join(args.out, 'model.onnx'), exportVitOnnx(config, method.evalParams(state)));
+  const labels = result.classOrder.map((c) => data.classNames[c] ?? String(c));
+  writeFileSync(join(args.out, 'model.onnx'), mergedOnnx(run, config, mergedParams(run, config, state), labels));
   process.stderr.write(`\nAcc ${m.acc.toFixed(2)}%  AAA ${m.aaa.toFixed(2)}%  forgetting ${m.forgetting.toFixed(2)}  → ${args.out}\n`);
   ctx.destroy();
 }

@@ -12,7 +12,7 @@ import { validateForm } from './validate';
 const fashion: BuiltinIndexEntry = { name: 'split-fashion-mnist', title: 'Split Fashion-MNIST', manifest: 'm', classes: 10, train: 5000, test: 1000, bytes: 1 };
 
 describe('validateForm', () => {
-  const form = { preset: null, dataset: fashion.name, model: 'tiny' as const, maxPerClass: 8, config: { ...DEFAULT_CONFIG, tasks: 2, batchSize: 4 } };
+  const form = { preset: null, dataset: fashion.name, model: { kind: 'preset', id: 'tiny' } as const, maxPerClass: 8, config: { ...DEFAULT_CONFIG, tasks: 2, batchSize: 4 } };
   it('accepts a valid form', () => expect(validateForm(form, [fashion]).errors).toEqual([]));
   it('lists the task counts that divide the classes', () =>
     expect(validateForm({ ...form, config: { ...form.config, tasks: 3 } }, [fashion]).errors.join()).toContain('one of 1, 2, 5, 10'));
@@ -107,7 +107,7 @@ describe('appendPoint', () => {
 
 describe('resuming a saved run', () => {
   it('puts the completed tasks back (matrix, series, step count) and tracks saved checkpoints', () => {
-    const request = { dataset: fashion.name, model: 'tiny' as const, maxPerClass: 8, config: { ...DEFAULT_CONFIG, tasks: 2, batchSize: 4 } };
+    const request = { dataset: fashion.name, model: { kind: 'preset', id: 'tiny' } as const, maxPerClass: 8, config: { ...DEFAULT_CONFIG, tasks: 2, batchSize: 4 } };
     interruptedFound({ runId: 'run-1', request, folderName: null, done: 1 });
     resumeRequested({ runId: 'run-1', request, folderName: null, done: 1 }, 0);
     expect(store.getState().interrupted).toBeNull();

@@ -1,10 +1,12 @@
-// Module-level store actions: the form, the GPU probe, the engine self-check, and the bridge from the training
-// worker's messages (TrainingEvents first of all) to state. Callers pass `nowMs` so the store stays clock-free.
+// Module-level store actions: the form, the model sources (the embedded default's check, the user's model files),
+// the GPU probe, the engine self-check, and the bridge from the training worker's messages (TrainingEvents first
+// of all) to state. Callers pass `nowMs` so the store stays clock-free.
 
 import type { BuiltinIndexEntry } from '../data/builtin';
 import type { TrainingEvent } from '../training/experiment';
 import type { RunConfig } from '../training/methods';
-import type { RunRequest, RunResultSummary, WorkerMessage } from '../worker/protocol';
+import type { ModelSource, RunRequest, RunResultSummary, WorkerMessage } from '../worker/protocol';
+import { sameSource, type SourceKey } from '../worker/modelSource';
 import type { SavedRun } from '../worker/runStore';
 import { continualMetrics } from '../training/metrics';
 import { parseConfigFile } from './configFile';
@@ -12,7 +14,7 @@ import { buildMetricsJson } from './metricsJson';
 import { PRESETS } from './presets';
 import { appendPoint, emptySeries, type AlphaPoint, type LossPoint } from './series';
 import { FOLDER_DATASET } from '../worker/protocol';
-import { folderEntry, initialRun, store, type EngineCheck, type GpuStatus, type PlaygroundState, type RunForm, type RunProgress } from './state';
+import { defaultBackbone, folderEntry, initialRun, isActive, modelStatus, noMergedModel, store, type EngineCheck, type FilesSource, type GpuStatus, type PlaygroundState, type RunForm, type RunProgress } from './state';
 import { validateForm } from './validate';
 
 const set = store.setState;
@@ -20,23 +22,27 @@ const get = store.getState;
 
 // ---- form ------------------------------------------------------------------------------------
 
-const presetMatching = (form: Omit<RunForm, 'preset'>): string | null =>
-  PRESETS.find(
-    (p) =>
-      p.dataset === form.dataset &&
-      p.model === form.model &&
-      p.maxPerClass === form.maxPerClass &&
-      JSON.stringify(p.config) === JSON.stringify(form.config),
-  )?.id ?? null;
+/** A preset's model as this copy can run it (the embedded default, or small32 without it). */
+const presetModel = (s: PlaygroundState, m: ModelSource): ModelSource => (m.kind === 'default' ? defaultBackbone(s) : m);
+
+const presetMatching = (form: Omit<RunForm, 'preset'>): string | null => presetMatchingIn(get(), form);
 
 function updateForm(patch: Partial<Omit<RunForm, 'preset' | 'config'>>, config: Partial<RunConfig> = {}): void {
   const prev = get().form;
   const next = { ...prev, ...patch, config: { ...prev.config, ...config } };
-  set({ form: { ...next, preset: presetMatching(next) }, formErrors: [] });
+  set({ form: { ...next, preset: presetMatching(next) }, formErrors: [], formNotice: null });
 }
 
 export const setDataset = (dataset: string) => updateForm({ dataset });
-export const setModel = (model: RunForm['model']) => updateForm({ model });
+
+/** The model select: the embedded default, a preset, or the user's files once they were read. */
+export function setModel(key: SourceKey): void {
+  if (key === 'default') updateForm({ model: { kind: 'default' } });
+  else if (key === 'files') {
+    const accepted = get().userModel.accepted;
+    if (accepted) updateForm({ model: accepted.source });
+  } else updateForm({ model: { kind: 'preset', id: key } });
+}
 export const setMaxPerClass = (maxPerClass: number | null) => updateForm({ maxPerClass });
 export const setConfig = (config: Partial<RunConfig>) => updateForm({}, config);
 
@@ -51,15 +57,72 @@ export function loadConfigText(text: string, fileName: string): void {
   }
   const patch: Partial<Omit<RunForm, 'preset' | 'config'>> = {};
   if (parsed.dataset !== undefined) patch.dataset = parsed.dataset;
-  if (parsed.model !== undefined) patch.model = parsed.model;
   if (parsed.maxPerClass !== undefined) patch.maxPerClass = parsed.maxPerClass;
+  let notice: string | null = null;
+  const m = parsed.model;
+  if (m?.kind === 'files') {
+    // The page cannot reopen the user's files: take them only if the same model is loaded.
+    const accepted = get().userModel.accepted;
+    if (accepted && accepted.source.name === m.name && accepted.source.format === m.format) patch.model = accepted.source;
+    else
+      notice = `${fileName} was run on your model "${m.name}" (${m.files.join(' + ')}): pick those files again under Model (the page cannot reopen them); until then the form keeps its model.`;
+  } else if (m?.kind === 'default' && defaultBackbone(get()).kind !== 'default') {
+    patch.model = defaultBackbone(get());
+    notice = `${fileName} was run on the embedded default model, which this copy does not have: the untrained small32 is selected instead.`;
+  } else if (m) patch.model = m;
   updateForm(patch, parsed.config);
+  if (notice) set({ formNotice: notice });
 }
 
 export function applyPreset(id: string): void {
   const p = PRESETS.find((x) => x.id === id);
   if (!p) return;
-  set({ form: { preset: p.id, dataset: p.dataset, model: p.model, maxPerClass: p.maxPerClass, config: { ...p.config } }, formErrors: [] });
+  set({ form: { preset: p.id, dataset: p.dataset, model: presetModel(get(), p.model), maxPerClass: p.maxPerClass, config: { ...p.config } }, formErrors: [], formNotice: null });
+}
+
+// ---- models -------------------------------------------------------------------------------------
+
+/** The user picked or dropped model files; the worker reads them (key identifies this pick in its answer).
+ *  source null: the names alone already say they are not a model (error). The form keeps its model until
+ *  the files are read and found usable. */
+export function modelFilesPicked(key: string, name: string, source: FilesSource | null, error: string | null = null): void {
+  set((s) => ({ userModel: { ...s.userModel, pending: { key, name, source, status: error ? 'failed' : 'checking', error } } }));
+}
+
+/** The default model (and the worker's device) as the worker found them. */
+function applyModelMessage(s: PlaygroundState, m: Extract<WorkerMessage, { type: 'modelChecked' | 'modelFailed' }>): PlaygroundState {
+  const limits = m.limits ?? s.deviceLimits;
+  if (m.key === 'default') {
+    const defaultModel: PlaygroundState['defaultModel'] =
+      m.type === 'modelChecked' ? { status: 'ready', info: m.info, error: null } : { status: m.absent ? 'absent' : 'failed', info: null, error: m.message };
+    let next: PlaygroundState = { ...s, defaultModel, deviceLimits: limits };
+    // Without a usable default the form falls back to the untrained small32 (unless a run is using the form).
+    if (defaultModel.status !== 'ready' && s.form.model.kind === 'default' && !isActive(s.run.status)) {
+      const form = { ...s.form, model: defaultBackbone(next) };
+      next = { ...next, form };
+    }
+    return { ...next, form: { ...next.form, preset: presetMatchingIn(next, next.form) } };
+  }
+  const pending = s.userModel.pending;
+  if (!pending || pending.key !== m.key || !pending.source) return { ...s, deviceLimits: limits };
+  if (m.type === 'modelFailed') return { ...s, deviceLimits: limits, userModel: { ...s.userModel, pending: { ...pending, status: 'failed', error: m.message } } };
+  const accepted = { key: pending.key, source: pending.source, info: m.info };
+  const canSelect = !isActive(s.run.status);
+  const form = canSelect ? { ...s.form, model: pending.source } : s.form;
+  return { ...s, deviceLimits: limits, userModel: { accepted, pending: null }, form: { ...form, preset: presetMatchingIn(s, form) }, formErrors: [] };
+}
+
+/** The preset the form still equals, if any, in state `s` (which may not be the store's yet). */
+function presetMatchingIn(s: PlaygroundState, form: Omit<RunForm, 'preset'>): string | null {
+  return (
+    PRESETS.find(
+      (p) =>
+        p.dataset === form.dataset &&
+        sameSource(presetModel(s, p.model), form.model) &&
+        p.maxPerClass === form.maxPerClass &&
+        JSON.stringify(p.config) === JSON.stringify(form.config),
+    )?.id ?? null
+  );
 }
 
 // ---- environment -------------------------------------------------------------------------------
@@ -91,8 +154,10 @@ let raw = { alpha: [] as number[][][], loss: [] as number[][], wallSeconds: [] a
 
 /** Validates the form; on success resets the run state and returns the request to send to the worker. */
 export function requestRun(nowMs: number): RunRequest | null {
-  const fe = folderEntry(get().folder);
-  const { request, errors } = validateForm(get().form, [...(get().datasets ?? []), ...(fe ? [fe] : [])]);
+  const s = get();
+  const fe = folderEntry(s.folder);
+  const model = modelStatus(s, s.form.model);
+  const { request, errors } = validateForm(s.form, [...(s.datasets ?? []), ...(fe ? [fe] : [])], { info: model.info, error: model.error, limits: s.deviceLimits });
   if (!request) {
     set({ formErrors: errors });
     return null;
@@ -116,6 +181,8 @@ function resetRun(request: RunRequest, nowMs: number): void {
     skipped: [],
     metricsJson: null,
     loraBank: null,
+    mergedModel: noMergedModel(),
+    formNotice: null,
   });
 }
 
@@ -225,7 +292,20 @@ export function workerMessages(messages: WorkerMessage[], nowMs: number): void {
       else if (m.type === 'folderProgress') s = s.folder ? { ...s, folder: { ...s.folder, done: m.done, total: m.total } } : s;
       else if (m.type === 'folderScanned') s = s.folder ? { ...s, folder: { ...s.folder, status: 'ready', summary: m.summary, done: s.folder.total } } : s;
       else if (m.type === 'folderFailed') s = s.folder ? { ...s, folder: { ...s.folder, status: 'failed', error: m.message } } : s;
-      else s = { ...s, run: { ...s.run, status: 'failed', detail: m.message } };
+      else if (m.type === 'modelChecked' || m.type === 'modelFailed') s = applyModelMessage(s, m);
+      else if (m.type === 'mergedModel') {
+        // Only for the run that just finished (a new run resets it; a late answer must not land on that one).
+        if (s.run.status !== 'finished') continue;
+        s = {
+          ...s,
+          mergedModel:
+            m.status === 'checking'
+              ? { ...noMergedModel(), status: 'checking' }
+              : m.status === 'ready'
+                ? { status: 'ready', onnx: m.onnx, check: m.check, message: null }
+                : { status: m.status, onnx: null, check: m.check, message: m.message },
+        };
+      } else s = { ...s, run: { ...s.run, status: 'failed', detail: m.message } };
     }
     return { ...s, run: withClock(s.run, nowMs) };
   });

@@ -3,7 +3,7 @@
 import { METHODS, type MethodName } from '../training/methods';
 
 export { METHODS, type MethodName };
-export { MODEL_CHOICES, type ModelId } from '../worker/protocol';
+export { PRESET_MODELS, sourceKey, type SourceKey } from '../worker/modelSource';
 export { PRESETS } from './presets';
 export { taskChoices, trainImagesPerTask } from './validate';
 

@@ -3,7 +3,8 @@
 
 import { continualMetrics } from '../training/metrics';
 import type { RunConfig } from '../training/methods';
-import type { RunRequest, RunResultSummary } from '../worker/protocol';
+import { sourceLabel } from '../worker/modelSource';
+import type { ModelSource, RunRequest, RunResultSummary } from '../worker/protocol';
 
 export interface MetricsJson {
   method: RunConfig['method'];
@@ -27,7 +28,9 @@ export interface MetricsJson {
   imagesPerSec: number[];
   completedTasks: number;
   dataset: string;
+  /** "default", a preset id, or "files:<name>" (sourceLabel); modelSource says which files. */
   model: string;
+  modelSource: ModelSource;
   maxPerClass: number | null;
   config: RunConfig;
   stopped: boolean;
@@ -58,7 +61,8 @@ export function buildMetricsJson(request: RunRequest, r: RunResultSummary, stopp
     imagesPerSec: r.imagesPerSec,
     completedTasks: r.counts.length,
     dataset: request.dataset,
-    model: request.model,
+    model: sourceLabel(request.model),
+    modelSource: request.model,
     maxPerClass: request.maxPerClass,
     config: request.config,
     stopped,

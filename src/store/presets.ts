@@ -1,14 +1,15 @@
-// Run presets as plain data: a preset fills the whole form (dataset, model, image cap, run config).
+// Run presets as plain data: a preset fills the whole form (dataset, model, image cap, run config). Their model is the
+// embedded default backbone; a copy built without it uses the untrained small32 instead (state.ts defaultBackbone).
 
 import { DEFAULT_CONFIG, type RunConfig } from '../training/methods';
-import type { ModelId } from '../worker/protocol';
+import type { ModelSource } from '../worker/protocol';
 
 export interface Preset {
   id: string;
   label: string;
   description: string;
   dataset: string;
-  model: ModelId;
+  model: ModelSource;
   maxPerClass: number | null;
   config: RunConfig;
 }
@@ -19,7 +20,7 @@ export const PRESETS: readonly Preset[] = [
     label: 'teaching demo: fast',
     description: 'Five tasks of Fashion-MNIST, 200 images per class, one epoch, rank 4, no augmentation: the α curves appear within a minute on a laptop GPU.',
     dataset: 'split-fashion-mnist',
-    model: 'small32',
+    model: { kind: 'default' },
     maxPerClass: 200,
     config: { ...DEFAULT_CONFIG, method: 'sdlora', tasks: 5, epochs: 1, batchSize: 16, learningRate: 0.01, rank: 4, alphaMode: 'reset', seed: 1, augment: false },
   },
@@ -30,7 +31,7 @@ export const PRESETS: readonly Preset[] = [
       "The runner's defaults, which follow the authors' code: SGD with momentum, rank 10 on q and v, α starting at 0.8 and reset every task, " +
       'directions normalised by ‖U‖·‖D‖, random resized crop and flip, every image of the benchmark.',
     dataset: 'split-fashion-mnist',
-    model: 'small32',
+    model: { kind: 'default' },
     maxPerClass: null,
     config: { ...DEFAULT_CONFIG },
   },

@@ -8,7 +8,8 @@ import { useShallow } from 'zustand/react/shallow';
 import type { BuiltinIndexEntry } from '../data/builtin';
 import type { ContinualMetrics, TaskCounts } from '../training/metrics';
 import type { RunConfig } from '../training/methods';
-import { FOLDER_DATASET, type FolderSummary, type ModelId, type RunRequest } from '../worker/protocol';
+import { presetInfo } from '../worker/modelSource';
+import { FOLDER_DATASET, type DeviceLimits, type FolderSummary, type ModelInfo, type ModelSource, type OnnxCheck, type RunRequest } from '../worker/protocol';
 import type { SavedRun } from '../worker/runStore';
 import type { MetricsJson } from './metricsJson';
 import { PRESETS } from './presets';
@@ -22,7 +23,7 @@ export type GpuStatus =
 export interface RunForm {
   preset: string | null; // id of the preset the form still equals, else null
   dataset: string;
-  model: ModelId;
+  model: ModelSource;
   maxPerClass: number | null;
   config: RunConfig;
 }
@@ -73,6 +74,32 @@ export interface FolderState {
   error: string | null;
 }
 
+/** A model the worker reads (the embedded default): checking, usable, not in this build, or unreadable. */
+export interface ModelEntry {
+  status: 'checking' | 'ready' | 'absent' | 'failed';
+  info: ModelInfo | null;
+  error: string | null;
+}
+
+export type FilesSource = Extract<ModelSource, { kind: 'files' }>;
+
+/** The user's model files: the ones the form can use (accepted), and a pick being checked or refused (pending). */
+export interface UserModelState {
+  accepted: { key: string; source: FilesSource; info: ModelInfo } | null;
+  /** A refused pick leaves `accepted` (and the form's model) as they were. */
+  pending: { key: string; name: string; source: FilesSource | null; status: 'checking' | 'failed'; error: string | null } | null;
+}
+
+/** The merged model of the finished run as ONNX: exported and checked in ONNX Runtime by the worker. */
+export interface MergedModelState {
+  status: 'none' | 'checking' | 'ready' | 'refused' | 'failed';
+  onnx: Uint8Array | null;
+  check: OnnxCheck | null;
+  message: string | null;
+}
+
+export const noMergedModel = (): MergedModelState => ({ status: 'none', onnx: null, check: null, message: null });
+
 export interface PlaygroundState {
   gpu: GpuStatus;
   datasets: BuiltinIndexEntry[] | null;
@@ -80,6 +107,12 @@ export interface PlaygroundState {
   folder: FolderState | null;
   form: RunForm;
   formErrors: string[];
+  /** Not an error: something the form could not take over from a config file, and what to do. */
+  formNotice: string | null;
+  defaultModel: ModelEntry;
+  userModel: UserModelState;
+  /** The training worker's device limits (reported with every model check). */
+  deviceLimits: DeviceLimits | null;
   run: RunProgress;
   alpha: Series<AlphaPoint>;
   loss: Series<LossPoint>;
@@ -91,6 +124,7 @@ export interface PlaygroundState {
   metricsJson: MetricsJson | null;
   /** The finished run's LoRA bank (.safetensors bytes, written in the worker from the final state). */
   loraBank: Uint8Array | null;
+  mergedModel: MergedModelState;
   engine: { running: boolean; results: EngineCheck[] };
   /** An unfinished run found in OPFS at page load (offered for Resume / Discard). */
   interrupted: SavedRun | null;
@@ -135,6 +169,10 @@ export const store = createStore<PlaygroundState>()(() => ({
     config: { ...firstPreset.config },
   },
   formErrors: [],
+  formNotice: null,
+  defaultModel: { status: 'checking', info: null, error: null },
+  userModel: { accepted: null, pending: null },
+  deviceLimits: null,
   run: initialRun(),
   alpha: emptySeries<AlphaPoint>(),
   loss: emptySeries<LossPoint>(),
@@ -145,6 +183,7 @@ export const store = createStore<PlaygroundState>()(() => ({
   skipped: [],
   metricsJson: null,
   loraBank: null,
+  mergedModel: noMergedModel(),
   engine: { running: false, results: [] },
   interrupted: null,
 }));
@@ -173,3 +212,21 @@ export function datasetEntry(s: Pick<PlaygroundState, 'datasets' | 'folder'>, na
   if (name === FOLDER_DATASET) return folderEntry(s.folder) ?? undefined;
   return s.datasets?.find((d) => d.name === name);
 }
+
+/** What the form knows about a model source: its summary when usable, else why not (and what to do). */
+export function modelStatus(s: Pick<PlaygroundState, 'defaultModel' | 'userModel'>, source: ModelSource): { info: ModelInfo | null; error: string | null; checking: boolean } {
+  if (source.kind === 'preset') return { info: presetInfo(source.id), error: null, checking: false };
+  if (source.kind === 'default') {
+    const d = s.defaultModel;
+    if (d.status === 'ready') return { info: d.info, error: null, checking: false };
+    if (d.status === 'checking') return { info: null, error: 'the embedded default model is still being read; wait a moment', checking: true };
+    return { info: null, error: d.error ?? 'the embedded default model cannot be used; pick another backbone', checking: false };
+  }
+  const a = s.userModel.accepted;
+  if (a && JSON.stringify(a.source) === JSON.stringify(source)) return { info: a.info, error: null, checking: false };
+  return { info: null, error: `your model "${source.name}" (${source.files.join(' + ')}) is not loaded in this page: pick those files again under Model`, checking: false };
+}
+
+/** The backbone the presets mean by "the default": the embedded one, or the untrained small32 when this copy has none. */
+export const defaultBackbone = (s: Pick<PlaygroundState, 'defaultModel'>): ModelSource =>
+  s.defaultModel.status === 'absent' || s.defaultModel.status === 'failed' ? { kind: 'preset', id: 'small32' } : { kind: 'default' };

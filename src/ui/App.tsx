@@ -10,11 +10,14 @@ import { SetupPanel } from './setup/SetupPanel';
 import { usePlayground } from '../store/state';
 import { useEffect } from 'react';
 import { InterruptedBanner } from './run/InterruptedBanner';
-import { checkInterrupted } from '../worker/client';
+import { checkDefaultModel, checkInterrupted } from '../worker/client';
 
 export function App() {
   const gpu = usePlayground((s) => s.gpu.status);
-  useEffect(() => void checkInterrupted(), []);
+  useEffect(() => {
+    void checkInterrupted();
+    checkDefaultModel();
+  }, []);
   return (
     <main>
       <Header />

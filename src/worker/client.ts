@@ -3,17 +3,25 @@
 // Stop terminates the worker; the next run starts a fresh one. The user's folder (File objects) is kept here,
 // not in the store: it is sent to the worker to be checked when picked, and again with every run on it.
 // At page load checkInterrupted looks for a run an earlier page left unfinished (saved by the worker in OPFS);
-// resumeInterrupted continues it from its last completed task.
+// resumeInterrupted continues it from its last completed task. Models: checkDefaultModel asks the worker to read
+// the embedded default (and report the device's limits); chooseModelFiles hands picked model files to it. Like
+// the folder, the user's model files (File objects) stay here: the accepted ones go with every run on them; a
+// pick the worker refuses is dropped and the form keeps its model.
 
-import { clockTicked, folderPicked, interruptedDiscarded, interruptedFound, requestRun, resumeRequested, runPaused, runResumed, runStopped, workerMessages } from '../store/actions';
+import { clockTicked, folderPicked, interruptedDiscarded, interruptedFound, modelFilesPicked, requestRun, resumeRequested, runPaused, runResumed, runStopped, workerMessages } from '../store/actions';
 import { store, isActive } from '../store/state';
-import { FOLDER_DATASET, type FolderFiles, type WorkerCommand, type WorkerMessage } from './protocol';
+import { filesSource, ModelFilesError, modelFilesName } from './modelSource';
+import { FOLDER_DATASET, type FolderFiles, type ModelFiles, type RunRequest, type WorkerCommand, type WorkerMessage } from './protocol';
 import { discardRun, findInterrupted } from './runStore';
 
 const FLUSH_MS = 150;
 
 let worker: Worker | null = null;
 let folder: FolderFiles | null = null;
+/** The model files the form may use, and a pick the worker is still reading (by its key). */
+let modelFiles: { key: string; files: ModelFiles } | null = null;
+let pendingModel: { key: string; files: ModelFiles } | null = null;
+let picks = 0;
 let queue: WorkerMessage[] = [];
 let timer: ReturnType<typeof setTimeout> | null = null;
 let clock: ReturnType<typeof setInterval> | null = null;
@@ -25,10 +33,18 @@ function flush(): void {
   if (batch.length) workerMessages(batch, performance.now());
 }
 
+const URGENT = new Set<WorkerMessage['type']>(['finished', 'failed', 'folderScanned', 'folderFailed', 'resumedFrom', 'checkpointSaved', 'modelChecked', 'modelFailed', 'mergedModel']);
+
 function receive(m: WorkerMessage): void {
+  if (m.type === 'modelChecked' || m.type === 'modelFailed') {
+    if (pendingModel?.key === m.key) {
+      if (m.type === 'modelChecked') modelFiles = pendingModel;
+      pendingModel = null;
+    }
+  }
   queue.push(m);
-  // The end of a run is shown at once; steps wait for the next flush.
-  if (m.type === 'finished' || m.type === 'failed' || m.type === 'folderScanned' || m.type === 'folderFailed' || m.type === 'resumedFrom' || m.type === 'checkpointSaved') {
+  // The end of a run (and answers the form waits for) are shown at once; steps wait for the next flush.
+  if (URGENT.has(m.type)) {
     if (timer) clearTimeout(timer);
     flush();
   } else timer ??= setTimeout(flush, FLUSH_MS);
@@ -42,7 +58,22 @@ function spawn(): Worker {
   const w = new Worker(new URL('./training.worker.ts', import.meta.url), { type: 'module', name: 'sdlora-training' });
   w.addEventListener('message', (e: MessageEvent<WorkerMessage>) => receive(e.data));
   w.addEventListener('error', (e) => receive({ type: 'failed', message: `the training worker crashed: ${e.message || 'unknown error'}` }));
+  // Checks a stopped (terminated) worker left unanswered are asked again.
+  if (store.getState().defaultModel.status === 'checking') w.postMessage({ type: 'checkModel', key: 'default', source: { kind: 'default' } } satisfies WorkerCommand);
+  const s = store.getState().userModel.pending;
+  if (pendingModel && s?.key === pendingModel.key && s.source && s.status === 'checking')
+    w.postMessage({ type: 'checkModel', key: pendingModel.key, source: s.source, files: pendingModel.files } satisfies WorkerCommand);
   return w;
+}
+
+/** The 'start' command of a request, with the folder and model files it needs. */
+function startCommand(request: RunRequest, resumeRunId?: string): WorkerCommand {
+  const cmd: Extract<WorkerCommand, { type: 'start' }> = { type: 'start', request };
+  if (request.dataset === FOLDER_DATASET && folder) cmd.folder = folder;
+  const m = request.model;
+  if (m.kind === 'files' && modelFiles && store.getState().userModel.accepted?.key === modelFiles.key) cmd.modelFiles = modelFiles.files;
+  if (resumeRunId) cmd.resumeRunId = resumeRunId;
+  return cmd;
 }
 
 /** Validates the form and starts a run (a no-op while one is active). */
@@ -52,8 +83,7 @@ export function startRun(): void {
   if (!request) return;
   queue = [];
   worker ??= spawn();
-  if (request.dataset === FOLDER_DATASET && folder) send({ type: 'start', request, folder });
-  else send({ type: 'start', request });
+  send(startCommand(request));
   startClock();
 }
 
@@ -74,6 +104,38 @@ export function chooseFolder(picked: FolderFiles): void {
   folderPicked(picked.name, picked.files.length);
   worker ??= spawn();
   send({ type: 'scanFolder', folder: picked });
+}
+
+/** At page load: the worker reads the embedded default model (present or not) and reports the device's limits. */
+export function checkDefaultModel(): void {
+  if (worker) return; // a worker spawned later asks by itself (spawn) while the default is unchecked
+  worker = spawn();
+}
+
+/**
+ * The user picked or dropped model files (paths relative to a picked or dropped folder, or bare names). Names
+ * that cannot make a model are refused here; the rest go to the worker, which reads them with the project's
+ * loaders. Until it accepts them the form keeps its model.
+ */
+export function chooseModelFiles(list: readonly { file: File; path: string }[]): void {
+  if (isActive(store.getState().run.status)) return;
+  const key = `files-${++picks}`;
+  const name = modelFilesName(list.map((f) => f.path));
+  let source: ReturnType<typeof filesSource>;
+  try {
+    source = filesSource(name, list.map((f) => f.path));
+  } catch (e) {
+    modelFilesPicked(key, name, null, e instanceof ModelFilesError ? e.message : String(e));
+    pendingModel = null;
+    return;
+  }
+  // Only the files the source names travel (a dropped folder may hold more).
+  const used = list.filter((f) => source.files.includes(f.file.name));
+  const files: ModelFiles = { name, files: used.map((f) => f.file) };
+  pendingModel = { key, files };
+  modelFilesPicked(key, name, source);
+  if (worker) send({ type: 'checkModel', key, source, files });
+  else worker = spawn(); // asks for the pending check itself
 }
 
 export function pauseRun(): void {
@@ -122,8 +184,10 @@ export function resumeInterrupted(): void {
   queue = [];
   resumeRequested(saved, performance.now());
   worker ??= spawn();
-  if (saved.request.dataset === FOLDER_DATASET && folder) send({ type: 'start', request: saved.request, folder, resumeRunId: saved.runId });
-  else send({ type: 'start', request: saved.request, resumeRunId: saved.runId });
+  // A run on the user's model files resumes from the copy saved with it (the worker reads it from OPFS).
+  const cmd = startCommand(saved.request, saved.runId);
+  delete (cmd as { modelFiles?: ModelFiles }).modelFiles;
+  send(cmd);
   startClock();
 }
 

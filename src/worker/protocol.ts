@@ -5,33 +5,68 @@ import type { FolderEntry, Issue } from '../data/imageFolder';
 import type { TrainingEvent } from '../training/experiment';
 import type { ContinualMetrics, TaskCounts } from '../training/metrics';
 import type { RunConfig } from '../training/methods';
+import type { ViTConfig } from '../model/vit/config';
 
-export type ModelId = 'small32' | 'tiny';
+/** The untrained presets (src/worker/modelSource.ts builds them); the embedded default and user files are other sources. */
+export type PresetId = 'small32' | 'tiny';
 
-export interface ModelChoice {
-  id: ModelId;
-  label: string;
-  detail: string;
+/**
+ * Where a run's backbone comes from. Pure data (JSON-safe: it is saved with the run in OPFS and in config files):
+ *   default  the pretrained backbone shipped at <base>/models/default (npm run pretrain), fetched by the worker
+ *   preset   a randomly initialised preset (seed 1, as the CLI's --model random:<preset>)
+ *   files    the user's own files; the File objects travel beside the request (ModelFiles), never inside it
+ */
+export type ModelSource =
+  | { kind: 'default' }
+  | { kind: 'preset'; id: PresetId }
+  | { kind: 'files'; name: string; format: ModelFileFormat; files: string[] };
+
+/** checkpoint: config.json + model.safetensors (+ optional preprocessor_config.json); onnx: one .onnx file. */
+export type ModelFileFormat = 'checkpoint' | 'onnx';
+
+/** The user's model files as the page hands them to the worker (File objects are cloned by reference). */
+export interface ModelFiles {
+  name: string;
+  files: File[];
 }
 
-/** Models the playground can train. The pretrained default (small32 size) does not exist yet. */
-export const MODEL_CHOICES: readonly ModelChoice[] = [
-  {
-    id: 'small32',
-    label: 'untrained ViT (the pretrained default is coming)',
-    detail: '32 px images, 16 patches of 8 px, width 96, 4 blocks, 3 heads; random weights, so accuracy shows the pipeline, not the method',
-  },
-  {
-    id: 'tiny',
-    label: 'tiny (test)',
-    detail: '8 px images, 4 patches of 4 px, width 16, 2 blocks: for tests and slow software GPUs; learns little',
-  },
-];
+/** What the worker read from a model: shown in the Model section, used for the memory check. */
+export interface ModelInfo {
+  /** The backbone as loaded (numClasses is the file's own head, which runs replace with theirs). */
+  config: ViTConfig;
+  /** Parameters without any classifier head. */
+  backboneParams: number;
+  /** e.g. "Hugging Face config.json + model.safetensors (F16)". */
+  format: string;
+  /** Loader notes (ignored tensors, assumed normalisation, …). */
+  notes: string[];
+  /** Bytes of the files read (0 for presets). */
+  bytes: number;
+  /** The embedded default's pretraining, in a line (from pretraining.json), when known. */
+  about: string | null;
+}
+
+/** The worker device's limits that decide whether a model and batch fit (GPUSupportedLimits). */
+export interface DeviceLimits {
+  maxBufferSize: number;
+  maxStorageBufferBindingSize: number;
+}
+
+/** The merged model's check in ONNX Runtime against the playground's own logits on a few test images. */
+export interface OnnxCheck {
+  images: number;
+  classes: number;
+  maxAbsDiff: number;
+  maxAbsLogit: number;
+  tolerance: number;
+  runtime: string;
+  seconds: number;
+}
 
 /** Everything the worker needs to run one experiment. maxPerClass: keep the first N images of each class per split. */
 export interface RunRequest {
   dataset: string;
-  model: ModelId;
+  model: ModelSource;
   maxPerClass: number | null;
   config: RunConfig;
 }
@@ -62,8 +97,11 @@ export interface FolderSummary {
 }
 
 export type WorkerCommand =
-  /** resumeRunId: continue the run saved in OPFS under that id (src/worker/runStore.ts) from its last completed task. */
-  | { type: 'start'; request: RunRequest; folder?: FolderFiles; resumeRunId?: string }
+  /** resumeRunId: continue the run saved in OPFS under that id (src/worker/runStore.ts) from its last completed task.
+   *  modelFiles: the File objects of a 'files' model source (on resume they come from OPFS instead). */
+  | { type: 'start'; request: RunRequest; folder?: FolderFiles; modelFiles?: ModelFiles; resumeRunId?: string }
+  /** Read a model and report its ModelInfo (or why it cannot be used), with the device's limits. key: echoed back. */
+  | { type: 'checkModel'; key: string; source: ModelSource; files?: ModelFiles }
   | { type: 'scanFolder'; folder: FolderFiles }
   | { type: 'pause' }
   | { type: 'resume' };
@@ -96,4 +134,11 @@ export type WorkerMessage =
   | { type: 'failed'; message: string }
   | { type: 'folderProgress'; done: number; total: number }
   | { type: 'folderScanned'; summary: FolderSummary }
-  | { type: 'folderFailed'; message: string };
+  | { type: 'folderFailed'; message: string }
+  | { type: 'modelChecked'; key: string; info: ModelInfo; limits: DeviceLimits | null }
+  /** absent: the embedded default is not in this build (404), as opposed to present but unreadable. */
+  | { type: 'modelFailed'; key: string; message: string; absent: boolean; limits: DeviceLimits | null }
+  /** The merged model after a finished run: being checked, ready (bytes + check), or refused / failed with why. */
+  | { type: 'mergedModel'; status: 'checking' }
+  | { type: 'mergedModel'; status: 'ready'; onnx: Uint8Array; check: OnnxCheck }
+  | { type: 'mergedModel'; status: 'refused' | 'failed'; message: string; check: OnnxCheck | null };

@@ -1,6 +1,8 @@
 // Runs saved in the origin-private file system (OPFS, navigator.storage.getDirectory()), so closing or
 // reloading the tab loses at most the task in progress. Layout, one folder per run:
 //   runs/<runId>/request.json        {request, folderName}: what the run was (data set, model, config)
+//   runs/<runId>/model/…             the user's model files when the run is on them (a reloaded page cannot
+//                                    reopen the originals), written before the first task
 //   runs/<runId>/ckpt-<k>/…          the checkpoint after k tasks (src/training/checkpointFiles.ts);
 //                                    progress.json is written last, so a folder without it is incomplete
 //   runs/<runId>/finished.json       present once the run completed (its checkpoints are then removed)
@@ -8,6 +10,7 @@
 // Works in the page and in the worker (both have navigator.storage).
 
 import type { CheckpointFiles } from '../training/checkpointFiles';
+import { parseModelSource, type NamedBytes } from './modelSource';
 import type { RunRequest } from './protocol';
 
 export interface SavedRun {
@@ -60,14 +63,34 @@ async function latestCheckpoint(run: FileSystemDirectoryHandle): Promise<number>
   return best;
 }
 
-/** Starts the record of a new run and removes every other run's (one run at a time). */
-export async function createRun(request: RunRequest, folderName: string | null): Promise<string> {
+/** Starts the record of a new run and removes every other run's (one run at a time). modelFiles: the user's
+ *  model files of a 'files' run, kept so that it can resume after a reload. */
+export async function createRun(request: RunRequest, folderName: string | null, modelFiles: NamedBytes[] = []): Promise<string> {
   const runs = await runsDir();
   for await (const name of namesOf(runs)) await runs.removeEntry(name, { recursive: true });
   const runId = `run-${Date.now()}`;
   const dir = await runs.getDirectoryHandle(runId, { create: true });
+  if (modelFiles.length) {
+    const model = await dir.getDirectoryHandle('model', { create: true });
+    for (const f of modelFiles) await writeFile(model, f.name, f.bytes);
+  }
+  // request.json last: a run whose model files could not be saved is not offered for resume.
   await writeFile(dir, 'request.json', enc.encode(JSON.stringify({ request, folderName })));
   return runId;
+}
+
+/** The model files saved with a run (createRun's modelFiles). */
+export async function readRunModel(runId: string): Promise<NamedBytes[]> {
+  const run = await (await runsDir()).getDirectoryHandle(runId);
+  let dir: FileSystemDirectoryHandle;
+  try {
+    dir = await run.getDirectoryHandle('model');
+  } catch {
+    throw new Error('the model files of this run were not saved in the browser; start the run again with your model picked');
+  }
+  const out: NamedBytes[] = [];
+  for await (const name of namesOf(dir)) out.push({ name, bytes: await readFile(dir, name) });
+  return out;
 }
 
 /** Saves the checkpoint after `done` tasks, then drops the older ones. */
@@ -95,8 +118,11 @@ export async function findInterrupted(): Promise<SavedRun | null> {
     if ((await exists(run, 'finished.json')) || !(await exists(run, 'request.json'))) continue;
     const done = await latestCheckpoint(run);
     if (done === 0) continue;
-    const saved = JSON.parse(dec.decode(await readFile(run, 'request.json'))) as { request: RunRequest; folderName: string | null };
-    if (!found || runId > found.runId) found = { runId, request: saved.request, folderName: saved.folderName, done };
+    const saved = JSON.parse(dec.decode(await readFile(run, 'request.json'))) as { request: RunRequest & { model: unknown }; folderName: string | null };
+    // Runs saved before model sources existed name a preset as a plain string.
+    const model = parseModelSource(saved.request.model);
+    if (!model) continue;
+    if (!found || runId > found.runId) found = { runId, request: { ...saved.request, model }, folderName: saved.folderName, done };
   }
   return found;
 }

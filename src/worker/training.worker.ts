@@ -1,28 +1,49 @@
-// The training worker: owns a GpuContext (platform/browser), loads a built-in benchmark or the user's folder
-// (./folder.ts; also checked alone on 'scanFolder', before any run), runs runExperiment
-// and posts every TrainingEvent to the page. Pause holds the runner before its next step (beforeStep); stop is
-// the page terminating this worker (GPU work and memory go with it). After every completed task the checkpoint
-// and the request go to OPFS (./runStore.ts), so a reloaded page can resume the run ('start' with resumeRunId).
+// The training worker: owns a GpuContext (platform/browser), reads the run's backbone (./models.ts: the embedded
+// default, a preset or the user's files; also alone on 'checkModel', so the page can show the model and the
+// device's limits before any run), loads a built-in benchmark or the user's folder (./folder.ts; also checked
+// alone on 'scanFolder'), runs runExperiment and posts every TrainingEvent to the page. Pause holds the runner
+// before its next step (beforeStep); stop is the page terminating this worker (GPU work and memory go with it).
+// After every completed task the checkpoint and the request go to OPFS (./runStore.ts; with the user's model
+// files), so a reloaded page can resume the run ('start' with resumeRunId). After a finished run the merged model
+// is exported as ONNX and checked in ONNX Runtime against this engine's logits before the page may offer it.
 
 import type { GpuContext } from '../gpu/context';
 import { writeLoraBank } from '../io/loraBank';
+import { decodeImage, type RgbaImage } from '../data/decode';
 import { createBrowserContext } from '../platform/browser';
 import { checkpointFromFiles, checkpointToFiles } from '../training/checkpointFiles';
-import { runExperiment, type ExperimentOptions } from '../training/experiment';
+import { runExperiment, type ExperimentOptions, type ExperimentResult, type LabeledImages } from '../training/experiment';
+import { checkOnnx, mergedOnnx, mergedParams } from '../training/mergedExport';
+import type { RunConfig } from '../training/methods';
+import type { ViTConfig } from '../model/vit/config';
 import { loadBuiltin } from './data';
 import { loadFolder, scanFolderFiles } from './folder';
-import { buildModel } from './models';
-import { createRun, markFinished, readLatestCheckpoint, saveCheckpoint } from './runStore';
-import { FOLDER_DATASET, type FolderFiles, type RunRequest, type WorkerCommand, type WorkerMessage } from './protocol';
+import { memoryError, planRunMemory } from './memoryPlan';
+import { loadModel, ModelAbsentError, readPicked } from './models';
+import { ORT_RUNTIME, runOnnx } from './onnxRuntime';
+import { createRun, markFinished, readLatestCheckpoint, readRunModel, saveCheckpoint } from './runStore';
+import { FOLDER_DATASET, type DeviceLimits, type FolderFiles, type ModelFiles, type ModelSource, type RunRequest, type WorkerCommand, type WorkerMessage } from './protocol';
 
-const post = (m: WorkerMessage) => self.postMessage(m);
+const post = (m: WorkerMessage, transfer: Transferable[] = []) => self.postMessage(m, { transfer });
 
 let ctx: GpuContext | null = null;
 let pause: { promise: Promise<void>; release: () => void } | null = null;
+/** The merged-model export of the last finished run; a new run waits for it (they would share the GPU). */
+let exporting: Promise<void> | null = null;
 
 const gate = async (): Promise<void> => {
   while (pause) await pause.promise;
 };
+
+/** The worker's device limits, or null without WebGPU here (the model is still described). */
+async function deviceLimits(): Promise<DeviceLimits | null> {
+  try {
+    ctx ??= await createBrowserContext();
+    return { maxBufferSize: ctx.limits.maxBufferSize, maxStorageBufferBindingSize: ctx.limits.maxStorageBufferBindingSize };
+  } catch {
+    return null;
+  }
+}
 
 async function loadData(request: RunRequest, folder: FolderFiles | undefined) {
   if (request.dataset === FOLDER_DATASET) {
@@ -46,10 +67,24 @@ async function loadData(request: RunRequest, folder: FolderFiles | undefined) {
 
 const messageOf = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
-async function run(request: RunRequest, folder: FolderFiles | undefined, resumeRunId: string | undefined): Promise<void> {
+async function readModel(source: ModelSource, modelFiles: ModelFiles | undefined, resumeRunId: string | undefined) {
+  post({ type: 'phase', detail: source.kind === 'preset' ? 'Building the model…' : 'Reading the model…' });
+  try {
+    return await loadModel(source, modelFiles, resumeRunId ? () => readRunModel(resumeRunId) : undefined);
+  } catch (e) {
+    throw new Error(`the model could not be read: ${messageOf(e)}`);
+  }
+}
+
+async function run(request: RunRequest, folder: FolderFiles | undefined, modelFiles: ModelFiles | undefined, resumeRunId: string | undefined): Promise<void> {
+  if (exporting) await exporting;
   post({ type: 'phase', detail: 'Starting WebGPU in the worker…' });
   ctx ??= await createBrowserContext();
+  const model = await readModel(request.model, modelFiles, resumeRunId);
   const data = await loadData(request, folder);
+  // The form checked this already with the same plan; a run resumed from another page had no form.
+  const memory = planRunMemory(model.config, request.config, data.classNames.length, ctx.limits);
+  if (memory.problems.length) throw new Error(memoryError(memory, request.config.batchSize));
   post({
     type: 'dataLoaded',
     adapter: `${ctx.adapter.description} (${ctx.adapter.kind})`,
@@ -58,7 +93,6 @@ async function run(request: RunRequest, folder: FolderFiles | undefined, resumeR
     testImages: data.test.length,
   });
   post({ type: 'phase', detail: 'Compiling shaders and training…' });
-  const model = buildModel(request.model);
   // Persistence is best effort: without OPFS (or when it is full) the run goes on, unsaved.
   let runId: string | null = resumeRunId ?? null;
   let resume: ExperimentOptions['resume'];
@@ -69,12 +103,13 @@ async function run(request: RunRequest, folder: FolderFiles | undefined, resumeR
     post({ type: 'resumedFrom', ...progress });
   } else {
     try {
-      runId = await createRun(request, folder?.name ?? null);
+      const saved = request.model.kind === 'files' && modelFiles ? await readPicked(modelFiles) : [];
+      runId = await createRun(request, folder?.name ?? null, saved);
     } catch (e) {
       post({ type: 'checkpointSaved', done: 0, saveError: messageOf(e) });
     }
   }
-  const config = { ...model.config, numClasses: data.classNames.length };
+  const config: ViTConfig = { ...model.config, numClasses: data.classNames.length };
   const result = await runExperiment(ctx, model, data, request.config, {
     onEvent: (event) => post({ type: 'event', event }),
     beforeStep: gate,
@@ -120,12 +155,67 @@ async function run(request: RunRequest, folder: FolderFiles | undefined, resumeR
       imagesPerSec: result.imagesPerSec,
     },
   });
+  exporting = exportMerged(ctx, config, request.config, result, data).finally(() => (exporting = null));
+  await exporting;
+}
+
+/** Test images the merged-model check runs on: the first that decode, one per class before any class twice. */
+async function checkImages(data: LabeledImages, count: number): Promise<RgbaImage[]> {
+  const seen = new Set<number>();
+  const first = new Set(data.test.filter((r) => !seen.has(r.label) && seen.add(r.label)));
+  const order = [...first, ...data.test.filter((r) => !first.has(r))];
+  const out: RgbaImage[] = [];
+  for (const ref of order) {
+    if (out.length >= count) break;
+    try {
+      out.push(decodeImage(await ref.bytes()));
+    } catch {
+      // An undecodable test image was already reported during evaluation.
+    }
+  }
+  return out;
+}
+
+const CHECK_IMAGES = 4;
+
+/** Merges the final state into one ViT, exports it as ONNX and checks it in ONNX Runtime before offering it. */
+async function exportMerged(gpu: GpuContext, config: ViTConfig, run: RunConfig, result: ExperimentResult, data: LabeledImages): Promise<void> {
+  post({ type: 'mergedModel', status: 'checking' });
+  let phase = 'merging the weights';
+  try {
+    const t0 = performance.now();
+    const params = mergedParams(run, config, result.state);
+    phase = 'writing the ONNX file';
+    const onnx = mergedOnnx(run, config, params, result.classOrder.map((c) => data.classNames[c] ?? String(c)));
+    phase = 'reading test images for the check';
+    const images = await checkImages(data, CHECK_IMAGES);
+    if (images.length === 0) throw new Error('no test image could be decoded to check the model on');
+    phase = 'running the model in ONNX Runtime';
+    const r = await checkOnnx(gpu, config, params, onnx, images, runOnnx);
+    const check = { images: r.images, classes: r.classes, maxAbsDiff: r.maxAbsDiff, maxAbsLogit: r.maxAbsLogit, tolerance: r.tolerance, runtime: ORT_RUNTIME, seconds: (performance.now() - t0) / 1000 };
+    if (r.ok) post({ type: 'mergedModel', status: 'ready', onnx, check }, [onnx.buffer]);
+    else post({ type: 'mergedModel', status: 'refused', message: `${r.message}: the file would not reproduce your model, so it is not offered`, check });
+  } catch (e) {
+    post({ type: 'mergedModel', status: 'failed', message: `${phase}: ${messageOf(e)}`, check: null });
+  }
+}
+
+async function checkModel(key: string, source: ModelSource, files: ModelFiles | undefined): Promise<void> {
+  const limits = await deviceLimits();
+  try {
+    const model = await loadModel(source, files);
+    post({ type: 'modelChecked', key, info: model.info, limits });
+  } catch (e) {
+    post({ type: 'modelFailed', key, message: messageOf(e), absent: e instanceof ModelAbsentError, limits });
+  }
 }
 
 self.addEventListener('message', (e: MessageEvent<WorkerCommand>) => {
   const cmd = e.data;
   if (cmd.type === 'start') {
-    run(cmd.request, cmd.folder, cmd.resumeRunId).catch((err: unknown) => post({ type: 'failed', message: messageOf(err) }));
+    run(cmd.request, cmd.folder, cmd.modelFiles, cmd.resumeRunId).catch((err: unknown) => post({ type: 'failed', message: messageOf(err) }));
+  } else if (cmd.type === 'checkModel') {
+    void checkModel(cmd.key, cmd.source, cmd.files);
   } else if (cmd.type === 'scanFolder') {
     scanFolderFiles(cmd.folder, (done, total) => {
       if (done % 16 === 0 || done === total) post({ type: 'folderProgress', done, total });

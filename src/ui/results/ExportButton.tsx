@@ -1,6 +1,8 @@
 // The results panel's downloads: metrics JSON, the CLI's CSVs (src/training/resultFiles.ts, same bytes as
 // acc_matrix.csv and alpha.csv), the α chart and accuracy heatmap as SVG and PNG, the run's config (which
-// "Open config…" in the setup panel loads back) and the LoRA bank written in the worker.
+// "Open config…" in the setup panel loads back), the LoRA bank written in the worker, and the merged model as
+// ONNX: offered only once the worker has run that very file in ONNX Runtime and its logits matched the
+// playground's own on test images (the result is shown beside the button; a file that fails is refused).
 
 import { useState } from 'react';
 import { configFileText } from '../../store/configFile';
@@ -9,6 +11,7 @@ import { accMatrixCsv, alphaCsv } from '../../training/resultFiles';
 import { saveBlob, saveText, serializeSvg, svgToPng } from './download';
 import { seriesColour } from '../charts/palette';
 import { heatmapSvg } from './heatmapSvg';
+import { OnnxDownload } from './OnnxDownload';
 
 type Svg = { text: string; width: number; height: number };
 
@@ -85,6 +88,7 @@ export function ExportButton() {
           {error && <p className="error">{error}</p>}
         </details>
       )}
+      {metrics && <OnnxDownload base={base} />}
     </div>
   );
 }

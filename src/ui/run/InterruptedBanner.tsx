@@ -2,6 +2,7 @@
 // checkpoint after every task in OPFS): Resume continues it from its last completed task, Discard deletes it.
 // A run on the user's own folder needs that folder picked again first (a page cannot reopen it by itself).
 import { FOLDER_DATASET } from '../../worker/protocol';
+import { sourceLabel } from '../../worker/modelSource';
 import { canResume, discardInterrupted, resumeInterrupted } from '../../worker/client';
 import { isActive, usePlayground } from '../../store/state';
 
@@ -18,7 +19,7 @@ export function InterruptedBanner() {
     <div className="card interrupted-banner" role="alert" data-testid="interrupted-banner">
       <p>
         A run was interrupted after task {saved.done} of {total} ({saved.request.config.method} on{' '}
-        {onFolder ? `your folder "${saved.folderName ?? '?'}"` : saved.request.dataset}).
+        {onFolder ? `your folder "${saved.folderName ?? '?'}"` : saved.request.dataset}, model {saved.request.model.kind === 'files' ? `your "${saved.request.model.name}"` : sourceLabel(saved.request.model)}).
         {onFolder && !resumable && (
           <>
             {' '}

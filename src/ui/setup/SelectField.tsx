@@ -1,7 +1,7 @@
 interface Props<T extends string | number> {
   label: string;
   value: T;
-  options: readonly { value: T; label: string }[];
+  options: readonly { value: T; label: string; disabled?: boolean }[];
   onChange: (value: T) => void;
   testId: string;
   hint?: string;
@@ -20,7 +20,7 @@ export function SelectField<T extends string | number>({ label, value, options, 
         }}
       >
         {options.map((o) => (
-          <option key={String(o.value)} value={String(o.value)}>
+          <option key={String(o.value)} value={String(o.value)} disabled={o.disabled}>
             {o.label}
           </option>
         ))}

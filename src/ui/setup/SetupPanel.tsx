@@ -1,4 +1,7 @@
+// The setup column: preset, config file, data, model, method, and what keeps the form from running. Files dropped
+// anywhere on the page are routed from here (./drop.ts: model files to the Model section, folders to Data).
 import { isActive, usePlayground } from '../../store/state';
+import { useFileDrop } from './drop';
 import { DatasetPicker } from './DatasetPicker';
 import { MethodOptions } from './MethodOptions';
 import { ModelPicker } from './ModelPicker';
@@ -8,8 +11,10 @@ import { PresetPicker } from './PresetPicker';
 export function SetupPanel() {
   const disabled = usePlayground((s) => isActive(s.run.status));
   const errors = usePlayground((s) => s.formErrors);
+  const notice = usePlayground((s) => s.formNotice);
+  const dragging = useFileDrop(!disabled);
   return (
-    <div className="card setup" data-testid="setup">
+    <div className={`card setup${dragging ? ' dragging' : ''}`} data-testid="setup">
       <h2>Set up a run</h2>
       <PresetPicker disabled={disabled} />
       <OpenConfig disabled={disabled} />
@@ -22,6 +27,11 @@ export function SetupPanel() {
             <li key={e}>{e}</li>
           ))}
         </ul>
+      )}
+      {notice && (
+        <p className="notice" data-testid="form-notice">
+          {notice}
+        </p>
       )}
     </div>
   );
