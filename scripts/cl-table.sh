@@ -36,7 +36,7 @@ for data in $DATA; do
       # shellcheck disable=SC2086
       npx tsx src/cli/experiment.ts --model "$MODEL" --data "$data" --method "$method" --seed "$seed" "${flags[@]}" $EXTRA --out "$dir" \
         >"$dir.log" 2>&1 || { log "FAILED: $dir (see $dir.log)"; continue; }
-      log "finished $dir in $((SECONDS - start)) s: $(node -e "const m=require('./$dir/metrics.json');console.log('Acc '+m.acc.toFixed(1)+' AAA '+m.aaa.toFixed(1)+' forgetting '+m.forgetting.toFixed(1))")"
+      log "finished $dir in $((SECONDS - start)) s: $(node -e "const m=require(require('path').resolve(process.argv[1]));console.log('Acc '+m.acc.toFixed(1)+' AAA '+m.aaa.toFixed(1)+' forgetting '+m.forgetting.toFixed(1))" "$dir/metrics.json")"
     done
   done
 done
