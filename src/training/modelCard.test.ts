@@ -67,6 +67,7 @@ describe('model card', () => {
     expect(meanSe(rows[0]!.acc)).toBe('52.0 ± 2.0');
     expect(meanSe([7])).toBe('7.0 (n=1)');
     expect(variantName({ method: 'seq-lora', seed: 1, alphaMode: 'carry', head: 'prototype' })).toBe('seq-lora + prototype head');
+    expect(variantName({ method: 'ncm', seed: 1, alphaMode: 'reset', head: 'prototype' })).toBe('ncm'); // always prototypes
     const md = renderModelCard({ ...input(null), cl: rows });
     expect(md).toContain('| split-fashion-mnist | sdlora | 1, 2 | 52.0 ± 2.0 | 62.0 ± 2.0 | 12.0 ± 2.0 |');
   });

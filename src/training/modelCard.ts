@@ -186,7 +186,7 @@ export interface ExperimentDir {
 /** "sdlora (carry)", "seq-lora + prototype head": the variant a row stands for. */
 export function variantName(run: ExperimentDir['run']): string {
   const sd = run.method.startsWith('sdlora');
-  return `${run.method}${sd && run.alphaMode === 'carry' ? ' (α carry)' : ''}${run.head === 'prototype' ? ' + prototype head' : ''}`;
+  return `${run.method}${sd && run.alphaMode === 'carry' ? ' (α carry)' : ''}${run.head === 'prototype' && run.method !== 'ncm' ? ' + prototype head' : ''}`;
 }
 
 export function collectCl(dirs: ExperimentDir[]): ClRow[] {
