@@ -56,7 +56,10 @@ describe('model card', () => {
   });
 
   it('aggregates experiment folders into rows with mean ± standard error', () => {
-    const run = (method: string, seed: number, alphaMode = 'reset') => ({ run: { method, seed, alphaMode, head: 'linear' }, data: 'split-fashion-mnist' });
+    const run = (method: string, seed: number, alphaMode = 'reset') => ({
+      run: { method, seed, alphaMode, head: 'linear', tasks: 5, epochs: 3, rank: 10, optimizer: 'sgd', learningRate: 0.01 },
+      data: 'split-fashion-mnist',
+    });
     const rows = collectCl([
       { ...run('sdlora', 1), metrics: { acc: 50, aaa: 60, forgetting: 10 } },
       { ...run('sdlora', 2), metrics: { acc: 54, aaa: 64, forgetting: 14 } },
@@ -69,6 +72,6 @@ describe('model card', () => {
     expect(variantName({ method: 'seq-lora', seed: 1, alphaMode: 'carry', head: 'prototype' })).toBe('seq-lora + prototype head');
     expect(variantName({ method: 'ncm', seed: 1, alphaMode: 'reset', head: 'prototype' })).toBe('ncm'); // always prototypes
     const md = renderModelCard({ ...input(null), cl: rows });
-    expect(md).toContain('| split-fashion-mnist | sdlora | 1, 2 | 52.0 ± 2.0 | 62.0 ± 2.0 | 12.0 ± 2.0 |');
+    expect(md).toContain('| split-fashion-mnist | sdlora | 5 tasks, 3 epochs, rank 10, sgd lr 0.01 | 1, 2 | 52.0 ± 2.0 | 62.0 ± 2.0 | 12.0 ± 2.0 |');
   });
 });

@@ -25,6 +25,8 @@ export interface ProbeInfo {
 export interface ClRow {
   benchmark: string;
   method: string;
+  /** Tasks, epochs, rank, optimizer and learning rate of the runs (they share them). */
+  settings?: string;
   seeds: number[];
   acc: number[]; // percent, one per seed
   aaa: number[];
@@ -150,9 +152,9 @@ export function renderModelCard(c: CardInput): string {
   lines.push('## Continual learning on this backbone', '');
   if (!c.cl?.length) lines.push('Not measured yet for this checkpoint.', '');
   else {
-    lines.push('Class-incremental, no stored images, the playground\'s defaults unless stated; mean ± standard error over seeds (percent).', '');
-    lines.push('| benchmark | method | seeds | Acc | AAA | forgetting |', '|---|---|---|---|---|---|');
-    for (const r of c.cl) lines.push(`| ${r.benchmark} | ${r.method} | ${r.seeds.join(', ')} | ${meanSe(r.acc)} | ${meanSe(r.aaa)} | ${meanSe(r.forgetting)} |`);
+    lines.push('Class-incremental, no stored images; mean ± standard error over seeds (percent; Acc = pooled accuracy on every seen class after the last task, AAA = its mean over tasks).', '');
+    lines.push('| benchmark | method | settings | seeds | Acc | AAA | forgetting |', '|---|---|---|---|---|---|---|');
+    for (const r of c.cl) lines.push(`| ${r.benchmark} | ${r.method} | ${r.settings ?? ''} | ${r.seeds.join(', ')} | ${meanSe(r.acc)} | ${meanSe(r.aaa)} | ${meanSe(r.forgetting)} |`);
     lines.push('');
   }
   lines.push('## Reproduce', '');
@@ -178,7 +180,7 @@ export function renderModelCard(c: CardInput): string {
 
 /** What the card needs of one `npm run experiment` output folder (config.json run/data, metrics.json). */
 export interface ExperimentDir {
-  run: { method: string; seed: number; alphaMode: string; head: string };
+  run: { method: string; seed: number; alphaMode: string; head: string; tasks?: number; epochs?: number; rank?: number; optimizer?: string; learningRate?: number };
   data: string;
   metrics: { acc: number; aaa: number; forgetting: number };
 }
@@ -192,8 +194,10 @@ export function variantName(run: ExperimentDir['run']): string {
 export function collectCl(dirs: ExperimentDir[]): ClRow[] {
   const rows = new Map<string, ClRow>();
   for (const d of dirs) {
-    const key = `${d.data}\u0000${variantName(d.run)}`;
-    const r = rows.get(key) ?? { benchmark: d.data, method: variantName(d.run), seeds: [], acc: [], aaa: [], forgetting: [] };
+    const u = d.run;
+    const settings = u.method === 'ncm' ? `${u.tasks} tasks` : `${u.tasks} tasks, ${u.epochs} epochs, rank ${u.rank}, ${u.optimizer} lr ${u.learningRate}`;
+    const key = `${d.data}\u0000${variantName(d.run)}\u0000${settings}`;
+    const r = rows.get(key) ?? { benchmark: d.data, method: variantName(d.run), settings, seeds: [], acc: [], aaa: [], forgetting: [] };
     r.seeds.push(d.run.seed);
     r.acc.push(d.metrics.acc);
     r.aaa.push(d.metrics.aaa);
