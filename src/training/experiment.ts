@@ -3,6 +3,7 @@
 // of every class seen so far. UI-agnostic: progress goes out as TrainingEvents; the CLI and the browser
 // consume the same events. Images are decoded and preprocessed per batch and never all held in memory.
 
+import { StepClock } from './stepClock';
 import type { GpuContext } from '../gpu/context';
 import type { GpuTensor } from '../gpu/tensor';
 import { writeLoraBank, type BankComponent } from '../io/loraBank';
@@ -164,7 +165,7 @@ export async function runExperiment(
   const { order, tasks } = classOrderAndTasks(K, cfg.tasks, cfg.seed);
   const newLabel = new Map(order.map((c, i) => [c, i])); // original class id → position in the order
   const config: ViTConfig = { ...model.config, numClasses: K };
-  const method = createMethod(cfg, config, model.params);
+  const method = createMethod(cfg, config, model.params, { ctx }); // ctx: the KD least-squares fit runs on the GPU
   let state: MethodState = opts.resume?.state ?? method.initialState();
   const B = cfg.batchSize;
   const S = config.imageSize;
@@ -207,7 +208,7 @@ export async function runExperiment(
       // One readback per step: the loss and every α copied into a small monitor tensor.
       const alphaTensors = vit.alphaTensors();
       const monitor = ctx.tensor([1 + alphaTensors.reduce((n, a) => n + a.shape[0]!, 0)], 'train.monitor');
-      let expectedMs = 0;
+      const clock = new StepClock();
       for (let epoch = 0; epoch < cfg.epochs && !opts.signal?.aborted; epoch++) {
         const r = rng((cfg.seed * 1000003 + t * 1009 + epoch) >>> 0);
         const idx = train.map((_, i) => i);
@@ -233,11 +234,11 @@ export async function runExperiment(
             ctx.copyRange(monitor, at, a, 0, a.shape[0]!);
             at += a.shape[0]!;
           }
-          const values = await ctx.read(monitor, expectedMs * 0.85);
+          const values = await ctx.read(monitor, clock.sleepMs);
           const lossValue = values[0]!;
           const alpha = Array.from(values.subarray(1));
           const ms = performance.now() - ts;
-          if (trained > 0) expectedMs = expectedMs ? 0.8 * expectedMs + 0.2 * ms : ms;
+          clock.record(ms);
           trainMs += ms;
           trained += B;
           if (!Number.isFinite(lossValue))

@@ -6,7 +6,8 @@
 //              carried (paper's text).
 //   sdlora-rr  SD-LoRA with a rank schedule by task index (default 10 → 8 at task 4 → 6 at task 8).
 //   sdlora-kd  SD-LoRA whose new direction, when the old ones explain it (relative least-squares residual ≤ τ), is
-//              folded into their α's and dropped (spec §11; needs alphaMode "carry").
+//              folded into their α's and dropped (spec §11; needs alphaMode "carry"). The fit runs on the GPU
+//              (kdFit.ts) when createMethod gets a GpuContext (the runner passes one), else in float64 here.
 //   seq-lora   one LoRA pair trained on every task in turn.   seq-full   every weight trained on every task.
 //   ncm        no training: nearest class mean on the frozen backbone's features (a reference point).
 //   Ablations of the paper's Table 4 (spec §12):
@@ -14,12 +15,14 @@
 //   fixed-magnitudes      W0 + Σ_{k<t} norm(U_k D_k) + α_t U_t D_t: previous directions fixed at α = 1, not re-scaled.
 // Heads: the code's growing linear head, loss over the current task's logits only (spec §7), or class prototypes.
 
+import type { GpuContext } from '../gpu/context';
 import type { BankComponent, BankFactors } from '../io/loraBank';
 import type { ViTConfig } from '../model/vit/config';
 import type { GpuViT, LoraSetup, TrainMode } from '../model/vit/gpuVit';
 import type { ParamTable } from '../model/vit/params';
 import { mulberry32 as rng } from '../data/random';
 import type { ImageRef } from './experiment';
+import { fitDirectionGpu } from './kdFit';
 
 export const METHODS = ['sdlora', 'sdlora-rr', 'sdlora-kd', 'seq-lora', 'seq-full', 'ncm', 'first-direction', 'fixed-magnitudes'] as const;
 export type MethodName = (typeof METHODS)[number];
@@ -182,29 +185,46 @@ function solveSpd(G: number[][], b: number[]): number[] {
   return x;
 }
 
-/** Joint least squares over all (block, projection) matrices of the new component's update α_t·U_t D_t on the
- *  old components' directions U_k D_k / n_k (spec §11.2, kdMerge "function"): coefficients c (α_k += c_k
- *  preserves the function in the least-squares sense), absolute and relative residual. Low-rank Grams only. */
-export function fitDirection(
+/** Result of the SD-LoRA-KD fit: α_k += coefficients[k] folds the new update into the old directions. */
+export interface DirectionFit {
+  coefficients: number[];
+  absolute: number; // ‖α_t U_t D_t − Σ_k c_k d_k‖_F over all matrices
+  relative: number; // absolute / ‖α_t U_t D_t‖_F
+}
+
+/** The normal equations of the joint fit in float64 (spec §11.2): G[j][k] = ⟨d_j, d_k⟩, b[k] = ⟨d_k, target⟩,
+ *  tt = ‖target‖², each summed over all (block, projection) matrices; d_k = U_k D_k / n_k, target α_t U_t D_t. */
+export function directionSystem(
   comps: BankComponent[],
   fresh: BankComponent,
   C: number,
   norm: RunConfig['norm'],
-): { coefficients: number[]; absolute: number; relative: number } {
+): { G: number[][]; b: number[]; tt: number } {
   const mats = (comp: BankComponent) => comp.blocks.flatMap((b) => [b.q, b.v]);
   const basis = comps.map((c) => mats(c).map((f) => ({ f, rank: c.rank, scale: 1 / normOf(f, c.rank, C, norm) })));
   const target = mats(fresh).map((f) => ({ f, rank: fresh.rank, scale: fresh.alpha }));
   type Term = (typeof target)[number];
   const inner = (a: Term[], b: Term[]) => a.reduce((s, x, m) => s + x.scale * b[m]!.scale * lowRankInner(x.f, x.rank, b[m]!.f, b[m]!.rank, C), 0);
-  const G = basis.map((a) => basis.map((b) => inner(a, b)));
-  const bvec = basis.map((a) => inner(a, target));
-  const tt = inner(target, target);
+  return { G: basis.map((a) => basis.map((b) => inner(a, b))), b: basis.map((a) => inner(a, target)), tt: inner(target, target) };
+}
+
+/** Joint least squares over all (block, projection) matrices of the new component's update α_t·U_t D_t on the
+ *  old components' directions U_k D_k / n_k (spec §11.2, kdMerge "function"): coefficients c (α_k += c_k
+ *  preserves the function in the least-squares sense), absolute and relative residual. Low-rank Grams only,
+ *  float64 on the host: the reference for the GPU fit (src/training/kdFit.ts), which the runner uses. */
+export function fitDirection(comps: BankComponent[], fresh: BankComponent, C: number, norm: RunConfig['norm']): DirectionFit {
+  const { G, b: bvec, tt } = directionSystem(comps, fresh, C, norm);
   const c = solveSpd(G, bvec);
   const absolute = Math.sqrt(Math.max(0, tt - c.reduce((s, x, k) => s + x * bvec[k]!, 0)));
   return { coefficients: c, absolute, relative: tt > 0 ? absolute / Math.sqrt(tt) : 0 };
 }
 
-export function createMethod(cfg: RunConfig, config: ViTConfig, base: ParamTable): Method {
+/** Optional engine access: with a GpuContext the KD fit runs on the GPU (kdFit.ts), without it on the host. */
+export interface MethodOptions {
+  ctx?: GpuContext;
+}
+
+export function createMethod(cfg: RunConfig, config: ViTConfig, base: ParamTable, opts: MethodOptions = {}): Method {
   const C = config.width;
   const K = config.numClasses;
   const depth = config.depth;
@@ -375,7 +395,7 @@ export function createMethod(cfg: RunConfig, config: ViTConfig, base: ParamTable
       next.lastResidual = null;
       next.absResidual = null;
       if (comps.length) {
-        const fit = fitDirection(comps, fresh, C, cfg.norm);
+        const fit = opts.ctx ? await fitDirectionGpu(opts.ctx, comps, fresh, C, cfg.norm) : fitDirection(comps, fresh, C, cfg.norm);
         next.absResidual = fit.absolute;
         next.lastResidual = fit.relative;
         if (cfg.method === 'sdlora-kd' && fit.relative <= cfg.kdThreshold) {
