@@ -37,7 +37,7 @@ interface Args {
 const USAGE =
   'npm run pretrain -- [--corpus .cache/pretrain-corpus] [--out public/models/default] [--state .cache/pretrain-run] ' +
   '[--preset small32] [--steps N] [--batch 64] [--lr 1e-3] [--warmup 500] [--min-lr 1e-5] [--wd 0.05] [--seed 1] ' +
-  '[--crop-scale 0.5,1] [--flip true] [--gray 0] [--invert 0] [--checkpoint-minutes 5] [--log-every 20] [--validation 2048] [--keep-head false] [--resume]';
+  '[--crop-scale 0.5,1] [--flip true] [--gray 0] [--invert 0] [--dark-background 0] [--checkpoint-minutes 5] [--log-every 20] [--validation 2048] [--keep-head false] [--resume]';
 
 function parseArgs(argv: string[]): Args {
   const a: Args = {
@@ -91,6 +91,7 @@ function parseArgs(argv: string[]): Args {
       case '--flip': a.opts.flip = v === 'true'; break;
       case '--gray': a.opts.grayscale = num(); break;
       case '--invert': a.opts.invert = num(); break;
+      case '--dark-background': a.opts.darkBackground = num(); break;
       case '--checkpoint-minutes': a.checkpointMinutes = num(); break;
       case '--log-every': a.logEvery = Math.max(1, num()); break;
       case '--validation': a.validation = num(); break;
@@ -168,7 +169,7 @@ async function main(): Promise<void> {
   log(
     `pretrain ${args.preset}: ${paramCount(config).toLocaleString('en')} parameters (head ${K}×${config.width}), corpus ${corpus.index.count} images / ${K} classes ` +
       `(${corpus.index.splits.val} validation), ${opts.steps} steps × batch ${opts.batch}, AdamW lr ${opts.learningRate} (warm-up ${opts.warmupSteps}, cosine to ${opts.minLearningRate}), ` +
-      `wd ${opts.weightDecay}, crop ${opts.cropScale.join('–')}, flip ${opts.flip}, gray ${opts.grayscale ?? 0}, invert ${opts.invert ?? 0}, adapter ${ctx.adapter.description}`,
+      `wd ${opts.weightDecay}, crop ${opts.cropScale.join('–')}, flip ${opts.flip}, gray ${opts.grayscale ?? 0}, invert ${opts.invert ?? 0}, dark background ${opts.darkBackground ?? 0}, adapter ${ctx.adapter.description}`,
   );
 
   let stop = false;

@@ -31,6 +31,8 @@ export interface PretrainOptions {
   /** Probability that an image is turned to gray (luma, Rec. 601), and that its colours are inverted (255 − v). */
   grayscale?: number;
   invert?: number;
+  /** Probability that an image is made light-on-dark: inverted when its border is brighter than mid-grey. */
+  darkBackground?: number;
 }
 
 export const DEFAULT_PRETRAIN: PretrainOptions = {
@@ -45,6 +47,7 @@ export const DEFAULT_PRETRAIN: PretrainOptions = {
   flip: true,
   grayscale: 0,
   invert: 0,
+  darkBackground: 0,
 };
 
 /** Learning rate before step `step` (0-based): linear warm-up to the peak, then cosine to minLearningRate. */
@@ -89,10 +92,28 @@ export function corpusSplits(c: Corpus): { train: Uint32Array; val: Uint32Array 
   return { train: Uint32Array.from(train), val: Uint32Array.from(val) };
 }
 
-/** Colour changes of one batch slot: gray (R = G = B = luma) and/or inverted (255 − v). */
+/** Colour changes of one batch slot: gray (R = G = B = luma) and/or inverted (255 − v); darkBackground inverts
+ *  (again) when the border's mean luma is above mid-grey, so the object ends light on dark. */
 export interface ColourJitter {
   gray: boolean;
   invert: boolean;
+  darkBackground?: boolean;
+}
+
+/** Mean Rec. 601 luma of the outermost pixel ring of image i. */
+function borderLuma(c: Corpus, i: number): number {
+  const { width: W, height: H } = c.index.image;
+  const base = i * W * H * 3;
+  let sum = 0;
+  let n = 0;
+  for (let y = 0; y < H; y++)
+    for (let x = 0; x < W; x++) {
+      if (y !== 0 && y !== H - 1 && x !== 0 && x !== W - 1) continue;
+      const o = base + (y * W + x) * 3;
+      sum += 0.299 * c.images[o]! + 0.587 * c.images[o + 1]! + 0.114 * c.images[o + 2]!;
+      n++;
+    }
+  return sum / n;
 }
 
 /** Packs corpus images (RGB, H×W) as RGBA words for the preprocess kernel, one per batch slot. */
@@ -103,7 +124,7 @@ export function packBatch(c: Corpus, idx: ArrayLike<number>, B: number, pixels: 
     const i = idx[Math.min(b, idx.length - 1)]!;
     const src = i * per * 3;
     const j = jitter?.[b];
-    const flipBits = j?.invert ? 255 : 0;
+    const flipBits = (j?.invert ? 255 : 0) ^ (j?.darkBackground && borderLuma(c, i) > 127.5 ? 255 : 0);
     for (let p = 0; p < per; p++) {
       let r = c.images[src + 3 * p]!;
       let g = c.images[src + 3 * p + 1]!;
@@ -142,12 +163,16 @@ export class CorpusBatcher {
   /** Uploads images idx (≤ batch; the last repeats to fill), with augmentation when `r` is given. */
   load(
     idx: ArrayLike<number>,
-    augment: { cropScale: [number, number]; flip: boolean; grayscale?: number; invert?: number; r: () => number } | null,
+    augment: { cropScale: [number, number]; flip: boolean; grayscale?: number; invert?: number; darkBackground?: number; r: () => number } | null,
   ): number[] {
     const { width: W, height: H } = this.corpus.index.image;
     const B = this.batch;
-    const jitter = augment && (augment.grayscale || augment.invert)
-      ? Array.from({ length: B }, () => ({ gray: augment.r() < (augment.grayscale ?? 0), invert: augment.r() < (augment.invert ?? 0) }))
+    const jitter = augment && (augment.grayscale || augment.invert || augment.darkBackground)
+      ? Array.from({ length: B }, () => ({
+          gray: augment.r() < (augment.grayscale ?? 0),
+          invert: augment.r() < (augment.invert ?? 0),
+          darkBackground: augment.r() < (augment.darkBackground ?? 0),
+        }))
       : undefined;
     packBatch(this.corpus, idx, B, this.hostPixels, jitter);
     const sources = new Uint32Array(B * 4); // (B, 4) [W, H, offset, flip]
@@ -221,7 +246,7 @@ export async function pretrain(ctx: GpuContext, corpus: Corpus, config: ViTConfi
       const r = rng(mixSeed(opts.seed >>> 0, step));
       const idx = new Uint32Array(B);
       for (let b = 0; b < B; b++) idx[b] = train[Math.floor(r() * train.length)]!;
-      const labels = batcher.load(idx, { cropScale: opts.cropScale, flip: opts.flip, grayscale: opts.grayscale, invert: opts.invert, r });
+      const labels = batcher.load(idx, { cropScale: opts.cropScale, flip: opts.flip, grayscale: opts.grayscale, invert: opts.invert, darkBackground: opts.darkBackground, r });
       const lr = learningRateAt(opts, step);
       vit.forward(batcher.images);
       const { loss, dlogits } = vit.loss(batcher.labels, 0, K);

@@ -30,4 +30,20 @@ describe('packBatch', () => {
     const luma2 = Math.round(0.299 * 200 + 0.587 * 100);
     expect(unpack(px[3]!)).toEqual([255 - luma2, 255 - luma2, 255 - luma2, 255]);
   });
+
+  it('darkBackground inverts only images whose border is brighter than mid-grey', () => {
+    // 3×3 images: a bright border with a dark centre, and a dark border with a bright centre.
+    const bright = [...Array(9)].flatMap((_, p) => (p === 4 ? [0, 0, 0] : [250, 250, 250]));
+    const dark = [...Array(9)].flatMap((_, p) => (p === 4 ? [240, 240, 240] : [5, 5, 5]));
+    const c = { index: { image: { width: 3, height: 3, channels: 3 } }, images: Uint8Array.from([...bright, ...dark]) } as unknown as Corpus;
+    const px = new Uint32Array(2 * 9);
+    packBatch(c, [0, 1], 2, px, [
+      { gray: false, invert: false, darkBackground: true },
+      { gray: false, invert: false, darkBackground: true },
+    ]);
+    expect(unpack(px[0]!)).toEqual([5, 5, 5, 255]); // inverted: now light on dark
+    expect(unpack(px[4]!)).toEqual([255, 255, 255, 255]);
+    expect(unpack(px[9]!)).toEqual([5, 5, 5, 255]); // already light on dark: unchanged
+    expect(unpack(px[13]!)).toEqual([240, 240, 240, 255]);
+  });
 });
