@@ -1,6 +1,8 @@
 // Module-level store actions: the form, the model sources (the embedded default's check, the user's model files),
 // the GPU probe, the engine self-check, and the bridge from the training worker's messages (TrainingEvents first
-// of all) to state. Callers pass `nowMs` so the store stays clock-free.
+// of all) to state. Callers pass `nowMs` so the store stays clock-free. A finished run also becomes a record for
+// overlays (./history.ts), the α explorer's messages go to ./explorer.ts, and every message is shown to the teaching
+// tour (./teaching.ts); the user actions of those features are in ./analysisActions.ts.
 
 import type { BuiltinIndexEntry } from '../data/builtin';
 import type { TrainingEvent } from '../training/experiment';
@@ -10,11 +12,14 @@ import { sameSource, type SourceKey } from '../worker/modelSource';
 import type { SavedRun } from '../worker/runStore';
 import { continualMetrics } from '../training/metrics';
 import { parseConfigFile } from './configFile';
+import { applyExplored, applyExploreFailed, applyWalked, explorerFromInfo, explorerWaiting, noExplorer } from './explorer';
+import { addRecord, recordOf } from './history';
 import { buildMetricsJson } from './metricsJson';
 import { PRESETS } from './presets';
 import { appendPoint, emptySeries, type AlphaPoint, type LossPoint } from './series';
 import { FOLDER_DATASET } from '../worker/protocol';
 import { defaultBackbone, folderEntry, initialRun, isActive, modelStatus, noMergedModel, store, type EngineCheck, type FilesSource, type GpuStatus, type PlaygroundState, type RunForm, type RunProgress } from './state';
+import { teachingEnded, teachingOnMessage } from './teaching';
 import { validateForm } from './validate';
 
 const set = store.setState;
@@ -45,6 +50,12 @@ export function setModel(key: SourceKey): void {
 }
 export const setMaxPerClass = (maxPerClass: number | null) => updateForm({ maxPerClass });
 export const setConfig = (config: Partial<RunConfig>) => updateForm({}, config);
+
+/** The form takes a run's request (data, model, cap, config), with `config` changed on top. */
+export function formFromRequest(request: RunRequest, config: Partial<RunConfig> = {}): void {
+  const { dataset, model, maxPerClass } = request;
+  updateForm({ dataset, model, maxPerClass }, { ...request.config, ...config });
+}
 
 /** "Open config…": the form takes a config file's settings (src/store/configFile.ts); a bad file only shows an error. */
 export function loadConfigText(text: string, fileName: string): void {
@@ -183,6 +194,8 @@ function resetRun(request: RunRequest, nowMs: number): void {
     loraBank: null,
     mergedModel: noMergedModel(),
     formNotice: null,
+    currentRunId: null,
+    explorer: noExplorer(),
   });
 }
 
@@ -283,6 +296,8 @@ export function workerMessages(messages: WorkerMessage[], nowMs: number): void {
   set((s0) => {
     let s: PlaygroundState = s0;
     for (const m of messages) {
+      // The tour reads each message against the state before it (class names, the run's method).
+      if (s.teaching) s = { ...s, teaching: m.type === 'failed' ? teachingEnded(s.teaching, `The run failed: ${m.message}`) : teachingOnMessage(s.teaching, s, m) };
       if (m.type === 'event') s = { ...s, ...applyEvent(s, m.event, nowMs) };
       else if (m.type === 'phase') s = { ...s, run: { ...s.run, detail: m.detail } };
       else if (m.type === 'dataLoaded') s = { ...s, run: { ...s.run, adapter: m.adapter, classNames: m.classNames, trainImages: m.trainImages, testImages: m.testImages } };
@@ -305,7 +320,14 @@ export function workerMessages(messages: WorkerMessage[], nowMs: number): void {
                 ? { status: 'ready', onnx: m.onnx, check: m.check, message: null }
                 : { status: m.status, onnx: null, check: m.check, message: m.message },
         };
-      } else s = { ...s, run: { ...s.run, status: 'failed', detail: m.message } };
+      } else if (m.type === 'explorerReady' || m.type === 'explorerUnavailable') {
+        // Only for the run that just finished (a run started since has reset the explorer).
+        if (s.run.status !== 'finished' || s.explorer.status !== 'waiting') continue;
+        s = { ...s, explorer: m.type === 'explorerReady' ? explorerFromInfo(m.info) : { ...noExplorer(), status: 'unavailable', message: m.message } };
+      } else if (m.type === 'explored') s = { ...s, explorer: applyExplored(s.explorer, m) };
+      else if (m.type === 'walked') s = { ...s, explorer: applyWalked(s.explorer, m) };
+      else if (m.type === 'exploreFailed') s = { ...s, explorer: applyExploreFailed(s.explorer, m) };
+      else s = { ...s, run: { ...s.run, status: 'failed', detail: m.message }, queue: [] };
     }
     return { ...s, run: withClock(s.run, nowMs) };
   });
@@ -334,8 +356,12 @@ export function clockTicked(nowMs: number): void {
 
 function finish(s: PlaygroundState, result: RunResultSummary, nowMs: number, loraBank: Uint8Array | null): PlaygroundState {
   const request = s.run.request!;
+  const record = recordOf((s.history.at(-1)?.n ?? 0) + 1, request, result);
   return {
     ...s,
+    history: addRecord(s.history, s.pinned, record),
+    currentRunId: record.id,
+    explorer: explorerWaiting(),
     counts: result.counts,
     metrics: result.metrics,
     lsResidual: result.lsResidual,
@@ -376,6 +402,7 @@ export function runStopped(nowMs: number): void {
       imagesPerSec: raw.imagesPerSec.slice(0, done),
     };
     const run = { ...s.run, status: 'stopped' as const, detail: '', etaSeconds: null, elapsedSeconds: activeSeconds(s.run, nowMs) };
-    return { run, metricsJson: buildMetricsJson(s.run.request, summary, true) };
+    const teaching = s.teaching ? teachingEnded(s.teaching, `The run was stopped after ${done} completed task${done === 1 ? '' : 's'}.`) : null;
+    return { run, metricsJson: buildMetricsJson(s.run.request, summary, true), queue: [], teaching };
   });
 }

@@ -11,9 +11,12 @@ import type { RunConfig } from '../training/methods';
 import { presetInfo } from '../worker/modelSource';
 import { FOLDER_DATASET, type DeviceLimits, type FolderSummary, type ModelInfo, type ModelSource, type OnnxCheck, type RunRequest } from '../worker/protocol';
 import type { SavedRun } from '../worker/runStore';
+import { noExplorer, type ExplorerState } from './explorer';
+import type { RunRecord } from './history';
 import type { MetricsJson } from './metricsJson';
 import { PRESETS } from './presets';
 import { emptySeries, type AlphaPoint, type LossPoint, type Series } from './series';
+import type { TeachingState, TourFocus } from './teaching';
 
 export type GpuStatus =
   | { status: 'probing' }
@@ -128,6 +131,15 @@ export interface PlaygroundState {
   engine: { running: boolean; results: EngineCheck[] };
   /** An unfinished run found in OPFS at page load (offered for Resume / Discard). */
   interrupted: SavedRun | null;
+  /** Finished runs of this page (src/store/history.ts), oldest first; currentRunId: the one on screen, if finished. */
+  history: RunRecord[];
+  currentRunId: string | null;
+  /** Ids of records drawn as dashed overlays. */
+  pinned: string[];
+  /** Runs to start when the current one finishes: the form's run with these settings changed (comparison, tour). */
+  queue: Partial<RunConfig>[];
+  explorer: ExplorerState;
+  teaching: TeachingState | null;
 }
 
 const firstPreset = PRESETS[0]!;
@@ -186,6 +198,12 @@ export const store = createStore<PlaygroundState>()(() => ({
   mergedModel: noMergedModel(),
   engine: { running: false, results: [] },
   interrupted: null,
+  history: [],
+  currentRunId: null,
+  pinned: [],
+  queue: [],
+  explorer: noExplorer(),
+  teaching: null,
 }));
 
 /** Subscribes a component to one slice of the store. */
@@ -230,3 +248,9 @@ export function modelStatus(s: Pick<PlaygroundState, 'defaultModel' | 'userModel
 /** The backbone the presets mean by "the default": the embedded one, or the untrained small32 when this copy has none. */
 export const defaultBackbone = (s: Pick<PlaygroundState, 'defaultModel'>): ModelSource =>
   s.defaultModel.status === 'absent' || s.defaultModel.status === 'failed' ? { kind: 'preset', id: 'small32' } : { kind: 'default' };
+
+/** Whether the teaching tour's current moment points at this panel. */
+export const tourFocusIs = (s: Pick<PlaygroundState, 'teaching'>, focus: TourFocus): boolean => {
+  const t = s.teaching;
+  return !!t && t.moments[t.index]?.focus === focus;
+};

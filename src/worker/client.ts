@@ -7,14 +7,22 @@
 // the embedded default (and report the device's limits); chooseModelFiles hands picked model files to it. Like
 // the folder, the user's model files (File objects) stay here: the accepted ones go with every run on them; a
 // pick the worker refuses is dropped and the form keeps its model.
+// Analysis: when a run finishes and another is queued (a comparison, the teaching tour's second run) it starts at
+// once; the α explorer's requests go to the worker debounced (sliders move many times a second), and the first
+// one, at 1× everywhere, as soon as the worker says the finished run is kept.
 
 import { clockTicked, folderPicked, interruptedDiscarded, interruptedFound, modelFilesPicked, requestRun, resumeRequested, runPaused, runResumed, runStopped, workerMessages } from '../store/actions';
+import { explorerSent, prepareComparison, setExplorerOff, setExplorerScale, resetExplorerScales, setWalkEnds, takeQueued, tourCouldNotStart, tourStarted, walkSent } from '../store/analysisActions';
+import { effectiveScales, WALK_LAMBDAS } from '../store/explorer';
+import type { MethodName } from '../training/methods';
 import { store, isActive } from '../store/state';
 import { filesSource, ModelFilesError, modelFilesName } from './modelSource';
 import { FOLDER_DATASET, type FolderFiles, type ModelFiles, type RunRequest, type WorkerCommand, type WorkerMessage } from './protocol';
 import { discardRun, findInterrupted } from './runStore';
 
 const FLUSH_MS = 150;
+/** Quiet time after the last slider move before the explorer re-evaluates. */
+const EXPLORE_DEBOUNCE_MS = 250;
 
 let worker: Worker | null = null;
 let folder: FolderFiles | null = null;
@@ -25,15 +33,50 @@ let picks = 0;
 let queue: WorkerMessage[] = [];
 let timer: ReturnType<typeof setTimeout> | null = null;
 let clock: ReturnType<typeof setInterval> | null = null;
+let exploreTimer: ReturnType<typeof setTimeout> | null = null;
+let exploreKey = 0;
 
 function flush(): void {
   timer = null;
   const batch = queue;
   queue = [];
   if (batch.length) workerMessages(batch, performance.now());
+  holdForTour();
 }
 
-const URGENT = new Set<WorkerMessage['type']>(['finished', 'failed', 'folderScanned', 'folderFailed', 'resumedFrom', 'checkpointSaved', 'modelChecked', 'modelFailed', 'mergedModel']);
+/** Moments of the teaching tour seen so far: a new one pauses the run when the tour holds at moments. */
+let momentsSeen = 0;
+
+function holdForTour(): void {
+  const s = store.getState();
+  const count = s.teaching?.moments.length ?? 0;
+  if (!s.teaching?.hold) {
+    momentsSeen = count;
+    return;
+  }
+  // A moment made by a run's end waits for the tour's next run to start, and holds that one.
+  if (count > momentsSeen && isActive(s.run.status)) {
+    momentsSeen = count;
+    if (s.run.status !== 'paused') pauseRun();
+  }
+}
+
+const URGENT = new Set<WorkerMessage['type']>([
+  'finished',
+  'failed',
+  'folderScanned',
+  'folderFailed',
+  'resumedFrom',
+  'checkpointSaved',
+  'modelChecked',
+  'modelFailed',
+  'mergedModel',
+  'explorerReady',
+  'explorerUnavailable',
+  'explored',
+  'walked',
+  'exploreFailed',
+]);
 
 function receive(m: WorkerMessage): void {
   if (m.type === 'modelChecked' || m.type === 'modelFailed') {
@@ -48,6 +91,11 @@ function receive(m: WorkerMessage): void {
     if (timer) clearTimeout(timer);
     flush();
   } else timer ??= setTimeout(flush, FLUSH_MS);
+  if (m.type === 'finished' && takeQueued()) {
+    startRun();
+    holdForTour(); // the finished run's last moment holds the next run at its start
+  }
+  else if (m.type === 'explorerReady' && store.getState().explorer.status === 'ready') sendExplore();
 }
 
 function send(cmd: WorkerCommand): void {
@@ -196,4 +244,69 @@ export async function discardInterrupted(): Promise<void> {
   if (!saved) return;
   interruptedDiscarded();
   await discardRun(saved.runId).catch(() => {});
+}
+
+// ---- analysis -------------------------------------------------------------------------------------
+
+/** "Run the comparison": the finished run's data, model and seed again with `method`; the finished run is pinned. */
+export function runComparison(method: MethodName): void {
+  if (prepareComparison(method)) startRun();
+}
+
+/** The teaching tour: its first run starts now, the second when the first finishes. */
+export function startTour(usePreset: boolean, hold = false): void {
+  if (isActive(store.getState().run.status)) return;
+  momentsSeen = 0; // the introduction is new: with hold, the run waits for it too
+  tourStarted(usePreset, hold);
+  startRun();
+  if (!isActive(store.getState().run.status)) tourCouldNotStart();
+}
+
+/** Sends the explorer's current scales now (a newer request replaces an unstarted older one in the worker). */
+function sendExplore(): void {
+  if (exploreTimer) clearTimeout(exploreTimer);
+  exploreTimer = null;
+  const e = store.getState().explorer;
+  if (!worker || e.status !== 'ready') return;
+  const key = ++exploreKey;
+  explorerSent(key);
+  send({ type: 'explore', key, scales: effectiveScales(e) });
+}
+
+function scheduleExplore(): void {
+  if (exploreTimer) clearTimeout(exploreTimer);
+  exploreTimer = setTimeout(sendExplore, EXPLORE_DEBOUNCE_MS);
+}
+
+export function exploreScale(k: number, v: number): void {
+  setExplorerScale(k, v);
+  scheduleExplore();
+}
+
+export function exploreOff(k: number, off: boolean): void {
+  setExplorerOff(k, off);
+  scheduleExplore();
+}
+
+export function exploreReset(): void {
+  resetExplorerScales();
+  scheduleExplore();
+}
+
+export function chooseWalk(a: number, b: number): void {
+  setWalkEnds(a, b);
+}
+
+/** Walks the line between the weights after the chosen two tasks. */
+export function runWalk(): void {
+  const e = store.getState().explorer;
+  if (!worker || e.status !== 'ready' || !(e.walk.a < e.walk.b)) return;
+  const key = ++exploreKey;
+  walkSent(key);
+  send({ type: 'walk', key, a: e.walk.a, b: e.walk.b, lambdas: WALK_LAMBDAS });
+}
+
+/** Next at the tour's newest moment while it holds the run: training continues. */
+export function continueTour(): void {
+  if (store.getState().run.status === 'paused') resumeRun();
 }

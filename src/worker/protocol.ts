@@ -4,7 +4,7 @@
 import type { FolderEntry, Issue } from '../data/imageFolder';
 import type { TrainingEvent } from '../training/experiment';
 import type { ContinualMetrics, TaskCounts } from '../training/metrics';
-import type { RunConfig } from '../training/methods';
+import type { MethodName, RunConfig } from '../training/methods';
 import type { ViTConfig } from '../model/vit/config';
 
 /** The untrained presets (src/worker/modelSource.ts builds them); the embedded default and user files are other sources. */
@@ -104,7 +104,45 @@ export type WorkerCommand =
   | { type: 'checkModel'; key: string; source: ModelSource; files?: ModelFiles }
   | { type: 'scanFolder'; folder: FolderFiles }
   | { type: 'pause' }
-  | { type: 'resume' };
+  | { type: 'resume' }
+  /** α explorer (after a finished run): each component's α multiplied by scales[k], evaluated on the test subset.
+   *  A newer request replaces one not yet started; key is echoed back. */
+  | { type: 'explore'; key: number; scales: number[] }
+  /** Walk the line: backbone θ(λ) = (1−λ)θ_a + λθ_b between the weights after tasks a and b (0-based, a < b). */
+  | { type: 'walk'; key: number; a: number; b: number; lambdas: number[] };
+
+/** One LoRA component of the finished run, as the α explorer shows it. */
+export interface ExplorerComponent {
+  /** "task 2", or "all tasks" for sequential LoRA's single pair. */
+  label: string;
+  /** Its final magnitude α_k (the slider scales it). */
+  alpha: number;
+}
+
+/** What the worker kept of a finished run for the α explorer and the weight walk. */
+export interface ExplorerInfo {
+  method: MethodName;
+  /** Empty for methods without magnitudes (seq-full, ncm): only the walk is offered then. */
+  components: ExplorerComponent[];
+  /** Tasks completed by the run. */
+  tasks: number;
+  /** Tasks (0-based) after which the weights were kept, i.e. the possible ends of a walk. */
+  snapshots: number[];
+  /** Test images the explorer evaluates on: at most perClass of each class, in the data set's order. */
+  images: number;
+  perClass: number;
+  /** The run's whole test set (its accuracy matrix was measured on all of it). */
+  testImages: number;
+}
+
+/** One point of the walk: test counts of the old tasks (≤ a) and the new ones (a < j ≤ b), and their mean cross-entropy. */
+export interface WalkPoint {
+  lambda: number;
+  old: TaskCounts;
+  new: TaskCounts;
+  oldLoss: number;
+  newLoss: number;
+}
 
 /** The ExperimentResult without the method state (tensors never leave the worker). */
 export interface RunResultSummary {
@@ -141,4 +179,11 @@ export type WorkerMessage =
   /** The merged model after a finished run: being checked, ready (bytes + check), or refused / failed with why. */
   | { type: 'mergedModel'; status: 'checking' }
   | { type: 'mergedModel'; status: 'ready'; onnx: Uint8Array; check: OnnxCheck }
-  | { type: 'mergedModel'; status: 'refused' | 'failed'; message: string; check: OnnxCheck | null };
+  | { type: 'mergedModel'; status: 'refused' | 'failed'; message: string; check: OnnxCheck | null }
+  /** After a finished run (and its ONNX check): the α explorer can be used, or why not. */
+  | { type: 'explorerReady'; info: ExplorerInfo }
+  | { type: 'explorerUnavailable'; message: string }
+  /** counts[j], loss[j]: task j's test subset after scaling (correct/total, mean cross-entropy); scales as evaluated. */
+  | { type: 'explored'; key: number; scales: number[]; counts: TaskCounts[]; loss: number[] }
+  | { type: 'walked'; key: number; a: number; b: number; points: WalkPoint[] }
+  | { type: 'exploreFailed'; key: number; what: 'explore' | 'walk'; message: string };

@@ -6,6 +6,8 @@
 // After every completed task the checkpoint and the request go to OPFS (./runStore.ts; with the user's model
 // files), so a reloaded page can resume the run ('start' with resumeRunId). After a finished run the merged model
 // is exported as ONNX and checked in ONNX Runtime against this engine's logits before the page may offer it.
+// Then the run stays here for the α explorer and the weight walk (./explorer.ts): its final method state, the
+// state after each task (copied at each checkpoint) and a decoded test subset, until the next run starts.
 
 import type { GpuContext } from '../gpu/context';
 import { writeLoraBank } from '../io/loraBank';
@@ -14,8 +16,10 @@ import { createBrowserContext } from '../platform/browser';
 import { checkpointFromFiles, checkpointToFiles } from '../training/checkpointFiles';
 import { runExperiment, type ExperimentOptions, type ExperimentResult, type LabeledImages } from '../training/experiment';
 import { checkOnnx, mergedOnnx, mergedParams } from '../training/mergedExport';
-import type { RunConfig } from '../training/methods';
+import type { MethodState, RunConfig } from '../training/methods';
 import type { ViTConfig } from '../model/vit/config';
+import { paramCount } from '../model/vit/params';
+import { RunExplorer } from './explorer';
 import { loadBuiltin } from './data';
 import { loadFolder, scanFolderFiles } from './folder';
 import { memoryError, planRunMemory } from './memoryPlan';
@@ -30,6 +34,15 @@ let ctx: GpuContext | null = null;
 let pause: { promise: Promise<void>; release: () => void } | null = null;
 /** The merged-model export of the last finished run; a new run waits for it (they would share the GPU). */
 let exporting: Promise<void> | null = null;
+/** The last finished run, kept for the α explorer and the walk; replaced by the next run. */
+let explorer: RunExplorer | null = null;
+/** The newest explore / walk request not started yet (a newer one replaces it: sliders send many). */
+let pendingExplore: Extract<WorkerCommand, { type: 'explore' }> | null = null;
+let pendingWalk: Extract<WorkerCommand, { type: 'walk' }> | null = null;
+/** Set while explore / walk requests are being evaluated; a new run waits for it. */
+let exploring: Promise<void> | null = null;
+/** Keeping the state after every task costs a backbone copy per task only where the method trains the backbone. */
+const SNAPSHOT_FLOATS = 32e6;
 
 const gate = async (): Promise<void> => {
   while (pause) await pause.promise;
@@ -77,7 +90,12 @@ async function readModel(source: ModelSource, modelFiles: ModelFiles | undefined
 }
 
 async function run(request: RunRequest, folder: FolderFiles | undefined, modelFiles: ModelFiles | undefined, resumeRunId: string | undefined): Promise<void> {
+  explorer = null;
+  pendingExplore = null;
+  pendingWalk = null;
   if (exporting) await exporting;
+  explorer = null; // one the export just prepared belongs to the previous run
+  if (exploring) await exploring;
   post({ type: 'phase', detail: 'Starting WebGPU in the worker…' });
   ctx ??= await createBrowserContext();
   const model = await readModel(request.model, modelFiles, resumeRunId);
@@ -110,11 +128,17 @@ async function run(request: RunRequest, folder: FolderFiles | undefined, modelFi
     }
   }
   const config: ViTConfig = { ...model.config, numClasses: data.classNames.length };
+  // The state after each task, for the walk between two tasks' weights. A shallow copy is enough: the runner
+  // replaces a state's fields (head, components) at the next task, it never writes into their arrays.
+  const snapshots = new Map<number, MethodState>();
+  const keepSnapshots = request.config.method !== 'seq-full' || paramCount(config) * request.config.tasks <= SNAPSHOT_FLOATS;
+  if (resume && keepSnapshots) snapshots.set(resume.done - 1, { ...resume.state });
   const result = await runExperiment(ctx, model, data, request.config, {
     onEvent: (event) => post({ type: 'event', event }),
     beforeStep: gate,
     resume,
     onCheckpoint: async (done, r) => {
+      if (keepSnapshots) snapshots.set(done - 1, { ...r.state });
       if (!runId) return;
       try {
         await saveCheckpoint(runId, done, checkpointToFiles(done, r, config, request.config.method === 'seq-full'));
@@ -155,8 +179,51 @@ async function run(request: RunRequest, folder: FolderFiles | undefined, modelFi
       imagesPerSec: result.imagesPerSec,
     },
   });
-  exporting = exportMerged(ctx, config, request.config, result, data).finally(() => (exporting = null));
+  const gpu = ctx;
+  exporting = exportMerged(gpu, config, request.config, result, data)
+    .then(() => prepareExplorer(gpu, config, request.config, result, snapshots, data))
+    .finally(() => (exporting = null));
   await exporting;
+}
+
+/** Keeps the finished run for the α explorer and says what it offers (or why it cannot). */
+async function prepareExplorer(gpu: GpuContext, config: ViTConfig, runConfig: RunConfig, result: ExperimentResult, snapshots: Map<number, MethodState>, data: LabeledImages): Promise<void> {
+  try {
+    explorer = await RunExplorer.create(gpu, config, runConfig, result, snapshots, data);
+    post({ type: 'explorerReady', info: explorer.info });
+  } catch (e) {
+    explorer = null;
+    post({ type: 'explorerUnavailable', message: messageOf(e) });
+  }
+}
+
+/** Evaluates the newest explore and walk requests one at a time, on the kept run. */
+function pumpExplorer(): void {
+  if (exploring) return;
+  exploring = (async () => {
+    if (exporting) await exporting;
+    for (;;) {
+      const cmd = pendingExplore ?? pendingWalk;
+      if (!cmd) break;
+      if (cmd === pendingExplore) pendingExplore = null;
+      else pendingWalk = null;
+      const what = cmd.type;
+      const ex = explorer;
+      if (!ex) {
+        post({ type: 'exploreFailed', key: cmd.key, what, message: 'no finished run is kept in this page to explore; run one first' });
+        continue;
+      }
+      try {
+        if (cmd.type === 'explore') post({ type: 'explored', key: cmd.key, scales: cmd.scales, ...(await ex.explore(cmd.scales)) });
+        else post({ type: 'walked', key: cmd.key, a: cmd.a, b: cmd.b, points: await ex.walk(cmd.a, cmd.b, cmd.lambdas) });
+      } catch (e) {
+        post({ type: 'exploreFailed', key: cmd.key, what, message: messageOf(e) });
+      }
+    }
+  })().finally(() => {
+    exploring = null;
+    if (pendingExplore || pendingWalk) pumpExplorer(); // arrived while the loop was ending
+  });
 }
 
 /** Test images the merged-model check runs on: the first that decode, one per class before any class twice. */
@@ -232,5 +299,11 @@ self.addEventListener('message', (e: MessageEvent<WorkerCommand>) => {
     const p = pause;
     pause = null;
     p?.release();
+  } else if (cmd.type === 'explore') {
+    pendingExplore = cmd;
+    pumpExplorer();
+  } else if (cmd.type === 'walk') {
+    pendingWalk = cmd;
+    pumpExplorer();
   }
 });

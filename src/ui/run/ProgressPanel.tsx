@@ -1,4 +1,4 @@
-import { usePlaygroundShallow } from '../../store/state';
+import { tourFocusIs, usePlayground, usePlaygroundShallow } from '../../store/state';
 import { formatDuration } from '../format';
 import { RunControls } from './RunControls';
 
@@ -29,9 +29,10 @@ export function ProgressPanel() {
     checkpointed: s.run.checkpointed,
     saveError: s.run.saveError,
   }));
+  const focus = usePlayground((s) => tourFocusIs(s, 'progress'));
   const fraction = run.totalSteps ? run.globalStep / run.totalSteps : 0;
   return (
-    <div className="card progress-panel" data-testid="progress">
+    <div className={`card progress-panel${focus ? ' tour-focus' : ''}`} data-testid="progress">
       <div className="progress-head">
         <span className={`status status-${run.status}`} data-testid="run-status" data-status={run.status}>
           {STATUS_TEXT[run.status]}

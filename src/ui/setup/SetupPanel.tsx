@@ -1,4 +1,4 @@
-// The setup column: preset, config file, data, model, method, and what keeps the form from running. Files dropped
+// The setup column: preset, the teaching tour, config file, data, model, method, and what keeps the form from running. Files dropped
 // anywhere on the page are routed from here (./drop.ts: model files to the Model section, folders to Data).
 import { isActive, usePlayground } from '../../store/state';
 import { useFileDrop } from './drop';
@@ -7,6 +7,7 @@ import { MethodOptions } from './MethodOptions';
 import { ModelPicker } from './ModelPicker';
 import { OpenConfig } from './OpenConfig';
 import { PresetPicker } from './PresetPicker';
+import { TourStart } from '../tour/TourStart';
 
 export function SetupPanel() {
   const disabled = usePlayground((s) => isActive(s.run.status));
@@ -17,6 +18,7 @@ export function SetupPanel() {
     <div className={`card setup${dragging ? ' dragging' : ''}`} data-testid="setup">
       <h2>Set up a run</h2>
       <PresetPicker disabled={disabled} />
+      <TourStart disabled={disabled} />
       <OpenConfig disabled={disabled} />
       <DatasetPicker disabled={disabled} />
       <ModelPicker disabled={disabled} />
