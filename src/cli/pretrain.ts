@@ -14,7 +14,7 @@
 
 import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { CORPUS_FORMAT, checkCorpusArrays, checkCorpusDisjoint, parseCorpusIndex, type Corpus } from '../data/pretrainCorpus';
+import { CORPUS_FORMAT, checkCorpusArrays, checkCorpusDisjoint, parseCorpusIndex, subsetCorpus, type Corpus } from '../data/pretrainCorpus';
 import { presets, type ViTConfig } from '../model/vit/config';
 import { initParams, paramCount } from '../model/vit/params';
 import { createNodeContext, repoRoot } from '../platform/node';
@@ -31,13 +31,15 @@ interface Args {
   logEvery: number;
   validation: number;
   keepHead: boolean;
+  /** Train on this many of the corpus's classes (a seeded draw; null: all). */
+  classes: number | null;
   opts: PretrainOptions;
 }
 
 const USAGE =
   'npm run pretrain -- [--corpus .cache/pretrain-corpus] [--out public/models/default] [--state .cache/pretrain-run] ' +
   '[--preset small32] [--steps N] [--batch 64] [--lr 1e-3] [--warmup 500] [--min-lr 1e-5] [--wd 0.05] [--seed 1] ' +
-  '[--crop-scale 0.5,1] [--flip true] [--gray 0] [--invert 0] [--dark-background 0] [--checkpoint-minutes 5] [--log-every 20] [--validation 2048] [--keep-head false] [--resume]';
+  '[--crop-scale 0.5,1] [--flip true] [--gray 0] [--invert 0] [--dark-background 0] [--classes N] [--checkpoint-minutes 5] [--log-every 20] [--validation 2048] [--keep-head false] [--resume]';
 
 function parseArgs(argv: string[]): Args {
   const a: Args = {
@@ -50,6 +52,7 @@ function parseArgs(argv: string[]): Args {
     logEvery: 20,
     validation: 2048,
     keepHead: false,
+    classes: null,
     opts: { ...DEFAULT_PRETRAIN },
   };
   let warmupSet = false;
@@ -92,6 +95,7 @@ function parseArgs(argv: string[]): Args {
       case '--gray': a.opts.grayscale = num(); break;
       case '--invert': a.opts.invert = num(); break;
       case '--dark-background': a.opts.darkBackground = num(); break;
+      case '--classes': a.classes = num(); break;
       case '--checkpoint-minutes': a.checkpointMinutes = num(); break;
       case '--log-every': a.logEvery = Math.max(1, num()); break;
       case '--validation': a.validation = num(); break;
@@ -134,11 +138,17 @@ const fmtTime = (s: number) => (s >= 3600 ? `${Math.floor(s / 3600)}h${String(Ma
 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
-  const corpus = loadCorpus(args.corpus);
-  const K = corpus.index.classes.length;
+  const full = loadCorpus(args.corpus);
   mkdirSync(args.state, { recursive: true });
   const statePath = join(args.state, 'state.safetensors');
   const metaPath = join(args.state, 'state.json');
+  // A resumed run keeps its class subset (saved in state.json).
+  if (args.resume && existsSync(metaPath)) {
+    const saved = JSON.parse(readFileSync(metaPath, 'utf8')) as { classSubset?: number | null };
+    args.classes = saved.classSubset ?? null;
+  }
+  const corpus = args.classes ? subsetCorpus(full, args.classes, 20261129) : full;
+  const K = corpus.index.classes.length;
   const logPath = join(args.state, 'pretrain.log');
   const csvPath = join(args.state, 'metrics.csv');
   const log = (line: string) => {
@@ -205,7 +215,7 @@ async function main(): Promise<void> {
       lastCkpt = performance.now();
       const meta = { step: String(state.step), corpus: corpus.index.hashes.images };
       writeAtomic(statePath, stateFile(config, state, meta));
-      writeAtomic(metaPath, JSON.stringify({ step: state.step, config, options: opts, corpusHash: corpus.index.hashes.images, elapsedSeconds: elapsed() }, null, 2) + '\n');
+      writeAtomic(metaPath, JSON.stringify({ step: state.step, config, options: opts, corpusHash: corpus.index.hashes.images, classSubset: args.classes, elapsedSeconds: elapsed() }, null, 2) + '\n');
       const info = {
         description:
           'Embedded default backbone: a timm-layout ViT pretrained by `npm run pretrain` (supervised identity classification of CJK glyphs × fonts and emoji × art styles; no class shared with the built-in benchmarks). Config and weights in Hugging Face ViTModel format (no classifier).',
@@ -218,6 +228,7 @@ async function main(): Promise<void> {
           format: CORPUS_FORMAT,
           classes: K,
           images: corpus.index.count,
+          subset: args.classes ? { of: full.index.classes.length, seed: 20261129, what: 'a seeded draw of classes across glyphs and emoji (src/data/pretrainCorpus.ts subsetCorpus)' } : null,
           seed: corpus.index.seed,
           params: corpus.index.params,
           hashes: corpus.index.hashes,

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { repoRoot } from '../platform/node';
-import { CORPUS_FORMAT, checkCorpusArrays, checkCorpusDisjoint, parseCorpusIndex, type CorpusIndex } from './pretrainCorpus';
+import { CORPUS_FORMAT, checkCorpusArrays, checkCorpusDisjoint, parseCorpusIndex, subsetCorpus, type Corpus, type CorpusIndex } from './pretrainCorpus';
 
 const heldOut = JSON.parse(readFileSync(join(repoRoot, 'public/data/emoji-styles/held-out.json'), 'utf8')) as { exclude: string[]; subgroups: string[] };
 
@@ -48,5 +48,33 @@ describe('pretraining corpus index', () => {
     const ix = index({ classes: [{ kind: 'emoji', key: banned, char: '?' }, { kind: 'cjk', key: '41', char: 'A' }, { kind: 'cjk', key: '4e00', char: '一' }] });
     expect(checkCorpusDisjoint(ix, heldOut)).toEqual([`emoji:${banned}`, 'cjk:41 (not a CJK unified ideograph)']);
     expect(checkCorpusDisjoint(index(), heldOut)).toEqual([]);
+  });
+});
+
+describe('subsetCorpus', () => {
+  it('keeps every image of n seeded classes, relabelled in draw order, deterministic per seed', () => {
+    const K = 10;
+    const per = 2 * 2 * 3;
+    const labels = Uint32Array.from({ length: 30 }, (_, i) => i % K);
+    const images = Uint8Array.from({ length: 30 * per }, (_, p) => Math.floor(p / per)); // image i filled with i
+    const meta = new Uint8Array(60).map((_, p) => (p % 2 === 1 && p / 2 >= 28 ? 1 : 0)); // images 28, 29 held out
+    const corpus = {
+      index: { image: { width: 2, height: 2, channels: 3 }, count: 30, classes: Array.from({ length: K }, (_, k) => ({ kind: 'cjk', key: String(k), char: String(k) })), splits: { train: 28, val: 2 } },
+      images,
+      labels,
+      meta,
+    } as unknown as Corpus;
+    const a = subsetCorpus(corpus, 4, 7);
+    const b = subsetCorpus(corpus, 4, 7);
+    expect(a.index.classes).toEqual(b.index.classes);
+    expect(a.index.classes.length).toBe(4);
+    expect(a.index.count).toBe(12);
+    for (let j = 0; j < a.index.count; j++) {
+      const original = a.images[j * per]!; // the original image index
+      expect(a.index.classes[a.labels[j]!]!.key).toBe(String(original % K));
+      expect(a.meta[2 * j + 1]).toBe(original >= 28 ? 1 : 0);
+    }
+    expect(a.index.splits.train + a.index.splits.val).toBe(12);
+    expect(() => subsetCorpus(corpus, 11, 1)).toThrow(/2\.\.10 classes/);
   });
 });

@@ -50,6 +50,9 @@ describe('model card', () => {
     expect(md).toContain('no flip (glyphs are not mirror-symmetric), grayscale with probability 0.5, colour inversion with probability 0.5.');
     expect(md).toContain('--flip false --gray 0.5 --invert 0.5');
     expect(md).not.toContain('stopped before its planned end');
+    const sub = input(null);
+    sub.pretraining.corpus = { ...sub.pretraining.corpus, classes: 700, images: 10256, subset: { of: 4341, seed: 5 } };
+    expect(renderModelCard(sub)).toContain('over 700 classes (a seeded draw, seed 5, of the corpus\'s 4,341), 10,256 rendered 32×32 images');
     const early = renderModelCard({ ...input(null), pretraining: { ...input(null).pretraining, step: 10 } });
     expect(early).toContain('stopped before its planned end (step 10 of 5000)');
     expect(early).toContain('Not measured yet: run `npm run probe`');

@@ -12,7 +12,14 @@ export interface PretrainingInfo {
   adapter: string;
   options: { batch: number; learningRate: number; warmupSteps: number; minLearningRate: number; weightDecay: number; seed: number; cropScale: [number, number]; flip: boolean; grayscale?: number; invert?: number };
   validation: { top1: number; images: number; what: string } | null;
-  corpus: { classes: number; images: number; seed: number; packages: { name: string; version: string; registry: string; license: string; used: string }[] };
+  corpus: {
+    classes: number;
+    images: number;
+    seed: number;
+    /** Set when training used a seeded subset of the corpus's classes. */
+    subset?: { of: number; seed: number } | null;
+    packages: { name: string; version: string; registry: string; license: string; used: string }[];
+  };
 }
 
 export interface ProbeInfo {
@@ -118,7 +125,9 @@ export function renderModelCard(c: CardInput): string {
   lines.push('Files: `config.json` (Hugging Face ViTConfig), `preprocessor_config.json` (mean/std 0.5), `model.safetensors` (F16, HF names),', '`pretraining.json` (recipe and corpus, machine-written), `probe.json` (frozen-feature quality).', '');
   lines.push('## Pretraining data', '');
   lines.push(
-    `Supervised identity classification over ${p.corpus.classes.toLocaleString('en-US')} classes, ${p.corpus.images.toLocaleString('en-US')} rendered 32×32 images ` +
+    `Supervised identity classification over ${p.corpus.classes.toLocaleString('en-US')} classes` +
+      (p.corpus.subset ? ` (a seeded draw, seed ${p.corpus.subset.seed}, of the corpus's ${p.corpus.subset.of.toLocaleString('en-US')})` : '') +
+      `, ${p.corpus.images.toLocaleString('en-US')} rendered 32×32 images ` +
       `(corpus seed ${p.corpus.seed}, built by \`npm run data:build -- pretrain\`): CJK characters, each class one character drawn in several fonts,`,
     'and emoji identities drawn in several art styles. Emoji subgroups of the Emoji-Styles benchmark are held out, and neither',
     'Fashion-MNIST nor MNIST is used: no class is shared with the built-in benchmarks (as ImageNet-21k is to ImageNet-R).',
