@@ -8,30 +8,12 @@
 //   (2) teaching mode on the form's settings: sequential LoRA then SD-LoRA, its moments appearing as the real
 //       training events arrive, each quoting the runs' own numbers; back / next / exit.
 // Screens go to test-results/screens/.
-import { readFile } from 'node:fs/promises';
 import { expect, test, type Page } from '@playwright/test';
-import type { MetricsJson } from '../src/store/metricsJson';
+import { downloadMetricsJson, fillTinyRun } from './helpers';
 
 const SCREENS = 'test-results/screens';
 
-async function tinySetup(page: Page, epochs: number): Promise<void> {
-  await page.getByTestId('field-dataset').selectOption('split-fashion-mnist');
-  await page.getByTestId('field-model').selectOption('tiny');
-  await page.getByTestId('field-max-per-class').fill('8');
-  await page.getByTestId('field-method').selectOption('sdlora');
-  await page.getByTestId('field-tasks').selectOption('2');
-  await page.getByTestId('field-epochs').fill(String(epochs));
-  await page.getByTestId('field-batch-size').fill('4');
-  await page.getByTestId('field-learning-rate').fill('0.05');
-  await page.getByTestId('field-rank').fill('2');
-  await page.getByTestId('field-seed').fill('1');
-  await page.getByTestId('field-alpha-mode').selectOption('reset');
-}
 
-async function downloadMetricsJson(page: Page): Promise<MetricsJson> {
-  const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('download-metrics').click()]);
-  return JSON.parse(await readFile((await download.path())!, 'utf8')) as MetricsJson;
-}
 
 const json = async <T,>(page: Page, testId: string, attr: string): Promise<T> => JSON.parse((await page.getByTestId(testId).getAttribute(attr))!) as T;
 const numberAttr = async (page: Page, testId: string, attr = 'data-value') => Number(await page.getByTestId(testId).getAttribute(attr));
@@ -40,7 +22,7 @@ test('charts of the run, the α explorer, the walk, and a comparison run drawn a
   test.setTimeout(600_000);
   await page.goto('/');
   await expect(page.getByTestId('run')).toBeEnabled();
-  await tinySetup(page, 3);
+  await fillTinyRun(page, { epochs: 3 });
   await page.getByTestId('run').click();
   await expect(page.getByTestId('run-status')).toHaveAttribute('data-status', 'finished', { timeout: 240_000 });
   const metrics = await downloadMetricsJson(page);
@@ -142,7 +124,7 @@ test('teaching mode: sequential LoRA then SD-LoRA, explained moment by moment fr
   test.setTimeout(600_000);
   await page.goto('/');
   await expect(page.getByTestId('run')).toBeEnabled();
-  await tinySetup(page, 2);
+  await fillTinyRun(page, { epochs: 2 });
   await page.getByTestId('tour-use-form').check();
   await page.getByTestId('tour-start').click();
   const tour = page.getByTestId('tour');
@@ -224,7 +206,7 @@ test('teaching mode can hold the run at each new moment: Next lets training go o
   test.setTimeout(300_000);
   await page.goto('/');
   await expect(page.getByTestId('run')).toBeEnabled();
-  await tinySetup(page, 2);
+  await fillTinyRun(page, { epochs: 2 });
   await page.getByTestId('tour-use-form').check();
   await page.getByTestId('tour-hold-start').check();
   await page.getByTestId('tour-start').click();

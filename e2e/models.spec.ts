@@ -14,6 +14,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
+import { fillTinyRun } from './helpers';
 import { exportTensors, hfConfigJson } from '../src/io/checkpoint';
 import { writeSafetensors } from '../src/io/safetensors';
 import { presets, type ViTConfig } from '../src/model/vit/config';
@@ -33,17 +34,6 @@ async function writeCheckpoint(dir: string, opts: { drop?: string } = {}): Promi
   return [config, weights];
 }
 
-async function tinyRunSettings(page: Page, epochs: number): Promise<void> {
-  await page.getByTestId('field-dataset').selectOption('split-fashion-mnist');
-  await page.getByTestId('field-max-per-class').fill('8');
-  await page.getByTestId('field-method').selectOption('sdlora');
-  await page.getByTestId('field-tasks').selectOption('2');
-  await page.getByTestId('field-epochs').fill(String(epochs));
-  await page.getByTestId('field-batch-size').fill('4');
-  await page.getByTestId('field-learning-rate').fill('0.05');
-  await page.getByTestId('field-rank').fill('2');
-  await page.getByTestId('field-seed').fill('1');
-}
 
 test('(a) your own model files: summary, a two-task run that survives a reload, the config names the model', async ({ page, baseURL, context }, testInfo) => {
   const foreign: string[] = [];
@@ -61,7 +51,7 @@ test('(a) your own model files: summary, a two-task run that survives a reload, 
   await expect(summary).toHaveAttribute('data-status', 'ready');
   await expect(summary).toContainText('Hugging Face config + safetensors (F16');
   await expect(page.getByTestId('model-arch')).toContainText('image 8 px, patch 4 (4 patches + CLS = 5 tokens), width 16, depth 2, heads 2, MLP ratio 2');
-  await tinyRunSettings(page, 6); // task 2 must still be training when the page reloads
+  await fillTinyRun(page, { epochs: 6, tinyModel: false, alphaReset: false }); // task 2 must still be training when the page reloads
   const params = page.getByTestId('model-params');
   await expect(params).toHaveAttribute('data-backbone', String(paramCount(TINY)));
   await expect(params).toHaveAttribute('data-lora', String(2 * TINY.depth * 2 * 2 * TINY.width)); // rank 2

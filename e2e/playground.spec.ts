@@ -2,9 +2,8 @@
 // built-in data trained in the Web Worker, the live α chart, the accuracy matrix against the downloaded metrics
 // JSON, pause / resume / stop, and no request leaving the page's origin. Screens go to test-results/screens/.
 // The model is the "tiny (test)" ViT (8 px, width 16) and the data is capped per class: SwiftShader is slow.
-import type { MetricsJson } from '../src/store/metricsJson';
-import { readFile } from 'node:fs/promises';
 import { expect, test, type BrowserContext, type Page } from '@playwright/test';
+import { downloadMetricsJson, fillTinyRun } from './helpers';
 
 const SCREENS = 'test-results/screens';
 
@@ -20,24 +19,7 @@ function watchRequests(context: BrowserContext, origin: string): { foreign: stri
   return seen;
 }
 
-async function tinySetup(page: Page, o: { maxPerClass: number; epochs: number; batchSize: number }): Promise<void> {
-  await page.getByTestId('field-dataset').selectOption('split-fashion-mnist');
-  await page.getByTestId('field-model').selectOption('tiny');
-  await page.getByTestId('field-max-per-class').fill(String(o.maxPerClass));
-  await page.getByTestId('field-method').selectOption('sdlora');
-  await page.getByTestId('field-tasks').selectOption('2');
-  await page.getByTestId('field-epochs').fill(String(o.epochs));
-  await page.getByTestId('field-batch-size').fill(String(o.batchSize));
-  await page.getByTestId('field-learning-rate').fill('0.05');
-  await page.getByTestId('field-rank').fill('2');
-  await page.getByTestId('field-seed').fill('1');
-  await page.getByTestId('field-alpha-mode').selectOption('reset');
-}
 
-async function downloadMetricsJson(page: Page): Promise<MetricsJson> {
-  const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('download-metrics').click()]);
-  return JSON.parse(await readFile((await download.path())!, 'utf8')) as MetricsJson;
-}
 
 const stepOf = async (page: Page) => Number(/step (\d+) of/.exec((await page.getByTestId('progress-text').textContent()) ?? '')?.[1] ?? -1);
 
@@ -48,7 +30,7 @@ test('a tiny two-task SD-LoRA run: live α chart, accuracy matrix equal to the e
   await expect(page.getByTestId('run')).toBeEnabled();
   await page.screenshot({ path: `${SCREENS}/playground-idle.png`, fullPage: true });
 
-  await tinySetup(page, { maxPerClass: 8, epochs: 1, batchSize: 4 });
+  await fillTinyRun(page, { maxPerClass: 8, epochs: 1, batchSize: 4 });
   const t0 = Date.now();
   await page.getByTestId('run').click();
   const status = page.getByTestId('run-status');
@@ -104,11 +86,11 @@ test('pause holds the run, resume continues it, stop keeps the finished tasks; b
   const requests = watchRequests(context, baseURL!);
   await page.goto('/');
   await expect(page.getByTestId('run')).toBeEnabled();
-  await tinySetup(page, { maxPerClass: 8, epochs: 1, batchSize: 100 });
+  await fillTinyRun(page, { maxPerClass: 8, epochs: 1, batchSize: 100 });
   await page.getByTestId('run').click();
   await expect(page.getByTestId('form-errors')).toContainText('batch size 100 is larger than the 40 training images of a task');
 
-  await tinySetup(page, { maxPerClass: 24, epochs: 6, batchSize: 4 });
+  await fillTinyRun(page, { maxPerClass: 24, epochs: 6, batchSize: 4 });
   await page.getByTestId('run').click();
   const status = page.getByTestId('run-status');
   await expect.poll(() => stepOf(page), { timeout: 120_000 }).toBeGreaterThan(2);

@@ -2,46 +2,17 @@
 // 2 tasks): every method runs; the same seed gives identical results twice; an interrupted run resumed from
 // its checkpoint ends with the same numbers; a corrupt image is reported and skipped; a diverging run
 // stops with a message that says what to do.
-import { encode } from 'fast-png';
 import { expect, it } from 'vitest';
 import { presets, type ViTConfig } from '../model/vit/config';
 import { describeGpu } from '../testing/gpu';
-import { rng } from '../testing/rng';
+import { quadrantColourImages } from '../testing/syntheticImages';
 import { randomParams } from '../testing/vitFixtures';
-import { runExperiment, type CheckpointData, type ExperimentResult, type LabeledImages, type TrainingEvent } from './experiment';
+import { runExperiment, type CheckpointData, type ExperimentResult, type TrainingEvent } from './experiment';
 import { METHODS, parseRunConfig, type MethodName } from './methods';
 
 const config: ViTConfig = { ...presets.tiny, imageSize: 8, patchSize: 4 };
 const model = { config, params: new Map([...randomParams(config, 5)].filter(([k]) => !k.startsWith('head.'))) };
 
-/** Class c: a base colour per class and a bright quadrant, plus noise. */
-function syntheticData(perClass = 12, testPerClass = 4, corrupt = false): LabeledImages {
-  const colours = [
-    [200, 40, 40],
-    [40, 200, 40],
-    [40, 40, 200],
-    [200, 200, 40],
-  ];
-  const make = (c: number, i: number) => {
-    const r = rng(c * 1000 + i);
-    const data = new Uint8Array(8 * 8 * 3);
-    for (let y = 0; y < 8; y++)
-      for (let x = 0; x < 8; x++)
-        for (let ch = 0; ch < 3; ch++) {
-          const quadrant = (y < 4 ? 0 : 2) + (x < 4 ? 0 : 1) === c ? 50 : 0;
-          data[(y * 8 + x) * 3 + ch] = Math.min(255, colours[c]![ch]! + quadrant + Math.floor(r() * 30));
-        }
-    return encode({ width: 8, height: 8, data, channels: 3, depth: 8 });
-  };
-  const refs = (split: string, n: number, offset: number) =>
-    colours.flatMap((_, c) =>
-      Array.from({ length: n }, (_, i) => {
-        const bytes = corrupt && split === 'train' && c === 0 && i === 1 ? new TextEncoder().encode('not an image') : make(c, offset + i);
-        return { label: c, path: `${split}/class${c}/${i}.png`, bytes: async () => bytes };
-      }),
-    );
-  return { classNames: ['red', 'green', 'blue', 'yellow'], train: refs('train', perClass, 0), test: refs('test', testPerClass, 500) };
-}
 
 const base = { tasks: 2, epochs: 2, batchSize: 4, learningRate: 0.05, seed: 3, cropScale: [0.8, 1] as [number, number] };
 
@@ -51,7 +22,7 @@ await describeGpu('class-incremental runner', (ctx) => {
   for (const method of METHODS) {
     it(`${method} runs two tasks and reports a 2×2 accuracy matrix`, async () => {
       const cfg = parseRunConfig({ ...base, method: method as MethodName, ...(method === 'sdlora-kd' ? { alphaMode: 'carry' } : {}) });
-      const r = await runExperiment(ctx(), model, syntheticData(), cfg);
+      const r = await runExperiment(ctx(), model, quadrantColourImages(), cfg);
       expect(r.metrics.accMatrix.length).toBe(2);
       expect(r.metrics.accMatrix[1]!.every((x) => x !== null && x >= 0 && x <= 100)).toBe(true);
       expect(r.counts[1]!.reduce((s, c) => s + c.total, 0)).toBe(16); // 4 classes × 4 test images
@@ -68,28 +39,28 @@ await describeGpu('class-incremental runner', (ctx) => {
 
   it('the same seed gives identical results twice', async () => {
     const cfg = parseRunConfig({ ...base, method: 'sdlora' });
-    const a = await runExperiment(ctx(), model, syntheticData(), cfg);
-    const b = await runExperiment(ctx(), model, syntheticData(), cfg);
+    const a = await runExperiment(ctx(), model, quadrantColourImages(), cfg);
+    const b = await runExperiment(ctx(), model, quadrantColourImages(), cfg);
     expect(summary(b)).toEqual(summary(a));
   });
 
   it('resuming after task 1 from the checkpoint ends with the same numbers as an uninterrupted run', async () => {
     const cfg = parseRunConfig({ ...base, method: 'sdlora', alphaMode: 'carry' });
-    const full = await runExperiment(ctx(), model, syntheticData(), cfg);
+    const full = await runExperiment(ctx(), model, quadrantColourImages(), cfg);
     let saved: CheckpointData | null = null;
-    await runExperiment(ctx(), model, syntheticData(), cfg, {
+    await runExperiment(ctx(), model, quadrantColourImages(), cfg, {
       stopAfter: 1,
       onCheckpoint: (_done, r) => {
         saved = structuredClone(r);
       },
     });
-    const resumed = await runExperiment(ctx(), model, syntheticData(), cfg, { resume: { done: 1, ...saved! } });
+    const resumed = await runExperiment(ctx(), model, quadrantColourImages(), cfg, { resume: { done: 1, ...saved! } });
     expect(summary(resumed)).toEqual(summary(full));
   });
 
   it('a corrupt image is reported and skipped; the run completes', async () => {
     const events: TrainingEvent[] = [];
-    const r = await runExperiment(ctx(), model, syntheticData(12, 4, true), parseRunConfig({ ...base, method: 'seq-lora' }), { onEvent: (e) => events.push(e) });
+    const r = await runExperiment(ctx(), model, quadrantColourImages(12, 4, true), parseRunConfig({ ...base, method: 'seq-lora' }), { onEvent: (e) => events.push(e) });
     const skipped = events.filter((e) => e.type === 'imageSkipped');
     expect(skipped.length).toBeGreaterThan(0);
     expect(skipped[0]).toMatchObject({ path: 'train/class0/1.png' });
@@ -98,7 +69,7 @@ await describeGpu('class-incremental runner', (ctx) => {
 
   it('an abort signal stops the run cleanly after the completed tasks', async () => {
     const signal = { aborted: false };
-    const r = await runExperiment(ctx(), model, syntheticData(), parseRunConfig({ ...base, method: 'sdlora' }), {
+    const r = await runExperiment(ctx(), model, quadrantColourImages(), parseRunConfig({ ...base, method: 'sdlora' }), {
       signal,
       onEvent: (e) => {
         if (e.type === 'stepCompleted' && e.task === 1 && e.step === 2) signal.aborted = true;
@@ -110,6 +81,6 @@ await describeGpu('class-incremental runner', (ctx) => {
 
   it('a diverging run stops with a message that says what to do', async () => {
     const cfg = parseRunConfig({ ...base, method: 'seq-full', learningRate: 1e8 });
-    await expect(runExperiment(ctx(), model, syntheticData(), cfg)).rejects.toThrow(/diverged .* lower the learning rate/);
+    await expect(runExperiment(ctx(), model, quadrantColourImages(), cfg)).rejects.toThrow(/diverged .* lower the learning rate/);
   });
 });

@@ -1,48 +1,24 @@
 // The α explorer on a real run (Dawn/lavapipe): a tiny two-task run on synthetic images, then the explorer built
 // from its final state and per-task snapshots. At 1× (every α as trained) it must give exactly the runner's last
 // accuracy row, and the walk at λ = 1 the run after task b; switching the magnitudes off must change the loss.
-import { encode } from 'fast-png';
 import { expect, it } from 'vitest';
 import { presets, type ViTConfig } from '../model/vit/config';
 import { describeGpu } from '../testing/gpu';
-import { rng } from '../testing/rng';
+import { quadrantColourImages } from '../testing/syntheticImages';
 import { randomParams } from '../testing/vitFixtures';
-import { runExperiment, type LabeledImages } from '../training/experiment';
+import { runExperiment } from '../training/experiment';
 import { parseRunConfig, type MethodName, type MethodState } from '../training/methods';
 import { RunExplorer } from './explorer';
 
 const config: ViTConfig = { ...presets.tiny, imageSize: 8, patchSize: 4 };
 const model = { config, params: new Map([...randomParams(config, 5)].filter(([k]) => !k.startsWith('head.'))) };
 
-/** Four classes of 8×8 PNGs: a base colour and a bright quadrant per class, plus noise. */
-function syntheticData(perClass: number, testPerClass: number): LabeledImages {
-  const colours = [
-    [200, 40, 40],
-    [40, 200, 40],
-    [40, 40, 200],
-    [200, 200, 40],
-  ];
-  const make = (c: number, i: number) => {
-    const r = rng(c * 1000 + i);
-    const data = new Uint8Array(8 * 8 * 3);
-    for (let y = 0; y < 8; y++)
-      for (let x = 0; x < 8; x++)
-        for (let ch = 0; ch < 3; ch++) {
-          const quadrant = (y < 4 ? 0 : 2) + (x < 4 ? 0 : 1) === c ? 50 : 0;
-          data[(y * 8 + x) * 3 + ch] = Math.min(255, colours[c]![ch]! + quadrant + Math.floor(r() * 30));
-        }
-    return encode({ width: 8, height: 8, data, channels: 3, depth: 8 });
-  };
-  const refs = (split: string, n: number, offset: number) =>
-    colours.flatMap((_, c) => Array.from({ length: n }, (_, i) => ({ label: c, path: `${split}/${c}/${i}.png`, bytes: async () => make(c, offset + i) })));
-  return { classNames: ['red', 'green', 'blue', 'yellow'], train: refs('train', perClass, 0), test: refs('test', testPerClass, 500) };
-}
 
 await describeGpu('α explorer', (ctx) => {
   for (const method of ['sdlora', 'seq-lora'] as MethodName[]) {
     it(`${method}: 1× reproduces the run's last row, λ = 1 the run after task 2, α off moves the loss`, async () => {
       const cfg = parseRunConfig({ tasks: 2, epochs: 2, batchSize: 4, learningRate: 0.05, seed: 3, method, augment: false });
-      const data = syntheticData(12, 5);
+      const data = quadrantColourImages(12, 5);
       const snapshots = new Map<number, MethodState>();
       const result = await runExperiment(ctx(), model, data, cfg, { onCheckpoint: (done, r) => void snapshots.set(done - 1, { ...r.state }) });
       const explorer = await RunExplorer.create(ctx(), { ...config, numClasses: 4 }, cfg, result, snapshots, data);
