@@ -18,7 +18,8 @@ import { buildMetricsJson } from './metricsJson';
 import { PRESETS } from './presets';
 import { appendPoint, emptySeries, type AlphaPoint, type LossPoint } from './series';
 import { FOLDER_DATASET } from '../worker/protocol';
-import { defaultBackbone, folderEntry, initialRun, isActive, modelStatus, noMergedModel, store, type EngineCheck, type FilesSource, type GpuStatus, type PlaygroundState, type RunForm, type RunProgress } from './state';
+import { formOrder, moveInOrder, parseOrderText, withOrder } from './classOrder';
+import { datasetEntry, measureBasis, defaultBackbone, folderEntry, initialRun, isActive, modelStatus, noMergedModel, store, type EngineCheck, type FilesSource, type GpuStatus, type PlaygroundState, type RunForm, type RunProgress } from './state';
 import { teachingEnded, teachingOnMessage } from './teaching';
 import { validateForm } from './validate';
 
@@ -35,6 +36,11 @@ const presetMatching = (form: Omit<RunForm, 'preset'>): string | null => presetM
 function updateForm(patch: Partial<Omit<RunForm, 'preset' | 'config'>>, config: Partial<RunConfig> = {}): void {
   const prev = get().form;
   const next = { ...prev, ...patch, config: { ...prev.config, ...config } };
+  // An edited class order belongs to one data set and one seed: another one starts again from the seeded order,
+  // and so does a whole config (a config file, an earlier run's request) that brings no order of its own.
+  const whole = 'method' in config && 'seed' in config;
+  const keepsOrder = 'classOrder' in config || (!whole && next.dataset === prev.dataset && next.config.seed === prev.config.seed);
+  if (!keepsOrder || next.config.classOrder === undefined) delete next.config.classOrder;
   set({ form: { ...next, preset: presetMatching(next) }, formErrors: [], formNotice: null });
 }
 
@@ -146,12 +152,65 @@ export const datasetsFailed = (message: string) => set({ datasetsError: message 
 
 /** A folder was picked or dropped: it becomes the data set and the worker checks it. */
 export function folderPicked(name: string, files: number): void {
-  set({ folder: { name, files, status: 'scanning', done: 0, total: files, summary: null, error: null } });
+  set({ folder: { name, files, status: 'scanning', done: 0, total: files, summary: null, error: null }, previews: { ...get().previews, [FOLDER_DATASET]: { dataset: FOLDER_DATASET, status: 'loading', classes: [], error: null } } });
   updateForm({ dataset: FOLDER_DATASET });
 }
 
 export function folderPickFailed(message: string): void {
   set({ folder: { name: '', files: 0, status: 'failed', done: 0, total: 0, summary: null, error: message } });
+}
+
+// ---- data preview, class order, time estimate ------------------------------------------------------
+
+/** The worker was asked for a data set's counts and thumbnails. */
+export const previewRequested = (dataset: string) => set((s) => ({ previews: { ...s.previews, [dataset]: { dataset, status: 'loading', classes: [], error: null } } }));
+
+function applyPreview(s: PlaygroundState, m: Extract<WorkerMessage, { type: 'preview' | 'previewFailed' }>): PlaygroundState {
+  const preview = m.type === 'preview' ? { dataset: m.dataset, status: 'ready' as const, classes: m.classes, error: null } : { dataset: m.dataset, status: 'failed' as const, classes: [], error: m.message };
+  return { ...s, previews: { ...s.previews, [m.dataset]: preview } };
+}
+
+/** The order the form's run would use now (seeded or edited), or null when the data set or task count do not allow one. */
+function currentOrder(): number[] | null {
+  const s = get();
+  const entry = datasetEntry(s, s.form.dataset);
+  return entry ? formOrder(s.form.config, entry.classes).view?.order ?? null : null;
+}
+
+/** Moves the class at `position` of the order up (−1) or down (+1); across a task border it changes task. */
+export function moveClass(position: number, delta: number): void {
+  const order = currentOrder();
+  if (order) setConfig(withOrder(get().form.config, moveInOrder(order, position, delta)));
+}
+
+/** An order typed by the user (class names or ids); returns why it cannot be used, or null when taken. */
+export function setClassOrderText(text: string, classNames: readonly string[]): string | null {
+  const { order, error } = parseOrderText(text, classNames);
+  if (!order) return error;
+  setConfig(withOrder(get().form.config, order));
+  return null;
+}
+
+/** Back to the seeded order (the authors' permutation of the form's seed). */
+export const resetClassOrder = () => setConfig(withOrder(get().form.config, null));
+
+/** Validates the form for a warm-up; on success marks it measuring under `key` and returns the request. */
+export function measureRequested(key: string): RunRequest | null {
+  const s = get();
+  const fe = folderEntry(s.folder);
+  const model = modelStatus(s, s.form.model);
+  const { request, errors } = validateForm(s.form, [...(s.datasets ?? []), ...(fe ? [fe] : [])], { info: model.info, error: model.error, limits: s.deviceLimits });
+  if (!request) {
+    set({ formErrors: errors });
+    return null;
+  }
+  set({ estimate: { status: 'measuring', key, basis: measureBasis(s.form), measured: null, error: null }, formErrors: [] });
+  return request;
+}
+
+/** The worker was terminated (Stop) before it answered a measurement. */
+export function measureAbandoned(): void {
+  set((s) => (s.estimate.status === 'measuring' ? { estimate: { ...s.estimate, status: 'failed', error: 'the worker was stopped before it finished; measure again' } } : {}));
 }
 
 export const engineChecksStarted = () => set({ engine: { running: true, results: [] } });
@@ -308,6 +367,11 @@ export function workerMessages(messages: WorkerMessage[], nowMs: number): void {
       else if (m.type === 'folderScanned') s = s.folder ? { ...s, folder: { ...s.folder, status: 'ready', summary: m.summary, done: s.folder.total } } : s;
       else if (m.type === 'folderFailed') s = s.folder ? { ...s, folder: { ...s.folder, status: 'failed', error: m.message } } : s;
       else if (m.type === 'modelChecked' || m.type === 'modelFailed') s = applyModelMessage(s, m);
+      else if (m.type === 'preview' || m.type === 'previewFailed') s = applyPreview(s, m);
+      else if (m.type === 'measured' || m.type === 'measureFailed') {
+        if (s.estimate.key !== m.key) continue; // an answer to a measurement since replaced
+        s = { ...s, estimate: m.type === 'measured' ? { ...s.estimate, status: 'ready', measured: m.measured, error: null } : { ...s.estimate, status: 'failed', error: m.message } };
+      }
       else if (m.type === 'mergedModel') {
         // Only for the run that just finished (a new run resets it; a late answer must not land on that one).
         if (s.run.status !== 'finished') continue;

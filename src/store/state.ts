@@ -9,7 +9,7 @@ import type { BuiltinIndexEntry } from '../data/builtin';
 import type { ContinualMetrics, TaskCounts } from '../training/metrics';
 import type { RunConfig } from '../training/methods';
 import { presetInfo } from '../worker/modelSource';
-import { FOLDER_DATASET, type DeviceLimits, type FolderSummary, type ModelInfo, type ModelSource, type OnnxCheck, type RunRequest } from '../worker/protocol';
+import { FOLDER_DATASET, type ClassPreview, type Measured, type DeviceLimits, type FolderSummary, type ModelInfo, type ModelSource, type OnnxCheck, type RunRequest } from '../worker/protocol';
 import type { SavedRun } from '../worker/runStore';
 import { noExplorer, type ExplorerState } from './explorer';
 import type { RunRecord } from './history';
@@ -101,6 +101,31 @@ export interface MergedModelState {
   message: string | null;
 }
 
+/** Counts and thumbnails per class of the form's data set (a built-in, or FOLDER_DATASET for the folder). */
+export interface DataPreview {
+  dataset: string;
+  status: 'loading' | 'ready' | 'failed';
+  classes: ClassPreview[];
+  error: string | null;
+}
+
+/** The time estimate's warm-up: basis says which settings it measured (measureBasis), so a changed form shows it stale. */
+export interface EstimateState {
+  status: 'none' | 'measuring' | 'ready' | 'failed';
+  key: string | null;
+  basis: string | null;
+  measured: Measured | null;
+  error: string | null;
+}
+
+export const noEstimate = (): EstimateState => ({ status: 'none', key: null, basis: null, measured: null, error: null });
+
+/** The settings a step's time depends on (not the seed, epochs, task count or cap: those change the step count). */
+export const measureBasis = (form: RunForm): string => {
+  const c = form.config;
+  return JSON.stringify([form.dataset, form.model, c.method, c.batchSize, c.rank, c.head, c.optimizer, c.augment]);
+};
+
 export const noMergedModel = (): MergedModelState => ({ status: 'none', onnx: null, check: null, message: null });
 
 export interface PlaygroundState {
@@ -140,6 +165,9 @@ export interface PlaygroundState {
   queue: Partial<RunConfig>[];
   explorer: ExplorerState;
   teaching: TeachingState | null;
+  /** By data set name (FOLDER_DATASET: the picked folder's); each built-in is asked for once. */
+  previews: Record<string, DataPreview>;
+  estimate: EstimateState;
 }
 
 const firstPreset = PRESETS[0]!;
@@ -204,6 +232,8 @@ export const store = createStore<PlaygroundState>()(() => ({
   queue: [],
   explorer: noExplorer(),
   teaching: null,
+  previews: {},
+  estimate: noEstimate(),
 }));
 
 /** Subscribes a component to one slice of the store. */

@@ -40,6 +40,8 @@ export function validateForm(form: RunForm, datasets: BuiltinIndexEntry[] | null
     errors.push((e as Error).message.replace(/^invalid run config: /, ''));
   }
   if (entry && Number.isInteger(config.tasks) && config.tasks >= 1) {
+    if (config.classOrder && config.classOrder.length !== entry.classes)
+      errors.push(`the edited class order lists ${config.classOrder.length} classes but ${entry.title} has ${entry.classes}: reset it to the seeded order under Data`);
     if (entry.classes % config.tasks !== 0)
       errors.push(`tasks must divide the ${entry.classes} classes of ${entry.title}: one of ${taskChoices(entry.classes).join(', ')}`);
     else if (config.method !== 'ncm') {

@@ -54,10 +54,15 @@ export interface ExperimentResult {
 }
 
 /** Class order as the authors' code makes it (numpy: np.random.seed(seed); np.random.permutation(K), see
- *  src/data/taskSplit.ts) and N equal tasks of consecutive positions in that order. */
-export function classOrderAndTasks(numClasses: number, tasks: number, seed: number): { order: number[]; tasks: number[][] } {
+ *  src/data/taskSplit.ts), or `explicit` when given (it must be a permutation of 0..K−1), and N equal tasks of
+ *  consecutive positions in that order. */
+export function classOrderAndTasks(numClasses: number, tasks: number, seed: number, explicit?: readonly number[]): { order: number[]; tasks: number[][] } {
   const sizes = equalTaskSizes(numClasses, tasks);
-  const order = classOrder(numClasses, seed, 'numpy');
+  if (explicit) {
+    const ok = explicit.length === numClasses && new Set(explicit).size === numClasses && explicit.every((c) => Number.isInteger(c) && c >= 0 && c < numClasses);
+    if (!ok) throw new Error(`the class order must list each of the ${numClasses} classes (0..${numClasses - 1}) once; got [${explicit.join(', ')}]`);
+  }
+  const order = explicit ? [...explicit] : classOrder(numClasses, seed, 'numpy');
   const per = sizes[0]!;
   return { order, tasks: sizes.map((_, t) => order.slice(t * per, (t + 1) * per)) };
 }
@@ -162,7 +167,7 @@ export async function runExperiment(
 ): Promise<ExperimentResult> {
   const emit = opts.onEvent ?? (() => {});
   const K = data.classNames.length;
-  const { order, tasks } = classOrderAndTasks(K, cfg.tasks, cfg.seed);
+  const { order, tasks } = classOrderAndTasks(K, cfg.tasks, cfg.seed, cfg.classOrder);
   const newLabel = new Map(order.map((c, i) => [c, i])); // original class id → position in the order
   const config: ViTConfig = { ...model.config, numClasses: K };
   const method = createMethod(cfg, config, model.params, { ctx }); // ctx: the KD least-squares fit runs on the GPU

@@ -49,6 +49,9 @@ export interface RunConfig {
   augment: boolean;
   cropScale: [number, number];
   flip: boolean;
+  /** An explicit class order (order[k] = original label of new label k), e.g. edited in the playground; absent:
+   *  the seeded order of the authors' code. Tasks are still equal consecutive slices of it. */
+  classOrder?: number[];
 }
 
 export const DEFAULT_CONFIG: RunConfig = {
@@ -82,7 +85,7 @@ export const DEFAULT_CONFIG: RunConfig = {
 export function parseRunConfig(input: Record<string, unknown>): RunConfig {
   const c = { ...DEFAULT_CONFIG, ...input } as RunConfig;
   const errs: string[] = [];
-  const known = new Set(Object.keys(DEFAULT_CONFIG));
+  const known = new Set([...Object.keys(DEFAULT_CONFIG), 'classOrder']);
   for (const k of Object.keys(input)) if (!known.has(k)) errs.push(`unknown field '${k}' (fields: ${[...known].join(', ')})`);
   if (!METHODS.includes(c.method)) errs.push(`method must be one of: ${METHODS.join(', ')} (got '${c.method}')`);
   for (const k of ['tasks', 'epochs', 'batchSize', 'rank'] as const)
@@ -93,6 +96,11 @@ export function parseRunConfig(input: Record<string, unknown>): RunConfig {
   if (!['reset', 'carry'].includes(c.alphaMode)) errs.push(`alphaMode must be one of: reset, carry`);
   if (!['factors', 'product'].includes(c.norm)) errs.push(`norm must be one of: factors, product`);
   if (!['linear', 'prototype'].includes(c.head)) errs.push(`head must be one of: linear, prototype`);
+  if (c.classOrder !== undefined) {
+    const o: unknown = c.classOrder;
+    if (!Array.isArray(o) || !o.every((x) => Number.isInteger(x) && x >= 0) || new Set(o).size !== o.length)
+      errs.push('classOrder must be a list of distinct class ids (integers ≥ 0)');
+  }
   if (c.method === 'sdlora-kd' && c.alphaMode !== 'carry') errs.push(`sdlora-kd needs alphaMode "carry" (a merged α would be reset at the next task)`);
   if (errs.length) throw new Error(`invalid run config: ${errs.join('; ')}`);
   if (c.method === 'ncm') c.head = 'prototype';

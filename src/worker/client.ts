@@ -10,12 +10,14 @@
 // Analysis: when a run finishes and another is queued (a comparison, the teaching tour's second run) it starts at
 // once; the α explorer's requests go to the worker debounced (sliders move many times a second), and the first
 // one, at 1× everywhere, as soon as the worker says the finished run is kept.
+// The Data section asks for a built-in's counts and thumbnails once (requestPreview; a folder's come with its
+// scan), and the time estimate's warm-up goes to the same worker (measureRun) while no run is active.
 
-import { clockTicked, folderPicked, interruptedDiscarded, interruptedFound, modelFilesPicked, requestRun, resumeRequested, runPaused, runResumed, runStopped, workerMessages } from '../store/actions';
+import { clockTicked, folderPicked, measureAbandoned, measureRequested, previewRequested, interruptedDiscarded, interruptedFound, modelFilesPicked, requestRun, resumeRequested, runPaused, runResumed, runStopped, workerMessages } from '../store/actions';
 import { explorerSent, prepareComparison, setExplorerOff, setExplorerScale, resetExplorerScales, setWalkEnds, takeQueued, tourCouldNotStart, tourStarted, walkSent } from '../store/analysisActions';
 import { effectiveScales, WALK_LAMBDAS } from '../store/explorer';
 import type { MethodName } from '../training/methods';
-import { store, isActive } from '../store/state';
+import { datasetEntry, store, isActive } from '../store/state';
 import { filesSource, ModelFilesError, modelFilesName } from './modelSource';
 import { FOLDER_DATASET, type FolderFiles, type ModelFiles, type RunRequest, type WorkerCommand, type WorkerMessage } from './protocol';
 import { discardRun, findInterrupted } from './runStore';
@@ -76,6 +78,10 @@ const URGENT = new Set<WorkerMessage['type']>([
   'explored',
   'walked',
   'exploreFailed',
+  'preview',
+  'previewFailed',
+  'measured',
+  'measureFailed',
 ]);
 
 function receive(m: WorkerMessage): void {
@@ -154,6 +160,33 @@ export function chooseFolder(picked: FolderFiles): void {
   send({ type: 'scanFolder', folder: picked });
 }
 
+/** Counts and thumbnails of a built-in benchmark for the Data section, asked for once per data set. */
+export function requestPreview(dataset: string): void {
+  const p = store.getState().previews[dataset];
+  if (dataset === FOLDER_DATASET || (p && p.status !== 'failed')) return;
+  previewRequested(dataset);
+  worker ??= spawn();
+  send({ type: 'preview', dataset });
+}
+
+let measures = 0;
+
+/** "Measure": a short warm-up of the form's run on this device, for the time estimate (not while a run is active). */
+export function measureRun(): void {
+  const s = store.getState();
+  if (isActive(s.run.status) || s.estimate.status === 'measuring') return;
+  const key = `measure-${++measures}`;
+  const request = measureRequested(key);
+  const entry = request && datasetEntry(store.getState(), request.dataset);
+  if (!request || !entry) return;
+  worker ??= spawn();
+  const start = startCommand(request) as Extract<WorkerCommand, { type: 'start' }>;
+  const cmd: WorkerCommand = { type: 'measure', key, request, classes: entry.classes };
+  if (start.folder) cmd.folder = start.folder;
+  if (start.modelFiles) cmd.modelFiles = start.modelFiles;
+  send(cmd);
+}
+
 /** At page load: the worker reads the embedded default model (present or not) and reports the device's limits. */
 export function checkDefaultModel(): void {
   if (worker) return; // a worker spawned later asks by itself (spawn) while the default is unchecked
@@ -206,6 +239,7 @@ export function stopRun(): void {
   worker = null;
   flush();
   runStopped(performance.now());
+  measureAbandoned();
 }
 
 /** At page load: an unfinished run saved by an earlier page (closed or reloaded mid-run) is offered for resume. */

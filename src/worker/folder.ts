@@ -71,7 +71,7 @@ export async function loadFolder(
   return { data, summary };
 }
 
-/** The scan alone, for the page to show classes and issues before a run. */
-export async function scanFolderFiles(folder: FolderFiles, onProgress: (done: number, total: number) => void): Promise<FolderSummary> {
-  return (await loadFolder(folder, null, async () => {}, onProgress)).summary;
+/** The scan alone, for the page to show classes, issues and thumbnails before a run (images stay on disk). */
+export async function scanFolderFiles(folder: FolderFiles, onProgress: (done: number, total: number) => void): Promise<LoadedFolder> {
+  return loadFolder(folder, null, async () => {}, onProgress);
 }

@@ -96,13 +96,38 @@ export interface FolderSummary {
   bytes: number;
 }
 
+/** One class of a data set as the Data section shows it: its image counts and a few thumbnails (PNG data URLs,
+ *  decoded and shrunk in the worker from the first training images; fewer when some do not decode). */
+export interface ClassPreview {
+  name: string;
+  train: number;
+  test: number;
+  thumbs: string[];
+}
+
+/** What the warm-up of 'measure' found on this device (src/store/estimate.ts turns it into seconds per task). */
+export interface Measured {
+  /** Seconds of one training step after compilation (mean of the measured steps). */
+  stepSeconds: number;
+  /** Seconds of evaluation per test image (includes the evaluation pipelines' first use: an upper bound). */
+  evalSecondsPerImage: number;
+  /** Steps the step time is the mean of. */
+  steps: number;
+}
+
 export type WorkerCommand =
   /** resumeRunId: continue the run saved in OPFS under that id (src/worker/runStore.ts) from its last completed task.
    *  modelFiles: the File objects of a 'files' model source (on resume they come from OPFS instead). */
   | { type: 'start'; request: RunRequest; folder?: FolderFiles; modelFiles?: ModelFiles; resumeRunId?: string }
   /** Read a model and report its ModelInfo (or why it cannot be used), with the device's limits. key: echoed back. */
   | { type: 'checkModel'; key: string; source: ModelSource; files?: ModelFiles }
+  /** Also posts the folder's 'preview' (counts and thumbnails) once it is scanned. */
   | { type: 'scanFolder'; folder: FolderFiles }
+  /** Counts and thumbnails per class of a built-in benchmark (only the thumbnails' images are fetched). */
+  | { type: 'preview'; dataset: string }
+  /** A short warm-up of the request on this device (never while a run is active); key is echoed back.
+   *  classes: the data set's class count (the page knows it; it sizes the images the warm-up reads). */
+  | { type: 'measure'; key: string; request: RunRequest; classes: number; folder?: FolderFiles; modelFiles?: ModelFiles }
   | { type: 'pause' }
   | { type: 'resume' }
   /** α explorer (after a finished run): each component's α multiplied by scales[k], evaluated on the test subset.
@@ -173,6 +198,11 @@ export type WorkerMessage =
   | { type: 'folderProgress'; done: number; total: number }
   | { type: 'folderScanned'; summary: FolderSummary }
   | { type: 'folderFailed'; message: string }
+  /** dataset: a built-in's name, or FOLDER_DATASET for the scanned folder. */
+  | { type: 'preview'; dataset: string; classes: ClassPreview[] }
+  | { type: 'previewFailed'; dataset: string; message: string }
+  | { type: 'measured'; key: string; measured: Measured }
+  | { type: 'measureFailed'; key: string; message: string }
   | { type: 'modelChecked'; key: string; info: ModelInfo; limits: DeviceLimits | null }
   /** absent: the embedded default is not in this build (404), as opposed to present but unreadable. */
   | { type: 'modelFailed'; key: string; message: string; absent: boolean; limits: DeviceLimits | null }

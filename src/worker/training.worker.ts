@@ -8,6 +8,8 @@
 // is exported as ONNX and checked in ONNX Runtime against this engine's logits before the page may offer it.
 // Then the run stays here for the α explorer and the weight walk (./explorer.ts): its final method state, the
 // state after each task (copied at each checkpoint) and a decoded test subset, until the next run starts.
+// Before a run the Data section asks for counts and thumbnails per class ('preview', ./thumbnails.ts) and the
+// time estimate's warm-up ('measure': the request's first task cut to a few steps, run by the same runner).
 
 import type { GpuContext } from '../gpu/context';
 import { writeLoraBank } from '../io/loraBank';
@@ -26,7 +28,8 @@ import { memoryError, planRunMemory } from './memoryPlan';
 import { loadModel, ModelAbsentError, readPicked } from './models';
 import { ORT_RUNTIME, runOnnx } from './onnxRuntime';
 import { createRun, markFinished, readLatestCheckpoint, readRunModel, saveCheckpoint } from './runStore';
-import { FOLDER_DATASET, type DeviceLimits, type FolderFiles, type ModelFiles, type ModelSource, type RunRequest, type WorkerCommand, type WorkerMessage } from './protocol';
+import { builtinPreview, folderPreview } from './thumbnails';
+import { FOLDER_DATASET, type Measured, type DeviceLimits, type FolderFiles, type ModelFiles, type ModelSource, type RunRequest, type WorkerCommand, type WorkerMessage } from './protocol';
 
 const post = (m: WorkerMessage, transfer: Transferable[] = []) => self.postMessage(m, { transfer });
 
@@ -89,7 +92,75 @@ async function readModel(source: ModelSource, modelFiles: ModelFiles | undefined
   }
 }
 
+/** Set while a run is in progress (start to finish); a warm-up is refused then. */
+let running = false;
+/** Set while a warm-up runs; a run waits for it (they would share the GPU). */
+let measuring: Promise<void> | null = null;
+
+/** Training steps the warm-up times after its first one (which compiles the pipelines). */
+const MEASURE_STEPS = 3;
+
+/**
+ * The time estimate's warm-up: the request's own model, batch, method and data, cut to a few images per class so
+ * task 1 has 1 + MEASURE_STEPS steps, one epoch, stopped after task 1. The first step compiles and is not counted;
+ * evaluation is timed from the last step to the task's end (the method's end of task and the evaluation pass).
+ */
+async function measure(key: string, request: RunRequest, classes: number, folder: FolderFiles | undefined, modelFiles: ModelFiles | undefined): Promise<void> {
+  if (exporting) await exporting;
+  if (exploring) await exploring;
+  ctx ??= await createBrowserContext();
+  const model = await loadModel(request.model, modelFiles);
+  const cfg = request.config;
+  const quiet = async () => {};
+  const need = Math.ceil(((1 + MEASURE_STEPS) * cfg.batchSize) / Math.max(1, classes / cfg.tasks));
+  const perClass = request.maxPerClass === null ? need : Math.min(need, request.maxPerClass);
+  let data: LabeledImages;
+  if (request.dataset === FOLDER_DATASET) {
+    if (!folder) throw new Error('no folder was given; pick your folder again');
+    data = (await loadFolder(folder, perClass, quiet, () => {})).data;
+  } else data = (await loadBuiltin(request.dataset, perClass, quiet, () => {})).data;
+  const memory = planRunMemory(model.config, cfg, data.classNames.length, ctx.limits);
+  if (memory.problems.length) throw new Error(memoryError(memory, cfg.batchSize));
+  const stepMs: number[] = [];
+  let lastStepAt = 0;
+  let startedAt = 0;
+  let evalSeconds = 0;
+  let evalImages = 0;
+  await runExperiment(ctx, model, data, { ...cfg, epochs: 1, milestones: [] }, {
+    stopAfter: 1,
+    onEvent: (e) => {
+      const now = performance.now();
+      if (e.type === 'taskStarted') startedAt = now;
+      else if (e.type === 'stepCompleted') {
+        stepMs.push((1000 * cfg.batchSize) / e.imagesPerSec);
+        lastStepAt = now;
+      } else if (e.type === 'taskFinished') {
+        evalSeconds = (now - (lastStepAt || startedAt)) / 1000;
+        evalImages = e.counts.reduce((n, c) => n + c.total, 0);
+      }
+    },
+  });
+  // Without a step after the compiling one, that one is all there is (an upper bound).
+  const steady = stepMs.length > 1 ? stepMs.slice(1) : stepMs;
+  const measured: Measured = {
+    stepSeconds: steady.length ? steady.reduce((a, b) => a + b, 0) / steady.length / 1000 : 0,
+    evalSecondsPerImage: evalImages ? evalSeconds / evalImages : 0,
+    steps: steady.length,
+  };
+  post({ type: 'measured', key, measured });
+}
+
 async function run(request: RunRequest, folder: FolderFiles | undefined, modelFiles: ModelFiles | undefined, resumeRunId: string | undefined): Promise<void> {
+  if (measuring) await measuring;
+  running = true;
+  try {
+    await runInner(request, folder, modelFiles, resumeRunId);
+  } finally {
+    running = false;
+  }
+}
+
+async function runInner(request: RunRequest, folder: FolderFiles | undefined, modelFiles: ModelFiles | undefined, resumeRunId: string | undefined): Promise<void> {
   explorer = null;
   pendingExplore = null;
   pendingWalk = null;
@@ -287,8 +358,25 @@ self.addEventListener('message', (e: MessageEvent<WorkerCommand>) => {
     scanFolderFiles(cmd.folder, (done, total) => {
       if (done % 16 === 0 || done === total) post({ type: 'folderProgress', done, total });
     })
-      .then((summary) => post({ type: 'folderScanned', summary }))
+      .then(async ({ data, summary }) => {
+        post({ type: 'folderScanned', summary });
+        try {
+          post({ type: 'preview', dataset: FOLDER_DATASET, classes: await folderPreview(data, summary) });
+        } catch (err) {
+          post({ type: 'previewFailed', dataset: FOLDER_DATASET, message: messageOf(err) });
+        }
+      })
       .catch((err: unknown) => post({ type: 'folderFailed', message: err instanceof Error ? err.message : String(err) }));
+  } else if (cmd.type === 'preview') {
+    builtinPreview(cmd.dataset)
+      .then((classes) => post({ type: 'preview', dataset: cmd.dataset, classes }))
+      .catch((err: unknown) => post({ type: 'previewFailed', dataset: cmd.dataset, message: messageOf(err) }));
+  } else if (cmd.type === 'measure') {
+    if (running || measuring) post({ type: 'measureFailed', key: cmd.key, message: running ? 'a run is in progress; measure when it has ended' : 'a measurement is already running' });
+    else
+      measuring = measure(cmd.key, cmd.request, cmd.classes, cmd.folder, cmd.modelFiles)
+        .catch((err: unknown) => post({ type: 'measureFailed', key: cmd.key, message: messageOf(err) }))
+        .finally(() => (measuring = null));
   } else if (cmd.type === 'pause') {
     if (!pause) {
       let release = () => {};

@@ -2,7 +2,9 @@ import { setDataset, setMaxPerClass } from '../../store/actions';
 import { usePlayground } from '../../store/state';
 import { FOLDER_DATASET } from '../../worker/protocol';
 import { formatBytes } from '../format';
+import { ClassPreviewView } from './ClassPreviewView';
 import { FolderPicker } from './FolderPicker';
+import { TaskOrderView } from './TaskOrderView';
 import { NumberField } from './NumberField';
 import { SelectField } from './SelectField';
 
@@ -35,6 +37,8 @@ export function DatasetPicker({ disabled }: { disabled: boolean }) {
         onChange={setMaxPerClass}
         hint="Keep only the first N training and N test images of every class: shorter runs."
       />
+      <ClassPreviewView />
+      <TaskOrderView />
     </fieldset>
   );
 }

@@ -1,8 +1,9 @@
-// The setup column: preset, the teaching tour, config file, data, model, method, and what keeps the form from running. Files dropped
+// The setup column: preset, the teaching tour, config file, data (classes, task order), model, method, time estimate, and what keeps the form from running. Files dropped
 // anywhere on the page are routed from here (./drop.ts: model files to the Model section, folders to Data).
 import { isActive, usePlayground } from '../../store/state';
 import { useFileDrop } from './drop';
 import { DatasetPicker } from './DatasetPicker';
+import { EstimateView } from './EstimateView';
 import { MethodOptions } from './MethodOptions';
 import { ModelPicker } from './ModelPicker';
 import { OpenConfig } from './OpenConfig';
@@ -23,6 +24,7 @@ export function SetupPanel() {
       <DatasetPicker disabled={disabled} />
       <ModelPicker disabled={disabled} />
       <MethodOptions disabled={disabled} />
+      <EstimateView disabled={disabled} />
       {errors.length > 0 && (
         <ul className="error" data-testid="form-errors">
           {errors.map((e) => (
