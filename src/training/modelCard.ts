@@ -10,7 +10,7 @@ export interface PretrainingInfo {
   steps: number;
   trainingSeconds: number;
   adapter: string;
-  options: { batch: number; learningRate: number; warmupSteps: number; minLearningRate: number; weightDecay: number; seed: number; cropScale: [number, number]; flip: boolean; grayscale?: number; invert?: number };
+  options: { batch: number; learningRate: number; warmupSteps: number; minLearningRate: number; weightDecay: number; seed: number; cropScale: [number, number]; flip: boolean; grayscale?: number; invert?: number; darkBackground?: number };
   validation: { top1: number; images: number; what: string } | null;
   corpus: {
     classes: number;
@@ -141,7 +141,8 @@ export function renderModelCard(c: CardInput): string {
     `- ${p.step.toLocaleString('en-US')} of ${p.steps.toLocaleString('en-US')} planned steps × batch ${o.batch} (${(p.step * o.batch).toLocaleString('en-US')} images), AdamW lr ${o.learningRate} ` +
       `(linear warm-up ${o.warmupSteps} steps, cosine to ${o.minLearningRate}), weight decay ${o.weightDecay}, seed ${o.seed}.`,
     `- Augmentation: random resized crop (scale ${o.cropScale[0]}–${o.cropScale[1]})${o.flip ? ', horizontal flip' : ', no flip (glyphs are not mirror-symmetric)'}` +
-      `${o.grayscale ? `, grayscale with probability ${o.grayscale}` : ''}${o.invert ? `, colour inversion with probability ${o.invert}` : ''}.`,
+      `${o.grayscale ? `, grayscale with probability ${o.grayscale}` : ''}${o.invert ? `, colour inversion with probability ${o.invert}` : ''}` +
+      `${o.darkBackground ? `, made light-on-dark (inverted when the border is bright) with probability ${o.darkBackground}` : ''}.`,
     `- Time: ${duration(p.trainingSeconds)} on ${p.adapter}.`,
   );
   if (p.validation) lines.push(`- Validation top-1: ${pct(p.validation.top1)} on ${p.validation.images} ${p.validation.what}.`);
@@ -171,7 +172,8 @@ export function renderModelCard(c: CardInput): string {
     '```',
     'npm run data:build -- pretrain        # the corpus, from the npm and Debian packages above',
     `npm run pretrain -- --steps ${p.steps} --batch ${o.batch} --lr ${o.learningRate} --warmup ${o.warmupSteps} --crop-scale ${o.cropScale.join(',')} --flip ${o.flip}` +
-      `${o.grayscale ? ` --gray ${o.grayscale}` : ''}${o.invert ? ` --invert ${o.invert}` : ''}`,
+      `${o.grayscale ? ` --gray ${o.grayscale}` : ''}${o.invert ? ` --invert ${o.invert}` : ''}${o.darkBackground ? ` --dark-background ${o.darkBackground}` : ''}` +
+      `${p.corpus.subset ? ` --classes ${p.corpus.classes}` : ''}`,
     'npm run probe                         # probe.json',
     'npm run model-card                    # this file',
     '```',
