@@ -19,7 +19,7 @@ import { PRESETS } from './presets';
 import { appendPoint, emptySeries, type AlphaPoint, type LossPoint } from './series';
 import { FOLDER_DATASET } from '../worker/protocol';
 import { formOrder, moveInOrder, parseOrderText, withOrder } from './classOrder';
-import { datasetEntry, measureBasis, defaultBackbone, folderEntry, initialRun, isActive, modelStatus, noMergedModel, store, type EngineCheck, type FilesSource, type GpuStatus, type PlaygroundState, type RunForm, type RunProgress } from './state';
+import { datasetEntry, measureBasis, defaultBackbone, folderEntry, emptyRunData, initialRun, isActive, modelStatus, noMergedModel, store, type EngineCheck, type FilesSource, type GpuStatus, type PlaygroundState, type RunForm, type RunProgress } from './state';
 import { teachingEnded, teachingOnMessage } from './teaching';
 import { validateForm } from './validate';
 
@@ -242,16 +242,7 @@ function resetRun(request: RunRequest, nowMs: number): void {
     formErrors: [],
     interrupted: null,
     run: { ...initialRun(), status: 'preparing', detail: 'Starting…', request, startedAtMs: nowMs },
-    alpha: emptySeries<AlphaPoint>(),
-    loss: emptySeries<LossPoint>(),
-    taskStarts: [],
-    counts: [],
-    metrics: null,
-    lsResidual: [],
-    skipped: [],
-    metricsJson: null,
-    loraBank: null,
-    mergedModel: noMergedModel(),
+    ...emptyRunData(),
     formNotice: null,
     currentRunId: null,
     explorer: noExplorer(),

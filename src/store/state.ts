@@ -196,6 +196,20 @@ export const initialRun = (): RunProgress => ({
   saveError: null,
 });
 
+/** Everything a run produces, empty: the state before the first run and at the start of every new one. */
+export const emptyRunData = () => ({
+  alpha: emptySeries<AlphaPoint>(),
+  loss: emptySeries<LossPoint>(),
+  taskStarts: [] as number[],
+  counts: [] as PlaygroundState['counts'],
+  metrics: null,
+  lsResidual: [] as (number | null)[],
+  skipped: [] as PlaygroundState['skipped'],
+  metricsJson: null,
+  loraBank: null,
+  mergedModel: noMergedModel(),
+});
+
 export const store = createStore<PlaygroundState>()(() => ({
   gpu: { status: 'probing' },
   datasets: null,
@@ -214,16 +228,7 @@ export const store = createStore<PlaygroundState>()(() => ({
   userModel: { accepted: null, pending: null },
   deviceLimits: null,
   run: initialRun(),
-  alpha: emptySeries<AlphaPoint>(),
-  loss: emptySeries<LossPoint>(),
-  taskStarts: [],
-  counts: [],
-  metrics: null,
-  lsResidual: [],
-  skipped: [],
-  metricsJson: null,
-  loraBank: null,
-  mergedModel: noMergedModel(),
+  ...emptyRunData(),
   engine: { running: false, results: [] },
   interrupted: null,
   history: [],

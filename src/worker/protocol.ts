@@ -2,8 +2,8 @@
 // run request is made of. Pure data and types: the page, the store and the worker all import it.
 
 import type { FolderEntry, Issue } from '../data/imageFolder';
-import type { TrainingEvent } from '../training/experiment';
-import type { ContinualMetrics, TaskCounts } from '../training/metrics';
+import type { ExperimentResult, TrainingEvent } from '../training/experiment';
+import type { TaskCounts } from '../training/metrics';
 import type { MethodName, RunConfig } from '../training/methods';
 import type { ViTConfig } from '../model/vit/config';
 
@@ -169,20 +169,9 @@ export interface WalkPoint {
   newLoss: number;
 }
 
-/** The ExperimentResult without the method state (tensors never leave the worker). */
-export interface RunResultSummary {
-  classNames: string[];
-  classOrder: number[];
-  tasks: number[][];
-  counts: TaskCounts[][];
-  metrics: ContinualMetrics;
-  alpha: number[][][]; // [task][step][component]
-  loss: number[][]; // [task][step]
-  lsResidual: (number | null)[];
-  trainableParams: number[];
-  wallSeconds: number[];
-  imagesPerSec: number[];
-}
+/** The ExperimentResult without the method state (tensors never leave the worker) and the config (the page
+ *  sent it), plus the class names. */
+export type RunResultSummary = Omit<ExperimentResult, 'config' | 'state'> & { classNames: string[] };
 
 export type WorkerMessage =
   | { type: 'phase'; detail: string }
