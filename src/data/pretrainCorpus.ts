@@ -9,14 +9,18 @@
 //   meta.u8      (N, 2) uint8: [rendition id, split (0 = train, 1 = validation)].
 //
 // The corpus must share no class with the built-in benchmarks: no emoji of emoji-styles/held-out.json and
-// nothing from Fashion-MNIST (it only holds CJK glyphs and emoji identities). `checkCorpusDisjoint` checks it.
+// nothing from Fashion-MNIST (it only holds CJK glyphs, emoji identities and handwritten digits).
+// `checkCorpusDisjoint` checks it.
 
 export const CORPUS_FORMAT = 'sdlora-pretrain-corpus/1';
 
+export const CORPUS_KINDS = ['cjk', 'emoji', 'digit'] as const;
+export type CorpusKind = (typeof CORPUS_KINDS)[number];
+
 export interface CorpusClass {
-  /** 'cjk' (one CJK unified ideograph) or 'emoji' (one emoji identity). */
-  kind: 'cjk' | 'emoji';
-  /** cjk: hex code point (e.g. '4e00'); emoji: code points joined by '-', FE0F removed (as held-out.json). */
+  /** 'cjk' (one CJK unified ideograph), 'emoji' (one emoji identity) or 'digit' (a handwritten digit 0–9). */
+  kind: CorpusKind;
+  /** cjk, digit: hex code point (e.g. '4e00', '37'); emoji: code points joined by '-', FE0F removed (as held-out.json). */
   key: string;
   char: string;
 }
@@ -79,8 +83,8 @@ export function parseCorpusIndex(json: unknown, where = 'index.json'): CorpusInd
   else {
     const seen = new Set<string>();
     o.classes.forEach((c, i) => {
-      if (!c || (c.kind !== 'cjk' && c.kind !== 'emoji') || typeof c.key !== 'string' || !/^[0-9a-f]+(-[0-9a-f]+)*$/.test(c.key))
-        errs.push(`classes[${i}] must be { kind: 'cjk'|'emoji', key: lower-case hex code points, char }`);
+      if (!c || !(CORPUS_KINDS as readonly string[]).includes(c.kind) || typeof c.key !== 'string' || !/^[0-9a-f]+(-[0-9a-f]+)*$/.test(c.key))
+        errs.push(`classes[${i}] must be { kind: ${CORPUS_KINDS.map((k) => `'${k}'`).join('|')}, key: lower-case hex code points, char }`);
       else if (seen.has(`${c.kind}:${c.key}`)) errs.push(`classes[${i}] ${c.kind}:${c.key} is listed twice`);
       else seen.add(`${c.kind}:${c.key}`);
     });
@@ -134,7 +138,7 @@ export function checkCorpusArrays(c: Corpus): void {
 /**
  * Classes of the corpus that overlap the built-in benchmarks: emoji whose key is in held-out.json's `exclude`
  * (or whose subgroup is a held-out subgroup, when `emojiSubgroups` is given), and any class that is not a CJK
- * glyph or an emoji (Fashion-MNIST classes are garments, which cannot appear here by construction).
+ * glyph, an emoji or a digit (Fashion-MNIST classes are garments, which cannot appear here by construction).
  * Returns the offending class keys (empty = disjoint).
  */
 export function checkCorpusDisjoint(index: CorpusIndex, heldOut: { exclude: string[] }): string[] {
@@ -147,6 +151,7 @@ export function checkCorpusDisjoint(index: CorpusIndex, heldOut: { exclude: stri
       const cjk = (cp >= 0x4e00 && cp <= 0x9fff) || (cp >= 0x3400 && cp <= 0x4dbf) || (cp >= 0x20000 && cp <= 0x3134f);
       if (!cjk || String.fromCodePoint(cp) !== c.char) bad.push(`cjk:${c.key} (not a CJK unified ideograph)`);
     }
+    if (c.kind === 'digit' && !/^[0-9]$/.test(c.char)) bad.push(`digit:${c.key} (not a digit 0–9)`);
   }
   return bad;
 }
@@ -154,15 +159,37 @@ export function checkCorpusDisjoint(index: CorpusIndex, heldOut: { exclude: stri
 /** 64-bit FNV-1a of a byte array, hex (same function as src/data/random.ts fnv1a64, streamed for large files). */
 export { fnv1a64 } from './random';
 
+/** How many classes of each kind a subset keeps; a kind left out keeps none. */
+export type KindCounts = Partial<Record<CorpusKind, number>>;
+
+/** Parses '681' (a draw across all kinds) or 'cjk:400,emoji:271,digit:10' (per kind). */
+export function parseClassCounts(text: string): number | KindCounts {
+  if (/^\d+$/.test(text.trim())) return Number(text);
+  const out: KindCounts = {};
+  for (const part of text.split(',')) {
+    const [kind, n] = part.split(':').map((x) => x.trim());
+    if (!(CORPUS_KINDS as readonly string[]).includes(kind!) || !/^\d+$/.test(n ?? ''))
+      throw new CorpusError(`class counts: '${part}' is not kind:N with kind one of ${CORPUS_KINDS.join(', ')}`);
+    out[kind as CorpusKind] = Number(n);
+  }
+  return out;
+}
+
 /**
- * The corpus restricted to `n` of its classes (a seeded draw across all kinds), relabelled 0..n−1 in draw order.
+ * The corpus restricted to some of its classes, relabelled 0..n−1 in draw order: `n` classes of one seeded draw
+ * across all kinds, or, per kind, the first counts[kind] classes of that kind in the same draw.
  * Fewer classes with the same images per class is an easier, faster-converging identity task: a small ViT
  * leaves the initial loss plateau after a few hundred steps on tens of classes, and not within 3,300 steps of
  * 128 on all 4,341 (see the model card). Validation flags are kept.
  */
-export function subsetCorpus(c: Corpus, n: number, seed: number): Corpus {
+export function subsetCorpus(c: Corpus, n: number | KindCounts, seed: number): Corpus {
   const K = c.index.classes.length;
-  if (!Number.isInteger(n) || n < 2 || n > K) throw new CorpusError(`a class subset needs 2..${K} classes (got ${n})`);
+  if (typeof n === 'number' && (!Number.isInteger(n) || n < 2 || n > K)) throw new CorpusError(`a class subset needs 2..${K} classes (got ${n})`);
+  if (typeof n !== 'number')
+    for (const kind of CORPUS_KINDS) {
+      const have = c.index.classes.filter((cl) => cl.kind === kind).length;
+      if ((n[kind] ?? 0) > have) throw new CorpusError(`a class subset asks for ${n[kind]} ${kind} classes; the corpus has ${have}`);
+    }
   // Fisher–Yates with mulberry32 (inline, so this module keeps no dependencies).
   let s = seed >>> 0;
   const r = () => {
@@ -177,7 +204,17 @@ export function subsetCorpus(c: Corpus, n: number, seed: number): Corpus {
     const j = Math.floor(r() * (i + 1));
     [perm[i], perm[j]] = [perm[j]!, perm[i]!];
   }
-  const chosen = perm.slice(0, n);
+  const taken: Partial<Record<CorpusKind, number>> = {};
+  const chosen =
+    typeof n === 'number'
+      ? perm.slice(0, n)
+      : perm.filter((k) => {
+          const kind = c.index.classes[k]!.kind;
+          if ((taken[kind] ?? 0) >= (n[kind] ?? 0)) return false;
+          taken[kind] = (taken[kind] ?? 0) + 1;
+          return true;
+        });
+  if (chosen.length < 2) throw new CorpusError(`a class subset needs at least 2 classes (got ${chosen.length})`);
   const newLabel = new Map(chosen.map((k, i) => [k, i]));
   const keep: number[] = [];
   for (let i = 0; i < c.labels.length; i++) if (newLabel.has(c.labels[i]!)) keep.push(i);

@@ -1,16 +1,18 @@
 // Supervised pretraining of the backbone on the corpus of src/data/pretrainCorpus.ts (CJK glyph and emoji
 // identities): every weight trains (GpuViT mode 'full'), AdamW with linear warm-up then cosine decay, a
 // random batch per step (seeded by (seed, step), so a resumed run draws the same batches as an uninterrupted
-// one), random-resized-crop + horizontal flip done on the GPU by the preprocess kernel, and optional random
-// grayscale and colour inversion done while packing the batch on the host (they move the corpus's mostly dark-on-
-// light, coloured renderings toward the grey, light-on-dark photographs of benchmarks like Fashion-MNIST).
+// one; optionally drawn per corpus kind with fixed weights, e.g. half glyphs, a fifth emoji, the rest digits),
+// random-resized-crop, scale/shift jitter and horizontal flip done on the GPU by the preprocess kernel (through the
+// crop box), and optional random grayscale, colour inversion, light-on-dark, silhouettes and contrast done while
+// packing the batch on the host (they move the corpus's mostly dark-on-light, coloured line renderings toward the
+// grey, light-on-dark, filled photographs of benchmarks like Fashion-MNIST).
 // UI-agnostic: progress goes out through callbacks; src/cli/pretrain.ts writes logs, checkpoints and the model.
 
 import { StepClock } from './stepClock';
 import type { GpuContext } from '../gpu/context';
 import type { GpuTensor } from '../gpu/tensor';
 import * as preprocess from '../kernels/preprocess';
-import type { Corpus } from '../data/pretrainCorpus';
+import { CORPUS_KINDS, type Corpus, type CorpusKind } from '../data/pretrainCorpus';
 import type { ViTConfig } from '../model/vit/config';
 import { GpuViT } from '../model/vit/gpuVit';
 import { paramSpecs, type ParamTable } from '../model/vit/params';
@@ -33,6 +35,17 @@ export interface PretrainOptions {
   invert?: number;
   /** Probability that an image is made light-on-dark: inverted when its border is brighter than mid-grey. */
   darkBackground?: number;
+  /** Probability that an image becomes a filled silhouette: every pixel far from the border colour turns one random
+   *  grey level (96–255), the rest black. Shapes without strokes or colour, like photographed objects. */
+  silhouette?: number;
+  /** Lowest contrast factor: each image is scaled about its mean by a factor drawn in [contrast, 1] (1 = off). */
+  contrast?: number;
+  /** Scale/shift jitter of the crop box: [a, t] zooms by a factor in [1 − a, 1 + a] and shifts by up to t of the
+   *  box size in x and y (the edge pixels repeat outside the image). [0, 0] = off. */
+  jitter?: [number, number];
+  /** Draw weights per corpus kind (each step: a kind by weight, then a training image of that kind uniformly);
+   *  null or absent = every training image equally likely. */
+  mix?: Partial<Record<CorpusKind, number>> | null;
 }
 
 export const DEFAULT_PRETRAIN: PretrainOptions = {
@@ -48,6 +61,10 @@ export const DEFAULT_PRETRAIN: PretrainOptions = {
   grayscale: 0,
   invert: 0,
   darkBackground: 0,
+  silhouette: 0,
+  contrast: 1,
+  jitter: [0, 0],
+  mix: null,
 };
 
 /** Learning rate before step `step` (0-based): linear warm-up to the peak, then cosine to minLearningRate. */
@@ -92,48 +109,83 @@ export function corpusSplits(c: Corpus): { train: Uint32Array; val: Uint32Array 
   return { train: Uint32Array.from(train), val: Uint32Array.from(val) };
 }
 
-/** Colour changes of one batch slot: gray (R = G = B = luma) and/or inverted (255 − v); darkBackground inverts
- *  (again) when the border's mean luma is above mid-grey, so the object ends light on dark. */
+/** Colour changes of one batch slot, applied in this order: silhouette (level > 0: pixels far from the border
+ *  colour take that grey level, the rest 0), gray (R = G = B = luma), invert (255 − v), darkBackground (inverts
+ *  again when the border's mean luma is above mid-grey, so the object ends light on dark), contrast (factor < 1:
+ *  scaled toward the image's mean value). */
 export interface ColourJitter {
   gray: boolean;
   invert: boolean;
   darkBackground?: boolean;
+  silhouette?: number;
+  contrast?: number;
 }
 
-/** Mean Rec. 601 luma of the outermost pixel ring of image i. */
-function borderLuma(c: Corpus, i: number): number {
-  const { width: W, height: H } = c.index.image;
-  const base = i * W * H * 3;
-  let sum = 0;
+/** Mean R, G, B of the outermost pixel ring of an RGB image (H, W, 3). */
+function borderColour(px: Uint8Array | Float32Array, W: number, H: number): [number, number, number] {
+  const sum = [0, 0, 0];
   let n = 0;
   for (let y = 0; y < H; y++)
     for (let x = 0; x < W; x++) {
       if (y !== 0 && y !== H - 1 && x !== 0 && x !== W - 1) continue;
-      const o = base + (y * W + x) * 3;
-      sum += 0.299 * c.images[o]! + 0.587 * c.images[o + 1]! + 0.114 * c.images[o + 2]!;
+      const o = (y * W + x) * 3;
+      for (let c = 0; c < 3; c++) sum[c]! += px[o + c]!;
       n++;
     }
-  return sum / n;
+  return [sum[0]! / n, sum[1]! / n, sum[2]! / n];
 }
+
+const luma = (r: number, g: number, b: number) => 0.299 * r + 0.587 * g + 0.114 * b;
+/** How far (largest channel difference) a pixel must be from the border colour to count as the object. */
+const SILHOUETTE_THRESHOLD = 48;
 
 /** Packs corpus images (RGB, H×W) as RGBA words for the preprocess kernel, one per batch slot. */
 export function packBatch(c: Corpus, idx: ArrayLike<number>, B: number, pixels: Uint32Array, jitter?: readonly ColourJitter[]): void {
   const { width: W, height: H } = c.index.image;
   const per = W * H;
+  const px = new Float32Array(per * 3); // (H, W, 3) working copy of one image
   for (let b = 0; b < B; b++) {
     const i = idx[Math.min(b, idx.length - 1)]!;
-    const src = i * per * 3;
+    px.set(c.images.subarray(i * per * 3, (i + 1) * per * 3));
     const j = jitter?.[b];
-    const flipBits = (j?.invert ? 255 : 0) ^ (j?.darkBackground && borderLuma(c, i) > 127.5 ? 255 : 0);
+    if (j?.silhouette) {
+      const bg = borderColour(px, W, H);
+      for (let p = 0; p < per; p++) {
+        const d = Math.max(Math.abs(px[3 * p]! - bg[0]), Math.abs(px[3 * p + 1]! - bg[1]), Math.abs(px[3 * p + 2]! - bg[2]));
+        px.fill(d > SILHOUETTE_THRESHOLD ? j.silhouette : 0, 3 * p, 3 * p + 3);
+      }
+    }
+    if (j?.gray) for (let p = 0; p < per; p++) px.fill(Math.round(luma(px[3 * p]!, px[3 * p + 1]!, px[3 * p + 2]!)), 3 * p, 3 * p + 3);
+    let flip = j?.invert ?? false;
+    if (j?.darkBackground) {
+      const bg = borderColour(px, W, H);
+      if ((flip ? 255 - luma(...bg) : luma(...bg)) > 127.5) flip = !flip;
+    }
+    if (flip) for (let q = 0; q < px.length; q++) px[q] = 255 - px[q]!;
+    if (j?.contrast !== undefined && j.contrast !== 1) {
+      let mean = 0;
+      for (let q = 0; q < px.length; q++) mean += px[q]!;
+      mean /= px.length;
+      for (let q = 0; q < px.length; q++) px[q] = mean + j.contrast * (px[q]! - mean);
+    }
     for (let p = 0; p < per; p++) {
-      let r = c.images[src + 3 * p]!;
-      let g = c.images[src + 3 * p + 1]!;
-      let bl = c.images[src + 3 * p + 2]!;
-      if (j?.gray) r = g = bl = Math.round(0.299 * r + 0.587 * g + 0.114 * bl);
-      pixels[b * per + p] = ((r ^ flipBits) | ((g ^ flipBits) << 8) | ((bl ^ flipBits) << 16) | (255 << 24)) >>> 0;
+      const v = (q: number) => Math.min(255, Math.max(0, Math.round(px[3 * p + q]!)));
+      pixels[b * per + p] = (v(0) | (v(1) << 8) | (v(2) << 16) | (255 << 24)) >>> 0;
     }
   }
 }
+
+/** A crop box [x0, y0, w, h] zoomed by a factor in [1 − a, 1 + a] about its centre and shifted by up to t·(w, h). */
+export function jitterBox(box: readonly number[], [a, t]: readonly [number, number], r: () => number): [number, number, number, number] {
+  const [x0, y0, w, h] = box as [number, number, number, number];
+  const zoom = 1 + a * (2 * r() - 1);
+  const nw = w / zoom;
+  const nh = h / zoom;
+  return [x0 + (w - nw) / 2 + t * w * (2 * r() - 1), y0 + (h - nh) / 2 + t * h * (2 * r() - 1), nw, nh];
+}
+
+/** Augmentation of one batch: crop box, jitter and flip on the GPU, colour changes on the host. */
+export type BatchAugment = Pick<PretrainOptions, 'cropScale' | 'flip' | 'grayscale' | 'invert' | 'darkBackground' | 'silhouette' | 'contrast' | 'jitter'> & { r: () => number };
 
 /** GPU input pipeline for corpus batches: pixels → crop/flip/resize/normalise → images (B, 3, S, S). */
 export class CorpusBatcher {
@@ -161,18 +213,22 @@ export class CorpusBatcher {
   }
 
   /** Uploads images idx (≤ batch; the last repeats to fill), with augmentation when `r` is given. */
-  load(
-    idx: ArrayLike<number>,
-    augment: { cropScale: [number, number]; flip: boolean; grayscale?: number; invert?: number; darkBackground?: number; r: () => number } | null,
-  ): number[] {
+  load(idx: ArrayLike<number>, augment: BatchAugment | null): number[] {
     const { width: W, height: H } = this.corpus.index.image;
     const B = this.batch;
-    const jitter = augment && (augment.grayscale || augment.invert || augment.darkBackground)
-      ? Array.from({ length: B }, () => ({
-          gray: augment.r() < (augment.grayscale ?? 0),
-          invert: augment.r() < (augment.invert ?? 0),
-          darkBackground: augment.r() < (augment.darkBackground ?? 0),
-        }))
+    const contrast = augment?.contrast ?? 1;
+    // Older recipes (no silhouette / contrast) draw exactly the random numbers they drew before.
+    const jitter = augment && (augment.grayscale || augment.invert || augment.darkBackground || augment.silhouette || contrast !== 1)
+      ? Array.from({ length: B }, (): ColourJitter => {
+          const j: ColourJitter = {
+            gray: augment.r() < (augment.grayscale ?? 0),
+            invert: augment.r() < (augment.invert ?? 0),
+            darkBackground: augment.r() < (augment.darkBackground ?? 0),
+          };
+          if (augment.silhouette) j.silhouette = augment.r() < augment.silhouette ? 96 + Math.floor(160 * augment.r()) : 0;
+          if (contrast !== 1) j.contrast = contrast + (1 - contrast) * augment.r();
+          return j;
+        })
       : undefined;
     packBatch(this.corpus, idx, B, this.hostPixels, jitter);
     const sources = new Uint32Array(B * 4); // (B, 4) [W, H, offset, flip]
@@ -181,7 +237,9 @@ export class CorpusBatcher {
     for (let b = 0; b < B; b++) {
       const flip = augment?.flip ? augment.r() < 0.5 : false;
       sources.set([W, H, b * W * H, flip ? 1 : 0], b * 4);
-      boxes.set(augment ? randomResizedCrop(W, H, augment.cropScale, augment.r) : [0, 0, W, H], b * 4);
+      const box = augment ? randomResizedCrop(W, H, augment.cropScale, augment.r) : [0, 0, W, H];
+      const jit = augment?.jitter;
+      boxes.set(augment && jit && (jit[0] || jit[1]) ? jitterBox(box, jit, augment.r) : box, b * 4);
       labels.push(this.corpus.labels[idx[Math.min(b, idx.length - 1)]!]!);
     }
     this.ctx.write(this.pixels, this.hostPixels);
@@ -212,6 +270,26 @@ export async function evaluateCorpus(ctx: GpuContext, vit: GpuViT, batcher: Corp
 }
 
 /**
+ * Draws one training image: uniformly over all of them (mix null), or a kind by its weight, then uniformly within
+ * that kind. One r() per draw without a mix (as older runs), two with one.
+ */
+export function trainingSampler(corpus: Corpus, train: Uint32Array, mix: Partial<Record<CorpusKind, number>> | null): (r: () => number) => number {
+  if (!mix) return (r) => train[Math.floor(r() * train.length)]!;
+  const byKind = CORPUS_KINDS.map((kind) => ({ kind, weight: mix[kind] ?? 0, idx: [] as number[] }));
+  for (const i of train) byKind.find((k) => k.kind === corpus.index.classes[corpus.labels[i]!]!.kind)!.idx.push(i);
+  const used = byKind.filter((k) => k.weight > 0);
+  const empty = used.filter((k) => !k.idx.length).map((k) => k.kind);
+  if (empty.length) throw new Error(`pretraining mix: the corpus has no training image of kind ${empty.join(', ')}; drop it from --mix`);
+  if (!used.length) throw new Error('pretraining mix: every weight is 0');
+  const total = used.reduce((a, k) => a + k.weight, 0);
+  return (r) => {
+    let u = r() * total;
+    const k = used.find((x) => (u -= x.weight) < 0) ?? used[used.length - 1]!;
+    return k.idx[Math.floor(r() * k.idx.length)]!;
+  };
+}
+
+/**
  * Trains from `init` (step 0 with fresh weights, or a checkpoint) up to opts.steps. config.numClasses must equal
  * the corpus's class count. Returns the final state (weights read back to the host).
  */
@@ -224,6 +302,7 @@ export async function pretrain(ctx: GpuContext, corpus: Corpus, config: ViTConfi
   if (init.optimizer) opt.loadState(init.optimizer);
   const batcher = new CorpusBatcher(ctx, corpus, config, B);
   const { train, val } = corpusSplits(corpus);
+  const draw = trainingSampler(corpus, train, opts.mix ?? null);
   const valIdx = val.subarray(0, Math.min(val.length, hooks.validationLimit ?? 0));
   const readState = async (step: number): Promise<TrainState> => {
     const params: ParamTable = new Map();
@@ -245,8 +324,8 @@ export async function pretrain(ctx: GpuContext, corpus: Corpus, config: ViTConfi
       const t0 = performance.now();
       const r = rng(mixSeed(opts.seed >>> 0, step));
       const idx = new Uint32Array(B);
-      for (let b = 0; b < B; b++) idx[b] = train[Math.floor(r() * train.length)]!;
-      const labels = batcher.load(idx, { cropScale: opts.cropScale, flip: opts.flip, grayscale: opts.grayscale, invert: opts.invert, darkBackground: opts.darkBackground, r });
+      for (let b = 0; b < B; b++) idx[b] = draw(r);
+      const labels = batcher.load(idx, { ...opts, r });
       const lr = learningRateAt(opts, step);
       vit.forward(batcher.images);
       const { loss, dlogits } = vit.loss(batcher.labels, 0, K);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Corpus } from '../data/pretrainCorpus';
-import { packBatch } from './pretrain';
+import { jitterBox, packBatch, trainingSampler } from './pretrain';
 
 // Two 1×2 RGB images; packBatch turns them into RGBA words (R in the low byte), with optional gray / invert.
 const corpus = {
@@ -45,5 +45,52 @@ describe('packBatch', () => {
     expect(unpack(px[4]!)).toEqual([255, 255, 255, 255]);
     expect(unpack(px[9]!)).toEqual([5, 5, 5, 255]); // already light on dark: unchanged
     expect(unpack(px[13]!)).toEqual([240, 240, 240, 255]);
+  });
+
+  it('silhouette: pixels far from the border colour take the grey level, the rest 0; contrast scales about the mean', () => {
+    // 3×3 white image with a red centre and one near-white pixel (within the threshold of the border colour).
+    const img = [...Array(9)].flatMap((_, p) => (p === 4 ? [200, 0, 0] : p === 1 ? [230, 230, 230] : [255, 255, 255]));
+    const c = { index: { image: { width: 3, height: 3, channels: 3 } }, images: Uint8Array.from(img) } as unknown as Corpus;
+    const px = new Uint32Array(2 * 9);
+    packBatch(c, [0, 0], 2, px, [
+      { gray: false, invert: false, silhouette: 180 },
+      { gray: true, invert: false, contrast: 0.5 },
+    ]);
+    expect(unpack(px[4]!)).toEqual([180, 180, 180, 255]);
+    expect(unpack(px[1]!)).toEqual([0, 0, 0, 255]); // near the border colour: background
+    expect(unpack(px[0]!)).toEqual([0, 0, 0, 255]);
+    // gray then contrast 0.5 about the mean grey value
+    const g = [...Array(9)].map((_, p) => (p === 4 ? Math.round(0.299 * 200) : p === 1 ? 230 : 255));
+    const mean = g.reduce((a, b) => a + b, 0) / 9;
+    expect(unpack(px[9 + 4]!)[0]).toBe(Math.round(mean + 0.5 * (g[4]! - mean)));
+    expect(unpack(px[9]!)[0]).toBe(Math.round(mean + 0.5 * (255 - mean)));
+  });
+
+  it('jitterBox zooms about the centre and shifts within the asked fraction', () => {
+    const seq = [1, 0.5, 0.5]; // zoom factor 1 + a, no shift
+    let k = 0;
+    const [x0, y0, w, h] = jitterBox([0, 0, 32, 32], [0.25, 0.1], () => seq[k++]!);
+    expect(w).toBeCloseTo(32 / 1.25);
+    expect(h).toBeCloseTo(32 / 1.25);
+    expect(x0 + w / 2).toBeCloseTo(16);
+    expect(y0 + h / 2).toBeCloseTo(16);
+    const shifted = jitterBox([0, 0, 32, 32], [0, 0.1], () => 1);
+    expect(shifted).toEqual([3.2, 3.2, 32, 32]);
+  });
+
+  it('trainingSampler draws kinds by weight and refuses a kind the corpus lacks', () => {
+    const c = {
+      index: { classes: [{ kind: 'cjk' }, { kind: 'digit' }] },
+      labels: Uint32Array.from([0, 0, 0, 1]),
+    } as unknown as Corpus;
+    const train = Uint32Array.from([0, 1, 2, 3]);
+    let s = 1;
+    const r = () => ((s = (s * 16807) % 2147483647) / 2147483647);
+    const draw = trainingSampler(c, train, { cjk: 1, digit: 3 });
+    let digits = 0;
+    for (let i = 0; i < 4000; i++) if (draw(r) === 3) digits++;
+    expect(digits / 4000).toBeGreaterThan(0.7);
+    expect(digits / 4000).toBeLessThan(0.8);
+    expect(() => trainingSampler(c, train, { emoji: 1 })).toThrow(/no training image of kind emoji/);
   });
 });
