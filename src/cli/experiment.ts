@@ -197,6 +197,10 @@ async function main(): Promise<void> {
     storedSamples: 0,
     wallSeconds: result.wallSeconds,
     imagesPerSec: result.imagesPerSec,
+    tilMatrix: m.tilMatrix ?? null,
+    newTaskBias: m.newTaskBias ?? null,
+    taskConfusion: m.taskConfusion ?? null,
+    featureDrift: result.featureDrift,
     completedTasks: result.counts.length,
   };
   writeFileSync(join(args.out, 'metrics.json'), JSON.stringify(metrics, null, 2) + '\n');

@@ -29,7 +29,7 @@ describe('worker messages → store', () => {
     { type: 'event', event: { type: 'taskStarted', task: 0, classes: [1, 0] } },
     { type: 'event', event: { type: 'stepCompleted', task: 0, step: 1, globalStep: 1, totalSteps: 4, loss: 2, alpha: [0.8], imagesPerSec: 1 } },
     { type: 'event', event: { type: 'stepCompleted', task: 0, step: 2, globalStep: 2, totalSteps: 4, loss: 1, alpha: [0.7], imagesPerSec: 10 } },
-    { type: 'event', event: { type: 'taskFinished', task: 0, counts: counts[0]!, metrics: continualMetrics(counts.slice(0, 1)), lsResidual: null, seconds: 1, imagesPerSec: 8, trainableParams: 1234 } },
+    { type: 'event', event: { type: 'taskFinished', task: 0, counts: counts[0]!, metrics: continualMetrics(counts.slice(0, 1)), lsResidual: null, seconds: 1, imagesPerSec: 8, trainableParams: 1234, featureDrift: 0.01 } },
     { type: 'event', event: { type: 'taskStarted', task: 1, classes: [3, 2] } },
     { type: 'event', event: { type: 'stepCompleted', task: 1, step: 1, globalStep: 3, totalSteps: 4, loss: 2, alpha: [0.8, 0.8], imagesPerSec: 2 } },
   ];
@@ -71,6 +71,7 @@ describe('worker messages → store', () => {
             trainableParams: [100, 100],
             wallSeconds: [1, 1],
             imagesPerSec: [8, 8],
+            featureDrift: [0.01, 0.02],
           },
         },
       ],

@@ -220,7 +220,7 @@ export const engineChecksDone = () => set((s) => ({ engine: { ...s.engine, runni
 // ---- run lifecycle -----------------------------------------------------------------------------
 
 /** Per-step logs for the export of a stopped run (not state: no component renders them). */
-let raw = { alpha: [] as number[][][], loss: [] as number[][], wallSeconds: [] as number[], imagesPerSec: [] as number[], trainableParams: [] as number[] };
+let raw = { alpha: [] as number[][][], loss: [] as number[][], wallSeconds: [] as number[], imagesPerSec: [] as number[], trainableParams: [] as number[], featureDrift: [] as number[] };
 
 /** Validates the form; on success resets the run state and returns the request to send to the worker. */
 export function requestRun(nowMs: number): RunRequest | null {
@@ -237,7 +237,7 @@ export function requestRun(nowMs: number): RunRequest | null {
 }
 
 function resetRun(request: RunRequest, nowMs: number): void {
-  raw = { alpha: [], loss: [], wallSeconds: [], imagesPerSec: [], trainableParams: [] };
+  raw = { alpha: [], loss: [], wallSeconds: [], imagesPerSec: [], trainableParams: [], featureDrift: [] };
   set({
     formErrors: [],
     interrupted: null,
@@ -272,6 +272,7 @@ function applyResumed(s: PlaygroundState, m: ResumedFrom): PlaygroundState {
     wallSeconds: m.wallSeconds.slice(),
     imagesPerSec: m.imagesPerSec.slice(),
     trainableParams: m.trainableParams.slice(),
+    featureDrift: m.featureDrift?.slice() ?? [],
   };
   let alpha = emptySeries<AlphaPoint>();
   let loss = emptySeries<LossPoint>();
@@ -335,6 +336,7 @@ function applyEvent(s: PlaygroundState, e: TrainingEvent, nowMs: number): Partia
       raw.wallSeconds[e.task] = e.seconds;
       raw.imagesPerSec[e.task] = e.imagesPerSec;
       raw.trainableParams[e.task] = e.trainableParams;
+      raw.featureDrift[e.task] = e.featureDrift;
       return { counts: [...s.counts.slice(0, e.task), e.counts], metrics: e.metrics, lsResidual: [...s.lsResidual.slice(0, e.task), e.lsResidual] };
     case 'imageSkipped':
       return { skipped: [...s.skipped, { path: e.path, reason: e.reason }] };
@@ -455,6 +457,7 @@ export function runStopped(nowMs: number): void {
       trainableParams: raw.trainableParams.slice(0, done),
       wallSeconds: raw.wallSeconds.slice(0, done),
       imagesPerSec: raw.imagesPerSec.slice(0, done),
+      featureDrift: raw.featureDrift.slice(0, done),
     };
     const run = { ...s.run, status: 'stopped' as const, detail: '', etaSeconds: null, elapsedSeconds: activeSeconds(s.run, nowMs) };
     const teaching = s.teaching ? teachingEnded(s.teaching, `The run was stopped after ${done} completed task${done === 1 ? '' : 's'}.`) : null;

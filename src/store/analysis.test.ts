@@ -32,6 +32,7 @@ function runMessages(method: MethodName, counts: TaskCounts[][], residual: numbe
     trainableParams: [10, 10],
     wallSeconds: [1, 1],
     imagesPerSec: [8, 8],
+    featureDrift: [0.01, 0.02],
   };
   return [
     { type: 'dataLoaded', adapter: 'test', classNames: ['a', 'b', 'c', 'd'], trainImages: 8, testImages: 16 },
@@ -39,11 +40,11 @@ function runMessages(method: MethodName, counts: TaskCounts[][], residual: numbe
     ev({ type: 'taskStarted', task: 0, classes: [1, 0] }),
     ev({ type: 'stepCompleted', task: 0, step: 1, globalStep: 1, totalSteps: 4, loss: 2, alpha: alpha1[0]!, imagesPerSec: 1 }),
     ev({ type: 'stepCompleted', task: 0, step: 2, globalStep: 2, totalSteps: 4, loss: 1, alpha: alpha1[1]!, imagesPerSec: 1 }),
-    ev({ type: 'taskFinished', task: 0, counts: counts[0]!, metrics: continualMetrics(counts.slice(0, 1)), lsResidual: null, seconds: 1, imagesPerSec: 8, trainableParams: 10 }),
+    ev({ type: 'taskFinished', task: 0, counts: counts[0]!, metrics: continualMetrics(counts.slice(0, 1)), lsResidual: null, seconds: 1, imagesPerSec: 8, trainableParams: 10, featureDrift: 0.01 }),
     ev({ type: 'taskStarted', task: 1, classes: [3, 2] }),
     ev({ type: 'stepCompleted', task: 1, step: 1, globalStep: 3, totalSteps: 4, loss: 2, alpha: alpha2[0]!, imagesPerSec: 1 }),
     ev({ type: 'stepCompleted', task: 1, step: 2, globalStep: 4, totalSteps: 4, loss: 1.5, alpha: alpha2[1]!, imagesPerSec: 1 }),
-    ev({ type: 'taskFinished', task: 1, counts: counts[1]!, metrics: continualMetrics(counts), lsResidual: residual, seconds: 1, imagesPerSec: 8, trainableParams: 10 }),
+    ev({ type: 'taskFinished', task: 1, counts: counts[1]!, metrics: continualMetrics(counts), lsResidual: residual, seconds: 1, imagesPerSec: 8, trainableParams: 10, featureDrift: 0.02 }),
     { type: 'finished', result },
   ];
 }

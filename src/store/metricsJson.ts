@@ -26,6 +26,11 @@ export interface MetricsJson {
   storedSamples: number;
   wallSeconds: number[];
   imagesPerSec: number[];
+  /** Diagnostics (see src/training/metrics.ts and ExperimentResult.featureDrift). */
+  tilMatrix: (number | null)[][] | null;
+  newTaskBias: (number | null)[] | null;
+  taskConfusion: number[][][] | null;
+  featureDrift: number[];
   completedTasks: number;
   dataset: string;
   /** "default", a preset id, or "files:<name>" (sourceLabel); modelSource says which files. */
@@ -59,6 +64,10 @@ export function buildMetricsJson(request: RunRequest, r: RunResultSummary, stopp
     storedSamples: 0,
     wallSeconds: r.wallSeconds,
     imagesPerSec: r.imagesPerSec,
+    tilMatrix: m.tilMatrix ?? null,
+    newTaskBias: m.newTaskBias ?? null,
+    taskConfusion: m.taskConfusion ?? null,
+    featureDrift: r.featureDrift,
     completedTasks: r.counts.length,
     dataset: request.dataset,
     model: sourceLabel(request.model),

@@ -28,6 +28,7 @@ function data(seq: boolean, changedBase: ParamTable): CheckpointData {
     loss: [[2.1, 1.9], [1.5]],
     lsResidual: [null, 0.25],
     trainableParams: [100, 120],
+    featureDrift: [0, 0.125],
     wallSeconds: [1.5, 2],
     imagesPerSec: [10, 12],
     state: {

@@ -16,7 +16,7 @@ const model = { config, params: new Map([...randomParams(config, 5)].filter(([k]
 
 const base = { tasks: 2, epochs: 2, batchSize: 4, learningRate: 0.05, seed: 3, cropScale: [0.8, 1] as [number, number] };
 
-const summary = (r: ExperimentResult) => ({ counts: r.counts, alpha: r.alpha, loss: r.loss, lsResidual: r.lsResidual });
+const summary = (r: ExperimentResult) => ({ counts: r.counts, alpha: r.alpha, loss: r.loss, lsResidual: r.lsResidual, featureDrift: r.featureDrift });
 
 await describeGpu('class-incremental runner', (ctx) => {
   for (const method of METHODS) {
@@ -34,6 +34,17 @@ await describeGpu('class-incremental runner', (ctx) => {
         expect(r.lsResidual[1]).not.toBeNull();
       }
       if (method === 'ncm') expect(r.trainableParams).toEqual([0, 0]);
+      // Diagnostics: task-aware ≥ class-incremental accuracy in every cell (a correct argmax over all seen
+      // classes is also correct inside the image's own task); every task's images land in some task; the
+      // representation drifts only when the backbone changes.
+      const m = r.metrics;
+      m.accMatrix.forEach((row, t) => row.forEach((a, j) => a !== null && expect(m.tilMatrix![t]![j]!).toBeGreaterThanOrEqual(a)));
+      for (const row of m.taskConfusion!) for (const spread of row) expect(spread.reduce((x, y) => x + y, 0)).toBeCloseTo(100, 6);
+      expect(m.newTaskBias![0]).toBeNull();
+      expect(m.newTaskBias![1]).toBeCloseTo(m.taskConfusion![1]![0]![1]!, 6); // one earlier task: its share sent to task 2
+      expect(r.featureDrift.length).toBe(2);
+      if (method === 'ncm') expect(Math.max(...r.featureDrift.map(Math.abs))).toBeLessThan(1e-6);
+      if (method === 'seq-full') expect(r.featureDrift[1]).toBeGreaterThan(1e-4);
     });
   }
 

@@ -35,7 +35,7 @@ export type TrainingEvent =
   | { type: 'runStarted'; classOrder: number[]; tasks: number[][]; totalSteps: number }
   | { type: 'taskStarted'; task: number; classes: number[] }
   | { type: 'stepCompleted'; task: number; step: number; globalStep: number; totalSteps: number; loss: number; alpha: number[]; imagesPerSec: number }
-  | { type: 'taskFinished'; task: number; counts: TaskCounts[]; metrics: ContinualMetrics; lsResidual: number | null; seconds: number; imagesPerSec: number; trainableParams: number }
+  | { type: 'taskFinished'; task: number; counts: TaskCounts[]; metrics: ContinualMetrics; lsResidual: number | null; seconds: number; imagesPerSec: number; trainableParams: number; featureDrift: number }
   | { type: 'imageSkipped'; path: string; reason: string };
 
 export interface ExperimentResult {
@@ -50,8 +50,14 @@ export interface ExperimentResult {
   trainableParams: number[];
   wallSeconds: number[];
   imagesPerSec: number[];
+  /** Per task: mean 1 − cos between the features after it and the pretrained backbone's, on a fixed probe set of
+   *  test images (representation drift; 0 for a frozen backbone). */
+  featureDrift: number[];
   state: MethodState; // final LoRA bank, head, base weights
 }
+
+/** Test images whose features are compared with the pretrained backbone's after every task: an even spread. */
+export const DRIFT_PROBE_IMAGES = 256;
 
 /** Class order as the authors' code makes it (numpy: np.random.seed(seed); np.random.permutation(K), see
  *  src/data/taskSplit.ts), or `explicit` when given (it must be a permutation of 0..K−1), and N equal tasks of
@@ -146,7 +152,7 @@ export type CheckpointData = Omit<ExperimentResult, 'metrics' | 'config' | 'clas
 export interface ExperimentOptions {
   onEvent?: (e: TrainingEvent) => void;
   /** Resume: results of the tasks already done (from a checkpoint), and the method state after them. */
-  resume?: { done: number; counts: TaskCounts[][]; state: MethodState; alpha: number[][][]; loss: number[][]; lsResidual: (number | null)[]; trainableParams: number[]; wallSeconds: number[]; imagesPerSec: number[] };
+  resume?: { done: number; counts: TaskCounts[][]; state: MethodState; alpha: number[][][]; loss: number[][]; lsResidual: (number | null)[]; trainableParams: number[]; wallSeconds: number[]; imagesPerSec: number[]; featureDrift?: number[] };
   /** Called after every task with everything needed to resume from it. */
   onCheckpoint?: (done: number, r: CheckpointData) => Promise<void> | void;
   /** Stop after this many tasks (tests; the rest can be resumed). */
@@ -181,12 +187,37 @@ export async function runExperiment(
   const trainableParams = opts.resume?.trainableParams.slice() ?? [];
   const wallSeconds = opts.resume?.wallSeconds.slice() ?? [];
   const imagesPerSecLog = opts.resume?.imagesPerSec.slice() ?? [];
+  const featureDrift = opts.resume?.featureDrift?.slice() ?? [];
   const trainOf = (t: number) => data.train.filter((im) => tasks[t]!.includes(im.label));
   const stepsPerTask = tasks.map((_, t) => cfg.epochs * Math.floor(trainOf(t).length / B));
   const totalSteps = stepsPerTask.reduce((a, b) => a + b, 0);
   emit({ type: 'runStarted', classOrder: order, tasks, totalSteps });
   const skip = (path: string, reason: string) => emit({ type: 'imageSkipped', path, reason });
   let globalStep = stepsPerTask.slice(0, opts.resume?.done ?? 0).reduce((a, b) => a + b, 0);
+  const probeStride = Math.max(1, Math.ceil(data.test.length / DRIFT_PROBE_IMAGES));
+  const probe = data.test.filter((_, i) => i % probeStride === 0);
+  /** Final-LN CLS features (one Float32Array per image) of refs under params. */
+  const featuresOf = async (params: ParamTable, refs: ImageRef[]): Promise<Float32Array[]> => {
+    const vit = new GpuViT(ctx, config, params, { batch: B, mode: 'none' });
+    const images = ctx.tensor([B, 3, S, S], 'probe.images');
+    const loader = new BatchLoader(ctx, config, B, images, skip);
+    const out: Float32Array[] = [];
+    try {
+      for (let s = 0; s < refs.length; s += B) {
+        const part = refs.slice(s, s + B);
+        await loader.load(part, null, Math.random);
+        vit.forward(images);
+        const f = await ctx.read(vit.features);
+        for (let b = 0; b < part.length; b++) out.push(f.slice(b * config.width, (b + 1) * config.width));
+      }
+    } finally {
+      loader.destroy();
+      ctx.release(images);
+      vit.destroy();
+    }
+    return out;
+  };
+  const baseFeatures = await featuresOf(method.evalParams(method.initialState()), probe);
 
   const lastTask = Math.min(tasks.length, opts.stopAfter ?? tasks.length);
   for (let t = opts.resume?.done ?? 0; t < lastTask; t++) {
@@ -292,30 +323,34 @@ export async function runExperiment(
       }, trainOf(t), newLabel);
       prototypes = state.prototypes;
     }
-    const row: TaskCounts[] = Array.from({ length: t + 1 }, () => ({ correct: 0, total: 0 }));
+    const row: TaskCounts[] = Array.from({ length: t + 1 }, () => ({ correct: 0, total: 0, taskAware: 0, predictedTask: new Array<number>(t + 1).fill(0) }));
     const test = data.test.filter((im) => newLabel.get(im.label)! < hi);
+    const perTask = K / cfg.tasks;
     for (let s = 0; s < test.length; s += B) {
       const refs = test.slice(s, s + B);
       const { ok } = await evalLoader.load(refs, null, Math.random);
-      evalVit.forward(evalImages);
-      let preds: ArrayLike<number>;
-      if (prototypes) {
-        const f = await ctx.read(evalVit.features);
-        preds = refs.map((_, b) => nearestPrototype(f.subarray(b * config.width, (b + 1) * config.width), prototypes!, hi, config.width));
-      } else {
-        preds = await ctx.readU32(evalVit.predict(0, hi));
-      }
+      const logits = await ctx.read(evalVit.forward(evalImages)); // (B, K)
+      const f = prototypes ? await ctx.read(evalVit.features) : null;
+      // Score of class k for image b: the logit, or minus the squared distance to the class prototype.
+      const best = (b: number, from: number, to: number) =>
+        prototypes ? nearestPrototype(f!.subarray(b * config.width, (b + 1) * config.width), prototypes, from, to, config.width) : argmaxRange(logits, b * K, from, to);
       refs.forEach((im, b) => {
         if (!ok[b]) return;
         const y = newLabel.get(im.label)!;
-        const task = Math.floor(y / (K / cfg.tasks));
-        row[task]!.total++;
-        if (preds[b] === y) row[task]!.correct++;
+        const task = Math.floor(y / perTask);
+        const c = row[task]!;
+        const pred = best(b, 0, hi);
+        c.total++;
+        if (pred === y) c.correct++;
+        if (best(b, task * perTask, (task + 1) * perTask) === y) c.taskAware!++;
+        c.predictedTask![Math.floor(pred / perTask)]!++;
       });
     }
     evalLoader.destroy();
     ctx.release(evalImages);
     evalVit.destroy();
+    const after = await featuresOf(evalParams, probe);
+    featureDrift.push(after.length ? after.reduce((sum, a, i) => sum + 1 - cosine(a, baseFeatures[i]!), 0) / after.length : 0);
     counts.push(row);
     alphaLog.push(alphaSteps);
     lossLog.push(losses);
@@ -324,9 +359,9 @@ export async function runExperiment(
     wallSeconds.push(seconds);
     imagesPerSecLog.push(trainMs ? (1000 * trained) / trainMs : 0);
     const metrics = continualMetrics(counts);
-    emit({ type: 'taskFinished', task: t, counts: row, metrics, lsResidual: state.lastResidual, seconds, imagesPerSec: imagesPerSecLog[t]!, trainableParams: trainableParams[t]! });
+    emit({ type: 'taskFinished', task: t, counts: row, metrics, lsResidual: state.lastResidual, seconds, imagesPerSec: imagesPerSecLog[t]!, trainableParams: trainableParams[t]!, featureDrift: featureDrift[t]! });
     alphaSteps = [];
-    await opts.onCheckpoint?.(t + 1, { counts, alpha: alphaLog, loss: lossLog, lsResidual, trainableParams, wallSeconds, imagesPerSec: imagesPerSecLog, state });
+    await opts.onCheckpoint?.(t + 1, { counts, alpha: alphaLog, loss: lossLog, lsResidual, trainableParams, wallSeconds, imagesPerSec: imagesPerSecLog, featureDrift, state });
   }
   return {
     config: cfg,
@@ -340,15 +375,35 @@ export async function runExperiment(
     trainableParams,
     wallSeconds,
     imagesPerSec: imagesPerSecLog,
+    featureDrift,
     state,
   };
 }
 
-/** argmin_k ‖f − p_k‖² over the first `hi` prototypes (rows of protos, width C). */
-function nearestPrototype(f: Float32Array, protos: Float32Array, hi: number, C: number): number {
-  let best = 0;
+/** argmax over columns [lo, hi) of the row of `scores` that starts at `offset` (the first of equal maxima). */
+function argmaxRange(scores: Float32Array, offset: number, lo: number, hi: number): number {
+  let best = lo;
+  for (let k = lo + 1; k < hi; k++) if (scores[offset + k]! > scores[offset + best]!) best = k;
+  return best;
+}
+
+function cosine(a: Float32Array, b: Float32Array): number {
+  let ab = 0;
+  let aa = 0;
+  let bb = 0;
+  for (let i = 0; i < a.length; i++) {
+    ab += a[i]! * b[i]!;
+    aa += a[i]! * a[i]!;
+    bb += b[i]! * b[i]!;
+  }
+  return aa && bb ? ab / Math.sqrt(aa * bb) : 1;
+}
+
+/** argmin_k ‖f − p_k‖² over prototypes [lo, hi) (rows of protos, width C). */
+function nearestPrototype(f: Float32Array, protos: Float32Array, lo: number, hi: number, C: number): number {
+  let best = lo;
   let bestD = Infinity;
-  for (let k = 0; k < hi; k++) {
+  for (let k = lo; k < hi; k++) {
     let d = 0;
     for (let c = 0; c < C; c++) {
       const x = f[c]! - protos[k * C + c]!;

@@ -32,4 +32,22 @@ describe('continual metrics', () => {
     expect(m.forgetting).toBe(0);
     expect(m.bwt).toBe(0);
   });
+
+  it('diagnostics: task-aware accuracy, task confusion and the pull toward the newest task', () => {
+    const m = continualMetrics([
+      [{ correct: 8, total: 10, taskAware: 8, predictedTask: [10] }],
+      [
+        { correct: 2, total: 10, taskAware: 9, predictedTask: [3, 7] },
+        { correct: 9, total: 10, taskAware: 10, predictedTask: [1, 9] },
+      ],
+    ]);
+    expect(m.tilMatrix).toEqual([
+      [80, null],
+      [90, 100],
+    ]);
+    expect(m.taskConfusion).toEqual([[[100]], [[30, 70], [10, 90]]]);
+    expect(m.newTaskBias).toEqual([null, 70]); // 7 of task 1's 10 images went to task 2's classes
+    // without the extra counts the diagnostics are absent
+    expect(continualMetrics([[{ correct: 1, total: 2 }]]).tilMatrix).toBeUndefined();
+  });
 });

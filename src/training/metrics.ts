@@ -5,10 +5,19 @@
 //   accMeanOfTasks: unweighted mean over j of accMatrix[N−1][j].
 //   forgetting: mean over j < N−1 of (max_{t<N−1} accMatrix[t][j] − accMatrix[N−1][j]), numeric task order.
 //   bwt (backward transfer): mean over j < N−1 of (accMatrix[N−1][j] − accMatrix[j][j]).
+// Diagnostics (when the counts carry them), to tell forgetting in the features from a mis-calibrated head:
+//   tilMatrix[t][j]: task-aware accuracy (%), the argmax taken only over task j's own classes.
+//   taskConfusion[t][j][i]: % of task j's test images whose (class-incremental) prediction falls in task i.
+//   newTaskBias[t]: % of the earlier tasks' test images (j < t) predicted as one of task t's classes, i.e. the
+//     head's pull toward the newest classes (null after the first task).
 
 export interface TaskCounts {
   correct: number;
   total: number;
+  /** Correct when the argmax is restricted to the image's own task. */
+  taskAware?: number;
+  /** predictedTask[i]: images whose prediction fell in task i's classes (i ≤ t). */
+  predictedTask?: number[];
 }
 
 export interface ContinualMetrics {
@@ -19,6 +28,9 @@ export interface ContinualMetrics {
   accMeanOfTasks: number;
   forgetting: number;
   bwt: number;
+  tilMatrix?: (number | null)[][];
+  taskConfusion?: number[][][];
+  newTaskBias?: (number | null)[];
 }
 
 const pct = (c: TaskCounts) => (c.total ? (100 * c.correct) / c.total : 0);
@@ -35,7 +47,9 @@ export function continualMetrics(counts: TaskCounts[][]): ContinualMetrics {
   });
   const last = accMatrix[N - 1] ?? [];
   const prev = Array.from({ length: Math.max(0, N - 1) }, (_, j) => j);
+  const diag = counts.every((row) => row.every((c) => c.taskAware !== undefined && c.predictedTask !== undefined));
   return {
+    ...(diag && N ? diagnostics(counts) : {}),
     accMatrix,
     pooled,
     acc: pooled[N - 1] ?? 0,
@@ -43,5 +57,19 @@ export function continualMetrics(counts: TaskCounts[][]): ContinualMetrics {
     accMeanOfTasks: mean(last.filter((x): x is number => x !== null)),
     forgetting: mean(prev.map((j) => Math.max(...accMatrix.slice(0, N - 1).map((r) => r[j] ?? -Infinity)) - last[j]!)),
     bwt: mean(prev.map((j) => last[j]! - accMatrix[j]![j]!)),
+  };
+}
+
+function diagnostics(counts: TaskCounts[][]): Pick<ContinualMetrics, 'tilMatrix' | 'taskConfusion' | 'newTaskBias'> {
+  const N = counts.length;
+  return {
+    tilMatrix: counts.map((row) => Array.from({ length: N }, (_, j) => (j < row.length ? pct({ correct: row[j]!.taskAware!, total: row[j]!.total }) : null))),
+    taskConfusion: counts.map((row) => row.map((c) => c.predictedTask!.map((n) => (c.total ? (100 * n) / c.total : 0)))),
+    newTaskBias: counts.map((row, t) => {
+      if (t === 0) return null;
+      const old = row.slice(0, t);
+      const total = old.reduce((s, c) => s + c.total, 0);
+      return total ? (100 * old.reduce((s, c) => s + (c.predictedTask![t] ?? 0), 0)) / total : 0;
+    }),
   };
 }

@@ -180,7 +180,7 @@ export type WorkerMessage =
   /** loraBank: lora_bank.safetensors (src/io/loraBank.ts) of the final state; absent if it could not be written. */
   | { type: 'finished'; result: RunResultSummary; loraBank?: Uint8Array }
   /** A resumed run: the completed tasks' results from the checkpoint, sent before its first event. */
-  | { type: 'resumedFrom'; done: number; counts: TaskCounts[][]; alpha: number[][][]; loss: number[][]; lsResidual: (number | null)[]; trainableParams: number[]; wallSeconds: number[]; imagesPerSec: number[] }
+  | { type: 'resumedFrom'; done: number; counts: TaskCounts[][]; alpha: number[][][]; loss: number[][]; lsResidual: (number | null)[]; trainableParams: number[]; wallSeconds: number[]; imagesPerSec: number[]; featureDrift?: number[] }
   /** The checkpoint after `done` tasks is on disk (OPFS); saveError: it could not be saved (the run goes on). */
   | { type: 'checkpointSaved'; done: number; saveError?: string }
   | { type: 'failed'; message: string }

@@ -248,6 +248,7 @@ async function runInner(request: RunRequest, folder: FolderFiles | undefined, mo
       trainableParams: result.trainableParams,
       wallSeconds: result.wallSeconds,
       imagesPerSec: result.imagesPerSec,
+      featureDrift: result.featureDrift,
     },
   });
   const gpu = ctx;
