@@ -58,11 +58,12 @@ describe('model card', () => {
     expect(early).toContain('Not measured yet: run `npm run probe`');
   });
 
+  const run = (method: string, seed: number, alphaMode = 'reset') => ({
+    run: { method, seed, alphaMode, head: 'linear', tasks: 5, epochs: 3, rank: 10, optimizer: 'sgd', learningRate: 0.01 },
+    data: 'split-fashion-mnist',
+  });
+
   it('aggregates experiment folders into rows with mean ± standard error', () => {
-    const run = (method: string, seed: number, alphaMode = 'reset') => ({
-      run: { method, seed, alphaMode, head: 'linear', tasks: 5, epochs: 3, rank: 10, optimizer: 'sgd', learningRate: 0.01 },
-      data: 'split-fashion-mnist',
-    });
     const rows = collectCl([
       { ...run('sdlora', 1), metrics: { acc: 50, aaa: 60, forgetting: 10 } },
       { ...run('sdlora', 2), metrics: { acc: 54, aaa: 64, forgetting: 14 } },
@@ -75,6 +76,24 @@ describe('model card', () => {
     expect(variantName({ method: 'seq-lora', seed: 1, alphaMode: 'carry', head: 'prototype' })).toBe('seq-lora + prototype head');
     expect(variantName({ method: 'ncm', seed: 1, alphaMode: 'reset', head: 'prototype' })).toBe('ncm'); // always prototypes
     const md = renderModelCard({ ...input(null), cl: rows });
-    expect(md).toContain('| split-fashion-mnist | sdlora | 5 tasks, 3 epochs, rank 10, sgd lr 0.01 | 1, 2 | 52.0 ± 2.0 | 62.0 ± 2.0 | 12.0 ± 2.0 |');
+    expect(md).toContain('| split-fashion-mnist | sdlora | 5 tasks, 3 epochs, rank 10, sgd lr 0.01 | 1, 2 | 52.0 ± 2.0 | 62.0 ± 2.0 | 12.0 ± 2.0 | – | – | – |');
+  });
+
+  it('adds the last task\'s diagnostics where the runs recorded them', () => {
+    const diag = (til: number, bias: number, drift: number) => ({
+      acc: 50, aaa: 60, forgetting: 10,
+      tilMatrix: [[90, null], [til, til + 10]],
+      newTaskBias: [null, bias],
+      featureDrift: [0.001, drift],
+    });
+    const rows = collectCl([
+      { ...run('seq-lora', 1), metrics: diag(80, 40, 0.01) },
+      { ...run('seq-lora', 2), metrics: diag(90, 60, 0.03) },
+    ]);
+    expect(rows[0]!.til).toEqual([85, 95]);
+    expect(rows[0]!.newTaskBias).toEqual([40, 60]);
+    expect(rows[0]!.drift).toEqual([0.01, 0.03]);
+    const md = renderModelCard({ ...input(null), cl: rows });
+    expect(md).toContain('| 90.0 ± 5.0 | 50.0 ± 10.0 | 0.020 ± 0.010 |');
   });
 });

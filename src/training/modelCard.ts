@@ -10,14 +10,19 @@ export interface PretrainingInfo {
   steps: number;
   trainingSeconds: number;
   adapter: string;
-  options: { batch: number; learningRate: number; warmupSteps: number; minLearningRate: number; weightDecay: number; seed: number; cropScale: [number, number]; flip: boolean; grayscale?: number; invert?: number; darkBackground?: number };
+  options: {
+    batch: number; learningRate: number; warmupSteps: number; minLearningRate: number; weightDecay: number; seed: number; cropScale: [number, number]; flip: boolean;
+    grayscale?: number; invert?: number; darkBackground?: number; silhouette?: number; contrast?: number; jitter?: [number, number]; mix?: Record<string, number> | null;
+  };
   validation: { top1: number; images: number; what: string } | null;
   corpus: {
     classes: number;
     images: number;
     seed: number;
     /** Set when training used a seeded subset of the corpus's classes. */
-    subset?: { of: number; seed: number } | null;
+    subset?: { of: number; seed: number; counts?: number | Record<string, number> } | null;
+    /** Classes per kind (cjk, emoji, digit) actually trained on. */
+    kinds?: Record<string, number>;
     packages: { name: string; version: string; registry: string; license: string; used: string }[];
   };
 }
@@ -38,6 +43,11 @@ export interface ClRow {
   acc: number[]; // percent, one per seed
   aaa: number[];
   forgetting: number[];
+  /** Diagnostics after the last task, one per seed where the runs recorded them: task-aware accuracy (mean over
+   *  tasks), % of earlier tasks' images predicted as the newest task's classes, feature drift (1 − cos). */
+  til?: number[];
+  newTaskBias?: number[];
+  drift?: number[];
 }
 
 export interface ModelConfigInfo {
@@ -73,12 +83,12 @@ const duration = (s: number) => {
 };
 
 /** Mean ± standard error of the mean ("± –" for one value). */
-export function meanSe(xs: number[]): string {
+export function meanSe(xs: number[], digits = 1): string {
   if (!xs.length) return '–';
   const m = xs.reduce((a, b) => a + b, 0) / xs.length;
-  if (xs.length < 2) return `${m.toFixed(1)} (n=1)`;
+  if (xs.length < 2) return `${m.toFixed(digits)} (n=1)`;
   const v = xs.reduce((a, b) => a + (b - m) ** 2, 0) / (xs.length - 1);
-  return `${m.toFixed(1)} ± ${Math.sqrt(v / xs.length).toFixed(1)}`;
+  return `${m.toFixed(digits)} ± ${Math.sqrt(v / xs.length).toFixed(digits)}`;
 }
 
 /** Plain-language verdicts on the probe against the issue's targets. */
@@ -129,8 +139,10 @@ export function renderModelCard(c: CardInput): string {
       (p.corpus.subset ? ` (a seeded draw, seed ${p.corpus.subset.seed}, of the corpus's ${p.corpus.subset.of.toLocaleString('en-US')})` : '') +
       `, ${p.corpus.images.toLocaleString('en-US')} rendered 32×32 images ` +
       `(corpus seed ${p.corpus.seed}, built by \`npm run data:build -- pretrain\`): CJK characters, each class one character drawn in several fonts,`,
-    'and emoji identities drawn in several art styles. Emoji subgroups of the Emoji-Styles benchmark are held out, and neither',
-    'Fashion-MNIST nor MNIST is used: no class is shared with the built-in benchmarks (as ImageNet-21k is to ImageNet-R).',
+    `emoji identities drawn in several art styles${p.corpus.kinds?.digit ? ', and handwritten digits (MNIST)' : ''}` +
+      (p.corpus.kinds ? ` (${Object.entries(p.corpus.kinds).filter(([, n]) => n).map(([k, n]) => `${n} ${k}`).join(', ')} classes)` : '') +
+      '. Emoji subgroups of the Emoji-Styles benchmark are held out and Fashion-MNIST is not used: no class is shared with the',
+    'built-in benchmarks (as ImageNet-21k is to ImageNet-R).',
     '',
   );
   lines.push('| package | registry | licence | used |', '|---|---|---|---|');
@@ -142,7 +154,10 @@ export function renderModelCard(c: CardInput): string {
       `(linear warm-up ${o.warmupSteps} steps, cosine to ${o.minLearningRate}), weight decay ${o.weightDecay}, seed ${o.seed}.`,
     `- Augmentation: random resized crop (scale ${o.cropScale[0]}–${o.cropScale[1]})${o.flip ? ', horizontal flip' : ', no flip (glyphs are not mirror-symmetric)'}` +
       `${o.grayscale ? `, grayscale with probability ${o.grayscale}` : ''}${o.invert ? `, colour inversion with probability ${o.invert}` : ''}` +
-      `${o.darkBackground ? `, made light-on-dark (inverted when the border is bright) with probability ${o.darkBackground}` : ''}.`,
+      `${o.darkBackground ? `, made light-on-dark (inverted when the border is bright) with probability ${o.darkBackground}` : ''}` +
+      `${o.silhouette ? `, turned into a filled grey silhouette with probability ${o.silhouette}` : ''}${o.contrast !== undefined && o.contrast < 1 ? `, contrast scaled by ${o.contrast}–1` : ''}` +
+      `${o.jitter && (o.jitter[0] || o.jitter[1]) ? `, zoom ±${o.jitter[0]} and shift ±${o.jitter[1]} of the image` : ''}.`,
+    ...(o.mix ? [`- Each image of a batch is drawn from a kind with weights ${Object.entries(o.mix).map(([k, w]) => `${k} ${w}`).join(', ')}, then uniformly within it.`] : []),
     `- Time: ${duration(p.trainingSeconds)} on ${p.adapter}.`,
   );
   if (p.validation) lines.push(`- Validation top-1: ${pct(p.validation.top1)} on ${p.validation.images} ${p.validation.what}.`);
@@ -163,8 +178,14 @@ export function renderModelCard(c: CardInput): string {
   if (!c.cl?.length) lines.push('Not measured yet for this checkpoint.', '');
   else {
     lines.push('Class-incremental, no stored images; mean ± standard error over seeds (percent; Acc = pooled accuracy on every seen class after the last task, AAA = its mean over tasks).', '');
-    lines.push('| benchmark | method | settings | seeds | Acc | AAA | forgetting |', '|---|---|---|---|---|---|---|');
-    for (const r of c.cl) lines.push(`| ${r.benchmark} | ${r.method} | ${r.settings ?? ''} | ${r.seeds.join(', ')} | ${meanSe(r.acc)} | ${meanSe(r.aaa)} | ${meanSe(r.forgetting)} |`);
+    lines.push(
+      'Diagnostics after the last task: task-aware = accuracy with the argmax restricted to the image\'s own task (what the features and the head still separate); to newest = % of the earlier tasks\' test images predicted as one of the last task\'s classes (the head\'s pull toward new classes); drift = mean 1 − cos between the final and the pretrained features of 256 test images.',
+      '',
+    );
+    lines.push('| benchmark | method | settings | seeds | Acc | AAA | forgetting | task-aware | to newest | drift |', '|---|---|---|---|---|---|---|---|---|---|');
+    const opt = (xs: number[] | undefined, digits = 1) => (xs?.length ? meanSe(xs, digits) : '–');
+    for (const r of c.cl)
+      lines.push(`| ${r.benchmark} | ${r.method} | ${r.settings ?? ''} | ${r.seeds.join(', ')} | ${meanSe(r.acc)} | ${meanSe(r.aaa)} | ${meanSe(r.forgetting)} | ${opt(r.til)} | ${opt(r.newTaskBias)} | ${opt(r.drift, 3)} |`);
     lines.push('');
   }
   lines.push('## Reproduce', '');
@@ -173,7 +194,9 @@ export function renderModelCard(c: CardInput): string {
     'npm run data:build -- pretrain        # the corpus, from the npm and Debian packages above',
     `npm run pretrain -- --steps ${p.steps} --batch ${o.batch} --lr ${o.learningRate} --warmup ${o.warmupSteps} --crop-scale ${o.cropScale.join(',')} --flip ${o.flip}` +
       `${o.grayscale ? ` --gray ${o.grayscale}` : ''}${o.invert ? ` --invert ${o.invert}` : ''}${o.darkBackground ? ` --dark-background ${o.darkBackground}` : ''}` +
-      `${p.corpus.subset ? ` --classes ${p.corpus.classes}` : ''}`,
+      `${o.silhouette ? ` --silhouette ${o.silhouette}` : ''}${o.contrast !== undefined && o.contrast < 1 ? ` --contrast ${o.contrast}` : ''}` +
+      `${o.jitter && (o.jitter[0] || o.jitter[1]) ? ` --jitter ${o.jitter.join(',')}` : ''}${o.mix ? ` --mix ${Object.entries(o.mix).map(([k, w]) => `${k}:${w}`).join(',')}` : ''}` +
+      `${p.corpus.subset ? ` --classes ${typeof p.corpus.subset.counts === 'object' ? Object.entries(p.corpus.subset.counts).map(([k, n]) => `${k}:${n}`).join(',') : p.corpus.classes}` : ''}`,
     'npm run probe                         # probe.json',
     'npm run model-card                    # this file',
     '```',
@@ -193,7 +216,7 @@ export function renderModelCard(c: CardInput): string {
 export interface ExperimentDir {
   run: { method: string; seed: number; alphaMode: string; head: string; tasks?: number; epochs?: number; rank?: number; optimizer?: string; learningRate?: number };
   data: string;
-  metrics: { acc: number; aaa: number; forgetting: number };
+  metrics: { acc: number; aaa: number; forgetting: number; tilMatrix?: (number | null)[][] | null; newTaskBias?: (number | null)[] | null; featureDrift?: number[] };
 }
 
 /** "sdlora (carry)", "seq-lora + prototype head": the variant a row stands for. */
@@ -213,6 +236,12 @@ export function collectCl(dirs: ExperimentDir[]): ClRow[] {
     r.acc.push(d.metrics.acc);
     r.aaa.push(d.metrics.aaa);
     r.forgetting.push(d.metrics.forgetting);
+    const m = d.metrics;
+    const lastTil = m.tilMatrix?.[m.tilMatrix.length - 1]?.filter((x): x is number => x !== null);
+    if (lastTil?.length) (r.til ??= []).push(lastTil.reduce((a, b) => a + b, 0) / lastTil.length);
+    const bias = m.newTaskBias?.[m.newTaskBias.length - 1];
+    if (typeof bias === 'number') (r.newTaskBias ??= []).push(bias);
+    if (m.featureDrift?.length) (r.drift ??= []).push(m.featureDrift[m.featureDrift.length - 1]!);
     rows.set(key, r);
   }
   return [...rows.values()].sort((a, b) => a.benchmark.localeCompare(b.benchmark) || a.method.localeCompare(b.method));
