@@ -72,6 +72,11 @@ test('a tiny two-task SD-LoRA run: live α chart, accuracy matrix equal to the e
   await expect(page.getByTestId('pooled-1')).toHaveText(metrics.pooled[1]!.toFixed(1));
   await expect(page.getByTestId('metric-acc')).toHaveText(metrics.acc.toFixed(1));
   await expect(page.getByTestId('metric-aaa')).toHaveText(metrics.aaa.toFixed(1));
+  // diagnostics: task-aware accuracy of the last row, the pull toward the newest task, feature drift
+  const til = metrics.tilMatrix![1]!.filter((x): x is number => x !== null);
+  await expect(page.getByTestId('metric-task-aware')).toHaveText((til.reduce((x, y) => x + y, 0) / til.length).toFixed(1));
+  await expect(page.getByTestId('metric-to-newest')).toHaveText(metrics.newTaskBias![1]!.toFixed(1));
+  await expect(page.getByTestId('metric-drift')).toHaveText(metrics.featureDrift[1]!.toFixed(3));
   expect(metrics.alpha).toHaveLength(2);
   expect(metrics.alpha[0]![0]).toHaveLength(1); // task 1: its own α
   expect(metrics.alpha[1]![0]).toHaveLength(2); // task 2: α1 (frozen direction) and α2

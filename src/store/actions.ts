@@ -293,6 +293,7 @@ function applyResumed(s: PlaygroundState, m: ResumedFrom): PlaygroundState {
     counts: m.counts,
     metrics: m.counts.length ? continualMetrics(m.counts) : null,
     lsResidual: m.lsResidual,
+    featureDrift: m.featureDrift?.slice() ?? [],
     alpha,
     loss,
     taskStarts,
@@ -337,7 +338,12 @@ function applyEvent(s: PlaygroundState, e: TrainingEvent, nowMs: number): Partia
       raw.imagesPerSec[e.task] = e.imagesPerSec;
       raw.trainableParams[e.task] = e.trainableParams;
       raw.featureDrift[e.task] = e.featureDrift;
-      return { counts: [...s.counts.slice(0, e.task), e.counts], metrics: e.metrics, lsResidual: [...s.lsResidual.slice(0, e.task), e.lsResidual] };
+      return {
+        counts: [...s.counts.slice(0, e.task), e.counts],
+        metrics: e.metrics,
+        lsResidual: [...s.lsResidual.slice(0, e.task), e.lsResidual],
+        featureDrift: [...s.featureDrift.slice(0, e.task), e.featureDrift],
+      };
     case 'imageSkipped':
       return { skipped: [...s.skipped, { path: e.path, reason: e.reason }] };
   }
@@ -422,6 +428,7 @@ function finish(s: PlaygroundState, result: RunResultSummary, nowMs: number, lor
     counts: result.counts,
     metrics: result.metrics,
     lsResidual: result.lsResidual,
+    featureDrift: result.featureDrift,
     metricsJson: buildMetricsJson(request, result, false),
     loraBank,
     run: { ...s.run, status: 'finished', detail: '', elapsedSeconds: activeSeconds(s.run, nowMs) },

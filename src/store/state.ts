@@ -148,6 +148,8 @@ export interface PlaygroundState {
   counts: TaskCounts[][];
   metrics: ContinualMetrics | null;
   lsResidual: (number | null)[];
+  /** Per finished task: mean 1 − cos between the features and the pretrained backbone's (ExperimentResult.featureDrift). */
+  featureDrift: number[];
   skipped: { path: string; reason: string }[];
   metricsJson: MetricsJson | null;
   /** The finished run's LoRA bank (.safetensors bytes, written in the worker from the final state). */
@@ -204,6 +206,7 @@ export const emptyRunData = () => ({
   counts: [] as PlaygroundState['counts'],
   metrics: null,
   lsResidual: [] as (number | null)[],
+  featureDrift: [] as number[],
   skipped: [] as PlaygroundState['skipped'],
   metricsJson: null,
   loraBank: null,
