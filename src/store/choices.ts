@@ -17,6 +17,7 @@ export const METHOD_LABELS: Partial<Record<MethodName, string>> = {
   ncm: 'Nearest class mean: no training, class prototypes on the frozen backbone',
   'first-direction': 'Ablation: the first task’s LoRA direction only; later tasks train just its α (and the head)',
   'fixed-magnitudes': 'Ablation: old directions fixed at α = 1, only the new task’s α learns',
+  'one-direction': 'Ablation: one decoupled direction and its α, both re-trained on every task (normalised at each boundary)',
 };
 
 export const methodLabel = (m: MethodName) => METHOD_LABELS[m] ?? m;

@@ -95,7 +95,7 @@ export function overlaysOf(history: readonly RunRecord[], pinned: readonly strin
 
 /** The method a comparison runs by default: sequential LoRA against any SD-LoRA variant, SD-LoRA against the rest. */
 export function counterpartMethod(m: MethodName): MethodName {
-  return m === 'seq-lora' ? 'sdlora' : m.startsWith('sdlora') || m === 'first-direction' || m === 'fixed-magnitudes' ? 'seq-lora' : 'sdlora';
+  return m === 'seq-lora' ? 'sdlora' : m.startsWith('sdlora') || m === 'first-direction' || m === 'fixed-magnitudes' || m === 'one-direction' ? 'seq-lora' : 'sdlora';
 }
 
 /** One row of the per-task accuracy chart: after task `after` (1-based), accuracy on each task j (null: not yet learned). */

@@ -99,3 +99,29 @@ describe('run config', () => {
     expect(parseRunConfig({ method: 'ncm' }).head).toBe('prototype');
   });
 });
+
+describe('one-direction ablation', () => {
+  const state = (method: ReturnType<typeof createMethod>, alpha: number): MethodState => ({ ...method.initialState(), seqLora: component(3, alpha, 11, false) });
+  const n = (U: Float32Array, D: Float32Array) => frob(U) * frob(D);
+
+  it('at a task boundary normalises every matrix of its single pair (‖U‖‖D‖ = 1) and resets α', () => {
+    const cfg = parseRunConfig({ method: 'one-direction', rank: 3, alphaInit: 0.8 });
+    const method = createMethod(cfg, config, randomParams(config, 3));
+    const plan = method.beginTask(state(method, 0.37), 1, 2, 4);
+    expect(plan.lora).toEqual({ frozenRanks: [], trainableRank: 3 });
+    expect(plan.loraState.alphaTrainable).toBe(0.8);
+    for (const [q, v] of plan.loraState.trainable!) {
+      expect(n(q!.U, q!.D)).toBeCloseTo(1, 5);
+      expect(n(v!.U, v!.D)).toBeCloseTo(1, 5);
+    }
+  });
+
+  it('carry keeps the function: α becomes α·mean n over the matrices', () => {
+    const cfg = parseRunConfig({ method: 'one-direction', rank: 3, alphaMode: 'carry' });
+    const method = createMethod(cfg, config, randomParams(config, 3));
+    const s = state(method, 0.37);
+    const ns = s.seqLora!.blocks.flatMap((b) => [n(b.q.U, b.q.D), n(b.v.U, b.v.D)]);
+    const plan = method.beginTask(s, 1, 2, 4);
+    expect(plan.loraState.alphaTrainable).toBeCloseTo(0.37 * (ns.reduce((a, b) => a + b, 0) / ns.length), 5);
+  });
+});

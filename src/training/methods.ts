@@ -13,6 +13,9 @@
 //   Ablations of the paper's Table 4 (spec §12):
 //   first-direction       W0 + α·norm(U_1 D_1): the first task's LoRA, then only its α (and the head) on later tasks.
 //   fixed-magnitudes      W0 + Σ_{k<t} norm(U_k D_k) + α_t U_t D_t: previous directions fixed at α = 1, not re-scaled.
+//   one-direction         W0 + α·norm(U D): one decoupled component whose direction and magnitude both train on every
+//                         task; at each task boundary it is normalised (U D/n, so α is its magnitude) and α is reset
+//                         to alphaInit (or carried as α·n, alphaMode "carry"), as SD-LoRA treats a finished component.
 // Heads: the code's growing linear head, loss over the current task's logits only (spec §7), or class prototypes.
 
 import type { GpuContext } from '../gpu/context';
@@ -24,7 +27,7 @@ import { mulberry32 as rng } from '../data/random';
 import type { ImageRef } from './experiment';
 import { fitDirectionGpu } from './kdFit';
 
-export const METHODS = ['sdlora', 'sdlora-rr', 'sdlora-kd', 'seq-lora', 'seq-full', 'ncm', 'first-direction', 'fixed-magnitudes'] as const;
+export const METHODS = ['sdlora', 'sdlora-rr', 'sdlora-kd', 'seq-lora', 'seq-full', 'ncm', 'first-direction', 'fixed-magnitudes', 'one-direction'] as const;
 export type MethodName = (typeof METHODS)[number];
 
 export interface RunConfig {
@@ -112,7 +115,7 @@ export interface MethodState {
   base: ParamTable; // backbone weights (no head)
   head: { weight: Float32Array; bias: Float32Array } | null; // (K, C), (K)
   components: BankComponent[]; // SD-LoRA components; the last is un-normalised right after its task
-  seqLora: BankComponent | null; // seq-lora's single pair
+  seqLora: BankComponent | null; // the single pair of seq-lora and one-direction
   prototypes: Float32Array | null; // (K, C) class means
   lastResidual: number | null; // relative least-squares residual of the newest direction (Fig. 3a)
   absResidual: number | null;
@@ -254,6 +257,19 @@ export function createMethod(cfg: RunConfig, config: ViTConfig, base: ParamTable
       v: { U: new Float32Array(C * rank), D: kaiming(rank * C, C, seed + 2 * l + 1) },
     }));
   const matrices = (comp: BankComponent) => comp.blocks.flatMap((b) => [b.q, b.v]);
+  /** one-direction at a task boundary: every matrix's factors scaled to n(U, D) = 1 (U D → U D/n), α reset or carried. */
+  const normalizedPair = (pair: BankComponent): BankComponent => {
+    const scaled = (f: BankFactors): BankFactors => {
+      const n = normOf(f, pair.rank, C, cfg.norm);
+      if (cfg.norm === 'product') return { U: f.U.map((x) => x / n), D: Float32Array.from(f.D) };
+      const nu = Math.max(frob(f.U), 1e-12);
+      const nd = Math.max(frob(f.D), 1e-12);
+      return { U: f.U.map((x) => x / nu), D: f.D.map((x) => x / nd) };
+    };
+    const ns = matrices(pair).map((f) => normOf(f, pair.rank, C, cfg.norm));
+    const alpha = cfg.alphaMode === 'carry' ? pair.alpha * (ns.reduce((a, b) => a + b, 0) / ns.length) : cfg.alphaInit;
+    return { ...pair, alpha, blocks: pair.blocks.map((b) => ({ q: scaled(b.q), v: scaled(b.v) })) };
+  };
 
   /** Host merge: every component's s·U·D into the q and v rows of each block's qkv weight. */
   const merged = (state: MethodState, comps: BankComponent[]): ParamTable => {
@@ -306,8 +322,9 @@ export function createMethod(cfg: RunConfig, config: ViTConfig, base: ParamTable
       state.head = head;
       if (cfg.method === 'ncm') return { train: false, trainAlphaFrozen: false, mode: 'none', lora: { frozenRanks: [], trainableRank: 0 }, loraState: {}, params: withHead(state.base, state) };
       if (cfg.method === 'seq-full') return { train: true, trainAlphaFrozen: false, mode: 'full', lora: { frozenRanks: [], trainableRank: 0 }, loraState: {}, params: withHead(state.base, state) };
-      if (cfg.method === 'seq-lora') {
-        const pair = state.seqLora ?? { rank: cfg.rank, alpha: cfg.alphaInit, normalized: false, blocks: newPair(cfg.rank, cfg.seed * 31 + 1) };
+      if (cfg.method === 'seq-lora' || cfg.method === 'one-direction') {
+        let pair = state.seqLora ?? { rank: cfg.rank, alpha: cfg.alphaInit, normalized: false, blocks: newPair(cfg.rank, cfg.seed * 31 + 1) };
+        if (cfg.method === 'one-direction' && state.seqLora) pair = normalizedPair(pair);
         return {
           train: true,
           trainAlphaFrozen: false,
@@ -387,7 +404,7 @@ export function createMethod(cfg: RunConfig, config: ViTConfig, base: ParamTable
       }
       const lora = await vit.readLora();
       const blocks = lora.trainable.map(([q, v]) => ({ q: q!, v: v! }));
-      if (cfg.method === 'seq-lora') {
+      if (cfg.method === 'seq-lora' || cfg.method === 'one-direction') {
         next.seqLora = { rank: cfg.rank, alpha: lora.alphaTrainable, normalized: false, blocks };
         return next;
       }
@@ -417,7 +434,7 @@ export function createMethod(cfg: RunConfig, config: ViTConfig, base: ParamTable
     },
 
     evalParams(state) {
-      const comps = isSd ? state.components : cfg.method === 'seq-lora' && state.seqLora ? [state.seqLora] : [];
+      const comps = isSd ? state.components : state.seqLora ? [state.seqLora] : [];
       return withHead(comps.length ? merged(state, comps) : state.base, state);
     },
 

@@ -28,10 +28,11 @@ await describeGpu('α explorer', (ctx) => {
 
       const ones = explorer.info.components.map(() => 1);
       const asTrained = await explorer.explore(ones);
-      expect(asTrained.counts).toEqual(result.counts[1]);
+      const plain = ({ correct, total }: { correct: number; total: number }) => ({ correct, total }); // the explorer counts no diagnostics
+      expect(asTrained.counts).toEqual(result.counts[1]!.map(plain));
 
       const walk = await explorer.walk(0, 1, [0, 1]);
-      const [o, n] = result.counts[1]!;
+      const [o, n] = result.counts[1]!.map(plain);
       expect(walk[1]!.old).toEqual(o);
       expect(walk[1]!.new).toEqual(n);
       expect(walk[0]!.old.total).toBe(o!.total);

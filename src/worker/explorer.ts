@@ -54,7 +54,7 @@ export function finalAlphas(state: MethodState): number[] {
  */
 export function componentLabels(method: MethodName, count: number, lsResidual: readonly (number | null)[], kdThreshold: number): string[] {
   const plain = Array.from({ length: count }, (_, k) => `component ${k + 1}`);
-  if (method === 'seq-lora') return count === 1 ? ['one pair for all tasks'] : plain;
+  if (method === 'seq-lora' || method === 'one-direction') return count === 1 ? ['one pair for all tasks'] : plain;
   let tasks: number[];
   if (method === 'first-direction') tasks = [0];
   else if (method === 'sdlora-kd') tasks = lsResidual.map((_, t) => t).filter((t) => t === 0 || !(lsResidual[t] !== null && lsResidual[t]! <= kdThreshold));

@@ -43,6 +43,7 @@ function trainingSetups(cfg: RunConfig): { at: string; opts: GpuVitOptions }[] {
     case 'seq-full':
       return [{ at: 'training', opts: { batch: B, mode: 'full' } }];
     case 'seq-lora':
+    case 'one-direction':
       return [{ at: 'training', opts: { batch: B, mode: 'lora', lora: { frozenRanks: [], trainableRank: cfg.rank } } }];
     case 'first-direction':
       return [
