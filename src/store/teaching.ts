@@ -6,6 +6,7 @@
 // steps back; Next catches up again. With `hold` the run pauses at each new moment (src/worker/client.ts) until
 // Next. Pure functions over TeachingState.
 
+import type { ContinualMetrics } from '../training/metrics';
 import type { TrainingEvent } from '../training/experiment';
 import type { MethodName } from '../training/methods';
 import type { WorkerMessage } from '../worker/protocol';
@@ -137,6 +138,7 @@ export function teachingOnMessage(t: TeachingState, s: PlaygroundState, m: Worke
         text:
           `Acc, the accuracy over the test images of all ${metrics.accMatrix.length} tasks, is ${pct(metrics.acc)}; AAA, its average after each task, ${pct(metrics.aaa)}; ` +
           `forgetting, the mean drop of an old task from its best accuracy, ${points(metrics.forgetting)}.` +
+          diagnosis(metrics, m.result.featureDrift.at(-1)) +
           (nextMethod ? ` Next: ${nameOf(nextMethod)} on the same data and seed. This run stays on the charts as dashed lines.` : ''),
         focus: 'task-accuracy',
         figures: { acc: metrics.acc, aaa: metrics.aaa, forgetting: metrics.forgetting },
@@ -149,6 +151,26 @@ export function teachingOnMessage(t: TeachingState, s: PlaygroundState, m: Worke
     return next;
   }
   return t;
+}
+
+/** Why old tasks were lost: the features, or a head that favours the newest classes (from the run's diagnostics). */
+export function diagnosis(metrics: ContinualMetrics, drift: number | undefined): string {
+  const til = metrics.tilMatrix?.at(-1)?.filter((x): x is number => x !== null) ?? [];
+  const bias = metrics.newTaskBias?.at(-1);
+  if (!til.length || typeof bias !== 'number') return '';
+  const tilMean = til.reduce((a, b) => a + b, 0) / til.length;
+  const gap = tilMean - metrics.acc;
+  const why =
+    gap >= 15
+      ? ' So the features still tell each task’s classes apart; most of what was lost is the head calling old images by new class names, not forgotten features.'
+      : gap >= 5
+        ? ' Part of the loss is the head favouring the newest classes, part is in the features.'
+        : ' The head is not the problem here: where accuracy was lost, the features themselves changed.';
+  return (
+    ` Diagnosis: classified only among its own task’s classes, an image is right ${pct(tilMean)} of the time (task-aware accuracy), against ${pct(metrics.acc)} among all classes; ` +
+    `${pct(bias)} of the earlier tasks’ test images are now predicted as one of the last task’s classes.${why}` +
+    (drift === undefined ? '' : ` Feature drift from the pretrained backbone: ${drift.toFixed(3)} (1 − cosine).`)
+  );
 }
 
 function compareMoment(finished: readonly TourRun[], run: number): Moment {

@@ -1,0 +1,30 @@
+import { describe, expect, it } from 'vitest';
+import { continualMetrics } from '../training/metrics';
+import { diagnosis } from './teaching';
+
+describe('teaching diagnosis', () => {
+  const two = (taskAware: number, toNew: number) =>
+    continualMetrics([
+      [{ correct: 10, total: 10, taskAware: 10, predictedTask: [10] }],
+      [
+        { correct: Math.min(10 - toNew, taskAware), total: 10, taskAware, predictedTask: [10 - toNew, toNew] },
+        { correct: 10, total: 10, taskAware: 10, predictedTask: [0, 10] },
+      ],
+    ]);
+
+  it('blames the head when task-aware accuracy stays far above the class-incremental one', () => {
+    const text = diagnosis(two(10, 8), 0.0125);
+    expect(text).toContain('right 100.0 % of the time (task-aware accuracy), against 60.0 % among all classes');
+    expect(text).toContain('80.0 % of the earlier tasks’ test images are now predicted as one of the last task’s classes');
+    expect(text).toContain('not forgotten features');
+    expect(text).toContain('Feature drift from the pretrained backbone: 0.013');
+  });
+
+  it('blames the features when task-aware accuracy fell as far', () => {
+    expect(diagnosis(two(3, 0), undefined)).toContain('the features themselves changed');
+  });
+
+  it('says nothing without the diagnostics', () => {
+    expect(diagnosis(continualMetrics([[{ correct: 1, total: 2 }]]), 0.1)).toBe('');
+  });
+});
