@@ -269,6 +269,28 @@ describe('scanFolder (paths only)', () => {
     expect(progress).toHaveLength(5);
   });
 
+  it('a 20,000-image folder: listed, verified one file at a time and split, with only paths and labels kept', async () => {
+    // 40 classes × 500 distinct 6×5 PNGs, in memory; the reader hands out one file's bytes per call.
+    const paths: string[] = [];
+    for (let c = 0; c < 40; c++) for (let i = 0; i < 500; i++) paths.push(`class${String(c).padStart(2, '0')}/${i}.png`);
+    // distinct bytes for every file (the shared png() helper repeats after 256 images)
+    const distinct = (k: number) => {
+      const data = Uint8Array.from({ length: 6 * 5 * 3 }, (_, i) => (i * 7 + k) % 256);
+      data.set([k & 255, (k >> 8) & 255, (k >> 16) & 255]);
+      return encodePng({ width: 6, height: 5, data, channels: 3, depth: 8 });
+    };
+    const files = new Map(paths.map((p, k) => [p, distinct(k)]));
+    let reads = 0;
+    const ds = await loadImageFolder(e(...paths), async (p) => (reads++, files.get(p)!));
+    expect(reads).toBe(20_000); // every file read once (hash + decode), none twice
+    expect(ds.issues).toEqual([]);
+    expect(ds.classes).toHaveLength(40);
+    expect(ds.train.length + ds.test.length).toBe(20_000);
+    expect(classCounts(ds).every((c) => c.train + c.test === 500 && c.test > 0)).toBe(true);
+    // the description holds no pixels: an image is its path, label, size and decoded width/height
+    expect(Object.keys(ds.train[0]!).sort()).toEqual(['height', 'label', 'path', 'size', 'width']);
+  }, 120_000);
+
   it('natural order for task folders', () => {
     expect(['task10', 'task2', 'task1', 'Task3'].sort(compareNatural)).toEqual(['Task3', 'task1', 'task2', 'task10']);
   });
