@@ -18,6 +18,7 @@ import { createNodeContext, repoRoot } from '../platform/node';
 import { runExperiment, type ExperimentOptions, type ExperimentResult, type LabeledImages, type TrainingEvent } from '../training/experiment';
 import { checkpointFromFiles, checkpointToFiles, type CheckpointFiles } from '../training/checkpointFiles';
 import { accMatrixCsv, alphaCsv } from '../training/resultFiles';
+import { alphaSvg } from '../training/alphaPlot';
 import { mergedOnnx, mergedParams } from '../training/mergedExport';
 import { DEFAULT_CONFIG, parseRunConfig, type RunConfig } from '../training/methods';
 
@@ -206,6 +207,8 @@ async function main(): Promise<void> {
   writeFileSync(join(args.out, 'metrics.json'), JSON.stringify(metrics, null, 2) + '\n');
   writeFileSync(join(args.out, 'acc_matrix.csv'), accMatrixCsv(m.accMatrix));
   writeFileSync(join(args.out, 'alpha.csv'), alphaCsv(result.alpha));
+  const plot = alphaSvg(result.alpha, `α_k over training steps: ${run.method}${run.method.startsWith('sdlora') ? ` (α ${run.alphaMode})` : ''}, seed ${run.seed}`);
+  if (plot) writeFileSync(join(args.out, 'alpha.svg'), plot);
   const state = result.state;
   writeFileSync(
     join(args.out, 'lora_bank.safetensors'),
