@@ -5,7 +5,8 @@
 # Progress: $OUT/progress.log. Everything is configurable by environment:
 #   MODEL=default DATA="split-fashion-mnist emoji-styles" METHODS="sdlora sdlora:carry seq-lora ncm" SEEDS="1 2 3"
 #   EXTRA="--epochs 5" OUT=runs/cl CARD=1 bash scripts/cl-table.sh
-# A method "name:carry" runs `name` with --alphaMode carry; "name:proto" with --head prototype.
+# A method "name:carry" runs `name` with --alphaMode carry; "name:proto" with --head prototype; both combine
+# ("sdlora:carry:proto").
 set -euo pipefail
 cd "$(dirname "$0")/.."
 MODEL=${MODEL:-default}
@@ -22,10 +23,8 @@ for data in $DATA; do
   for spec in $METHODS; do
     method=${spec%%:*}
     flags=()
-    case "$spec" in
-      *:carry) flags+=(--alphaMode carry) ;;
-      *:proto) flags+=(--head prototype) ;;
-    esac
+    [[ "$spec" == *:carry* ]] && flags+=(--alphaMode carry)
+    [[ "$spec" == *:proto* ]] && flags+=(--head prototype)
     for seed in $SEEDS; do
       dir="$OUT/$data/${spec//:/-}-s$seed"
       dirs+=("$dir")
