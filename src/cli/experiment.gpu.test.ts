@@ -37,7 +37,7 @@ const readJson = (p: string) => JSON.parse(readFileSync(p, 'utf8')) as Record<st
 await describeGpu('npm run experiment (command line)', () => {
   it('writes every output file, and a resumed run ends with the same numbers', async () => {
     const data = await writeFolder();
-    const common = ['--model', 'random:tiny', '--data', data, '--method', 'sdlora', '--alphaMode', 'carry', '--tasks', '2', '--epochs', '2', '--batchSize', '4', '--learningRate', '0.05', '--seed', '3'];
+    const common = ['--model', 'random:tiny', '--data', data, '--max-per-class', '6', '--method', 'sdlora', '--alphaMode', 'carry', '--tasks', '2', '--epochs', '2', '--batchSize', '4', '--learningRate', '0.05', '--seed', '3'];
     const full = join(work, 'full');
     const r = experiment([...common, '--out', full]);
     expect(r.status, r.stderr).toBe(0);
@@ -51,7 +51,9 @@ await describeGpu('npm run experiment (command line)', () => {
     expect(readFileSync(join(full, 'alpha.svg'), 'utf8')).toContain('data-component="2"');
     expect(readFileSync(join(full, 'acc_matrix.csv'), 'utf8').split('\n')[0]).toBe('after_task,task_1,task_2');
     const config = readJson(join(full, 'config.json'));
-    expect(config).toMatchObject({ run: { method: 'sdlora', seed: 3, alphaMode: 'carry' }, model: 'random:tiny' });
+    expect(config).toMatchObject({ run: { method: 'sdlora', seed: 3, alphaMode: 'carry' }, model: 'random:tiny', maxPerClass: 6 });
+    // 6 of the 8 training images per class: 2 tasks × 2 classes × 6 / batch 4 × 2 epochs = 6 steps per task
+    expect((m.alpha as number[][][]).map((steps) => steps.length)).toEqual([6, 6]);
 
     const part = join(work, 'part');
     expect(experiment([...common, '--out', part, '--stop-after', '1']).status).toBe(0);

@@ -1,5 +1,6 @@
 // `npm run experiment -- --config <file.json> --out <dir> [--method sdlora] [--seed 1] [--tasks 5] [--data <name|folder>]
-//   [--model <default|folder|random:<preset>>] [--epochs 5] [--resume <dir>] …` — any RunConfig field can be a flag.
+//   [--model <default|folder|random:<preset>>] [--epochs 5] [--max-per-class N] [--resume <dir>] …` — any RunConfig
+//   field can be a flag; --max-per-class keeps the first N images of each class per split (the playground's image cap).
 // Runs class-incremental learning on the GPU (Dawn for Node) and writes into <dir>: config.json (resolved, with
 // versions), metrics.json, acc_matrix.csv, alpha.csv, lora_bank.safetensors, model.onnx (merged), and a checkpoint
 // after every task so `--resume <dir>` continues from the last completed task with the same final numbers.
@@ -9,6 +10,7 @@ import { readFile } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
 import { listImages, loadManifest, readerSource } from '../data/builtin';
 import { loadImageFolder } from '../data/imageFolder';
+import { capPerClass } from '../data/taskSplit';
 import { listFolder, nodeReader } from '../platform/nodeFiles';
 import { loadCheckpoint } from '../io/checkpoint';
 import { writeLoraBank } from '../io/loraBank';
@@ -29,6 +31,8 @@ interface CliArgs {
   model: string;
   resume?: string;
   stopAfter?: number;
+  /** Keep the first N images of each class per split (the playground's image cap); null: all. */
+  maxPerClass: number | null;
 }
 
 function parseArgs(argv: string[]): CliArgs {
@@ -38,6 +42,7 @@ function parseArgs(argv: string[]): CliArgs {
   let model = 'default';
   let resume: string | undefined;
   let stopAfter: number | undefined;
+  let maxPerClass: number | null = null;
   let fileConfig: Record<string, unknown> = {};
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
@@ -52,6 +57,10 @@ function parseArgs(argv: string[]): CliArgs {
     else if (key === 'model') model = v;
     else if (key === 'resume') resume = v;
     else if (key === 'stop-after') stopAfter = Number(v);
+    else if (key === 'max-per-class') {
+      maxPerClass = Number(v);
+      if (!Number.isInteger(maxPerClass) || maxPerClass < 1) throw new Error(`--max-per-class needs a positive integer (got '${v}')`);
+    }
     else {
       const def = (DEFAULT_CONFIG as unknown as Record<string, unknown>)[key];
       if (def === undefined) throw new Error(`unknown flag --${key}; config fields: ${Object.keys(DEFAULT_CONFIG).join(', ')}`);
@@ -63,11 +72,11 @@ function parseArgs(argv: string[]): CliArgs {
   delete fileConfig.data;
   delete fileConfig.model;
   if (resume) {
-    const saved = JSON.parse(readFileSync(join(resume, 'config.json'), 'utf8')) as { run: Record<string, unknown>; data: string; model: string };
-    return { config: saved.run, out: out || resume, data: saved.data, model: saved.model, resume, stopAfter };
+    const saved = JSON.parse(readFileSync(join(resume, 'config.json'), 'utf8')) as { run: Record<string, unknown>; data: string; model: string; maxPerClass?: number | null };
+    return { config: saved.run, out: out || resume, data: saved.data, model: saved.model, resume, stopAfter, maxPerClass: saved.maxPerClass ?? null };
   }
   if (!out) throw new Error('--out <dir> is required (where results are written)');
-  return { config: { ...fileConfig, ...fields }, out, data, model, stopAfter };
+  return { config: { ...fileConfig, ...fields }, out, data, model, stopAfter, maxPerClass };
 }
 
 /** A built-in benchmark by name (public/data/<name>) or a user folder. */
@@ -153,7 +162,8 @@ function readCheckpointDir(dir: string): CheckpointFiles {
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   const run: RunConfig = parseRunConfig(args.config);
-  const data = await loadData(args.data);
+  const loaded = await loadData(args.data);
+  const data: LabeledImages = { ...loaded, train: capPerClass(loaded.train, args.maxPerClass), test: capPerClass(loaded.test, args.maxPerClass) };
   const model = await loadModel(args.model);
   process.stderr.write(`model: ${model.note}\ndata: ${args.data} (${data.classNames.length} classes, ${data.train.length} train / ${data.test.length} test images)\n`);
   const ctx = await createNodeContext({ verbose: true });
@@ -162,7 +172,7 @@ async function main(): Promise<void> {
   if (!args.resume)
     writeFileSync(
       join(args.out, 'config.json'),
-      JSON.stringify({ run, data: args.data, model: args.model, versions: { sdloraPlayground: pkg.version, node: process.version, adapter: ctx.adapter.description } }, null, 2) + '\n',
+      JSON.stringify({ run, data: args.data, model: args.model, maxPerClass: args.maxPerClass, versions: { sdloraPlayground: pkg.version, node: process.version, adapter: ctx.adapter.description } }, null, 2) + '\n',
     );
   const config: ViTConfig = { ...model.config, numClasses: data.classNames.length };
   const ckptDir = join(args.out, 'checkpoint');

@@ -13,6 +13,7 @@ import {
   taskImages,
   taskOfLabel,
   validTaskCounts,
+  capPerClass,
 } from './taskSplit';
 
 // From spec Appendix A (np.random.seed(s); np.random.permutation(n)); the 200-class ones truncated.
@@ -139,5 +140,13 @@ describe('images per task', () => {
   it('a dataset without tasks needs a spec; the error lists valid task counts', () => {
     expect(() => datasetProtocol(ds)).toThrow('dataset "toy" defines no tasks: give a task count (valid: 1, 2, 3, 6) or class groups');
     expect(datasetProtocol({ ...ds, tasks: [['c001'], ['c000']] }).order).toEqual([1, 0]);
+  });
+});
+
+describe('capPerClass', () => {
+  it('keeps the first N of each class in the given order; null keeps all', () => {
+    const items = [0, 1, 0, 0, 1, 2, 1].map((label, i) => ({ label, i }));
+    expect(capPerClass(items, 2).map((x) => x.i)).toEqual([0, 1, 2, 4, 5]);
+    expect(capPerClass(items, null)).toHaveLength(7);
   });
 });

@@ -183,3 +183,15 @@ export function seenImages(ds: ImageDataset, p: TaskProtocol, t: number, split: 
 export function taskOfLabel(p: TaskProtocol, newLabel: number): number {
   return p.tasks.findIndex((t) => newLabel >= t.labelStart && newLabel < t.labelEnd);
 }
+
+/** The first `maxPerClass` items of each class, in the given order (null: all). The playground's image cap and
+ *  `npm run experiment --max-per-class` apply it to each split, so both run on the same images. */
+export function capPerClass<T extends { label: number }>(items: readonly T[], maxPerClass: number | null): T[] {
+  if (maxPerClass === null) return [...items];
+  const seen = new Map<number, number>();
+  return items.filter((e) => {
+    const n = seen.get(e.label) ?? 0;
+    seen.set(e.label, n + 1);
+    return n < maxPerClass;
+  });
+}

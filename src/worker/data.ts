@@ -3,6 +3,7 @@
 // fetched once up front so training steps never wait on the network. Decoding stays in the runner.
 
 import { fetchSource, listImages, loadManifest, type ImageEntry } from '../data/builtin';
+import { capPerClass } from '../data/taskSplit';
 import type { ImageRef, LabeledImages } from '../training/experiment';
 
 export interface LoadedData {
@@ -10,15 +11,6 @@ export interface LoadedData {
   fetched: number;
 }
 
-function capPerClass(entries: ImageEntry[], maxPerClass: number | null): ImageEntry[] {
-  if (maxPerClass === null) return entries;
-  const seen = new Map<number, number>();
-  return entries.filter((e) => {
-    const n = seen.get(e.label) ?? 0;
-    seen.set(e.label, n + 1);
-    return n < maxPerClass;
-  });
-}
 
 /**
  * Loads a built-in benchmark. `gate` is awaited before every image read, so the runner blocks there while

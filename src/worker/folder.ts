@@ -5,21 +5,13 @@
 // from its File again on demand, so the folder is never held in memory as a whole.
 
 import { classCounts, loadImageFolder, type DatasetImage } from '../data/imageFolder';
+import { capPerClass } from '../data/taskSplit';
 import type { ImageRef, LabeledImages } from '../training/experiment';
 import type { FolderFiles, FolderSummary } from './protocol';
 
 /** Seed of the train/test split for folders without train/ and test/ (fixed, so a folder always splits alike). */
 const SPLIT_SEED = 1;
 
-function capPerClass(images: DatasetImage[], maxPerClass: number | null): DatasetImage[] {
-  if (maxPerClass === null) return images;
-  const seen = new Map<number, number>();
-  return images.filter((im) => {
-    const n = seen.get(im.label) ?? 0;
-    seen.set(im.label, n + 1);
-    return n < maxPerClass;
-  });
-}
 
 export interface LoadedFolder {
   data: LabeledImages;
