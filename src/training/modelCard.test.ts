@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { collectCl, meanSe, probeVerdicts, renderModelCard, variantName, type CardInput, type ProbeInfo } from './modelCard';
+import { collectCl, meanSe, probeVerdicts, renderModelCard, sdVsSeqVerdicts, variantName, type CardInput, type ProbeInfo } from './modelCard';
 
 const probe = (model: number, pixels: number, random: number): ProbeInfo => ({
   protocol: 'nearest class mean on frozen features',
@@ -95,5 +95,15 @@ describe('model card', () => {
     expect(rows[0]!.drift).toEqual([0.01, 0.03]);
     const md = renderModelCard({ ...input(null), cl: rows });
     expect(md).toContain('| 90.0 ± 5.0 | 50.0 ± 10.0 | 0.020 ± 0.010 |');
+  });
+
+  it('calls SD-LoRA vs sequential LoRA real only when the paired difference is clear', () => {
+    const row = (method: string, acc: number[], seeds = [1, 2, 3]) => ({ benchmark: 'b', method, settings: 's', seeds, acc, aaa: acc, forgetting: acc });
+    const seq = row('seq-lora', [30, 40, 50]);
+    const v = sdVsSeqVerdicts([row('sdlora', [33, 43, 54]), row('sdlora (α carry)', [35, 36, 51]), seq, row('sdlora + prototype head', [60, 61, 62])]);
+    expect(v[0]).toBe('b, sdlora − seq-lora (s): +3.3 ± 0.3 points over 3 seeds, a real advantage for SD-LoRA.');
+    expect(v[1]).toMatch(/\+0\.7 ± 2\.\d points over 3 seeds, within the seed-to-seed noise/);
+    expect(v).toHaveLength(2); // no seq-lora with the prototype head to pair with
+    expect(sdVsSeqVerdicts([row('sdlora', [20, 21], [1, 2]), row('seq-lora', [30, 31], [1, 2])])[0]).toContain('too few seeds to tell');
   });
 });

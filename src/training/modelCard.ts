@@ -187,6 +187,12 @@ export function renderModelCard(c: CardInput): string {
     for (const r of c.cl)
       lines.push(`| ${r.benchmark} | ${r.method} | ${r.settings ?? ''} | ${r.seeds.join(', ')} | ${meanSe(r.acc)} | ${meanSe(r.aaa)} | ${meanSe(r.forgetting)} | ${opt(r.til)} | ${opt(r.newTaskBias)} | ${opt(r.drift, 3)} |`);
     lines.push('');
+    const verdicts = sdVsSeqVerdicts(c.cl);
+    if (verdicts.length) {
+      lines.push('Is SD-LoRA ahead of sequential LoRA here? Paired by seed (same data, class order and settings), Acc difference:', '');
+      for (const v of verdicts) lines.push(`- ${v}`);
+      lines.push('');
+    }
   }
   lines.push('## Reproduce', '');
   lines.push(
@@ -210,6 +216,35 @@ export function renderModelCard(c: CardInput): string {
     '',
   );
   return lines.join('\n');
+}
+
+const HEAD_SUFFIX = ' + prototype head';
+
+/**
+ * Each SD-LoRA variant against sequential LoRA with the same head, benchmark and settings: the Acc difference
+ * paired by seed (mean ± standard error), called real only with ≥ 3 seeds, |mean| ≥ 1 point and ≥ 2 standard errors.
+ */
+export function sdVsSeqVerdicts(rows: readonly ClRow[]): string[] {
+  const out: string[] = [];
+  for (const sd of rows) {
+    if (!sd.method.startsWith('sdlora')) continue;
+    const head = sd.method.endsWith(HEAD_SUFFIX) ? HEAD_SUFFIX : '';
+    const seq = rows.find((r) => r.benchmark === sd.benchmark && r.settings === sd.settings && r.method === `seq-lora${head}`);
+    if (!seq) continue;
+    const diffs = sd.seeds.flatMap((s, i) => {
+      const j = seq.seeds.indexOf(s);
+      return j < 0 ? [] : [sd.acc[i]! - seq.acc[j]!];
+    });
+    if (!diffs.length) continue;
+    const n = diffs.length;
+    const mean = diffs.reduce((a, b) => a + b, 0) / n;
+    const se = n > 1 ? Math.sqrt(diffs.reduce((a, b) => a + (b - mean) ** 2, 0) / (n - 1) / n) : Infinity;
+    const real = n >= 3 && Math.abs(mean) >= 1 && Math.abs(mean) >= 2 * se;
+    const what = real ? (mean > 0 ? 'a real advantage for SD-LoRA' : 'a real disadvantage for SD-LoRA') : n < 3 ? 'too few seeds to tell' : 'within the seed-to-seed noise: no measured advantage';
+    const sign = mean >= 0 ? '+' : '−';
+    out.push(`${sd.benchmark}, ${sd.method} − seq-lora${head} (${sd.settings ?? ''}): ${sign}${Math.abs(mean).toFixed(1)}${Number.isFinite(se) ? ` ± ${se.toFixed(1)}` : ''} points over ${n} seed${n === 1 ? '' : 's'}, ${what}.`);
+  }
+  return out;
 }
 
 /** What the card needs of one `npm run experiment` output folder (config.json run/data, metrics.json). */
