@@ -16,7 +16,7 @@ function readJson<T>(path: string): T {
 function main(): void {
   const argv = process.argv.slice(2);
   let model = join(repoRoot, 'public/models/default');
-  let name = 'small32-glyphs-emoji';
+  let name: string | null = null;
   let clDirs: string[] | null = null;
   for (let i = 0; i < argv.length; i += 2) {
     const [k, v] = [argv[i]!, argv[i + 1]];
@@ -26,13 +26,16 @@ function main(): void {
     else if (k === '--cl') clDirs = v.split(',').map((d) => resolve(d));
     else throw new Error(`unknown flag ${k} (--model, --name, --cl)`);
   }
+  // Without --name the card keeps the name in its current title ("# <name>: …").
+  const oldCard = join(model, 'README.md');
+  name ??= (existsSync(oldCard) ? /^# ([^:\n]+):/.exec(readFileSync(oldCard, 'utf8'))?.[1] : undefined) ?? 'small32-glyphs-emoji';
   for (const f of ['config.json', 'model.safetensors', 'pretraining.json'])
     if (!existsSync(join(model, f))) throw new Error(`${model} has no ${f}: build the model with npm run pretrain first`);
   if (clDirs) {
     const dirs = clDirs.map((d) => {
       if (!existsSync(join(d, 'metrics.json'))) throw new Error(`${d} has no metrics.json (not a finished npm run experiment folder)`);
-      const c = readJson<{ run: ExperimentDir['run']; data: string }>(join(d, 'config.json'));
-      return { run: c.run, data: c.data, metrics: readJson<ExperimentDir['metrics']>(join(d, 'metrics.json')) };
+      const c = readJson<{ run: ExperimentDir['run']; data: string; maxPerClass?: number | null }>(join(d, 'config.json'));
+      return { run: c.run, data: c.data, maxPerClass: c.maxPerClass ?? null, metrics: readJson<ExperimentDir['metrics']>(join(d, 'metrics.json')) };
     });
     writeFileSync(join(model, 'cl.json'), JSON.stringify(collectCl(dirs), null, 2) + '\n');
   }

@@ -106,4 +106,10 @@ describe('model card', () => {
     expect(v).toHaveLength(2); // no seq-lora with the prototype head to pair with
     expect(sdVsSeqVerdicts([row('sdlora', [20, 21], [1, 2]), row('seq-lora', [30, 31], [1, 2])])[0]).toContain('too few seeds to tell');
   });
+
+  it('settings name the batch size and the image cap when the runs had them', () => {
+    const d = { ...run('seq-lora', 1), maxPerClass: 200, metrics: { acc: 1, aaa: 1, forgetting: 1 } };
+    d.run = { ...d.run, batchSize: 16 };
+    expect(collectCl([d])[0]!.settings).toBe('5 tasks, 3 epochs, rank 10, sgd lr 0.01, batch 16, ≤ 200 images per class');
+  });
 });

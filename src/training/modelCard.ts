@@ -249,8 +249,10 @@ export function sdVsSeqVerdicts(rows: readonly ClRow[]): string[] {
 
 /** What the card needs of one `npm run experiment` output folder (config.json run/data, metrics.json). */
 export interface ExperimentDir {
-  run: { method: string; seed: number; alphaMode: string; head: string; tasks?: number; epochs?: number; rank?: number; optimizer?: string; learningRate?: number };
+  run: { method: string; seed: number; alphaMode: string; head: string; tasks?: number; epochs?: number; rank?: number; optimizer?: string; learningRate?: number; batchSize?: number };
   data: string;
+  /** The image cap of the run (npm run experiment --max-per-class), if any. */
+  maxPerClass?: number | null;
   metrics: { acc: number; aaa: number; forgetting: number; tilMatrix?: (number | null)[][] | null; newTaskBias?: (number | null)[] | null; featureDrift?: number[] };
 }
 
@@ -264,7 +266,9 @@ export function collectCl(dirs: ExperimentDir[]): ClRow[] {
   const rows = new Map<string, ClRow>();
   for (const d of dirs) {
     const u = d.run;
-    const settings = u.method === 'ncm' ? `${u.tasks} tasks` : `${u.tasks} tasks, ${u.epochs} epochs, rank ${u.rank}, ${u.optimizer} lr ${u.learningRate}`;
+    const cap = d.maxPerClass ? `, ≤ ${d.maxPerClass} images per class` : '';
+    const settings =
+      u.method === 'ncm' ? `${u.tasks} tasks${cap}` : `${u.tasks} tasks, ${u.epochs} epochs, rank ${u.rank}, ${u.optimizer} lr ${u.learningRate}${u.batchSize ? `, batch ${u.batchSize}` : ''}${cap}`;
     const key = `${d.data}\u0000${variantName(d.run)}\u0000${settings}`;
     const r = rows.get(key) ?? { benchmark: d.data, method: variantName(d.run), settings, seeds: [], acc: [], aaa: [], forgetting: [] };
     r.seeds.push(d.run.seed);
