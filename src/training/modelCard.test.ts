@@ -108,8 +108,8 @@ describe('model card', () => {
   });
 
   it('settings name the batch size and the image cap when the runs had them', () => {
-    const d = { ...run('seq-lora', 1), maxPerClass: 200, metrics: { acc: 1, aaa: 1, forgetting: 1 } };
-    d.run = { ...d.run, batchSize: 16 };
+    const base = run('seq-lora', 1);
+    const d = { ...base, run: { ...base.run, batchSize: 16 }, maxPerClass: 200, metrics: { acc: 1, aaa: 1, forgetting: 1 } };
     expect(collectCl([d])[0]!.settings).toBe('5 tasks, 3 epochs, rank 10, sgd lr 0.01, batch 16, ≤ 200 images per class');
   });
 });
