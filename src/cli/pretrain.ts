@@ -185,9 +185,12 @@ async function main(): Promise<void> {
   let opts = args.opts;
   let init: TrainState = { step: 0, params: initParams(config, opts.seed), optimizer: null };
   let elapsedBefore = 0;
+  /** Every start of the run: the step it began at and the planned total then (a resume with --steps changes the
+   *  cosine from there on, so the model is reproduced only by the same sequence of starts). */
+  let schedule: { fromStep: number; steps: number }[] = [{ fromStep: 0, steps: opts.steps }];
   if (args.resume) {
     if (!existsSync(metaPath)) throw new Error(`--resume: no checkpoint in ${args.state}`);
-    const saved = JSON.parse(readFileSync(metaPath, 'utf8')) as { config: ViTConfig; options: PretrainOptions; corpusHash: string; elapsedSeconds: number };
+    const saved = JSON.parse(readFileSync(metaPath, 'utf8')) as { config: ViTConfig; options: PretrainOptions; corpusHash: string; elapsedSeconds: number; schedule?: { fromStep: number; steps: number }[] };
     if (saved.corpusHash !== corpus.index.hashes.images) throw new Error(`--resume: the checkpoint was trained on another corpus (images hash ${saved.corpusHash}, now ${corpus.index.hashes.images})`);
     config = saved.config;
     // The saved recipe wins; only --steps may extend (or shorten) the run (the cosine then stretches).
@@ -195,6 +198,8 @@ async function main(): Promise<void> {
     const s = readStateFile(config, new Uint8Array(readFileSync(statePath)));
     init = { step: s.step, params: s.params, optimizer: s.optimizer };
     elapsedBefore = saved.elapsedSeconds;
+    schedule = saved.schedule ?? [{ fromStep: 0, steps: saved.options.steps }];
+    if (opts.steps !== schedule[schedule.length - 1]!.steps) schedule = [...schedule, { fromStep: init.step, steps: opts.steps }];
     log(`resuming at step ${init.step} of ${opts.steps}`);
   } else {
     writeFileSync(csvPath, 'step,loss,train_acc,lr,images_per_s,elapsed_s,val_acc\n');
@@ -240,7 +245,7 @@ async function main(): Promise<void> {
       lastCkpt = performance.now();
       const meta = { step: String(state.step), corpus: corpus.index.hashes.images };
       writeAtomic(statePath, stateFile(config, state, meta));
-      writeAtomic(metaPath, JSON.stringify({ step: state.step, config, options: opts, corpusHash: corpus.index.hashes.images, classSubset: args.classes, elapsedSeconds: elapsed() }, null, 2) + '\n');
+      writeAtomic(metaPath, JSON.stringify({ step: state.step, config, options: opts, corpusHash: corpus.index.hashes.images, classSubset: args.classes, elapsedSeconds: elapsed(), schedule }, null, 2) + '\n');
       const info = {
         description:
           'Embedded default backbone: a timm-layout ViT pretrained by `npm run pretrain` (supervised identity classification of CJK glyphs × fonts, emoji × art styles and handwritten digits; no class shared with the built-in benchmarks). Config and weights in Hugging Face ViTModel format (no classifier).',
@@ -260,6 +265,7 @@ async function main(): Promise<void> {
           hashes: corpus.index.hashes,
           packages: corpus.index.packages,
         },
+        schedule,
         trainingSeconds: Math.round(elapsed()),
         adapter: ctx.adapter.description,
       };

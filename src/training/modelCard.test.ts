@@ -112,4 +112,10 @@ describe('model card', () => {
     const d = { ...base, run: { ...base.run, batchSize: 16 }, maxPerClass: 200, metrics: { acc: 1, aaa: 1, forgetting: 1 } };
     expect(collectCl([d])[0]!.settings).toBe('5 tasks, 3 epochs, rank 10, sgd lr 0.01, batch 16, ≤ 200 images per class');
   });
+
+  it('says when a resume extended the run', () => {
+    const c = input(null);
+    const md = renderModelCard({ ...c, pretraining: { ...c.pretraining, schedule: [{ fromStep: 0, steps: 4000 }, { fromStep: 2415, steps: 5000 }] } });
+    expect(md).toContain('Planned at first for 4,000 steps, then extended at step 2,415 to 5,000 (`--resume --steps 5000`');
+  });
 });

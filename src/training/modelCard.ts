@@ -15,6 +15,8 @@ export interface PretrainingInfo {
     grayscale?: number; invert?: number; darkBackground?: number; silhouette?: number; contrast?: number; jitter?: [number, number]; mix?: Record<string, number> | null;
   };
   validation: { top1: number; images: number; what: string } | null;
+  /** Every start of the run (step, planned total then); more than one when a resume changed --steps. */
+  schedule?: { fromStep: number; steps: number }[];
   corpus: {
     classes: number;
     images: number;
@@ -162,6 +164,11 @@ export function renderModelCard(c: CardInput): string {
   );
   if (p.validation) lines.push(`- Validation top-1: ${pct(p.validation.top1)} on ${p.validation.images} ${p.validation.what}.`);
   if (p.step < p.steps) lines.push(`- The run stopped before its planned end (step ${p.step} of ${p.steps}); \`npm run pretrain -- --resume\` continues it.`);
+  const extended = (p.schedule ?? []).slice(1);
+  if (extended.length)
+    lines.push(
+      `- Planned at first for ${p.schedule![0]!.steps.toLocaleString('en-US')} steps, then ${extended.map((s) => `extended at step ${s.fromStep.toLocaleString('en-US')} to ${s.steps.toLocaleString('en-US')} (\`--resume --steps ${s.steps}\`; the cosine stretches from there)`).join(', ')}; the reproduce line below runs the final length in one go, which gives a close but not identical model.`,
+    );
   lines.push('');
   lines.push('## Quality: nearest class mean on frozen features', '');
   if (!c.probe) lines.push('Not measured yet: run `npm run probe`.', '');
