@@ -141,6 +141,8 @@ function progress(): (e: TrainingEvent) => void {
     } else if (e.type === 'taskFinished') {
       const m = e.metrics;
       process.stderr.write(`\ntask ${e.task + 1}: acc ${m.pooled[e.task]!.toFixed(1)}%  per task [${m.accMatrix[e.task]!.filter((x) => x !== null).map((x) => x!.toFixed(1)).join(' ')}]  ${e.seconds.toFixed(0)} s\n`);
+    } else if (e.type === 'trainingWarning') {
+      process.stderr.write(`\nwarning: ${e.message}\n`);
     } else if (e.type === 'imageSkipped') {
       process.stderr.write(`\nskipped ${e.path}: ${e.reason}\n`);
     }

@@ -53,6 +53,14 @@ describe('worker messages → store', () => {
     expect(s.run.imagesPerSec).toBe(10); // the first (compiling) step does not drag the rate down
   });
 
+  it('keeps a training warning for the page, and a new run starts without it', () => {
+    start();
+    workerMessages([{ type: 'event', event: { type: 'trainingWarning', task: 1, message: 'task 2: the training loss rose' } }], 1100);
+    expect(store.getState().warnings).toEqual(['task 2: the training loss rose']);
+    expect(requestRun(2000)).not.toBeNull();
+    expect(store.getState().warnings).toEqual([]);
+  });
+
   it('exports the CLI metrics fields when the run finishes', () => {
     start();
     workerMessages(

@@ -344,6 +344,8 @@ function applyEvent(s: PlaygroundState, e: TrainingEvent, nowMs: number): Partia
         lsResidual: [...s.lsResidual.slice(0, e.task), e.lsResidual],
         featureDrift: [...s.featureDrift.slice(0, e.task), e.featureDrift],
       };
+    case 'trainingWarning':
+      return { warnings: [...s.warnings, e.message] };
     case 'imageSkipped':
       return { skipped: [...s.skipped, { path: e.path, reason: e.reason }] };
   }

@@ -151,6 +151,8 @@ export interface PlaygroundState {
   /** Per finished task: mean 1 − cos between the features and the pretrained backbone's (ExperimentResult.featureDrift). */
   featureDrift: number[];
   skipped: { path: string; reason: string }[];
+  /** Warnings of the run (e.g. a task whose loss rose: diverging), shown above the results. */
+  warnings: string[];
   metricsJson: MetricsJson | null;
   /** The finished run's LoRA bank (.safetensors bytes, written in the worker from the final state). */
   loraBank: Uint8Array | null;
@@ -208,6 +210,7 @@ export const emptyRunData = () => ({
   lsResidual: [] as (number | null)[],
   featureDrift: [] as number[],
   skipped: [] as PlaygroundState['skipped'],
+  warnings: [] as string[],
   metricsJson: null,
   loraBank: null,
   mergedModel: noMergedModel(),

@@ -36,7 +36,9 @@ export type TrainingEvent =
   | { type: 'taskStarted'; task: number; classes: number[] }
   | { type: 'stepCompleted'; task: number; step: number; globalStep: number; totalSteps: number; loss: number; alpha: number[]; imagesPerSec: number }
   | { type: 'taskFinished'; task: number; counts: TaskCounts[]; metrics: ContinualMetrics; lsResidual: number | null; seconds: number; imagesPerSec: number; trainableParams: number; featureDrift: number }
-  | { type: 'imageSkipped'; path: string; reason: string };
+  | { type: 'imageSkipped'; path: string; reason: string }
+  /** Training went on but looks unhealthy (e.g. the loss rose over a task): what happened and what to do. */
+  | { type: 'trainingWarning'; task: number; message: string };
 
 export interface ExperimentResult {
   config: RunConfig;
@@ -292,6 +294,8 @@ export async function runExperiment(
         vit.destroy();
         break; // the interrupted task is neither evaluated nor checkpointed
       }
+      const warning = lossRoseWarning(losses, K / cfg.tasks, cfg.learningRate);
+      if (warning) emit({ type: 'trainingWarning', task: t, message: `task ${t + 1}: ${warning}` });
       state = await method.endTask(state, t, vit);
       trainableParams.push([...trainable.values()].reduce((n, x) => n + x.shape.reduce((a, b) => a * b, 1), 0));
       opt.destroy();
@@ -378,6 +382,24 @@ export async function runExperiment(
     featureDrift,
     state,
   };
+}
+
+/**
+ * A finite run can still be diverging: the loss over the task's last tenth of steps well above its first tenth and
+ * above chance level (ln of the classes in the task). Returns the message, or null when the task looks healthy.
+ */
+export function lossRoseWarning(losses: readonly number[], classesPerTask: number, learningRate: number): string | null {
+  const n = Math.max(1, Math.floor(losses.length / 10));
+  if (losses.length < 4) return null;
+  const avg = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+  const first = avg(losses.slice(0, n));
+  const last = avg(losses.slice(-n));
+  const chance = Math.log(Math.max(2, classesPerTask));
+  if (!(last > 1.5 * first && last > chance)) return null;
+  return (
+    `the training loss rose from ${first.toFixed(3)} to ${last.toFixed(3)} (chance level ${chance.toFixed(3)}): training is diverging and the ` +
+    `results after this task are not trustworthy. Lower the learning rate (now ${learningRate}) and run again.`
+  );
 }
 
 /** argmax over columns [lo, hi) of the row of `scores` that starts at `offset` (the first of equal maxima). */

@@ -1,6 +1,6 @@
 import { AccuracyMatrix } from './AccuracyMatrix';
 import { ExportButton } from './ExportButton';
-import { SkippedImages } from './SkippedImages';
+import { RunWarnings, SkippedImages } from './SkippedImages';
 import { SummaryNumbers } from './SummaryNumbers';
 import { tourFocusIs, usePlayground } from '../../store/state';
 
@@ -12,6 +12,7 @@ export function ResultsPanel() {
         <h3>Accuracy (%) after each task</h3>
         <ExportButton />
       </div>
+      <RunWarnings />
       <AccuracyMatrix />
       <SummaryNumbers />
       <SkippedImages />
