@@ -20,7 +20,9 @@ export const PRESETS: readonly Preset[] = [
     label: 'teaching demo: fast',
     description:
       'Five tasks of Fashion-MNIST, 200 images per class, one epoch, rank 4, no augmentation: the α curves appear within a minute on a laptop GPU. ' +
-      "α carries over between tasks (the paper's text) instead of the authors' code's reset to 0.8, which re-amplifies old directions at each task boundary and made SD-LoRA forget too in our tests.",
+      "α carries over between tasks (the paper's text) instead of the authors' code's reset to 0.8, which re-amplifies old directions at each task boundary and made SD-LoRA forget too in our tests. " +
+      'Measured on the embedded default over 3 seeds (npm run experiment with these settings): SD-LoRA 41.0 % and sequential LoRA 40.9 % final accuracy. ' +
+      'At this length the LoRA factors barely move the features (drift < 0.001), so the forgetting the tour shows is the head favouring the newest classes, not lost features: it shows how SD-LoRA works, not an accuracy advantage.',
     dataset: 'split-fashion-mnist',
     model: { kind: 'default' },
     maxPerClass: 200,
