@@ -247,7 +247,15 @@ export function sdVsSeqVerdicts(rows: readonly ClRow[]): string[] {
     const mean = diffs.reduce((a, b) => a + b, 0) / n;
     const se = n > 1 ? Math.sqrt(diffs.reduce((a, b) => a + (b - mean) ** 2, 0) / (n - 1) / n) : Infinity;
     const real = n >= 3 && Math.abs(mean) >= 1 && Math.abs(mean) >= 2 * se;
-    const what = real ? (mean > 0 ? 'a real advantage for SD-LoRA' : 'a real disadvantage for SD-LoRA') : n < 3 ? 'too few seeds to tell' : 'within the seed-to-seed noise: no measured advantage';
+    const what = real
+      ? mean > 0
+        ? 'a real advantage for SD-LoRA'
+        : 'a real disadvantage for SD-LoRA'
+      : n < 3
+        ? 'too few seeds to tell'
+        : Math.abs(mean) < 1
+          ? 'less than 1 point apart: no measured advantage'
+          : 'within the seed-to-seed noise: no measured advantage';
     const sign = mean >= 0 ? '+' : '−';
     out.push(`${sd.benchmark}, ${sd.method} − seq-lora${head} (${sd.settings ?? ''}): ${sign}${Math.abs(mean).toFixed(1)}${Number.isFinite(se) ? ` ± ${se.toFixed(1)}` : ''} points over ${n} seed${n === 1 ? '' : 's'}, ${what}.`);
   }
@@ -275,7 +283,7 @@ export function collectCl(dirs: ExperimentDir[]): ClRow[] {
     const u = d.run;
     const cap = d.maxPerClass ? `, ≤ ${d.maxPerClass} images per class` : '';
     const settings =
-      u.method === 'ncm' ? `${u.tasks} tasks${cap}` : `${u.tasks} tasks, ${u.epochs} epochs, rank ${u.rank}, ${u.optimizer} lr ${u.learningRate}${u.batchSize ? `, batch ${u.batchSize}` : ''}${cap}`;
+      u.method === 'ncm' ? `${u.tasks} tasks${cap}` : `${u.tasks} tasks, ${u.epochs} epoch${u.epochs === 1 ? '' : 's'}, rank ${u.rank}, ${u.optimizer} lr ${u.learningRate}${u.batchSize ? `, batch ${u.batchSize}` : ''}${cap}`;
     const key = `${d.data}\u0000${variantName(d.run)}\u0000${settings}`;
     const r = rows.get(key) ?? { benchmark: d.data, method: variantName(d.run), settings, seeds: [], acc: [], aaa: [], forgetting: [] };
     r.seeds.push(d.run.seed);
