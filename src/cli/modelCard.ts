@@ -1,13 +1,14 @@
-// `npm run model-card -- [--model public/models/default] [--name small32-glyphs] [--cl <dir>,<dir>,…]`
+// `npm run model-card -- [--model public/models/default] [--name small32-glyphs] [--cl <dir>,<dir>,…] [--alpha <dir>]`
 // Writes <model>/README.md, the model card, from the files next to the weights (pretraining.json, probe.json,
 // cl.json; see src/training/modelCard.ts). --cl collects `npm run experiment` output folders (config.json +
-// metrics.json) into <model>/cl.json first, one row per (benchmark, method variant) with every seed found.
+// metrics.json) into <model>/cl.json first, one row per (benchmark, method variant) with every seed found; --alpha copies
+// one run's alpha.svg next to the card (alpha.json holds its caption).
 
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseSafetensors } from '../io/safetensors';
 import { repoRoot } from '../platform/node';
-import { collectCl, renderModelCard, type ClRow, type ExperimentDir, type ModelConfigInfo, type PretrainingInfo, type ProbeInfo } from '../training/modelCard';
+import { collectCl, renderModelCard, variantName, type ClRow, type ExperimentDir, type ModelConfigInfo, type PretrainingInfo, type ProbeInfo } from '../training/modelCard';
 
 function readJson<T>(path: string): T {
   return JSON.parse(readFileSync(path, 'utf8')) as T;
@@ -18,13 +19,15 @@ function main(): void {
   let model = join(repoRoot, 'public/models/default');
   let name: string | null = null;
   let clDirs: string[] | null = null;
+  let alphaDir: string | null = null;
   for (let i = 0; i < argv.length; i += 2) {
     const [k, v] = [argv[i]!, argv[i + 1]];
     if (v === undefined) throw new Error(`${k} needs a value`);
     if (k === '--model') model = resolve(v);
     else if (k === '--name') name = v;
     else if (k === '--cl') clDirs = v.split(',').map((d) => resolve(d));
-    else throw new Error(`unknown flag ${k} (--model, --name, --cl)`);
+    else if (k === '--alpha') alphaDir = resolve(v);
+    else throw new Error(`unknown flag ${k} (--model, --name, --cl, --alpha)`);
   }
   // Without --name the card keeps the name in its current title ("# <name>: …").
   const oldCard = join(model, 'README.md');
@@ -39,6 +42,15 @@ function main(): void {
     });
     writeFileSync(join(model, 'cl.json'), JSON.stringify(collectCl(dirs), null, 2) + '\n');
   }
+  if (alphaDir) {
+    // The α plot of one run (npm run experiment's alpha.svg) next to the card, with a caption from its config.
+    if (!existsSync(join(alphaDir, 'alpha.svg'))) throw new Error(`${alphaDir} has no alpha.svg (a finished npm run experiment folder of a method with α)`);
+    const c = readJson<{ run: ExperimentDir['run']; data: string; maxPerClass?: number | null }>(join(alphaDir, 'config.json'));
+    const m = readJson<ExperimentDir['metrics']>(join(alphaDir, 'metrics.json'));
+    const caption = `α_k over training steps on this backbone: ${variantName(c.run)}, ${c.data}, seed ${c.run.seed} (${c.run.tasks} tasks, ${c.run.epochs} epochs, lr ${c.run.learningRate}); final Acc ${m.acc.toFixed(1)} %`;
+    copyFileSync(join(alphaDir, 'alpha.svg'), join(model, 'alpha.svg'));
+    writeFileSync(join(model, 'alpha.json'), JSON.stringify({ file: 'alpha.svg', caption }, null, 2) + '\n');
+  }
   const weights = parseSafetensors(new Uint8Array(readFileSync(join(model, 'model.safetensors'))), 'model.safetensors');
   let parameters = 0;
   for (const e of weights.entries.values()) parameters += e.shape.reduce((a, b) => a * b, 1);
@@ -49,6 +61,7 @@ function main(): void {
     pretraining: readJson<PretrainingInfo>(join(model, 'pretraining.json')),
     probe: existsSync(join(model, 'probe.json')) ? readJson<ProbeInfo>(join(model, 'probe.json')) : null,
     cl: existsSync(join(model, 'cl.json')) ? readJson<ClRow[]>(join(model, 'cl.json')) : null,
+    alphaPlot: existsSync(join(model, 'alpha.json')) ? readJson<{ file: string; caption: string }>(join(model, 'alpha.json')) : null,
   });
   writeFileSync(join(model, 'README.md'), card);
   process.stderr.write(`→ ${join(model, 'README.md')}\n`);

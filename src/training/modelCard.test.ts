@@ -119,4 +119,10 @@ describe('model card', () => {
     const md = renderModelCard({ ...c, pretraining: { ...c.pretraining, schedule: [{ fromStep: 0, steps: 4000 }, { fromStep: 2415, steps: 5000 }] } });
     expect(md).toContain('Planned at first for 4,000 steps, then extended at step 2,415 to 5,000 (`--resume --steps 5000`');
   });
+
+  it('shows a run\'s α plot under the table when there is one', () => {
+    const rows = collectCl([{ ...run('sdlora', 1), metrics: { acc: 50, aaa: 60, forgetting: 10 } }]);
+    const md = renderModelCard({ ...input(null), cl: rows, alphaPlot: { file: 'alpha.svg', caption: 'α_k over steps' } });
+    expect(md).toContain('![α_k over steps](alpha.svg)');
+  });
 });

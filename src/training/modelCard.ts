@@ -68,6 +68,8 @@ export interface CardInput {
   pretraining: PretrainingInfo;
   probe: ProbeInfo | null;
   cl: ClRow[] | null;
+  /** A run's α plot copied next to the card (alpha.svg) and what it shows. */
+  alphaPlot?: { file: string; caption: string } | null;
 }
 
 /** The default benchmark and the NCM accuracy it must reach (the issue's target). */
@@ -194,6 +196,7 @@ export function renderModelCard(c: CardInput): string {
     for (const r of c.cl)
       lines.push(`| ${r.benchmark} | ${r.method} | ${r.settings ?? ''} | ${r.seeds.join(', ')} | ${meanSe(r.acc)} | ${meanSe(r.aaa)} | ${meanSe(r.forgetting)} | ${opt(r.til)} | ${opt(r.newTaskBias)} | ${opt(r.drift, 3)} |`);
     lines.push('');
+    if (c.alphaPlot) lines.push(`![${c.alphaPlot.caption}](${c.alphaPlot.file})`, '', `*${c.alphaPlot.caption}*`, '');
     const verdicts = sdVsSeqVerdicts(c.cl);
     if (verdicts.length) {
       lines.push('Is SD-LoRA ahead of sequential LoRA here? Paired by seed (same data, class order and settings), Acc difference:', '');
