@@ -198,26 +198,30 @@ export async function runExperiment(
   let globalStep = stepsPerTask.slice(0, opts.resume?.done ?? 0).reduce((a, b) => a + b, 0);
   const probeStride = Math.max(1, Math.ceil(data.test.length / DRIFT_PROBE_IMAGES));
   const probe = data.test.filter((_, i) => i % probeStride === 0);
-  /** Final-LN CLS features (one Float32Array per image) of refs under params. */
+  /** Final-LN CLS features (one Float32Array per image) of refs, through an evaluation model and its loader. */
+  const featuresWith = async (vit: GpuViT, loader: BatchLoader, refs: ImageRef[]): Promise<Float32Array[]> => {
+    const out: Float32Array[] = [];
+    for (let s = 0; s < refs.length; s += B) {
+      const part = refs.slice(s, s + B);
+      await loader.load(part, null, Math.random);
+      vit.forward(loader.images);
+      const f = await ctx.read(vit.features);
+      for (let b = 0; b < part.length; b++) out.push(f.slice(b * config.width, (b + 1) * config.width));
+    }
+    return out;
+  };
+  /** The same under params, with a model built (and freed) for it. */
   const featuresOf = async (params: ParamTable, refs: ImageRef[]): Promise<Float32Array[]> => {
     const vit = new GpuViT(ctx, config, params, { batch: B, mode: 'none' });
     const images = ctx.tensor([B, 3, S, S], 'probe.images');
     const loader = new BatchLoader(ctx, config, B, images, skip);
-    const out: Float32Array[] = [];
     try {
-      for (let s = 0; s < refs.length; s += B) {
-        const part = refs.slice(s, s + B);
-        await loader.load(part, null, Math.random);
-        vit.forward(images);
-        const f = await ctx.read(vit.features);
-        for (let b = 0; b < part.length; b++) out.push(f.slice(b * config.width, (b + 1) * config.width));
-      }
+      return await featuresWith(vit, loader, refs);
     } finally {
       loader.destroy();
       ctx.release(images);
       vit.destroy();
     }
-    return out;
   };
   const baseFeatures = await featuresOf(method.evalParams(method.initialState()), probe);
 
@@ -314,17 +318,7 @@ export async function runExperiment(
     const evalLoader = new BatchLoader(ctx, config, B, evalImages, skip);
     let prototypes: Float32Array | null = null;
     if (cfg.head === 'prototype') {
-      state = await method.updatePrototypes(state, t, async (refs) => {
-        const feats: Float32Array[] = [];
-        for (let s = 0; s < refs.length; s += B) {
-          const part = refs.slice(s, s + B);
-          await evalLoader.load(part, null, Math.random);
-          evalVit.forward(evalImages);
-          const f = await ctx.read(evalVit.features);
-          for (let b = 0; b < part.length; b++) feats.push(f.slice(b * config.width, (b + 1) * config.width));
-        }
-        return feats;
-      }, trainOf(t), newLabel);
+      state = await method.updatePrototypes(state, t, (refs) => featuresWith(evalVit, evalLoader, refs), trainOf(t), newLabel);
       prototypes = state.prototypes;
     }
     const row: TaskCounts[] = Array.from({ length: t + 1 }, () => ({ correct: 0, total: 0, taskAware: 0, predictedTask: new Array<number>(t + 1).fill(0) }));
