@@ -256,7 +256,7 @@ export function sdVsSeqVerdicts(rows: readonly ClRow[]): string[] {
         : 'a real disadvantage for SD-LoRA'
       : n < 3
         ? 'too few seeds to tell'
-        : Math.abs(mean) < 1
+        : Math.abs(mean) < 1 && 2 * se < 1
           ? 'less than 1 point apart: no measured advantage'
           : 'within the seed-to-seed noise: no measured advantage';
     const sign = mean >= 0 ? '+' : '−';
