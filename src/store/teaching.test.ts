@@ -24,6 +24,10 @@ describe('teaching diagnosis', () => {
     expect(diagnosis(two(3, 0), undefined)).toContain('the features themselves changed');
   });
 
+  it('says the backbone cannot separate the classes when neither the head nor drift explains the loss', () => {
+    expect(diagnosis(two(3, 0), 0.0004)).toContain('the features barely moved');
+  });
+
   it('says nothing without the diagnostics', () => {
     expect(diagnosis(continualMetrics([[{ correct: 1, total: 2 }]]), 0.1)).toBe('');
   });

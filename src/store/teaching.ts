@@ -165,7 +165,9 @@ export function diagnosis(metrics: ContinualMetrics, drift: number | undefined):
       ? ' So the features still tell each task’s classes apart; most of what was lost is the head calling old images by new class names, not forgotten features.'
       : gap >= 5
         ? ' Part of the loss is the head favouring the newest classes, part is in the features.'
-        : ' The head is not the problem here: where accuracy was lost, the features themselves changed.';
+        : drift !== undefined && drift < 0.01
+          ? ' The head is not the problem here, and the features barely moved: these classes are hard to tell apart for this backbone.'
+          : ' The head is not the problem here: where accuracy was lost, the features themselves changed.';
   return (
     ` Diagnosis: classified only among its own task’s classes, an image is right ${pct(tilMean)} of the time (task-aware accuracy), against ${pct(metrics.acc)} among all classes; ` +
     `${pct(bias)} of the earlier tasks’ test images are now predicted as one of the last task’s classes.${why}` +
