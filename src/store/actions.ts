@@ -194,16 +194,20 @@ export function setClassOrderText(text: string, classNames: readonly string[]): 
 /** Back to the seeded order (the authors' permutation of the form's seed). */
 export const resetClassOrder = () => setConfig(withOrder(get().form.config, null));
 
-/** Validates the form for a warm-up; on success marks it measuring under `key` and returns the request. */
-export function measureRequested(key: string): RunRequest | null {
-  const s = get();
+/** The form as a worker request, or null after showing why not (against the data sets, the model and the device). */
+function validatedRequest(s: PlaygroundState): RunRequest | null {
   const fe = folderEntry(s.folder);
   const model = modelStatus(s, s.form.model);
   const { request, errors } = validateForm(s.form, [...(s.datasets ?? []), ...(fe ? [fe] : [])], { info: model.info, error: model.error, limits: s.deviceLimits });
-  if (!request) {
-    set({ formErrors: errors });
-    return null;
-  }
+  if (!request) set({ formErrors: errors });
+  return request;
+}
+
+/** Validates the form for a warm-up; on success marks it measuring under `key` and returns the request. */
+export function measureRequested(key: string): RunRequest | null {
+  const s = get();
+  const request = validatedRequest(s);
+  if (!request) return null;
   set({ estimate: { status: 'measuring', key, basis: measureBasis(s.form), measured: null, error: null }, formErrors: [] });
   return request;
 }
@@ -220,24 +224,18 @@ export const engineChecksDone = () => set((s) => ({ engine: { ...s.engine, runni
 // ---- run lifecycle -----------------------------------------------------------------------------
 
 /** Per-step logs for the export of a stopped run (not state: no component renders them). */
-let raw = { alpha: [] as number[][][], loss: [] as number[][], wallSeconds: [] as number[], imagesPerSec: [] as number[], trainableParams: [] as number[], featureDrift: [] as number[] };
+const emptyRaw = () => ({ alpha: [] as number[][][], loss: [] as number[][], wallSeconds: [] as number[], imagesPerSec: [] as number[], trainableParams: [] as number[], featureDrift: [] as number[] });
+let raw = emptyRaw();
 
 /** Validates the form; on success resets the run state and returns the request to send to the worker. */
 export function requestRun(nowMs: number): RunRequest | null {
-  const s = get();
-  const fe = folderEntry(s.folder);
-  const model = modelStatus(s, s.form.model);
-  const { request, errors } = validateForm(s.form, [...(s.datasets ?? []), ...(fe ? [fe] : [])], { info: model.info, error: model.error, limits: s.deviceLimits });
-  if (!request) {
-    set({ formErrors: errors });
-    return null;
-  }
-  resetRun(request, nowMs);
+  const request = validatedRequest(get());
+  if (request) resetRun(request, nowMs);
   return request;
 }
 
 function resetRun(request: RunRequest, nowMs: number): void {
-  raw = { alpha: [], loss: [], wallSeconds: [], imagesPerSec: [], trainableParams: [], featureDrift: [] };
+  raw = emptyRaw();
   set({
     formErrors: [],
     interrupted: null,
