@@ -99,8 +99,9 @@ describe('time estimate', () => {
     const m = { stepSeconds: 0.5, evalSecondsPerImage: 0.01, steps: 3 };
     const est = estimateRun(m, { epochs: 2, batchSize: 4, method: 'sdlora' }, [[0, 1], [2, 3]], capped([10, 10, 9, 30], 8), [5, 5, 5, 5]);
     expect(est.stepsPerTask).toEqual([8, 8]); // 2 × ⌊16 / 4⌋
-    expect(est.perTask[0]).toBeCloseTo(8 * 0.5 + 10 * 0.01);
-    expect(est.perTask[1]).toBeCloseTo(8 * 0.5 + 20 * 0.01);
+    // evaluation: the test images seen so far plus the drift probe (all 20 test images: fewer than 256)
+    expect(est.perTask[0]).toBeCloseTo(8 * 0.5 + (10 + 20) * 0.01);
+    expect(est.perTask[1]).toBeCloseTo(8 * 0.5 + (20 + 20) * 0.01);
     expect(est.total).toBeCloseTo(est.perTask[0]! + est.perTask[1]!);
     expect(estimateRun(m, { epochs: 2, batchSize: 4, method: 'ncm' }, [[0, 1]], [16, 16], [5, 5]).stepsPerTask).toEqual([0]);
   });

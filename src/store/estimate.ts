@@ -1,8 +1,9 @@
 // Time estimate of the form's run from a short warm-up measured on this device (the worker's 'measure': a few
 // training steps of the chosen model, batch and method after compilation, and one evaluation pass). Steps per task
 // follow the runner (epochs × ⌊training images of the task / batch⌋); evaluation after task t covers the test
-// images of tasks 0..t. Pure: the Data section shows it, labelled as an estimate measured now.
+// images of tasks 0..t and the feature-drift probe (a fixed share of all test images). Pure: the Data section shows it, labelled as an estimate measured now.
 
+import { driftProbeSize } from '../training/metrics';
 import type { RunConfig } from '../training/methods';
 import type { Measured } from '../worker/protocol';
 
@@ -20,10 +21,11 @@ export interface RunEstimate {
 export function estimateRun(m: Measured, config: Pick<RunConfig, 'epochs' | 'batchSize' | 'method'>, tasks: number[][], trainPerClass: number[], testPerClass: number[]): RunEstimate {
   const sum = (cs: number[], per: number[]) => cs.reduce((n, c) => n + (per[c] ?? 0), 0);
   const stepsPerTask = tasks.map((cs) => (config.method === 'ncm' ? 0 : config.epochs * Math.floor(sum(cs, trainPerClass) / config.batchSize)));
+  const probe = driftProbeSize(sum(tasks.flat(), testPerClass));
   let seen = 0;
   const perTask = tasks.map((cs, t) => {
     seen += sum(cs, testPerClass);
-    return stepsPerTask[t]! * m.stepSeconds + seen * m.evalSecondsPerImage;
+    return stepsPerTask[t]! * m.stepSeconds + (seen + probe) * m.evalSecondsPerImage;
   });
   return { perTask, total: perTask.reduce((a, b) => a + b, 0), stepsPerTask };
 }

@@ -14,7 +14,7 @@ import type { ParamTable } from '../model/vit/params';
 import { decodeImage, packImages, type RgbaImage } from '../data/decode';
 import { classOrder, equalTaskSizes } from '../data/taskSplit';
 import { mulberry32 as rng } from '../data/random';
-import { continualMetrics, type ContinualMetrics, type TaskCounts } from './metrics';
+import { continualMetrics, driftProbe, type ContinualMetrics, type TaskCounts } from './metrics';
 import { createMethod, type MethodState, type RunConfig } from './methods';
 import { Optimizer } from './optimizer';
 
@@ -57,9 +57,6 @@ export interface ExperimentResult {
   featureDrift: number[];
   state: MethodState; // final LoRA bank, head, base weights
 }
-
-/** Test images whose features are compared with the pretrained backbone's after every task: an even spread. */
-export const DRIFT_PROBE_IMAGES = 256;
 
 /** Class order as the authors' code makes it (numpy: np.random.seed(seed); np.random.permutation(K), see
  *  src/data/taskSplit.ts), or `explicit` when given (it must be a permutation of 0..K−1), and N equal tasks of
@@ -196,8 +193,7 @@ export async function runExperiment(
   emit({ type: 'runStarted', classOrder: order, tasks, totalSteps });
   const skip = (path: string, reason: string) => emit({ type: 'imageSkipped', path, reason });
   let globalStep = stepsPerTask.slice(0, opts.resume?.done ?? 0).reduce((a, b) => a + b, 0);
-  const probeStride = Math.max(1, Math.ceil(data.test.length / DRIFT_PROBE_IMAGES));
-  const probe = data.test.filter((_, i) => i % probeStride === 0);
+  const probe = driftProbe(data.test);
   /** Final-LN CLS features (one Float32Array per image) of refs, through an evaluation model and its loader. */
   const featuresWith = async (vit: GpuViT, loader: BatchLoader, refs: ImageRef[]): Promise<Float32Array[]> => {
     const out: Float32Array[] = [];

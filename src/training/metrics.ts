@@ -73,3 +73,15 @@ function diagnostics(counts: TaskCounts[][]): Pick<ContinualMetrics, 'tilMatrix'
     }),
   };
 }
+
+/** Test images whose features are compared with the pretrained backbone's after every task: an even spread. */
+export const DRIFT_PROBE_IMAGES = 256;
+
+/** The drift probe of a test set: every k-th image, k chosen so at most DRIFT_PROBE_IMAGES remain. */
+export function driftProbe<T>(test: readonly T[]): T[] {
+  const stride = Math.max(1, Math.ceil(test.length / DRIFT_PROBE_IMAGES));
+  return test.filter((_, i) => i % stride === 0);
+}
+
+/** How many images driftProbe keeps of a test set of n (each is evaluated once more after every task). */
+export const driftProbeSize = (n: number): number => Math.ceil(n / Math.max(1, Math.ceil(n / DRIFT_PROBE_IMAGES)));

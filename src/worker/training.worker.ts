@@ -24,6 +24,7 @@ import { paramCount } from '../model/vit/params';
 import { RunExplorer } from './explorer';
 import { loadBuiltin } from './data';
 import { loadFolder, scanFolderFiles } from './folder';
+import { driftProbeSize } from '../training/metrics';
 import { memoryError, planRunMemory } from './memoryPlan';
 import { loadModel, ModelAbsentError, readPicked } from './models';
 import { ORT_RUNTIME, runOnnx } from './onnxRuntime';
@@ -136,7 +137,8 @@ async function measure(key: string, request: RunRequest, classes: number, folder
         lastStepAt = now;
       } else if (e.type === 'taskFinished') {
         evalSeconds = (now - (lastStepAt || startedAt)) / 1000;
-        evalImages = e.counts.reduce((n, c) => n + c.total, 0);
+        // the evaluated test images, and the drift probe's second pass (src/training/experiment.ts driftProbe)
+        evalImages = e.counts.reduce((n, c) => n + c.total, 0) + driftProbeSize(data.test.length);
       }
     },
   });
