@@ -323,11 +323,12 @@ export async function runExperiment(
     for (let s = 0; s < test.length; s += B) {
       const refs = test.slice(s, s + B);
       const { ok } = await evalLoader.load(refs, null, Math.random);
-      const logits = await ctx.read(evalVit.forward(evalImages)); // (B, K)
-      const f = prototypes ? await ctx.read(evalVit.features) : null;
-      // Score of class k for image b: the logit, or minus the squared distance to the class prototype.
+      const out = evalVit.forward(evalImages);
+      // One readback per batch: the features (prototype head) or the logits (B, K).
+      const scores = await ctx.read(prototypes ? evalVit.features : out);
+      // The best class in [from, to) for image b: largest logit, or nearest class prototype.
       const best = (b: number, from: number, to: number) =>
-        prototypes ? nearestPrototype(f!.subarray(b * config.width, (b + 1) * config.width), prototypes, from, to, config.width) : argmaxRange(logits, b * K, from, to);
+        prototypes ? nearestPrototype(scores.subarray(b * config.width, (b + 1) * config.width), prototypes, from, to, config.width) : argmaxRange(scores, b * K, from, to);
       refs.forEach((im, b) => {
         if (!ok[b]) return;
         const y = newLabel.get(im.label)!;
