@@ -341,10 +341,10 @@ export async function runExperiment(
         c.predictedTask![Math.floor(pred / perTask)]!++;
       });
     }
+    const after = await featuresWith(evalVit, evalLoader, probe); // the same evaluation model: no second upload
     evalLoader.destroy();
     ctx.release(evalImages);
     evalVit.destroy();
-    const after = await featuresOf(evalParams, probe);
     featureDrift.push(after.length ? after.reduce((sum, a, i) => sum + 1 - cosine(a, baseFeatures[i]!), 0) / after.length : 0);
     counts.push(row);
     alphaLog.push(alphaSteps);
