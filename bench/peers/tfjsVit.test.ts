@@ -38,9 +38,13 @@ function reference(p: ParamTable) {
     rank: R,
     alpha: p.get(ALPHA)![0]!,
     normalized: false,
+    targets: ['q', 'v'],
     blocks: Array.from({ length: cfg.depth }, (_, l) => {
       const n = loraNames(l);
-      return { q: { U: f(n.qU), D: f(n.qD) }, v: { U: f(n.vU), D: f(n.vD) } };
+      return [
+        { U: f(n.qU), D: f(n.qD) },
+        { U: f(n.vU), D: f(n.vD) },
+      ];
     }),
   };
   return { base, lora: [comp] };
@@ -94,7 +98,8 @@ describe('TF.js ViT LoRA peer (cpu backend)', () => {
     for (let l = 0; l < cfg.depth; l++) {
       const n = loraNames(l);
       const g = ref.grads.lora[0]![l]!;
-      refGrad.set(n.qU, g.q.U).set(n.qD, g.q.D).set(n.vU, g.v.U).set(n.vD, g.v.D);
+      const [q, v] = g as [vit.LoraFactors, vit.LoraFactors];
+      refGrad.set(n.qU, q.U).set(n.qD, q.D).set(n.vU, v.U).set(n.vD, v.D);
     }
     expect(new Set(peer.trainableNames)).toEqual(new Set(refGrad.keys()));
 

@@ -1,6 +1,7 @@
 // `npm run experiment -- --config <file.json> --out <dir> [--method sdlora] [--seed 1] [--tasks 5] [--data <name|folder>]
-//   [--model <default|folder|random:<preset>>] [--epochs 5] [--max-per-class N] [--resume <dir>] …` — any RunConfig
-//   field can be a flag; --max-per-class keeps the first N images of each class per split (the playground's image cap).
+//   [--model <default|folder|random:<preset>>] [--epochs 5] [--targets q,k,v] [--max-per-class N] [--resume <dir>] …` —
+//   any RunConfig field can be a flag (lists as JSON or comma-separated); --max-per-class keeps the first N images of
+//   each class per split (the playground's image cap).
 // Runs class-incremental learning on the GPU (Dawn for Node) and writes into <dir>: config.json (resolved, with
 // versions), metrics.json, acc_matrix.csv, alpha.csv, lora_bank.safetensors, model.onnx (merged), and a checkpoint
 // after every task so `--resume <dir>` continues from the last completed task with the same final numbers.
@@ -35,6 +36,13 @@ interface CliArgs {
   maxPerClass: number | null;
 }
 
+/** A list-valued flag: JSON (`[[0,10],[4,8]]`) or comma-separated (`0.7,1`, `q,k,v`; numbers when the default's are). */
+function listFlag(v: string, def: unknown[]): unknown {
+  if (v.trim().startsWith('[')) return JSON.parse(v);
+  const parts = v.split(',').map((x) => x.trim());
+  return typeof def[0] === 'number' ? parts.map(Number) : parts;
+}
+
 function parseArgs(argv: string[]): CliArgs {
   const fields: Record<string, unknown> = {};
   let out = '';
@@ -64,7 +72,7 @@ function parseArgs(argv: string[]): CliArgs {
     else {
       const def = (DEFAULT_CONFIG as unknown as Record<string, unknown>)[key];
       if (def === undefined) throw new Error(`unknown flag --${key}; config fields: ${Object.keys(DEFAULT_CONFIG).join(', ')}`);
-      fields[key] = typeof def === 'number' ? Number(v) : typeof def === 'boolean' ? v === 'true' : Array.isArray(def) ? JSON.parse(v) : v;
+      fields[key] = typeof def === 'number' ? Number(v) : typeof def === 'boolean' ? v === 'true' : Array.isArray(def) ? listFlag(v, def) : v;
     }
   }
   if (typeof fileConfig.data === 'string') data = fileConfig.data;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { presets } from '../model/vit/config';
+import type { LoraTarget } from '../model/vit/loraTargets';
 import { normal } from '../testing/rng';
 import { normProduct, readLoraBank, writeLoraBank, type LoraBank } from './loraBank';
 import { writeSafetensors } from './safetensors';
@@ -7,15 +8,13 @@ import { writeSafetensors } from './safetensors';
 const c = presets.tiny;
 const f = (n: number, seed: number) => Float32Array.from(normal(n, seed));
 
-function bank(): LoraBank {
+function bank(targets: readonly LoraTarget[] = ['q', 'v']): LoraBank {
   const comp = (rank: number, alpha: number, normalized: boolean, seed: number) => ({
     rank,
     alpha,
     normalized,
-    blocks: Array.from({ length: c.depth }, (_, l) => ({
-      q: { U: f(c.width * rank, seed + 4 * l), D: f(rank * c.width, seed + 4 * l + 1) },
-      v: { U: f(c.width * rank, seed + 4 * l + 2), D: f(rank * c.width, seed + 4 * l + 3) },
-    })),
+    targets,
+    blocks: Array.from({ length: c.depth }, (_, l) => targets.map((_t, i) => ({ U: f(c.width * rank, seed + 6 * l + 2 * i), D: f(rank * c.width, seed + 6 * l + 2 * i + 1) }))),
   });
   return {
     config: c,
@@ -26,20 +25,20 @@ function bank(): LoraBank {
 }
 
 describe('LoRA bank file', () => {
-  it('round trip is bit-exact, with metadata, ranks, α and head', () => {
-    const b = bank();
+  it.each([[['q', 'v']], [['q', 'k', 'v']]] as [LoraTarget[]][])('round trip on %j is bit-exact, with metadata, ranks, targets, α and head', (targets) => {
+    const b = bank(targets);
     const back = readLoraBank(writeLoraBank(b));
     expect(back.config).toEqual(b.config);
     expect(back.meta).toEqual(b.meta);
-    expect(back.components.map((x) => [x.rank, x.alpha, x.normalized])).toEqual([
-      [3, 1.25, true],
-      [2, Math.fround(0.8), false],
+    expect(back.components.map((x) => [x.rank, x.alpha, x.normalized, x.targets])).toEqual([
+      [3, 1.25, true, targets],
+      [2, Math.fround(0.8), false, targets],
     ]);
     for (let k = 0; k < 2; k++)
       for (let l = 0; l < c.depth; l++)
-        for (const p of ['q', 'v'] as const) {
-          expect(back.components[k]!.blocks[l]![p].U).toEqual(b.components[k]!.blocks[l]![p].U);
-          expect(back.components[k]!.blocks[l]![p].D).toEqual(b.components[k]!.blocks[l]![p].D);
+        for (let i = 0; i < targets.length; i++) {
+          expect(back.components[k]!.blocks[l]![i]!.U).toEqual(b.components[k]!.blocks[l]![i]!.U);
+          expect(back.components[k]!.blocks[l]![i]!.D).toEqual(b.components[k]!.blocks[l]![i]!.D);
         }
     expect(back.head!.weight).toEqual(b.head!.weight);
     expect(back.head!.classes).toBe(4);
@@ -50,7 +49,8 @@ describe('LoRA bank file', () => {
     const bytes = writeLoraBank(b);
     const json = new TextDecoder().decode(bytes.subarray(8, 8 + Number(new DataView(bytes.buffer).getBigUint64(0, true))));
     expect(json).toContain('"lora.norms"');
-    expect(normProduct(b.components[0]!.blocks[1]!.v)).toBeGreaterThan(0);
+    expect(json).toContain(`"lora.0.blocks.1.v.D"`);
+    expect(normProduct(b.components[0]!.blocks[1]![0]!)).toBeGreaterThan(0);
   });
 
   it('rejects a safetensors file that is not a bank, and an incomplete bank', () => {
@@ -59,5 +59,25 @@ describe('LoRA bank file', () => {
     const b = bank();
     b.components[1]!.blocks = b.components[1]!.blocks.slice(0, 1);
     expect(() => writeLoraBank(b)).toThrow(/component 1 has 1 blocks/);
+    const mixed = bank();
+    mixed.components[1] = { ...mixed.components[1]!, targets: ['q', 'k'] };
+    expect(() => writeLoraBank(mixed)).toThrow(/adapt different maps/);
+  });
+
+  it('reads a bank written before targets existed as q and v', () => {
+    const bytes = writeLoraBank(bank());
+    const n = Number(new DataView(bytes.buffer, bytes.byteOffset).getBigUint64(0, true));
+    const header = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + n))) as { __metadata__: Record<string, string> };
+    const comps = JSON.parse(header.__metadata__.components!) as Record<string, unknown>[];
+    header.__metadata__.components = JSON.stringify(comps.map(({ targets: _t, ...rest }) => rest));
+    const old = new TextEncoder().encode(JSON.stringify(header).padEnd(n, ' '));
+    expect(old.length).toBeLessThanOrEqual(n);
+    const patched = bytes.slice();
+    patched.set(old, 8);
+    patched.fill(0x20, 8 + old.length, 8 + n);
+    expect(readLoraBank(patched).components.map((x) => x.targets)).toEqual([
+      ['q', 'v'],
+      ['q', 'v'],
+    ]);
   });
 });

@@ -1,13 +1,15 @@
-// The LoRA bank file: every task's LoRA factors (U, D per block and projection), the magnitudes α_k,
+// The LoRA bank file: every task's LoRA factors (U, D per block and adapted map), the magnitudes α_k,
 // ranks, norm products and the classifier head, as safetensors with metadata, so a run can be resumed
-// or shared. Tensor names:
-//   lora.<k>.blocks.<l>.<q|v>.U   (C, r_k)      lora.<k>.blocks.<l>.<q|v>.D   (r_k, C)
-//   lora.alpha (K)                               lora.norms (K, depth, 2)   ‖U‖_F·‖D‖_F per matrix
+// or shared. Tensor names (t: a target of src/model/vit/loraTargets.ts, q and v by default):
+//   lora.<k>.blocks.<l>.<t>.U   (C, r_k)        lora.<k>.blocks.<l>.<t>.D   (r_k, C)
+//   lora.alpha (K)                               lora.norms (K, depth, targets)   ‖U‖_F·‖D‖_F per matrix
 //   head.weight (classes, C), head.bias (classes) (optional)
-// Metadata: format "sdlora-bank/1", config (ViTConfig JSON), components (JSON: rank, normalized per k), and
-// any caller fields (method, class order, …) as strings.
+// Metadata: format "sdlora-bank/1", config (ViTConfig JSON), components (JSON: rank, normalized, targets per k;
+// a file without targets is read as q, v, the only maps earlier versions adapted), and any caller fields
+// (method, class order, …) as strings.
 
 import type { ViTConfig } from '../model/vit/config';
+import { DEFAULT_TARGETS, parseTargets, sameTargets, type LoraTarget } from '../model/vit/loraTargets';
 import { parseSafetensors, writeSafetensors, type WriteTensor } from './safetensors';
 
 export const LORA_BANK_FORMAT = 'sdlora-bank/1';
@@ -22,7 +24,10 @@ export interface BankComponent {
   alpha: number;
   /** true: a previous task's direction, scaled by α/(‖U‖‖D‖); false: the current task's, scaled by α. */
   normalized: boolean;
-  blocks: { q: BankFactors; v: BankFactors }[]; // one per ViT block
+  /** The maps it adapts, canonical order (src/model/vit/loraTargets.ts). */
+  targets: readonly LoraTarget[];
+  /** [block][target]: one factor pair per ViT block and target, aligned with `targets`. */
+  blocks: BankFactors[][];
 }
 
 export interface LoraBank {
@@ -46,22 +51,24 @@ export function writeLoraBank(bank: LoraBank): Uint8Array {
   const { config: c, components } = bank;
   const tensors = new Map<string, WriteTensor>();
   const K = components.length;
-  const norms = new Float32Array(K * c.depth * 2);
+  const P = sameTargets(components.map((x) => x.targets), 'LoRA bank').length;
+  const norms = new Float32Array(K * c.depth * P);
   components.forEach((comp, k) => {
     if (comp.blocks.length !== c.depth) throw new Error(`LoRA bank: component ${k} has ${comp.blocks.length} blocks, the model has ${c.depth}`);
     comp.blocks.forEach((b, l) => {
-      (['q', 'v'] as const).forEach((p, i) => {
-        const f = b[p];
+      if (b.length !== P) throw new Error(`LoRA bank: component ${k} block ${l} has ${b.length} factor pairs for ${P} targets`);
+      comp.targets.forEach((p, i) => {
+        const f = b[i]!;
         if (f.U.length !== c.width * comp.rank || f.D.length !== comp.rank * c.width)
           throw new Error(`LoRA bank: component ${k} block ${l} ${p}: factors do not match rank ${comp.rank} and width ${c.width}`);
         tensors.set(`lora.${k}.blocks.${l}.${p}.U`, { shape: [c.width, comp.rank], data: f.U });
         tensors.set(`lora.${k}.blocks.${l}.${p}.D`, { shape: [comp.rank, c.width], data: f.D });
-        norms[(k * c.depth + l) * 2 + i] = normProduct(f);
+        norms[(k * c.depth + l) * P + i] = normProduct(f);
       });
     });
   });
   tensors.set('lora.alpha', { shape: [K], data: Float32Array.from(components, (x) => x.alpha) });
-  tensors.set('lora.norms', { shape: [K, c.depth, 2], data: norms });
+  tensors.set('lora.norms', { shape: [K, c.depth, P], data: norms });
   if (bank.head) {
     tensors.set('head.weight', { shape: [bank.head.classes, c.width], data: bank.head.weight });
     tensors.set('head.bias', { shape: [bank.head.classes], data: bank.head.bias });
@@ -70,7 +77,7 @@ export function writeLoraBank(bank: LoraBank): Uint8Array {
     ...bank.meta,
     format: LORA_BANK_FORMAT,
     config: JSON.stringify(c),
-    components: JSON.stringify(components.map((x) => ({ rank: x.rank, normalized: x.normalized }))),
+    components: JSON.stringify(components.map((x) => ({ rank: x.rank, normalized: x.normalized, targets: x.targets }))),
   };
   return writeSafetensors(tensors, { metadata });
 }
@@ -81,7 +88,7 @@ export function readLoraBank(bytes: Uint8Array | ArrayBuffer, source = 'LoRA ban
   if (md.format !== LORA_BANK_FORMAT)
     throw new Error(`${source} is not an SD-LoRA bank (metadata format is '${md.format ?? 'missing'}', expected '${LORA_BANK_FORMAT}'); save one from a run first`);
   const config = JSON.parse(md.config ?? 'null') as ViTConfig;
-  const specs = JSON.parse(md.components ?? '[]') as { rank: number; normalized: boolean }[];
+  const specs = JSON.parse(md.components ?? '[]') as { rank: number; normalized: boolean; targets?: unknown }[];
   const alpha = file.get('lora.alpha');
   if (alpha.length !== specs.length) throw new Error(`${source}: ${alpha.length} α values for ${specs.length} components`);
   const missing: string[] = [];
@@ -92,16 +99,18 @@ export function readLoraBank(bytes: Uint8Array | ArrayBuffer, source = 'LoRA ban
     }
     return file.get(name);
   };
-  const components: BankComponent[] = specs.map((s, k) => ({
-    rank: s.rank,
-    normalized: s.normalized,
-    alpha: alpha[k]!,
-    blocks: Array.from({ length: config.depth }, (_, l) => ({
-      q: { U: get(`lora.${k}.blocks.${l}.q.U`), D: get(`lora.${k}.blocks.${l}.q.D`) },
-      v: { U: get(`lora.${k}.blocks.${l}.v.U`), D: get(`lora.${k}.blocks.${l}.v.D`) },
-    })),
-  }));
+  const components: BankComponent[] = specs.map((s, k) => {
+    const targets = s.targets === undefined ? [...DEFAULT_TARGETS] : parseTargets(s.targets);
+    return {
+      rank: s.rank,
+      normalized: s.normalized,
+      alpha: alpha[k]!,
+      targets,
+      blocks: Array.from({ length: config.depth }, (_, l) => targets.map((p) => ({ U: get(`lora.${k}.blocks.${l}.${p}.U`), D: get(`lora.${k}.blocks.${l}.${p}.D`) }))),
+    };
+  });
   if (missing.length) throw new Error(`${source} is incomplete: missing ${missing.join(', ')}`);
+  sameTargets(components.map((x) => x.targets), source);
   const meta: Record<string, string> = {};
   for (const [k, v] of Object.entries(md)) if (!['format', 'config', 'components'].includes(k)) meta[k] = v;
   const bank: LoraBank = { config, components, meta };

@@ -76,13 +76,14 @@ export const checks: Check[] = [
       const B = 2;
       const params = randomParams(config, 7);
       const mk = (rank: number, seed: number) =>
-        Array.from({ length: config.depth }, (_, l) => ({
-          q: { U: f64(f32(normal(C * rank, seed + 4 * l, 0.3))), D: f64(f32(normal(rank * C, seed + 4 * l + 1, 0.3))) },
-          v: { U: f64(f32(normal(C * rank, seed + 4 * l + 2, 0.3))), D: f64(f32(normal(rank * C, seed + 4 * l + 3, 0.3))) },
-        }));
+        Array.from({ length: config.depth }, (_, l) => [
+          { U: f64(f32(normal(C * rank, seed + 4 * l, 0.3))), D: f64(f32(normal(rank * C, seed + 4 * l + 1, 0.3))) },
+          { U: f64(f32(normal(C * rank, seed + 4 * l + 2, 0.3))), D: f64(f32(normal(rank * C, seed + 4 * l + 3, 0.3))) },
+        ]);
+      const targets = ['q', 'v'] as const;
       const comps: vitRef.LoraComponent[] = [
-        { rank: 2, alpha: 0.9, normalized: true, blocks: mk(2, 100) },
-        { rank: 2, alpha: 0.8, normalized: false, blocks: mk(2, 200) },
+        { rank: 2, alpha: 0.9, normalized: true, targets, blocks: mk(2, 100) },
+        { rank: 2, alpha: 0.8, normalized: false, targets, blocks: mk(2, 200) },
       ];
       const S = config.imageSize;
       const raw = f32(normal(B * 3 * S * S, 11, 0.3).map((v) => 0.5 + v));
@@ -93,9 +94,9 @@ export const checks: Check[] = [
       vit.setLora({
         alphaFrozen: Float32Array.of(0.9),
         alphaTrainable: 0.8,
-        invNorms: Float32Array.from(comps[0]!.blocks.flatMap((b) => [1 / (frob(b.q.U) * frob(b.q.D)), 1 / (frob(b.v.U) * frob(b.v.D))])),
-        frozen: comps[0]!.blocks.map((b) => [{ U: f32(b.q.U), D: f32(b.q.D) }, { U: f32(b.v.U), D: f32(b.v.D) }]),
-        trainable: comps[1]!.blocks.map((b) => [{ U: f32(b.q.U), D: f32(b.q.D) }, { U: f32(b.v.U), D: f32(b.v.D) }]),
+        invNorms: Float32Array.from(comps[0]!.blocks.flatMap((b) => b.map((f) => 1 / (frob(f.U) * frob(f.D))))),
+        frozen: comps[0]!.blocks.map((b) => b.map((f) => ({ U: f32(f.U), D: f32(f.D) }))),
+        trainable: comps[1]!.blocks.map((b) => b.map((f) => ({ U: f32(f.U), D: f32(f.D) }))),
       });
       const norm = raw.map((v, i) => (v - config.mean[Math.floor(i / (S * S)) % 3]!) / config.std[Math.floor(i / (S * S)) % 3]!);
       const images = ctx.fromArray(norm, [B, 3, S, S], 'images');
@@ -110,8 +111,8 @@ export const checks: Check[] = [
         compare(await ctx.read(loss), [want.loss], { ulps, label: 'loss' }),
         compare(await ctx.read(vit.grads.get('lora.alphaFrozen')!), [want.grads.alpha[0]!], { ulps, label: 'dα frozen' }),
         compare(await ctx.read(vit.grads.get('lora.alphaTrainable')!), [want.grads.alpha[1]!], { ulps, label: 'dα trainable' }),
-        compare(await ctx.read(vit.grads.get('lora.0.q.U')!), want.grads.lora[1]![0]!.q.U, { ulps, label: 'dU' }),
-        compare(await ctx.read(vit.grads.get('lora.1.v.D')!), want.grads.lora[1]![1]!.v.D, { ulps, label: 'dD' }),
+        compare(await ctx.read(vit.grads.get('lora.0.q.U')!), want.grads.lora[1]![0]![0]!.U, { ulps, label: 'dU' }),
+        compare(await ctx.read(vit.grads.get('lora.1.v.D')!), want.grads.lora[1]![1]![1]!.D, { ulps, label: 'dD' }),
       ];
       vit.destroy();
       ctx.release(images, labelT);

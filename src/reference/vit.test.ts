@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { presets, type ViTConfig } from '../model/vit/config';
+import { DEFAULT_TARGETS, QKV_SLICE, type LoraTarget } from '../model/vit/loraTargets';
 import { initParams, paramSpecs } from '../model/vit/params';
 import { normal, uniform } from '../testing/rng';
 import { gradError, numericGrad } from './gradcheck';
@@ -25,23 +26,23 @@ function randomParams(c: ViTConfig, seed: number): vit.Params64 {
   return p;
 }
 
-function component(c: ViTConfig, rank: number, alpha: number, normalized: boolean, seed: number): vit.LoraComponent {
+function component(c: ViTConfig, rank: number, alpha: number, normalized: boolean, seed: number, targets: readonly LoraTarget[] = DEFAULT_TARGETS): vit.LoraComponent {
   const C = c.width;
   const f = (s: number) => ({ U: normal(C * rank, s, 0.3), D: normal(rank * C, s + 1, 0.3) });
-  return { rank, alpha, normalized, blocks: Array.from({ length: c.depth }, (_, l) => ({ q: f(seed + 10 * l), v: f(seed + 10 * l + 5) })) };
+  return { rank, alpha, normalized, targets, blocks: Array.from({ length: c.depth }, (_, l) => targets.map((_t, i) => f(seed + 10 * l + 3 * i))) };
 }
 
-function setup() {
+function setup(targets: readonly LoraTarget[] = DEFAULT_TARGETS) {
   const p = randomParams(cfg, 7);
-  const lora = [component(cfg, 2, 0.8, true, 100), component(cfg, 3, 0.7, false, 200)];
+  const lora = [component(cfg, 2, 0.8, true, 100, targets), component(cfg, 3, 0.7, false, 200, targets)];
   const images = uniform(B * 3 * cfg.imageSize * cfg.imageSize, 3, 0, 1);
   const labels = [4, 2]; // absolute, inside the current task's range [2, 5)
   return { p, lora, images, labels, lo: 2, hi: 5 };
 }
 
 describe('reference vit', () => {
-  it('forward: shapes, finite, LoRA equals merging s·U·D into the q and v rows of qkv', () => {
-    const { p, lora, images } = setup();
+  it.each([[['q', 'v']], [['q', 'k', 'v']], [['k']]] as [LoraTarget[]][])('forward: shapes, finite, LoRA on %j equals merging s·U·D into those rows of qkv', (targets) => {
+    const { p, lora, images } = setup(targets);
     const out = vit.forward(cfg, p, lora, images, B);
     expect(out.logits.length).toBe(B * cfg.numClasses);
     expect(out.logits.every(Number.isFinite)).toBe(true);
@@ -51,8 +52,9 @@ describe('reference vit', () => {
     for (const comp of lora)
       for (let l = 0; l < cfg.depth; l++) {
         const W = merged.get(`blocks.${l}.attn.qkv.weight`)!;
-        for (const [proj, row0] of [['q', 0], ['v', 2 * C]] as const) {
-          const f = comp.blocks[l]![proj];
+        for (const [i, proj] of comp.targets.entries()) {
+          const row0 = QKV_SLICE[proj] * C;
+          const f = comp.blocks[l]![i]!;
           const s = vit.loraScale(comp, f);
           for (let i = 0; i < C; i++)
             for (let j = 0; j < C; j++) {
@@ -65,7 +67,7 @@ describe('reference vit', () => {
     const ref = vit.forward(cfg, merged, [], images, B);
     for (let i = 0; i < ref.logits.length; i++) expect(out.logits[i]).toBeCloseTo(ref.logits[i]!, 12);
     // And the normalised scale really is α/(‖U‖‖D‖).
-    const f = lora[0]!.blocks[1]!.v;
+    const f = lora[0]!.blocks[1]!.at(-1)!;
     const n = (a: Float64Array) => Math.sqrt(a.reduce((s, x) => s + x * x, 0));
     expect(vit.loraScale(lora[0]!, f)).toBeCloseTo(0.8 / (n(f.U) * n(f.D)), 14);
   });
@@ -85,8 +87,8 @@ describe('reference vit', () => {
     expect([...grads.params.keys()]).toEqual(paramSpecs(cfg).map((s) => s.name));
   });
 
-  it('backward matches central differences (params, LoRA factors, α, images)', () => {
-    const { p, lora, images, labels, lo, hi } = setup();
+  it.each([[['q', 'v']], [['q', 'k', 'v']]] as [LoraTarget[]][])('backward on %j matches central differences (params, LoRA factors, α, images)', (targets) => {
+    const { p, lora, images, labels, lo, hi } = setup(targets);
     const { grads } = vit.lossAndGrads(cfg, p, lora, images, labels, lo, hi);
     const f = () => vit.loss(cfg, p, lora, images, labels, lo, hi);
     const errors: Record<string, number> = {};
@@ -109,10 +111,12 @@ describe('reference vit', () => {
     ])
       check(name, p.get(name)!, grads.params.get(name)!);
     // Frozen normalised component (gradient through the norm included) and the trainable one.
-    check('lora0.block0.q.U', lora[0]!.blocks[0]!.q.U, grads.lora[0]![0]!.q.U);
-    check('lora0.block1.v.D', lora[0]!.blocks[1]!.v.D, grads.lora[0]![1]!.v.D);
-    check('lora1.block0.v.U', lora[1]!.blocks[0]!.v.U, grads.lora[1]![0]!.v.U);
-    check('lora1.block1.q.D', lora[1]!.blocks[1]!.q.D, grads.lora[1]![1]!.q.D);
+    for (const [i, t] of targets.entries()) {
+      check(`lora0.block0.${t}.U`, lora[0]!.blocks[0]![i]!.U, grads.lora[0]![0]![i]!.U);
+      check(`lora0.block1.${t}.D`, lora[0]!.blocks[1]![i]!.D, grads.lora[0]![1]![i]!.D);
+      check(`lora1.block0.${t}.U`, lora[1]!.blocks[0]![i]!.U, grads.lora[1]![0]![i]!.U);
+      check(`lora1.block1.${t}.D`, lora[1]!.blocks[1]![i]!.D, grads.lora[1]![1]![i]!.D);
+    }
     // α: perturb through a tiny view object.
     const alphas = Float64Array.from(lora.map((c) => c.alpha));
     const numericAlpha = numericGrad(() => {
@@ -129,10 +133,7 @@ describe('reference vit', () => {
   it('unused parts get exactly zero gradient: a frozen component with U = 0 is guarded, α of it is 0', () => {
     const { p, images, labels, lo, hi } = setup();
     const dead = component(cfg, 2, 0.8, true, 300);
-    for (const b of dead.blocks) {
-      b.q.U.fill(0);
-      b.v.U.fill(0);
-    }
+    for (const b of dead.blocks) for (const f of b) f.U.fill(0);
     const { grads, logits } = vit.lossAndGrads(cfg, p, [dead], images, labels, lo, hi);
     expect(logits.every(Number.isFinite)).toBe(true);
     expect(grads.alpha[0]).toBe(0);

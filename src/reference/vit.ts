@@ -8,11 +8,12 @@
 //   h  = [cls ; e] + pos                                            (B, N, C)
 //   per block:  a = LN1(h);  qkv = a·W_qkvᵀ + b_qkv                 (B·N, 3C)      rows [q | k | v] of W_qkv
 //               qkv[:, 0:C]   += Σ_k s_k·(a·D_qkᵀ)·U_qkᵀ            LoRA on q  (U (C, r_k), D (r_k, C))
-//               qkv[:, 2C:3C] += Σ_k s_k·(a·D_vkᵀ)·U_vkᵀ            LoRA on v
+//               qkv[:, 2C:3C] += Σ_k s_k·(a·D_vkᵀ)·U_vkᵀ            LoRA on v  (and on k, qkv[:, C:2C], when a
+//                                                                   component's targets list it)
 //               h += attn(qkv)·W_projᵀ + b_proj;  h += fc2(gelu(fc1(LN2(h))))
 //   f = LN_final(h[:, 0])  (B, C);  logits = f·W_headᵀ + b_head      (B, K)
 // LoRA scale (spec §4): s_k = α_k / max(‖U‖_F·‖D‖_F, 1e-12) for a normalised component (per block and
-// projection, so 2·depth different norms share one α_k), s_k = α_k for an unnormalised (trainable) one.
+// target, so depth·targets different norms share one α_k), s_k = α_k for an unnormalised (trainable) one.
 // Loss (spec §7): mean over the batch of cross-entropy over logits[:, lo:hi) only.
 //
 // Backward, per LoRA term Y += s·(X·Dᵀ)·Uᵀ with G = ∂L/∂Y, h = X·Dᵀ (tokens × r):
@@ -27,6 +28,7 @@
 // this was written (switch to them once they do; the local `linear` is y = x·Wᵀ + b, PyTorch layout).
 
 import { headDim, mlpDim, numTokens, type ViTConfig } from '../model/vit/config';
+import { QKV_SLICE, type LoraTarget } from '../model/vit/loraTargets';
 import { paramSpecs, type ParamTable } from '../model/vit/params';
 import * as attention from './attention';
 import * as crossEntropy from './crossEntropy';
@@ -49,8 +51,10 @@ export interface LoraComponent {
   alpha: number;
   /** true: scale α/(‖U‖‖D‖) (a previous task's frozen component); false: scale α (the current task's). */
   normalized: boolean;
-  /** One q and one v pair per block (length = depth). */
-  blocks: { q: LoraFactors; v: LoraFactors }[];
+  /** The qkv slices it adapts (canonical order). */
+  targets: readonly LoraTarget[];
+  /** [block][target]: one factor pair per block (length = depth) and target. */
+  blocks: LoraFactors[][];
 }
 
 export const NORM_EPS = 1e-12;
@@ -110,7 +114,7 @@ function sliceCols(m: Float64Array, R: number, stride: number, col0: number, C: 
 interface BlockCache {
   hIn: Float64Array; // (B·N, C) block input
   ln1: layerNorm.LayerNormForward; // a = ln1.y (B·N, C)
-  loraH: { q: Float64Array; v: Float64Array }[]; // per component: a·Dᵀ (B·N, r_k)
+  loraH: Float64Array[][]; // [component][target]: a·Dᵀ (B·N, r_k)
   qkv: Float64Array; // (B·N, 3C) after LoRA
   probs: Float64Array; // (B, H, N, N)
   att: Float64Array; // (B·N, C)
@@ -146,10 +150,12 @@ function checkParams(c: ViTConfig, p: Params64, lora: readonly LoraComponent[]) 
   }
   for (const [k, comp] of lora.entries()) {
     if (comp.blocks.length !== c.depth) throw new Error(`reference vit: LoRA component ${k} has ${comp.blocks.length} blocks, expected ${c.depth}`);
-    for (const b of comp.blocks)
-      for (const f of [b.q, b.v])
+    for (const b of comp.blocks) {
+      if (b.length !== comp.targets.length) throw new Error(`reference vit: LoRA component ${k} has ${b.length} factor pairs per block for targets [${comp.targets.join(', ')}]`);
+      for (const f of b)
         if (f.U.length !== c.width * comp.rank || f.D.length !== comp.rank * c.width)
           throw new Error(`reference vit: LoRA component ${k} factors do not match rank ${comp.rank} × width ${c.width}`);
+    }
   }
 }
 
@@ -187,19 +193,17 @@ export function forward(c: ViTConfig, p: Params64, lora: readonly LoraComponent[
     const hIn = h;
     const ln1 = layerNorm.forward(hIn, param(p, pre + 'norm1.weight'), param(p, pre + 'norm1.bias'), BN, C, c.layerNormEps);
     const qkv = linear(ln1.y, param(p, pre + 'attn.qkv.weight'), c.qkvBias ? param(p, pre + 'attn.qkv.bias') : undefined, BN, C, 3 * C);
-    const loraH = lora.map((comp) => {
-      const r = comp.rank;
-      const out: { q: Float64Array; v: Float64Array } = { q: new Float64Array(0), v: new Float64Array(0) };
-      for (const [proj, col0] of [['q', 0], ['v', 2 * C]] as const) {
-        const f = comp.blocks[l]![proj];
+    const loraH = lora.map((comp) =>
+      comp.targets.map((proj, ti) => {
+        const col0 = QKV_SLICE[proj] * C;
+        const f = comp.blocks[l]![ti]!;
         const s = loraScale(comp, f);
-        const t = linear(ln1.y, f.D, undefined, BN, C, r); // (B·N, r) = a·Dᵀ
-        const d = linear(t, f.U, undefined, BN, r, C); // (B·N, C) = t·Uᵀ
+        const t = linear(ln1.y, f.D, undefined, BN, C, comp.rank); // (B·N, r) = a·Dᵀ
+        const d = linear(t, f.U, undefined, BN, comp.rank, C); // (B·N, C) = t·Uᵀ
         for (let i = 0; i < BN; i++) for (let j = 0; j < C; j++) qkv[i * 3 * C + col0 + j] += s * d[i * C + j]!;
-        out[proj] = t;
-      }
-      return out;
-    });
+        return t;
+      }),
+    );
     const at = attention.forward(qkv, B, N, H, headDim(c));
     const o = linear(at.out, param(p, pre + 'attn.proj.weight'), param(p, pre + 'attn.proj.bias'), BN, C, C);
     const h1 = new Float64Array(BN * C); // (B·N, C)
@@ -227,7 +231,7 @@ export interface VitGrads {
   /** ∂L/∂θ for every base parameter, timm names. */
   params: Params64;
   /** ∂L/∂U, ∂L/∂D per component and block (same layout as the factors). */
-  lora: { q: LoraFactors; v: LoraFactors }[][];
+  lora: LoraFactors[][][]; // [component][block][target]
   /** ∂L/∂α_k. */
   alpha: Float64Array; // (components)
   /** ∂L/∂images (raw pixels). */
@@ -255,12 +259,7 @@ export function backward(
   const K = c.numClasses;
   const grads: Params64 = new Map();
   const alpha = new Float64Array(lora.length);
-  const dLora = lora.map((comp) =>
-    comp.blocks.map(() => ({
-      q: { U: new Float64Array(C * comp.rank), D: new Float64Array(comp.rank * C) },
-      v: { U: new Float64Array(C * comp.rank), D: new Float64Array(comp.rank * C) },
-    })),
-  );
+  const dLora = lora.map((comp) => comp.blocks.map(() => comp.targets.map(() => ({ U: new Float64Array(C * comp.rank), D: new Float64Array(comp.rank * C) }))));
 
   // Head and final LN (CLS rows only).
   let dFeat = dout; // (B, C)
@@ -293,9 +292,10 @@ export function backward(
     const da = qkvb.dx; // (B·N, C), LoRA terms are added below
     for (const [ci, comp] of lora.entries()) {
       const r = comp.rank;
-      for (const [proj_, col0] of [['q', 0], ['v', 2 * C]] as const) {
-        const f = comp.blocks[l]![proj_];
-        const hh = k.loraH[ci]![proj_]; // (B·N, r)
+      for (const [ti, proj_] of comp.targets.entries()) {
+        const col0 = QKV_SLICE[proj_] * C;
+        const f = comp.blocks[l]![ti]!;
+        const hh = k.loraH[ci]![ti]!; // (B·N, r)
         const G = sliceCols(dqkv, BN, 3 * C, col0, C); // (B·N, C)
         const s = loraScale(comp, f);
         const GU = new Float64Array(BN * r); // (B·N, r) = G·U
@@ -306,8 +306,8 @@ export function backward(
           }
         let ds = 0;
         for (let i = 0; i < BN * r; i++) ds += GU[i]! * hh[i]!;
-        const dU = dLora[ci]![l]![proj_].U; // (C, r) = s·Gᵀ·h
-        const dD = dLora[ci]![l]![proj_].D; // (r, C) = s·(G·U)ᵀ·a
+        const dU = dLora[ci]![l]![ti]!.U; // (C, r) = s·Gᵀ·h
+        const dD = dLora[ci]![l]![ti]!.D; // (r, C) = s·(G·U)ᵀ·a
         for (let i = 0; i < BN; i++) {
           for (let j = 0; j < C; j++) for (let q = 0; q < r; q++) dU[j * r + q] += s * G[i * C + j]! * hh[i * r + q]!;
           for (let q = 0; q < r; q++) {

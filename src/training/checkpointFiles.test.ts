@@ -14,10 +14,11 @@ const component = (rank: number, alpha: number, normalized: boolean, s: number):
   rank,
   alpha, // exact in f32: the bank stores α as f32
   normalized,
-  blocks: Array.from({ length: config.depth }, (_, b) => ({
-    q: { U: fill(C * rank, s + b), D: fill(rank * C, s + b + 0.5) },
-    v: { U: fill(C * rank, s + b + 1), D: fill(rank * C, s + b + 1.5) },
-  })),
+  targets: ['q', 'v'],
+  blocks: Array.from({ length: config.depth }, (_, b) => [
+    { U: fill(C * rank, s + b), D: fill(rank * C, s + b + 0.5) },
+    { U: fill(C * rank, s + b + 1), D: fill(rank * C, s + b + 1.5) },
+  ]),
 });
 const base: ParamTable = new Map([...initParams(config, 1)].filter(([k]) => !k.startsWith('head.')));
 

@@ -8,7 +8,7 @@ import { describeGpu } from '../testing/gpu';
 import { quadrantColourImages } from '../testing/syntheticImages';
 import { randomParams } from '../testing/vitFixtures';
 import { runExperiment, type CheckpointData, type ExperimentResult, type TrainingEvent } from './experiment';
-import { METHODS, parseRunConfig, type MethodName } from './methods';
+import { DEFAULT_CONFIG, METHODS, parseRunConfig, type MethodName } from './methods';
 
 const config: ViTConfig = { ...presets.tiny, imageSize: 8, patchSize: 4 };
 const model = { config, params: new Map([...randomParams(config, 5)].filter(([k]) => !k.startsWith('head.'))) };
@@ -47,6 +47,16 @@ await describeGpu('class-incremental runner', (ctx) => {
       if (method === 'seq-full') expect(r.featureDrift[1]).toBeGreaterThan(1e-4);
     });
   }
+
+  it('LoRA on q, k and v: one more factor pair per block than q, v, and a valid run', async () => {
+    const qv = await runExperiment(ctx(), model, quadrantColourImages(), parseRunConfig({ ...base, method: 'sdlora', alphaMode: 'carry' }));
+    const qkv = await runExperiment(ctx(), model, quadrantColourImages(), parseRunConfig({ ...base, method: 'sdlora', alphaMode: 'carry', targets: ['q', 'k', 'v'] }));
+    const { depth, width } = model.config;
+    expect(qkv.trainableParams[0]! - qv.trainableParams[0]!).toBe(depth * 2 * width * DEFAULT_CONFIG.rank);
+    expect(qkv.metrics.accMatrix[1]!.every((x) => x !== null && x >= 0 && x <= 100)).toBe(true);
+    expect(qkv.alpha[1]![0]!.length).toBe(2);
+    expect(qkv.state.components.every((c) => c.targets.join() === 'q,k,v')).toBe(true);
+  });
 
   it('the same seed gives identical results twice', async () => {
     const cfg = parseRunConfig({ ...base, method: 'sdlora' });

@@ -15,6 +15,7 @@ import { expect, it } from 'vitest';
 import type { BankComponent, BankFactors } from '../io/loraBank';
 import { GpuViT } from '../model/vit/gpuVit';
 import { presets, type ViTConfig } from '../model/vit/config';
+import type { LoraTarget } from '../model/vit/loraTargets';
 import { EPS32 } from '../testing/compare';
 import { describeGpu } from '../testing/gpu';
 import { f32, normal } from '../testing/rng';
@@ -24,8 +25,17 @@ import { createMethod, directionSystem, fitDirection, parseRunConfig, type Metho
 
 const ULPS = 32;
 
-/** A component with random factors: per block q and v, U (C, r), D (r, C). `mask` zeroes rows of U outside it. */
-function component(depth: number, C: number, rank: number, alpha: number, seed: number, normalized = true, rows?: (o: number) => boolean): BankComponent {
+/** A component with random factors: per block and target, U (C, r), D (r, C). `rows` zeroes rows of U outside it. */
+function component(
+  depth: number,
+  C: number,
+  rank: number,
+  alpha: number,
+  seed: number,
+  normalized = true,
+  rows?: (o: number) => boolean,
+  targets: readonly LoraTarget[] = ['q', 'v'],
+): BankComponent {
   const U = (s: number) => {
     const u = f32(normal(C * rank, s, 0.5));
     if (rows) for (let o = 0; o < C; o++) if (!rows(o)) u.fill(0, o * rank, (o + 1) * rank);
@@ -35,10 +45,8 @@ function component(depth: number, C: number, rank: number, alpha: number, seed: 
     rank,
     alpha,
     normalized,
-    blocks: Array.from({ length: depth }, (_, l) => ({
-      q: { U: U(seed + 4 * l), D: f32(normal(rank * C, seed + 4 * l + 1, 0.5)) },
-      v: { U: U(seed + 4 * l + 2), D: f32(normal(rank * C, seed + 4 * l + 3, 0.5)) },
-    })),
+    targets,
+    blocks: Array.from({ length: depth }, (_, l) => targets.map((_t, i) => ({ U: U(seed + 6 * l + 2 * i), D: f32(normal(rank * C, seed + 6 * l + 2 * i + 1, 0.5)) }))),
   };
 }
 
@@ -64,13 +72,14 @@ function combination(old: BankComponent[], coef: number[], C: number, norm: RunC
     rank,
     alpha: 1,
     normalized: false,
-    blocks: old[0]!.blocks.map((_, l) => {
-      const mk = (p: 'q' | 'v') => {
+    targets: old[0]!.targets,
+    blocks: old[0]!.blocks.map((blk, l) => {
+      const mk = (p: number) => {
         const U = new Float32Array(C * rank);
         const D = new Float32Array(rank * C);
         let off = 0;
         old.forEach((comp, k) => {
-          const f = comp.blocks[l]![p];
+          const f = comp.blocks[l]![p]!;
           const n = norm === 'factors' ? frob(f.U) * frob(f.D) : normUD(f.U, f.D, comp.rank, C);
           const s = coef[k]! / n;
           for (let o = 0; o < C; o++) for (let j = 0; j < comp.rank; j++) U[o * rank + off + j] = s * f.U[o * comp.rank + j]!;
@@ -79,7 +88,7 @@ function combination(old: BankComponent[], coef: number[], C: number, norm: RunC
         });
         return { U, D };
       };
-      return { q: mk('q'), v: mk('v') };
+      return blk.map((_f, p) => mk(p));
     }),
   };
 }
@@ -98,7 +107,7 @@ function concat(a: BankComponent, b: BankComponent, C: number): BankComponent {
     D.set(fb.D, a.rank * C);
     return { U, D };
   };
-  return { rank, alpha: 1, normalized: false, blocks: a.blocks.map((blk, l) => ({ q: join(blk.q, b.blocks[l]!.q), v: join(blk.v, b.blocks[l]!.v) })) };
+  return { rank, alpha: 1, normalized: false, targets: a.targets, blocks: a.blocks.map((blk, l) => blk.map((f, i) => join(f, b.blocks[l]![i]!))) };
 }
 
 const infNorm = (v: number[]) => Math.max(0, ...v.map(Math.abs));
@@ -123,10 +132,10 @@ function invInfNorm(A: number[][]): number {
 
 /** Checks a GPU fit against the float64 system with the bounds of the header; returns the forward bound on c. */
 function checkAgainstHost(old: BankComponent[], fresh: BankComponent, C: number, norm: RunConfig['norm'], gpu: { coefficients: number[]; absolute: number; relative: number }, label: string): number {
-  const { G, b, tt } = directionSystem(old, fresh, C, norm);
-  const host = fitDirection(old, fresh, C, norm);
+  const { G, b, tt } = directionSystem(old, fresh, norm);
+  const host = fitDirection(old, fresh, norm);
   const n = old.length;
-  const M = 2 * old[0]!.blocks.length;
+  const M = old[0]!.targets.length * old[0]!.blocks.length;
   const rMax = Math.max(fresh.rank, ...old.map((c) => c.rank));
   const tol = ULPS * EPS32 * Math.sqrt(C + M * rMax * rMax + n);
   const ridge = (1e-10 * G.reduce((s, r, i) => s + r[i]!, 0)) / n;
@@ -150,6 +159,7 @@ interface Case {
   ranks: number[]; // old components
   freshRank: number;
   norm: RunConfig['norm'];
+  targets?: readonly LoraTarget[];
 }
 
 const cases: Case[] = [
@@ -158,20 +168,22 @@ const cases: Case[] = [
   { depth: 3, C: 17, ranks: [2, 5, 1], freshRank: 3, norm: 'product' },
   { depth: 2, C: 33, ranks: [4, 4, 2, 3], freshRank: 5, norm: 'factors' },
   { depth: 4, C: 48, ranks: [10, 8, 6, 6, 10], freshRank: 10, norm: 'product' },
+  { depth: 2, C: 19, ranks: [3, 2], freshRank: 4, norm: 'factors', targets: ['q', 'k', 'v'] },
 ];
 
 await describeGpu('SD-LoRA-KD least-squares fit on the GPU', (ctx) => {
   for (const cs of cases) {
-    const name = `depth ${cs.depth}, C ${cs.C}, old ranks [${cs.ranks}], new rank ${cs.freshRank}, norm ${cs.norm}`;
+    const name = `depth ${cs.depth}, C ${cs.C}, old ranks [${cs.ranks}], new rank ${cs.freshRank}, norm ${cs.norm}, targets ${(cs.targets ?? ['q', 'v']).join('')}`;
+    const mk = (rank: number, alpha: number, seed: number, normalized = true, rows?: (o: number) => boolean) => component(cs.depth, cs.C, rank, alpha, seed, normalized, rows, cs.targets);
     it(`random bank: ${name}`, async () => {
-      const old = cs.ranks.map((r, k) => component(cs.depth, cs.C, r, 0.5 + 0.3 * k, 100 * k + cs.C));
+      const old = cs.ranks.map((r, k) => mk(r, 0.5 + 0.3 * k, 100 * k + cs.C));
       // Partly in the span (so the coefficients are not all ~0): fresh = random + combination.
       // U·D of N(0, 0.25) factors has ‖·‖_F ≈ 0.25·C·√r while a normalised direction has ≤ 1: scale it to ~1.
-      const rnd = component(cs.depth, cs.C, cs.freshRank, 0.9, 7777 + cs.C, false);
-      for (const blk of rnd.blocks) for (const f of [blk.q, blk.v]) f.U.forEach((x, i) => (f.U[i] = x / (0.25 * cs.C * Math.sqrt(cs.freshRank))));
+      const rnd = mk(cs.freshRank, 0.9, 7777 + cs.C, false);
+      for (const blk of rnd.blocks) for (const f of blk) f.U.forEach((x, i) => (f.U[i] = x / (0.25 * cs.C * Math.sqrt(cs.freshRank))));
       const comb = combination(old, old.map((_, k) => (k % 2 ? -0.4 : 0.6)), cs.C, cs.norm);
       const fresh = { ...concat(rnd, comb, cs.C), alpha: 0.9 };
-      const gpu = await fitDirectionGpu(ctx(), old, fresh, cs.C, cs.norm);
+      const gpu = await fitDirectionGpu(ctx(), old, fresh, cs.norm);
       expect(gpu.on).toBe('gpu');
       checkAgainstHost(old, fresh, cs.C, cs.norm, gpu, name);
       expect(gpu.relative).toBeGreaterThan(0.1);
@@ -179,14 +191,14 @@ await describeGpu('SD-LoRA-KD least-squares fit on the GPU', (ctx) => {
     });
 
     it(`exact combination → residual ≈ 0, coefficients recovered: ${name}`, async () => {
-      const old = cs.ranks.map((r, k) => component(cs.depth, cs.C, r, 1, 300 * k + cs.C + 1));
+      const old = cs.ranks.map((r, k) => mk(r, 1, 300 * k + cs.C + 1));
       const want = old.map((_, k) => [0.7, -0.3, 1.2, -0.05, 0.4][k]!);
       const fresh = combination(old, want, cs.C, cs.norm);
-      const gpu = await fitDirectionGpu(ctx(), old, fresh, cs.C, cs.norm);
+      const gpu = await fitDirectionGpu(ctx(), old, fresh, cs.norm);
       expect(gpu.on).toBe('gpu');
       const fwdBound = checkAgainstHost(old, fresh, cs.C, cs.norm, gpu, name);
       // The host solution differs from `want` only by the f32 rounding of the scaled U columns (≤ ε32·cond).
-      const host = fitDirection(old, fresh, cs.C, cs.norm);
+      const host = fitDirection(old, fresh, cs.norm);
       for (let k = 0; k < want.length; k++) {
         expect(Math.abs(host.coefficients[k]! - want[k]!), `host c_${k}`).toBeLessThan(1e-5);
         expect(Math.abs(gpu.coefficients[k]! - want[k]!), `gpu c_${k}`).toBeLessThanOrEqual(fwdBound + 1e-5);
@@ -199,10 +211,10 @@ await describeGpu('SD-LoRA-KD least-squares fit on the GPU', (ctx) => {
       // Old U's live in the first half of the output rows, the new one in the second half: ⟨U_k D_k, U_t D_t⟩_F =
       // tr(D_kᵀ U_kᵀ U_t D_t) = 0 exactly; a 1e-3 leak of U_t into the first half makes it "near".
       const half = Math.floor(cs.C / 2);
-      const old = cs.ranks.map((r, k) => component(cs.depth, cs.C, r, 1, 500 * k + cs.C, true, (o) => o < half));
-      const fresh = component(cs.depth, cs.C, cs.freshRank, 0.8, 4242 + cs.C, false);
-      for (const blk of fresh.blocks) for (const f of [blk.q, blk.v]) for (let i = 0; i < half * cs.freshRank; i++) f.U[i]! *= 1e-3;
-      const gpu = await fitDirectionGpu(ctx(), old, fresh, cs.C, cs.norm);
+      const old = cs.ranks.map((r, k) => mk(r, 1, 500 * k + cs.C, true, (o) => o < half));
+      const fresh = mk(cs.freshRank, 0.8, 4242 + cs.C, false);
+      for (const blk of fresh.blocks) for (const f of blk) for (let i = 0; i < half * cs.freshRank; i++) f.U[i]! *= 1e-3;
+      const gpu = await fitDirectionGpu(ctx(), old, fresh, cs.norm);
       expect(gpu.on).toBe('gpu');
       checkAgainstHost(old, fresh, cs.C, cs.norm, gpu, name);
       expect(gpu.relative).toBeGreaterThan(0.999);
@@ -223,7 +235,7 @@ await describeGpu('SD-LoRA-KD least-squares fit on the GPU', (ctx) => {
     const plan = method.beginTask(state, old.length, 2, 4);
     const vit = new GpuViT(ctx(), config, plan.params, { batch: 1, mode: plan.mode, lora: plan.lora });
     try {
-      vit.setLora({ ...plan.loraState, alphaTrainable: fresh.alpha, trainable: fresh.blocks.map((b) => [b.q, b.v]) });
+      vit.setLora({ ...plan.loraState, alphaTrainable: fresh.alpha, trainable: fresh.blocks });
       const after = await method.endTask(state, old.length, vit);
       const before: MethodState = { ...state, head: after.head, components: [...state.components, fresh] };
       return { before, after };
@@ -253,7 +265,7 @@ await describeGpu('SD-LoRA-KD least-squares fit on the GPU', (ctx) => {
       let maxD = 0;
       let maxW = 0;
       for (const comp of old)
-        for (const f of [comp.blocks[l]!.q, comp.blocks[l]!.v]) {
+        for (const f of comp.blocks[l]!) {
           const n = frob(f.U) * frob(f.D);
           for (let o = 0; o < C; o++)
             for (let i = 0; i < C; i++) {

@@ -1,6 +1,6 @@
 // SD-LoRA-KD's least-squares fit on the GPU (spec §11.2): after task t, the new update α_t·U_t·D_t of every
-// (block, q/v) matrix is fitted jointly onto the old directions d_k = U_k·D_k / n_k, one coefficient per old
-// task shared by all 2·depth matrices, so that α_k += c_k can absorb it.
+// (block, target) matrix is fitted jointly onto the old directions d_k = U_k·D_k / n_k, one coefficient per old
+// task shared by all depth·targets matrices, so that α_k += c_k can absorb it.
 // Same contract as the host float64 reference `fitDirection` (src/training/methods.ts).
 //
 // Maths (never forms a C×C product): stack, per matrix m, U_m = [U_0 … U_{n−1} U_t] (C, R) and
@@ -9,7 +9,7 @@
 // and the augmented (n+1)×(n+1) Gram  A[j][k] = Σ_m w_mj w_mk ⟨·,·⟩  with w_mk = 1/n_mk for old components
 // and w_mt = α_t for the target holds G (top-left n×n), b (column n) and ‖target‖² (corner).
 // Dispatches (5, one submit, one readback of n + 4 floats):
-//   frobenius.grams  (P_m, Q_m for all M = 2·depth matrices)  → frobenius.norms (‖U‖‖D‖ and ‖UD‖ per (m, k))
+//   frobenius.grams  (P_m, Q_m for all M = depth·targets matrices)  → frobenius.norms (‖U‖‖D‖ and ‖UD‖ per (m, k))
 //   → [norm "product": copy ‖UD‖ over the ‖U‖‖D‖ normaliser] → frobenius.blockGram (A)
 //   → leastSquares.solve (Cholesky of G + λI, λ = 1e-10·tr(G)/n as on the host) → copy c and info into one tensor.
 // Precision: f32 Grams (C-long sums) and an f32 Cholesky; c is accurate to ~cond(G)·ε32, the residual comes from
@@ -23,6 +23,7 @@ import type { BankComponent } from '../io/loraBank';
 import * as frobenius from '../kernels/frobenius';
 import * as leastSquares from '../kernels/leastSquares';
 import * as lora from '../kernels/lora';
+import { sameTargets } from '../model/vit/loraTargets';
 import { fitDirection, type DirectionFit, type RunConfig } from './methods';
 
 export interface GpuDirectionFit extends DirectionFit {
@@ -31,10 +32,12 @@ export interface GpuDirectionFit extends DirectionFit {
   reason?: string;
 }
 
-/** Packs the factors of every (block, projection) matrix, components side by side: U (M, C, R), D (M, R, C). */
-function stack(comps: BankComponent[], C: number): { U: Float32Array; D: Float32Array; M: number; R: number } {
+/** Packs the factors of every (block, target) matrix, components side by side: U (M, C, R), D (M, R, C). */
+function stack(comps: BankComponent[]): { U: Float32Array; D: Float32Array; M: number; R: number; C: number } {
   const depth = comps[0]!.blocks.length;
-  const M = 2 * depth;
+  const P = sameTargets(comps.map((c) => c.targets), 'kdFit').length;
+  const M = P * depth;
+  const C = comps[0]!.blocks[0]![0]!.D.length / comps[0]!.rank; // every target is a C × C slice of qkv
   const R = comps.reduce((s, c) => s + c.rank, 0);
   const U = new Float32Array(M * C * R); // M × (C, R)
   const D = new Float32Array(M * R * C); // M × (R, C)
@@ -43,8 +46,8 @@ function stack(comps: BankComponent[], C: number): { U: Float32Array; D: Float32
     const r = comp.rank;
     if (comp.blocks.length !== depth) throw new Error(`kdFit: a component has ${comp.blocks.length} blocks, expected ${depth}`);
     comp.blocks.forEach((blk, l) =>
-      [blk.q, blk.v].forEach((f, p) => {
-        const m = 2 * l + p;
+      blk.forEach((f, p) => {
+        const m = P * l + p;
         if (f.U.length !== C * r || f.D.length !== r * C) throw new Error(`kdFit: factors of block ${l} are not (${C}, ${r}) and (${r}, ${C})`);
         for (let c = 0; c < C; c++) for (let j = 0; j < r; j++) U[m * C * R + c * R + off + j] = f.U[c * r + j]!;
         D.set(f.D, m * R * C + off * C);
@@ -52,7 +55,7 @@ function stack(comps: BankComponent[], C: number): { U: Float32Array; D: Float32
     );
     off += r;
   }
-  return { U, D, M, R };
+  return { U, D, M, R, C };
 }
 
 /** GPU version of `fitDirection`: coefficients c (α_k += c_k), absolute and relative residual of α_t U_t D_t
@@ -61,15 +64,14 @@ export async function fitDirectionGpu(
   ctx: GpuContext,
   comps: BankComponent[],
   fresh: BankComponent,
-  C: number,
   norm: RunConfig['norm'],
 ): Promise<GpuDirectionFit> {
   const n = comps.length;
   if (n === 0) throw new Error('kdFit: no previous component to fit onto');
   if (n + 1 > leastSquares.MAX_N)
-    return { ...fitDirection(comps, fresh, C, norm), on: 'host', reason: `${n} old components: the GPU kernels take at most ${leastSquares.MAX_N - 1}` };
+    return { ...fitDirection(comps, fresh, norm), on: 'host', reason: `${n} old components: the GPU kernels take at most ${leastSquares.MAX_N - 1}` };
   const all = [...comps, fresh];
-  const { U, D, M, R } = stack(all, C);
+  const { U, D, M, R, C } = stack(all);
   const K = n + 1;
   const lay = lora.createLayout(ctx, all.map((c) => c.rank), 'kdFit.offsets');
   const ws = frobenius.createWorkspace(ctx, { M, dOut: C, dIn: C }, lay, 'kdFit');
@@ -92,7 +94,7 @@ export async function fitDirectionGpu(
     const v = await ctx.read(out);
     const [absolute, relative, failed] = [v[n]!, v[n + 1]!, v[n + 2]!];
     if (failed !== 0 || !Number.isFinite(absolute) || !Number.isFinite(relative))
-      return { ...fitDirection(comps, fresh, C, norm), on: 'host', reason: 'the f32 Cholesky met a non-positive pivot (old directions nearly dependent)' };
+      return { ...fitDirection(comps, fresh, norm), on: 'host', reason: 'the f32 Cholesky met a non-positive pivot (old directions nearly dependent)' };
     return { coefficients: Array.from(v.subarray(0, n)), absolute, relative, on: 'gpu' };
   } finally {
     frobenius.releaseWorkspace(ctx, ws);

@@ -18,13 +18,17 @@ import { DEFAULT_CONFIG, type MethodState } from './methods';
 const config: ViTConfig = { ...presets.tiny, numClasses: 4 };
 const C = config.width;
 
+// Components on all three qkv slices (q, k, v), so the host merge of every target is checked against the
+// unmerged float64 reference below.
 function component(rank: number, alpha: number, normalized: boolean, seed: number): BankComponent {
   const f = (n: number, s: number) => Float32Array.from(normal(n, s, 0.4));
+  const targets = ['q', 'k', 'v'] as const;
   return {
     rank,
     alpha,
     normalized,
-    blocks: Array.from({ length: config.depth }, (_, l) => ({ q: { U: f(C * rank, seed + 4 * l), D: f(rank * C, seed + 4 * l + 1) }, v: { U: f(C * rank, seed + 4 * l + 2), D: f(rank * C, seed + 4 * l + 3) } })),
+    targets,
+    blocks: Array.from({ length: config.depth }, (_, l) => targets.map((_t, i) => ({ U: f(C * rank, seed + 6 * l + 2 * i), D: f(rank * C, seed + 6 * l + 2 * i + 1) }))),
   };
 }
 
@@ -68,7 +72,7 @@ describe('merged model', () => {
       raw[i] = xn[i]! * config.std[ch]! + config.mean[ch]!;
     }
     const p64 = toFloat64(new Map([...s.base, ['head.weight', s.head!.weight], ['head.bias', s.head!.bias]]));
-    const lora = s.components.map((c) => ({ ...c, blocks: c.blocks.map((b) => ({ q: { U: Float64Array.from(b.q.U), D: Float64Array.from(b.q.D) }, v: { U: Float64Array.from(b.v.U), D: Float64Array.from(b.v.D) } })) }));
+    const lora = s.components.map((c) => ({ ...c, blocks: c.blocks.map((b) => b.map((f) => ({ U: Float64Array.from(f.U), D: Float64Array.from(f.D) }))) }));
     const ref = forward(config, p64, lora, raw, B).logits;
     const d = maxAbsDiff(Float32Array.from(ref), theirs);
     console.log(`merged ONNX vs unmerged float64 reference: max |Δ| = ${d.toExponential(2)}`);

@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import type { BankComponent } from '../io/loraBank';
 import { presets, type ViTConfig } from '../model/vit/config';
+import type { LoraTarget } from '../model/vit/loraTargets';
 import { normal } from '../testing/rng';
 import { randomParams } from '../testing/vitFixtures';
 import { createMethod, fitDirection, parseRunConfig, type MethodState } from './methods';
@@ -11,15 +12,13 @@ const config: ViTConfig = { ...presets.tiny, numClasses: 4 };
 const C = config.width;
 const f = (n: number, seed: number) => Float32Array.from(normal(n, seed, 0.5));
 
-function component(rank: number, alpha: number, seed: number, normalized = true): BankComponent {
+function component(rank: number, alpha: number, seed: number, normalized = true, targets: readonly LoraTarget[] = ['q', 'v']): BankComponent {
   return {
     rank,
     alpha,
     normalized,
-    blocks: Array.from({ length: config.depth }, (_, l) => ({
-      q: { U: f(C * rank, seed + 4 * l), D: f(rank * C, seed + 4 * l + 1) },
-      v: { U: f(C * rank, seed + 4 * l + 2), D: f(rank * C, seed + 4 * l + 3) },
-    })),
+    targets,
+    blocks: Array.from({ length: config.depth }, (_, l) => targets.map((_t, i) => ({ U: f(C * rank, seed + 6 * l + 2 * i), D: f(rank * C, seed + 6 * l + 2 * i + 1) }))),
   };
 }
 
@@ -32,10 +31,11 @@ function combination(c0: BankComponent, c1: BankComponent, a: number, b: number)
     rank,
     alpha: 1,
     normalized: false,
+    targets: c0.targets,
     blocks: c0.blocks.map((b0, l) => {
-      const mk = (p: 'q' | 'v') => {
-        const f0 = b0[p];
-        const f1 = c1.blocks[l]![p];
+      const mk = (p: number) => {
+        const f0 = b0[p]!;
+        const f1 = c1.blocks[l]![p]!;
         const s0 = a / (frob(f0.U) * frob(f0.D));
         const s1 = b / (frob(f1.U) * frob(f1.D));
         const U = new Float32Array(C * rank);
@@ -48,22 +48,22 @@ function combination(c0: BankComponent, c1: BankComponent, a: number, b: number)
         D.set(f1.D, c0.rank * C);
         return { U, D };
       };
-      return { q: mk('q'), v: mk('v') };
+      return b0.map((_f, p) => mk(p));
     }),
   };
 }
 
 describe('SD-LoRA-KD least-squares fold', () => {
-  it('recovers the coefficients of a combination of old directions, residual ~0, and folding preserves the merged weights', () => {
-    const c0 = component(3, 1.1, 10);
-    const c1 = component(2, 0.6, 20);
+  it.each([[['q', 'v']], [['q', 'k', 'v']]] as [LoraTarget[]][])('on %j: recovers the coefficients of a combination of old directions, residual ~0, and folding preserves the merged weights', (targets) => {
+    const c0 = component(3, 1.1, 10, true, targets);
+    const c1 = component(2, 0.6, 20, true, targets);
     const fresh = combination(c0, c1, 0.7, -0.3);
-    const fit = fitDirection([c0, c1], fresh, C, 'factors');
+    const fit = fitDirection([c0, c1], fresh, 'factors');
     expect(fit.coefficients[0]).toBeCloseTo(0.7, 4);
     expect(fit.coefficients[1]).toBeCloseTo(-0.3, 4);
     expect(fit.relative).toBeLessThan(1e-3);
 
-    const cfg = parseRunConfig({ method: 'sdlora-kd', alphaMode: 'carry' });
+    const cfg = parseRunConfig({ method: 'sdlora-kd', alphaMode: 'carry', targets });
     const method = createMethod(cfg, config, randomParams(config, 3));
     const base = method.initialState();
     const before: MethodState = { ...base, components: [c0, c1, fresh] };
@@ -86,7 +86,7 @@ describe('SD-LoRA-KD least-squares fold', () => {
   });
 
   it('an unrelated random direction keeps a large relative residual (no fold at τ = 0.69)', () => {
-    const fit = fitDirection([component(2, 1, 30)], component(2, 1, 40, false), C, 'factors');
+    const fit = fitDirection([component(2, 1, 30)], component(2, 1, 40, false), 'factors');
     expect(fit.relative).toBeGreaterThan(0.69);
   });
 });
@@ -97,6 +97,17 @@ describe('run config', () => {
     expect(() => parseRunConfig({ lr: 0.1 })).toThrow(/unknown field 'lr'/);
     expect(() => parseRunConfig({ method: 'sdlora-kd' })).toThrow(/needs alphaMode "carry"/);
     expect(parseRunConfig({ method: 'ncm' }).head).toBe('prototype');
+    expect(() => parseRunConfig({ targets: ['q', 'o'] })).toThrow(/targets must be a non-empty list of distinct maps among q, k, v/);
+    expect(() => parseRunConfig({ targets: [] })).toThrow(/targets must be/);
+    expect(parseRunConfig({ targets: ['v', 'k', 'q'] }).targets).toEqual(['q', 'k', 'v']);
+    expect(parseRunConfig({}).targets).toEqual(['q', 'v']);
+  });
+
+  it('a resumed SD-LoRA state whose components adapt other maps than the config is refused', () => {
+    const cfg = parseRunConfig({ method: 'sdlora', targets: ['q', 'k', 'v'] });
+    const method = createMethod(cfg, config, randomParams(config, 3));
+    const s: MethodState = { ...method.initialState(), components: [component(2, 1, 5, false)] };
+    expect(() => method.beginTask(s, 1, 2, 4)).toThrow(/adapt different maps/);
   });
 });
 
@@ -108,19 +119,16 @@ describe('one-direction ablation', () => {
     const cfg = parseRunConfig({ method: 'one-direction', rank: 3, alphaInit: 0.8 });
     const method = createMethod(cfg, config, randomParams(config, 3));
     const plan = method.beginTask(state(method, 0.37), 1, 2, 4);
-    expect(plan.lora).toEqual({ frozenRanks: [], trainableRank: 3 });
+    expect(plan.lora).toEqual({ frozenRanks: [], trainableRank: 3, targets: ['q', 'v'] });
     expect(plan.loraState.alphaTrainable).toBe(0.8);
-    for (const [q, v] of plan.loraState.trainable!) {
-      expect(n(q!.U, q!.D)).toBeCloseTo(1, 5);
-      expect(n(v!.U, v!.D)).toBeCloseTo(1, 5);
-    }
+    for (const f of plan.loraState.trainable!.flat()) expect(n(f.U, f.D)).toBeCloseTo(1, 5);
   });
 
   it('carry keeps the function: α becomes α·mean n over the matrices', () => {
     const cfg = parseRunConfig({ method: 'one-direction', rank: 3, alphaMode: 'carry' });
     const method = createMethod(cfg, config, randomParams(config, 3));
     const s = state(method, 0.37);
-    const ns = s.seqLora!.blocks.flatMap((b) => [n(b.q.U, b.q.D), n(b.v.U, b.v.D)]);
+    const ns = s.seqLora!.blocks.flat().map((f) => n(f.U, f.D));
     const plan = method.beginTask(s, 1, 2, 4);
     expect(plan.loraState.alphaTrainable).toBeCloseTo(0.37 * (ns.reduce((a, b) => a + b, 0) / ns.length), 5);
   });

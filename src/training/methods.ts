@@ -3,7 +3,8 @@
 //   sdlora     SD-LoRA (ICLR 2025) as the authors' code runs it (spec §4–7): per task a new rank-r pair on q and v of
 //              every block (U = 0, D Kaiming-uniform), earlier pairs frozen as directions U D/(‖U‖‖D‖) (or /‖UD‖ with
 //              norm "product"), one α per task shared by all blocks and q, v; α reset to alphaInit each task (code) or
-//              carried (paper's text).
+//              carried (paper's text). `targets` chooses the adapted maps (q, k, v slices of qkv; default q, v) for
+//              every LoRA method.
 //   sdlora-rr  SD-LoRA with a rank schedule by task index (default 10 → 8 at task 4 → 6 at task 8).
 //   sdlora-kd  SD-LoRA whose new direction, when the old ones explain it (relative least-squares residual ≤ τ), is
 //              folded into their α's and dropped (spec §11; needs alphaMode "carry"). The fit runs on the GPU
@@ -21,6 +22,7 @@
 import type { GpuContext } from '../gpu/context';
 import type { BankComponent, BankFactors } from '../io/loraBank';
 import type { ViTConfig } from '../model/vit/config';
+import { DEFAULT_TARGETS, QKV_SLICE, parseTargets, sameTargets, type LoraTarget } from '../model/vit/loraTargets';
 import type { GpuViT, LoraSetup, TrainMode } from '../model/vit/gpuVit';
 import type { ParamTable } from '../model/vit/params';
 import { mulberry32 as rng } from '../data/random';
@@ -42,6 +44,8 @@ export interface RunConfig {
   milestones: number[]; // epochs at which the learning rate is multiplied by gamma
   gamma: number;
   rank: number;
+  /** The maps every LoRA component adapts in each block (canonical order; default q, v as the authors' code). */
+  targets: LoraTarget[];
   /** SD-LoRA-RR: [task index, rank] pairs, the rank from that task on. */
   rankSchedule: [number, number][];
   alphaInit: number;
@@ -69,6 +73,7 @@ export const DEFAULT_CONFIG: RunConfig = {
   milestones: [],
   gamma: 0.1,
   rank: 10,
+  targets: [...DEFAULT_TARGETS],
   rankSchedule: [
     [0, 10],
     [4, 8],
@@ -99,6 +104,11 @@ export function parseRunConfig(input: Record<string, unknown>): RunConfig {
   if (!['reset', 'carry'].includes(c.alphaMode)) errs.push(`alphaMode must be one of: reset, carry`);
   if (!['factors', 'product'].includes(c.norm)) errs.push(`norm must be one of: factors, product`);
   if (!['linear', 'prototype'].includes(c.head)) errs.push(`head must be one of: linear, prototype`);
+  try {
+    c.targets = parseTargets(c.targets);
+  } catch (e) {
+    errs.push((e as Error).message);
+  }
   if (c.classOrder !== undefined) {
     const o: unknown = c.classOrder;
     if (!Array.isArray(o) || !o.every((x) => Number.isInteger(x) && x >= 0) || new Set(o).size !== o.length)
@@ -147,25 +157,26 @@ export interface Method {
 
 const frob = (a: Float32Array) => Math.sqrt(a.reduce((s, x) => s + x * x, 0));
 
-/** ⟨U_a D_a, U_b D_b⟩_F through r×r Grams: Σ_ij (U_aᵀU_b)_ij (D_a D_bᵀ)_ij (never forms C×C). */
-export function lowRankInner(a: BankFactors, ra: number, b: BankFactors, rb: number, C: number): number {
+/** ⟨U_a D_a, U_b D_b⟩_F through r×r Grams: Σ_ij (U_aᵀU_b)_ij (D_a D_bᵀ)_ij (never forms the full matrix).
+ *  U (dOut, r), D (r, dIn); the dimensions come from the factors' lengths. */
+export function lowRankInner(a: BankFactors, ra: number, b: BankFactors, rb: number): number {
+  const dOut = a.U.length / ra;
+  const dIn = a.D.length / ra;
   let s = 0;
   for (let i = 0; i < ra; i++)
     for (let j = 0; j < rb; j++) {
       let uu = 0;
       let dd = 0;
-      for (let c = 0; c < C; c++) {
-        uu += a.U[c * ra + i]! * b.U[c * rb + j]!;
-        dd += a.D[i * C + c]! * b.D[j * C + c]!;
-      }
+      for (let c = 0; c < dOut; c++) uu += a.U[c * ra + i]! * b.U[c * rb + j]!;
+      for (let c = 0; c < dIn; c++) dd += a.D[i * dIn + c]! * b.D[j * dIn + c]!;
       s += uu * dd;
     }
   return s;
 }
 
 /** The normaliser n of one matrix's factors: ‖U‖‖D‖ (code) or ‖UD‖ (paper). */
-function normOf(f: BankFactors, rank: number, C: number, norm: RunConfig['norm']): number {
-  const n = norm === 'factors' ? frob(f.U) * frob(f.D) : Math.sqrt(Math.max(0, lowRankInner(f, rank, f, rank, C)));
+function normOf(f: BankFactors, rank: number, norm: RunConfig['norm']): number {
+  const n = norm === 'factors' ? frob(f.U) * frob(f.D) : Math.sqrt(Math.max(0, lowRankInner(f, rank, f, rank)));
   return Math.max(n, 1e-12);
 }
 
@@ -208,14 +219,13 @@ export interface DirectionFit {
 export function directionSystem(
   comps: BankComponent[],
   fresh: BankComponent,
-  C: number,
   norm: RunConfig['norm'],
 ): { G: number[][]; b: number[]; tt: number } {
-  const mats = (comp: BankComponent) => comp.blocks.flatMap((b) => [b.q, b.v]);
-  const basis = comps.map((c) => mats(c).map((f) => ({ f, rank: c.rank, scale: 1 / normOf(f, c.rank, C, norm) })));
+  const mats = (comp: BankComponent) => comp.blocks.flat();
+  const basis = comps.map((c) => mats(c).map((f) => ({ f, rank: c.rank, scale: 1 / normOf(f, c.rank, norm) })));
   const target = mats(fresh).map((f) => ({ f, rank: fresh.rank, scale: fresh.alpha }));
   type Term = (typeof target)[number];
-  const inner = (a: Term[], b: Term[]) => a.reduce((s, x, m) => s + x.scale * b[m]!.scale * lowRankInner(x.f, x.rank, b[m]!.f, b[m]!.rank, C), 0);
+  const inner = (a: Term[], b: Term[]) => a.reduce((s, x, m) => s + x.scale * b[m]!.scale * lowRankInner(x.f, x.rank, b[m]!.f, b[m]!.rank), 0);
   return { G: basis.map((a) => basis.map((b) => inner(a, b))), b: basis.map((a) => inner(a, target)), tt: inner(target, target) };
 }
 
@@ -223,8 +233,8 @@ export function directionSystem(
  *  old components' directions U_k D_k / n_k (spec §11.2, kdMerge "function"): coefficients c (α_k += c_k
  *  preserves the function in the least-squares sense), absolute and relative residual. Low-rank Grams only,
  *  float64 on the host: the reference for the GPU fit (src/training/kdFit.ts), which the runner uses. */
-export function fitDirection(comps: BankComponent[], fresh: BankComponent, C: number, norm: RunConfig['norm']): DirectionFit {
-  const { G, b: bvec, tt } = directionSystem(comps, fresh, C, norm);
+export function fitDirection(comps: BankComponent[], fresh: BankComponent, norm: RunConfig['norm']): DirectionFit {
+  const { G, b: bvec, tt } = directionSystem(comps, fresh, norm);
   const c = solveSpd(G, bvec);
   const absolute = Math.sqrt(Math.max(0, tt - c.reduce((s, x, k) => s + x * bvec[k]!, 0)));
   return { coefficients: c, absolute, relative: tt > 0 ? absolute / Math.sqrt(tt) : 0 };
@@ -251,37 +261,38 @@ export function createMethod(cfg: RunConfig, config: ViTConfig, base: ParamTable
     const r = rng(seed);
     return Float32Array.from({ length: n }, () => (2 * r() - 1) * bound);
   };
-  const newPair = (rank: number, seed: number): { q: BankFactors; v: BankFactors }[] =>
-    Array.from({ length: depth }, (_, l) => ({
-      q: { U: new Float32Array(C * rank), D: kaiming(rank * C, C, seed + 2 * l) },
-      v: { U: new Float32Array(C * rank), D: kaiming(rank * C, C, seed + 2 * l + 1) },
-    }));
-  const matrices = (comp: BankComponent) => comp.blocks.flatMap((b) => [b.q, b.v]);
+  const targets = cfg.targets;
+  const P = targets.length;
+  /** A fresh component's factors [block][target]: U = 0, D Kaiming-uniform with its own seed per matrix. */
+  const newPair = (rank: number, seed: number): BankFactors[][] =>
+    Array.from({ length: depth }, (_, l) => targets.map((_t, i) => ({ U: new Float32Array(C * rank), D: kaiming(rank * C, C, seed + P * l + i) })));
+  const component = (rank: number, alpha: number, normalized: boolean, blocks: BankFactors[][]): BankComponent => ({ rank, alpha, normalized, targets, blocks });
+  const matrices = (comp: BankComponent) => comp.blocks.flat();
   /** one-direction at a task boundary: every matrix's factors scaled to n(U, D) = 1 (U D → U D/n), α reset or carried. */
   const normalizedPair = (pair: BankComponent): BankComponent => {
     const scaled = (f: BankFactors): BankFactors => {
-      const n = normOf(f, pair.rank, C, cfg.norm);
+      const n = normOf(f, pair.rank, cfg.norm);
       if (cfg.norm === 'product') return { U: f.U.map((x) => x / n), D: Float32Array.from(f.D) };
       const nu = Math.max(frob(f.U), 1e-12);
       const nd = Math.max(frob(f.D), 1e-12);
       return { U: f.U.map((x) => x / nu), D: f.D.map((x) => x / nd) };
     };
-    const ns = matrices(pair).map((f) => normOf(f, pair.rank, C, cfg.norm));
+    const ns = matrices(pair).map((f) => normOf(f, pair.rank, cfg.norm));
     const alpha = cfg.alphaMode === 'carry' ? pair.alpha * (ns.reduce((a, b) => a + b, 0) / ns.length) : cfg.alphaInit;
-    return { ...pair, alpha, blocks: pair.blocks.map((b) => ({ q: scaled(b.q), v: scaled(b.v) })) };
+    return { ...pair, alpha, blocks: pair.blocks.map((b) => b.map(scaled)) };
   };
 
-  /** Host merge: every component's s·U·D into the q and v rows of each block's qkv weight. */
+  /** Host merge: every component's s·U·D into its targets' rows of each block's qkv weight. */
   const merged = (state: MethodState, comps: BankComponent[]): ParamTable => {
     const out: ParamTable = new Map(state.base);
     for (let l = 0; l < depth; l++) {
       const name = `blocks.${l}.attn.qkv.weight`;
       const w = Float32Array.from(state.base.get(name)!);
       for (const comp of comps)
-        (['q', 'v'] as const).forEach((p, i) => {
-          const f = comp.blocks[l]![p];
-          const s = comp.normalized ? comp.alpha / normOf(f, comp.rank, C, cfg.norm) : comp.alpha;
-          const row0 = i === 0 ? 0 : 2 * C;
+        comp.targets.forEach((p, i) => {
+          const f = comp.blocks[l]![i]!;
+          const s = comp.normalized ? comp.alpha / normOf(f, comp.rank, cfg.norm) : comp.alpha;
+          const row0 = QKV_SLICE[p] * C;
           for (let o = 0; o < C; o++)
             for (let a = 0; a < C; a++) {
               let acc = 0;
@@ -323,25 +334,26 @@ export function createMethod(cfg: RunConfig, config: ViTConfig, base: ParamTable
       if (cfg.method === 'ncm') return { train: false, trainAlphaFrozen: false, mode: 'none', lora: { frozenRanks: [], trainableRank: 0 }, loraState: {}, params: withHead(state.base, state) };
       if (cfg.method === 'seq-full') return { train: true, trainAlphaFrozen: false, mode: 'full', lora: { frozenRanks: [], trainableRank: 0 }, loraState: {}, params: withHead(state.base, state) };
       if (cfg.method === 'seq-lora' || cfg.method === 'one-direction') {
-        let pair = state.seqLora ?? { rank: cfg.rank, alpha: cfg.alphaInit, normalized: false, blocks: newPair(cfg.rank, cfg.seed * 31 + 1) };
+        let pair = state.seqLora ?? component(cfg.rank, cfg.alphaInit, false, newPair(cfg.rank, cfg.seed * 31 + 1));
         if (cfg.method === 'one-direction' && state.seqLora) pair = normalizedPair(pair);
         return {
           train: true,
           trainAlphaFrozen: false,
           mode: 'lora',
-          lora: { frozenRanks: [], trainableRank: pair.rank },
-          loraState: { alphaTrainable: pair.alpha, trainable: pair.blocks.map((b) => [b.q, b.v]) },
+          lora: { frozenRanks: [], trainableRank: pair.rank, targets },
+          loraState: { alphaTrainable: pair.alpha, trainable: pair.blocks },
           params: withHead(state.base, state),
         };
       }
       // SD-LoRA family: the previous task's component becomes a normalised frozen direction.
+      sameTargets([targets, ...state.components.map((c) => c.targets)], 'SD-LoRA');
       const comps = state.components.map((c) => ({ ...c }));
       const prev = comps[comps.length - 1];
       if (prev && !prev.normalized) {
         prev.normalized = true;
         if (cfg.alphaMode === 'carry') {
           // Continuity at the boundary (spec §5): α_i := α_t · mean over matrices of n(U, D).
-          const ns = matrices(prev).map((f) => normOf(f, prev.rank, C, cfg.norm));
+          const ns = matrices(prev).map((f) => normOf(f, prev.rank, cfg.norm));
           prev.alpha = prev.alpha * (ns.reduce((a, b) => a + b, 0) / ns.length);
         }
       }
@@ -350,23 +362,18 @@ export function createMethod(cfg: RunConfig, config: ViTConfig, base: ParamTable
       state.components = comps;
       // first-direction: after task 1 no new component, only the first one's α (and the head) train.
       const rank = cfg.method === 'first-direction' && t > 0 ? 0 : rankFor(t);
-      const invNorms = new Float32Array(2 * depth * comps.length);
-      comps.forEach((comp, k) =>
-        comp.blocks.forEach((b, l) => {
-          invNorms[(2 * l) * comps.length + k] = 1 / normOf(b.q, comp.rank, C, cfg.norm);
-          invNorms[(2 * l + 1) * comps.length + k] = 1 / normOf(b.v, comp.rank, C, cfg.norm);
-        }),
-      );
+      const invNorms = new Float32Array(P * depth * comps.length); // (depth·P, K_f), row l·P + target
+      comps.forEach((comp, k) => comp.blocks.forEach((b, l) => b.forEach((f, i) => (invNorms[(P * l + i) * comps.length + k] = 1 / normOf(f, comp.rank, cfg.norm)))));
       const Rf = comps.reduce((s, c) => s + c.rank, 0);
       const frozen = comps.length
         ? Array.from({ length: depth }, (_, l) =>
-            (['q', 'v'] as const).map((p) => {
+            targets.map((_p, i) => {
               // Concatenate: U_cat (C, R_f) column blocks, D_cat (R_f, C) row blocks, component order.
               const U = new Float32Array(C * Rf);
               const D = new Float32Array(Rf * C);
               let off = 0;
               for (const comp of comps) {
-                const f = comp.blocks[l]![p];
+                const f = comp.blocks[l]![i]!;
                 for (let c = 0; c < C; c++) for (let j = 0; j < comp.rank; j++) U[c * Rf + off + j] = f.U[c * comp.rank + j]!;
                 D.set(f.D, off * C);
                 off += comp.rank;
@@ -380,13 +387,13 @@ export function createMethod(cfg: RunConfig, config: ViTConfig, base: ParamTable
         train: true,
         trainAlphaFrozen: cfg.method !== 'fixed-magnitudes',
         mode: 'lora',
-        lora: { frozenRanks: comps.map((c) => c.rank), trainableRank: rank },
+        lora: { frozenRanks: comps.map((c) => c.rank), trainableRank: rank, targets },
         loraState: {
           alphaFrozen: Float32Array.from(comps, (c) => c.alpha),
           alphaTrainable: rank ? cfg.alphaInit : undefined,
           invNorms,
           frozen,
-          trainable: rank ? fresh.map((b) => [b.q, b.v]) : undefined,
+          trainable: rank ? fresh : undefined,
         },
         params: withHead(state.base, state),
       };
@@ -403,9 +410,9 @@ export function createMethod(cfg: RunConfig, config: ViTConfig, base: ParamTable
         return next;
       }
       const lora = await vit.readLora();
-      const blocks = lora.trainable.map(([q, v]) => ({ q: q!, v: v! }));
+      const blocks = lora.trainable;
       if (cfg.method === 'seq-lora' || cfg.method === 'one-direction') {
-        next.seqLora = { rank: cfg.rank, alpha: lora.alphaTrainable, normalized: false, blocks };
+        next.seqLora = component(cfg.rank, lora.alphaTrainable, false, blocks);
         return next;
       }
       const comps = state.components.map((c, k) => ({ ...c, alpha: lora.alphaFrozen[k]! }));
@@ -415,12 +422,12 @@ export function createMethod(cfg: RunConfig, config: ViTConfig, base: ParamTable
         next.absResidual = null;
         return next;
       }
-      const fresh: BankComponent = { rank: rankFor(t), alpha: lora.alphaTrainable, normalized: false, blocks };
+      const fresh = component(rankFor(t), lora.alphaTrainable, false, blocks);
       // Least squares of the new update (function-preserving target α_t·U_t D_t) on the old directions (spec §11.2).
       next.lastResidual = null;
       next.absResidual = null;
       if (comps.length) {
-        const fit = opts.ctx ? await fitDirectionGpu(opts.ctx, comps, fresh, C, cfg.norm) : fitDirection(comps, fresh, C, cfg.norm);
+        const fit = opts.ctx ? await fitDirectionGpu(opts.ctx, comps, fresh, cfg.norm) : fitDirection(comps, fresh, cfg.norm);
         next.absResidual = fit.absolute;
         next.lastResidual = fit.relative;
         if (cfg.method === 'sdlora-kd' && fit.relative <= cfg.kdThreshold) {

@@ -267,7 +267,21 @@ export function sdVsSeqVerdicts(rows: readonly ClRow[]): string[] {
 
 /** What the card needs of one `npm run experiment` output folder (config.json run/data, metrics.json). */
 export interface ExperimentDir {
-  run: { method: string; seed: number; alphaMode: string; head: string; tasks?: number; epochs?: number; rank?: number; optimizer?: string; learningRate?: number; batchSize?: number };
+  run: {
+    method: string;
+    seed: number;
+    alphaMode: string;
+    head: string;
+    tasks?: number;
+    epochs?: number;
+    rank?: number;
+    optimizer?: string;
+    learningRate?: number;
+    batchSize?: number;
+    /** Absent in runs made before the option existed: q, v. */
+    targets?: string[];
+    augment?: boolean;
+  };
   data: string;
   /** The image cap of the run (npm run experiment --max-per-class), if any. */
   maxPerClass?: number | null;
@@ -285,8 +299,12 @@ export function collectCl(dirs: ExperimentDir[]): ClRow[] {
   for (const d of dirs) {
     const u = d.run;
     const cap = d.maxPerClass ? `, ≤ ${d.maxPerClass} images per class` : '';
+    const targets = u.targets && u.targets.join() !== 'q,v' ? `, LoRA on ${u.targets.join(', ')}` : '';
+    const augment = u.augment === false ? ', no augmentation' : '';
     const settings =
-      u.method === 'ncm' ? `${u.tasks} tasks${cap}` : `${u.tasks} tasks, ${u.epochs} epoch${u.epochs === 1 ? '' : 's'}, rank ${u.rank}, ${u.optimizer} lr ${u.learningRate}${u.batchSize ? `, batch ${u.batchSize}` : ''}${cap}`;
+      u.method === 'ncm'
+        ? `${u.tasks} tasks${cap}`
+        : `${u.tasks} tasks, ${u.epochs} epoch${u.epochs === 1 ? '' : 's'}, rank ${u.rank}${targets}, ${u.optimizer} lr ${u.learningRate}${u.batchSize ? `, batch ${u.batchSize}` : ''}${augment}${cap}`;
     const key = `${d.data}\u0000${variantName(d.run)}\u0000${settings}`;
     const r = rows.get(key) ?? { benchmark: d.data, method: variantName(d.run), settings, seeds: [], acc: [], aaa: [], forgetting: [] };
     r.seeds.push(d.run.seed);

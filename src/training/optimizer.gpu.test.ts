@@ -54,10 +54,11 @@ await describeGpu('LoRA training step', (ctx) => {
         rank: R,
         alpha: 0.8,
         normalized: false,
-        blocks: Array.from({ length: config.depth }, () => ({
-          q: { U: new Float64Array(config.width * R), D: Float64Array.from(D()) },
-          v: { U: new Float64Array(config.width * R), D: Float64Array.from(D()) },
-        })),
+        targets: ['q', 'v'],
+        blocks: Array.from({ length: config.depth }, () => [
+          { U: new Float64Array(config.width * R), D: Float64Array.from(D()) },
+          { U: new Float64Array(config.width * R), D: Float64Array.from(D()) },
+        ]),
       },
     ];
     const r = ref.lossAndGrads(config, ref.toFloat64(params), comps, rawImages, labels);

@@ -5,7 +5,7 @@ import type { BankComponent } from '../io/loraBank';
 import type { MethodState } from '../training/methods';
 import { componentLabels, explorePerClass, finalAlphas, interpolateBackbone, scaledState, scoreLogits, testSubset } from './explorer';
 
-const comp = (alpha: number): BankComponent => ({ rank: 1, alpha, normalized: true, blocks: [] });
+const comp = (alpha: number): BankComponent => ({ rank: 1, alpha, normalized: true, targets: ['q', 'v'], blocks: [] });
 const state = (over: Partial<MethodState>): MethodState => ({
   base: new Map(),
   head: null,

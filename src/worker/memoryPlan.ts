@@ -44,17 +44,17 @@ function trainingSetups(cfg: RunConfig): { at: string; opts: GpuVitOptions }[] {
       return [{ at: 'training', opts: { batch: B, mode: 'full' } }];
     case 'seq-lora':
     case 'one-direction':
-      return [{ at: 'training', opts: { batch: B, mode: 'lora', lora: { frozenRanks: [], trainableRank: cfg.rank } } }];
+      return [{ at: 'training', opts: { batch: B, mode: 'lora', lora: { frozenRanks: [], trainableRank: cfg.rank, targets: cfg.targets } } }];
     case 'first-direction':
       return [
-        { at: 'training task 1', opts: { batch: B, mode: 'lora', lora: { frozenRanks: [], trainableRank: cfg.rank } } },
-        ...(cfg.tasks > 1 ? [{ at: 'training task 2', opts: { batch: B, mode: 'lora' as const, lora: { frozenRanks: [cfg.rank], trainableRank: 0 } } }] : []),
+        { at: 'training task 1', opts: { batch: B, mode: 'lora', lora: { frozenRanks: [], trainableRank: cfg.rank, targets: cfg.targets } } },
+        ...(cfg.tasks > 1 ? [{ at: 'training task 2', opts: { batch: B, mode: 'lora' as const, lora: { frozenRanks: [cfg.rank], trainableRank: 0, targets: cfg.targets } } }] : []),
       ];
     default:
       // SD-LoRA and its variants keep every earlier direction (sdlora-kd may drop some: this is its worst case).
       return tasks.map((t) => ({
         at: `training task ${t + 1}`,
-        opts: { batch: B, mode: 'lora', lora: { frozenRanks: tasks.slice(0, t).map((k) => rankFor(cfg, k)), trainableRank: rankFor(cfg, t) } },
+        opts: { batch: B, mode: 'lora', lora: { frozenRanks: tasks.slice(0, t).map((k) => rankFor(cfg, k)), trainableRank: rankFor(cfg, t), targets: cfg.targets } },
       }));
   }
 }

@@ -131,6 +131,7 @@ describe('sources', () => {
   });
   it('counts the LoRA parameters of one task: (q, v) × depth × rank × 2 × width', () => {
     expect(loraParamsPerTask(presets.small32, 4)).toBe(2 * 4 * 4 * 2 * 96);
+    expect(loraParamsPerTask(presets.small32, 4, 3)).toBe(3 * 4 * 4 * 2 * 96); // LoRA on q, k and v
   });
   it('parses saved and CLI spellings, and refuses anything else', () => {
     expect(parseModelSource('tiny')).toEqual({ kind: 'preset', id: 'tiny' });

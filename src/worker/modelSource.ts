@@ -55,8 +55,9 @@ const withoutHead = (params: ParamTable): ParamTable => new Map([...params].filt
 /** Parameters of the backbone alone (a checkpoint's classifier is not part of what a run trains on). */
 export const backboneParams = (c: ViTConfig): number => paramCount({ ...c, numClasses: 0 });
 
-/** Trainable LoRA parameters one SD-LoRA task adds at `rank`: U (C×r) and D (r×C) on q and v of every block. */
-export const loraParamsPerTask = (c: ViTConfig, rank: number): number => 2 * c.depth * rank * 2 * c.width;
+/** Trainable LoRA parameters one SD-LoRA task adds at `rank`: U (C×r) and D (r×C) on each target (q, v by default)
+ *  of every block. */
+export const loraParamsPerTask = (c: ViTConfig, rank: number, targets = 2): number => targets * c.depth * rank * 2 * c.width;
 
 /** A preset: its config and freshly initialised weights (seed 1, as the CLI's `--model random:<preset>`), no head. */
 export function buildPreset(id: PresetId): LoadedModel {

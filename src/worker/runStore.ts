@@ -10,6 +10,7 @@
 // Works in the page and in the worker (both have navigator.storage).
 
 import type { CheckpointFiles } from '../training/checkpointFiles';
+import { parseRunConfig } from '../training/methods';
 import { parseModelSource, type NamedBytes } from './modelSource';
 import type { RunRequest } from './protocol';
 
@@ -122,7 +123,15 @@ export async function findInterrupted(): Promise<SavedRun | null> {
     // Runs saved before model sources existed name a preset as a plain string.
     const model = parseModelSource(saved.request.model);
     if (!model) continue;
-    if (!found || runId > found.runId) found = { runId, request: { ...saved.request, model }, folderName: saved.folderName, done };
+    // Through the config parser: fields added since the run was saved (e.g. targets) get their defaults; a
+    // config this version cannot read is not offered for resume.
+    let config: RunRequest['config'];
+    try {
+      config = parseRunConfig(saved.request.config as unknown as Record<string, unknown>);
+    } catch {
+      continue;
+    }
+    if (!found || runId > found.runId) found = { runId, request: { ...saved.request, model, config }, folderName: saved.folderName, done };
   }
   return found;
 }

@@ -16,6 +16,7 @@ import { normal, uniform } from '../../testing/rng';
 import { randomParams } from '../../testing/vitFixtures';
 import { presets, type ViTConfig } from './config';
 import { GpuViT, type TrainMode } from './gpuVit';
+import { DEFAULT_TARGETS, type LoraTarget } from './loraTargets';
 import { paramSpecs } from './params';
 
 const TOL_ULPS = 2e-5 / 2 ** -23; // compare() expresses tolerances in units of ε32
@@ -30,20 +31,22 @@ const RANK_TRAIN = 2;
 const f32 = (a: Float64Array) => Float32Array.from(a);
 const frob = (a: ArrayLike<number>) => Math.sqrt(Array.from(a).reduce((s, x) => s + x * x, 0));
 
-function loraComponents(c: ViTConfig) {
+function loraComponents(c: ViTConfig, targets: readonly LoraTarget[]) {
   const mk = (rank: number, seed: number) =>
-    Array.from({ length: c.depth }, (_, l) => ({
-      q: { U: Float64Array.from(f32(normal(c.width * rank, seed + 4 * l, 0.3))), D: Float64Array.from(f32(normal(rank * c.width, seed + 4 * l + 1, 0.3))) },
-      v: { U: Float64Array.from(f32(normal(c.width * rank, seed + 4 * l + 2, 0.3))), D: Float64Array.from(f32(normal(rank * c.width, seed + 4 * l + 3, 0.3))) },
-    }));
-  const frozen: ref.LoraComponent = { rank: RANK_FROZEN, alpha: 0.9, normalized: true, blocks: mk(RANK_FROZEN, 100) };
-  const trainable: ref.LoraComponent = { rank: RANK_TRAIN, alpha: 0.8, normalized: false, blocks: mk(RANK_TRAIN, 200) };
+    Array.from({ length: c.depth }, (_, l) =>
+      targets.map((_t, i) => ({
+        U: Float64Array.from(f32(normal(c.width * rank, seed + 6 * l + 2 * i, 0.3))),
+        D: Float64Array.from(f32(normal(rank * c.width, seed + 6 * l + 2 * i + 1, 0.3))),
+      })),
+    );
+  const frozen: ref.LoraComponent = { rank: RANK_FROZEN, alpha: 0.9, normalized: true, targets, blocks: mk(RANK_FROZEN, 100) };
+  const trainable: ref.LoraComponent = { rank: RANK_TRAIN, alpha: 0.8, normalized: false, targets, blocks: mk(RANK_TRAIN, 200) };
   return [frozen, trainable];
 }
 
-async function run(ctx: GpuContext, mode: TrainMode, config: ViTConfig = TINY, tolUlps = TOL_ULPS) {
+async function run(ctx: GpuContext, mode: TrainMode, config: ViTConfig = TINY, tolUlps = TOL_ULPS, targets: readonly LoraTarget[] = DEFAULT_TARGETS) {
   const params = randomParams(config, 7);
-  const comps = loraComponents(config);
+  const comps = loraComponents(config, targets);
   const S = config.imageSize;
   const raw = uniform(B * 3 * S * S, 11, 0, 1); // pixels in [0, 1]
   const rawF = f32(raw);
@@ -53,7 +56,7 @@ async function run(ctx: GpuContext, mode: TrainMode, config: ViTConfig = TINY, t
   const r = ref.lossAndGrads(config, ref.toFloat64(params), comps, Float64Array.from(rawF), labels, LO, HI);
 
   // GPU: normalised images in, LoRA state uploaded.
-  const vit = new GpuViT(ctx, config, params, { batch: B, mode, lora: { frozenRanks: [RANK_FROZEN], trainableRank: RANK_TRAIN } });
+  const vit = new GpuViT(ctx, config, params, { batch: B, mode, lora: { frozenRanks: [RANK_FROZEN], trainableRank: RANK_TRAIN, targets } });
   const norm = new Float32Array(rawF.length);
   for (let i = 0; i < norm.length; i++) {
     const ch = Math.floor(i / (S * S)) % 3;
@@ -61,17 +64,14 @@ async function run(ctx: GpuContext, mode: TrainMode, config: ViTConfig = TINY, t
   }
   const images = ctx.fromArray(norm, [B, 3, S, S], 'images');
   const labelT = ctx.fromArray(Uint32Array.from(labels), [B], 'labels');
-  const invNorms = new Float32Array(2 * config.depth);
-  comps[0]!.blocks.forEach((b, l) => {
-    invNorms[2 * l] = 1 / (frob(b.q.U) * frob(b.q.D));
-    invNorms[2 * l + 1] = 1 / (frob(b.v.U) * frob(b.v.D));
-  });
+  // (depth·targets, 1): row l·targets + i
+  const invNorms = Float32Array.from(comps[0]!.blocks.flatMap((b) => b.map((f) => 1 / (frob(f.U) * frob(f.D)))));
   vit.setLora({
     alphaFrozen: Float32Array.of(comps[0]!.alpha),
     alphaTrainable: comps[1]!.alpha,
     invNorms,
-    frozen: comps[0]!.blocks.map((b) => [{ U: f32(b.q.U), D: f32(b.q.D) }, { U: f32(b.v.U), D: f32(b.v.D) }]),
-    trainable: comps[1]!.blocks.map((b) => [{ U: f32(b.q.U), D: f32(b.q.D) }, { U: f32(b.v.U), D: f32(b.v.D) }]),
+    frozen: comps[0]!.blocks.map((b) => b.map((f) => ({ U: f32(f.U), D: f32(f.D) }))),
+    trainable: comps[1]!.blocks.map((b) => b.map((f) => ({ U: f32(f.U), D: f32(f.D) }))),
   });
   const logits = vit.forward(images);
   const { loss, dlogits } = vit.loss(labelT, LO, HI);
@@ -89,9 +89,9 @@ async function run(ctx: GpuContext, mode: TrainMode, config: ViTConfig = TINY, t
   await check('dα frozen', vit.grads.get('lora.alphaFrozen')!, [r.grads.alpha[0]!]);
   await check('dα trainable', vit.grads.get('lora.alphaTrainable')!, [r.grads.alpha[1]!]);
   for (let l = 0; l < config.depth; l++)
-    for (const p of ['q', 'v'] as const) {
-      await check(`dU ${l}.${p}`, vit.grads.get(`lora.${l}.${p}.U`)!, r.grads.lora[1]![l]![p].U);
-      await check(`dD ${l}.${p}`, vit.grads.get(`lora.${l}.${p}.D`)!, r.grads.lora[1]![l]![p].D);
+    for (const [i, p] of targets.entries()) {
+      await check(`dU ${l}.${p}`, vit.grads.get(`lora.${l}.${p}.U`)!, r.grads.lora[1]![l]![i]!.U);
+      await check(`dD ${l}.${p}`, vit.grads.get(`lora.${l}.${p}.D`)!, r.grads.lora[1]![l]![i]!.D);
     }
   await check('d head.weight', vit.grads.get('head.weight')!, r.grads.params.get('head.weight')!);
   await check('d head.bias', vit.grads.get('head.bias')!, r.grads.params.get('head.bias')!);
@@ -111,6 +111,12 @@ await describeGpu('ViT on the GPU against the float64 reference', (ctx) => {
   it('LoRA training: logits, loss, dU, dD, dα (frozen and trainable), head and input gradients', async () => {
     const reports = await run(ctx(), 'lora');
     console.log(reports.join('\n'));
+  });
+  // Every qkv slice adapted (q, k, v) and k alone: the same checks, so k's slice offset and the per-(block,
+  // target) rows of the α partials are exercised as well as the default q, v.
+  it('LoRA on q, k and v, and on k alone: the same gradients', async () => {
+    await run(ctx(), 'lora', TINY, TOL_ULPS, ['q', 'k', 'v']);
+    await run(ctx(), 'lora', TINY, TOL_ULPS, ['k']);
   });
   it('full fine-tuning: every base parameter gradient', async () => {
     await run(ctx(), 'full');

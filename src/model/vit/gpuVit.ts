@@ -1,11 +1,11 @@
 // The ViT on the GPU: forward and backward composed from the kernels in src/kernels, with SD-LoRA
-// components on the q and v slices of every block's fused qkv. Mirrors src/reference/vit.ts (the float64
+// components on chosen slices of every block's fused qkv (LoraSetup.targets: q, k, v; default q and v). Mirrors src/reference/vit.ts (the float64
 // oracle), which documents the maths; shapes: B images, N = Np + 1 tokens, T = B·N rows, C width,
 // H heads, Dh = C/H, F mlp width, K classes, P patch.
 //
-// LoRA layout per (block, projection): the previous tasks' components are one frozen stack (factors fixed,
+// LoRA layout per (block, target): the previous tasks' components are one frozen stack (factors fixed,
 // scale s_k = α_k/(‖U_k‖‖D_k‖) with the norms of that matrix), the current task's component is a stack of
-// one (scale α_t, factors trainable). Both α vectors are trainable and shared by all blocks and by q and v.
+// one (scale α_t, factors trainable). Both α vectors are trainable and shared by all blocks and targets.
 // The frozen stack is merged into the qkv weight once per step (W_eff = W0 + Σ_k s_k U_k D_k, C·C·R flops),
 // so the forward and dx pay nothing per frozen component; its α gradient is ⟨Gᵀ·X, U_k D_k⟩_F, from the
 // (transposed) qkv weight gradient through lora.innerProducts. A step thus costs about the same with 1 or
@@ -26,6 +26,7 @@ import * as merge from '../../kernels/merge';
 import * as patchify from '../../kernels/patchify';
 import * as reduce from '../../kernels/reduce';
 import { headDim, mlpDim, numPatches, numTokens, validateConfig, type ViTConfig } from './config';
+import { DEFAULT_TARGETS, QKV_SLICE, parseTargets, type LoraTarget } from './loraTargets';
 import { paramSpecs, type ParamTable } from './params';
 
 /** Which weights train: none (evaluation), the LoRA factors + α + head, or every weight. */
@@ -36,6 +37,8 @@ export interface LoraSetup {
   frozenRanks: number[];
   /** Rank of the current task's component (trained, unnormalised); 0 = none. */
   trainableRank: number;
+  /** The qkv slices every component adapts, canonical order (default q, v). */
+  targets?: readonly LoraTarget[];
 }
 
 export interface GpuVitOptions {
@@ -46,10 +49,6 @@ export interface GpuVitOptions {
   budgetBytes?: number;
 }
 
-const PROJECTIONS = ['q', 'v'] as const;
-type Projection = (typeof PROJECTIONS)[number];
-/** Column offset of each projection inside the fused (T, 3C) qkv, in units of C. */
-const SLICE: Record<Projection, number> = { q: 0, v: 2 };
 
 interface LoraStack {
   layout: lora.LoraLayout;
@@ -92,7 +91,9 @@ export class GpuViT {
   readonly arena: Arena;
   private readonly ctx: GpuContext;
   private readonly blocks: BlockActs[] = [];
-  private readonly lora: ProjectionLora[][] = []; // [block][q=0, v=1]
+  private readonly lora: ProjectionLora[][] = []; // [block][target]
+  /** The adapted qkv slices (LoraSetup.targets), canonical order. */
+  readonly targets: readonly LoraTarget[];
   private frozenStack: LoraStack | null = null; // layout of the frozen components, workspace of T = C rows
   private readonly qkvEff: GpuTensor[] = []; // per block (3C, C): W0 + merged frozen components
   private readonly t: Record<string, GpuTensor> = {};
@@ -107,6 +108,7 @@ export class GpuViT {
     this.batch = opts.batch;
     this.mode = opts.mode;
     this.loraSetup = opts.lora ?? { frozenRanks: [], trainableRank: 0 };
+    this.targets = loraTargets(opts);
     const planner = new Planner(config, opts);
     const plan = planMemory(planner.requests, ctx.limits, defaultBudgetBytes(opts.budgetBytes));
     this.arena = new Arena(ctx, 'vit', plan, `Use a smaller batch size (now ${opts.batch}) or a smaller model.`);
@@ -153,7 +155,7 @@ export class GpuViT {
     }
     for (let l = 0; l < this.config.depth; l++) {
       const row: ProjectionLora[] = [];
-      for (const p of PROJECTIONS) {
+      for (const p of this.targets) {
         const key = `lora.${l}.${p}`;
         let frozen: ProjectionLora['frozen'] = null;
         let trainable: ProjectionLora['trainable'] = null;
@@ -182,13 +184,14 @@ export class GpuViT {
 
   // ------------------------------------------------------------------ LoRA state
 
-  /** Uploads the LoRA state. factors[l][p]: frozen stack (U_cat (C, R), D_cat (R, C)) and the trainable pair. */
+  /** Uploads the LoRA state. factors[l][i] (block l, i-th target): frozen stack (U_cat (C, R), D_cat (R, C)) and
+   *  the trainable pair. */
   setLora(state: {
     alphaFrozen?: Float32Array; // (Kf)
     alphaTrainable?: number;
-    /** 1/(‖U_k‖‖D_k‖) per (block, projection) and frozen component: (2·depth, Kf), row 2l + (p == v). */
+    /** 1/(‖U_k‖‖D_k‖) per (block, target) and frozen component: (depth·targets, Kf), row l·targets + i. */
     invNorms?: Float32Array;
-    frozen?: { U: Float32Array; D: Float32Array }[][]; // [block][q, v]
+    frozen?: { U: Float32Array; D: Float32Array }[][]; // [block][target]
     trainable?: { U: Float32Array; D: Float32Array }[][];
   }): void {
     const ctx = this.ctx;
@@ -197,7 +200,7 @@ export class GpuViT {
     if (state.alphaTrainable !== undefined && trainableRank) ctx.write(this.arena.get('lora.alphaTrainable'), [state.alphaTrainable]);
     if (state.invNorms && frozenRanks.length) ctx.write(this.arena.get('lora.invNorms'), state.invNorms);
     for (let l = 0; l < this.config.depth; l++)
-      for (let i = 0; i < 2; i++) {
+      for (let i = 0; i < this.targets.length; i++) {
         const pl = this.lora[l]![i]!;
         const f = state.frozen?.[l]?.[i];
         if (f && pl.frozen) {
@@ -217,7 +220,7 @@ export class GpuViT {
       }
   }
 
-  /** Frozen stack: scales_lp = α_frozen ⊙ invNorm_lp, then W_eff = W0 + Σ_k s_k U_k D_k on the q and v rows. */
+  /** Frozen stack: scales_lp = α_frozen ⊙ invNorm_lp, then W_eff = W0 + Σ_k s_k U_k D_k on the targets' rows. */
   private refreshFrozen(): void {
     const Kf = this.loraSetup.frozenRanks.length;
     if (!Kf) return;
@@ -228,11 +231,11 @@ export class GpuViT {
     for (let l = 0; l < this.config.depth; l++) {
       const eff = this.qkvEff[l]!;
       ctx.copy(eff, this.params.get(`blocks.${l}.attn.qkv.weight`)!);
-      for (let i = 0; i < 2; i++) {
+      this.targets.forEach((p, i) => {
         const f = this.lora[l]![i]!.frozen!;
-        ctx.copyRange(f.scales, 0, all, (2 * l + i) * Kf, Kf);
-        merge.inPlace(ctx, eff, f.uCat, f.dCat, f.scales, this.frozenStack!.layout, { rowOffset: SLICE[PROJECTIONS[i]!] * C, colOffset: 0 });
-      }
+        ctx.copyRange(f.scales, 0, all, (this.targets.length * l + i) * Kf, Kf);
+        merge.inPlace(ctx, eff, f.uCat, f.dCat, f.scales, this.frozenStack!.layout, { rowOffset: QKV_SLICE[p] * C, colOffset: 0 });
+      });
     }
   }
 
@@ -273,9 +276,9 @@ export class GpuViT {
       const b = (n: string) => prm(`blocks.${l}.${n}`);
       layerNorm.forward(ctx, a.ln1, a.mean1, a.rstd1, a.x, b('norm1.weight'), b('norm1.bias'), T, C, c.layerNormEps);
       matmul.nt(ctx, { c: a.qkv, a: a.ln1, b: this.qkvWeight(l), bias: c.qkvBias ? b('attn.qkv.bias') : undefined });
-      for (let i = 0; i < 2; i++) {
+      for (let i = 0; i < this.targets.length; i++) {
         const pl = this.lora[l]![i]!;
-        const slice = { stride: 3 * C, offset: SLICE[PROJECTIONS[i]!] * C };
+        const slice = { stride: 3 * C, offset: QKV_SLICE[this.targets[i]!] * C };
         if (pl.trainable)
           lora.forward(ctx, a.qkv, a.ln1, pl.trainable.D, pl.trainable.U, this.arena.get('lora.alphaTrainable'), pl.trainable.layout, pl.trainable.ws, slice);
       }
@@ -374,7 +377,7 @@ export class GpuViT {
       }
       matmul.nn(ctx, { c: t.dLn!, a: t.dQkv!, b: this.qkvWeight(l) });
       if (this.frozenStack) matmul.tn(ctx, { c: t.gradQkvT!, a: a.ln1, b: t.dQkv! }); // (C, 3C) = (dW_qkv)ᵀ
-      for (let i = 0; i < 2; i++) this.loraBackward(l, i, a);
+      for (let i = 0; i < this.targets.length; i++) this.loraBackward(l, i, a);
       layerNorm.backward(ctx, t.dNormOut!, full ? g('norm1.weight')! : t.dLnW!, full ? g('norm1.bias')! : t.dLnB!, t.dLn!, a.x, b('norm1.weight'), a.mean1, a.rstd1, T, C);
       ew.add(ctx, dxOther, t.dMid!, t.dNormOut!);
       [dx, dxOther] = [dxOther, dx];
@@ -400,20 +403,19 @@ export class GpuViT {
     return t.dImages!;
   }
 
-  /** LoRA backward of block l, projection i: adds into dLn (the qkv input gradient), writes dU/dD, collects α partials. */
+  /** LoRA backward of block l, target i: adds into dLn (the qkv input gradient), writes dU/dD, collects α partials. */
   private loraBackward(l: number, i: number, a: BlockActs): void {
     const ctx = this.ctx;
     const t = this.t;
     const pl = this.lora[l]![i]!;
     const C = this.config.width;
-    const slice = { stride: 3 * C, offset: SLICE[PROJECTIONS[i]!] * C };
-    const row = 2 * l + i;
+    const slice = { stride: 3 * C, offset: QKV_SLICE[this.targets[i]!] * C };
+    const row = this.targets.length * l + i;
     if (pl.frozen) {
       // dx needs nothing here (the merged W_eff carried it); p_k = ⟨(dW_qkv)_slice, U_k D_k⟩_F.
       const stack = this.frozenStack!;
       const Kf = stack.layout.K;
-      const gSlice = { stride: 3 * C, offset: SLICE[PROJECTIONS[i]!] * C };
-      lora.innerProducts(ctx, t.pFrozen!, t.gradQkvT!, pl.frozen.dCatT, pl.frozen.uCat, stack.layout, stack.ws, gSlice);
+      lora.innerProducts(ctx, t.pFrozen!, t.gradQkvT!, pl.frozen.dCatT, pl.frozen.uCat, stack.layout, stack.ws, slice);
       ctx.copyRange(t.pFrozenAll!, row * Kf, t.pFrozen!, 0, Kf);
     }
     if (pl.trainable) {
@@ -429,7 +431,7 @@ export class GpuViT {
   private finishAlphaGrads(): void {
     const { ctx, t } = this;
     const { frozenRanks, trainableRank } = this.loraSetup;
-    const rows = 2 * this.config.depth;
+    const rows = this.targets.length * this.config.depth;
     if (frozenRanks.length) {
       ew.mul(ctx, t.pScaled!, t.pFrozenAll!, this.arena.get('lora.invNorms'));
       reduce.sumRows(ctx, this.grads.get('lora.alphaFrozen')!, t.pScaled!, rows, frozenRanks.length);
@@ -439,7 +441,7 @@ export class GpuViT {
 
   // ------------------------------------------------------------------ weights out
 
-  /** Plain weights with every LoRA component merged into the q and v rows of qkv (W0 + Σ_k s_k U_k D_k),
+  /** Plain weights with every LoRA component merged into its targets' rows of qkv (W0 + Σ_k s_k U_k D_k),
    *  for evaluation at no extra cost per component and for export (ONNX, safetensors). */
   async mergedParams(): Promise<ParamTable> {
     const { ctx } = this;
@@ -450,10 +452,10 @@ export class GpuViT {
     for (let l = 0; l < this.config.depth; l++) {
       const eff = this.arena.get('mergeScratch');
       ctx.copy(eff, this.qkvWeight(l));
-      for (let i = 0; i < 2; i++) {
+      this.targets.forEach((p, i) => {
         const tr = this.lora[l]![i]!.trainable;
-        if (tr) merge.inPlace(ctx, eff, tr.U, tr.D, this.arena.get('lora.alphaTrainable'), tr.layout, { rowOffset: SLICE[PROJECTIONS[i]!] * C, colOffset: 0 });
-      }
+        if (tr) merge.inPlace(ctx, eff, tr.U, tr.D, this.arena.get('lora.alphaTrainable'), tr.layout, { rowOffset: QKV_SLICE[p] * C, colOffset: 0 });
+      });
       out.set(`blocks.${l}.attn.qkv.weight`, await ctx.read(eff));
     }
     return out;
@@ -472,7 +474,7 @@ export class GpuViT {
     return [...(frozenRanks.length ? [this.arena.get('lora.alphaFrozen')] : []), ...(trainableRank ? [this.arena.get('lora.alphaTrainable')] : [])];
   }
 
-  /** The LoRA state as host arrays: α's and the trainable component's factors per [block][q, v]. */
+  /** The LoRA state as host arrays: α's and the trainable component's factors per [block][target]. */
   async readLora(): Promise<{ alphaFrozen: Float32Array; alphaTrainable: number; trainable: { U: Float32Array; D: Float32Array }[][] }> {
     const { ctx } = this;
     const { frozenRanks, trainableRank } = this.loraSetup;
@@ -482,7 +484,7 @@ export class GpuViT {
     if (trainableRank)
       for (let l = 0; l < this.config.depth; l++) {
         const row: { U: Float32Array; D: Float32Array }[] = [];
-        for (let i = 0; i < 2; i++) {
+        for (let i = 0; i < this.targets.length; i++) {
           const tr = this.lora[l]![i]!.trainable!;
           row.push({ U: await ctx.read(tr.U), D: await ctx.read(tr.D) });
         }
@@ -597,7 +599,8 @@ class Planner {
     const lo = opts.lora ?? { frozenRanks: [], trainableRank: 0 };
     const Kf = lo.frozenRanks.length;
     const Rf = lo.frozenRanks.reduce((x, y) => x + y, 0);
-    const rows = 2 * c.depth;
+    const targets = loraTargets(opts);
+    const rows = targets.length * c.depth;
     if (Kf) {
       this.requests.push({ name: 'lora.alphaFrozen', shape: [Kf] }, { name: 'grad.lora.alphaFrozen', shape: [Kf] });
       this.requests.push({ name: 'lora.invNorms', shape: [rows, Kf] }, { name: 'lora.scalesAll', shape: [rows, Kf] });
@@ -613,7 +616,7 @@ class Planner {
     }
     for (let l = 0; l < c.depth; l++) {
       if (Kf) this.requests.push({ name: `lora.${l}.qkvEff`, shape: [3 * C, C] });
-      for (const p of PROJECTIONS) {
+      for (const p of targets) {
         const key = `lora.${l}.${p}`;
         if (Kf)
           this.requests.push(
@@ -649,4 +652,9 @@ class Planner {
     if (this.opts.mode === 'lora') return name.startsWith('head.');
     return false;
   }
+}
+
+/** The validated target list of a model's options (default q, v). */
+function loraTargets(opts: GpuVitOptions): readonly LoraTarget[] {
+  return opts.lora?.targets ? parseTargets(opts.lora.targets) : DEFAULT_TARGETS;
 }

@@ -1,3 +1,4 @@
+import { DEFAULT_TARGETS, parseTargets, targetsLabel, type LoraTarget } from '../../model/vit/loraTargets';
 import { setConfig } from '../../store/actions';
 import { hasAlpha, methodLabel, METHODS, taskChoices } from '../../store/choices';
 import { datasetEntry, usePlayground } from '../../store/state';
@@ -5,6 +6,9 @@ import { NumberField } from './NumberField';
 import { SelectField } from './SelectField';
 
 const num = (v: number | null) => v ?? Number.NaN;
+
+/** Every non-empty subset of q, k, v, the paper's q, v first. */
+const TARGET_CHOICES: readonly LoraTarget[][] = [['q', 'v'], ['q', 'k', 'v'], ['q', 'k'], ['k', 'v'], ['q'], ['k'], ['v']];
 
 export function MethodOptions({ disabled }: { disabled: boolean }) {
   const config = usePlayground((s) => s.form.config);
@@ -28,6 +32,16 @@ export function MethodOptions({ disabled }: { disabled: boolean }) {
         <NumberField label="Batch size" testId="field-batch-size" value={config.batchSize} min={1} onChange={(v) => setConfig({ batchSize: num(v) })} />
         <NumberField label="Learning rate" testId="field-learning-rate" value={config.learningRate} step="any" min={0} onChange={(v) => setConfig({ learningRate: num(v) })} />
         <NumberField label="LoRA rank" testId="field-rank" value={config.rank} min={1} onChange={(v) => setConfig({ rank: num(v) })} />
+        {config.method !== 'seq-full' && config.method !== 'ncm' && (
+          <SelectField
+            label="LoRA on"
+            testId="field-targets"
+            value={config.targets.join(',')}
+            onChange={(v) => setConfig({ targets: parseTargets(v) })}
+            options={TARGET_CHOICES.map((t) => ({ value: t.join(','), label: `${targetsLabel(t)}${t.join() === DEFAULT_TARGETS.join() ? ' (paper)' : ''}` }))}
+            hint="Which slices of each block's fused qkv projection get a LoRA component."
+          />
+        )}
         <NumberField label="Seed" testId="field-seed" value={config.seed} min={0} onChange={(v) => setConfig({ seed: num(v) })} hint="Class order, task split, initialisation and shuffles." />
         {hasAlpha(config.method) && config.method !== 'seq-lora' && (
           <SelectField
