@@ -290,7 +290,7 @@ describe('teaching tour', () => {
     const s = store.getState();
     expect(s.form.dataset).toBe('split-fashion-mnist');
     expect(s.form.maxPerClass).toBe(200);
-    expect(s.form.config).toMatchObject({ method: 'seq-lora', tasks: 5, epochs: 1, rank: 4 });
-    expect(s.teaching!.moments[0]!.text).toContain('5 tasks of 2 classes, 200 images per class, 1 epoch per task');
+    expect(s.form.config).toMatchObject({ method: 'seq-lora', tasks: 5, epochs: 3, rank: 4, optimizer: 'adam', head: 'prototype', alphaMode: 'carry' });
+    expect(s.teaching!.moments[0]!.text).toContain('5 tasks of 2 classes, 200 images per class, 3 epochs per task');
   });
 });

@@ -19,14 +19,29 @@ export const PRESETS: readonly Preset[] = [
     id: 'teaching-fast',
     label: 'teaching demo: fast',
     description:
-      'Five tasks of Fashion-MNIST, 200 images per class, one epoch, rank 4, no augmentation: the α curves appear within a minute on a laptop GPU. ' +
-      "α carries over between tasks (the paper's text) instead of the authors' code's reset to 0.8, which re-amplifies old directions at each task boundary and made SD-LoRA forget too in our tests. " +
-      'Measured on the embedded default over 3 seeds (npm run experiment with these settings): SD-LoRA 41.0 % and sequential LoRA 40.9 % final accuracy. ' +
-      'At this length the LoRA factors barely move the features (drift < 0.001), so the forgetting the tour shows is the head favouring the newest classes, not lost features: it shows how SD-LoRA works, not an accuracy advantage.',
+      'Five tasks of Fashion-MNIST, 200 images per class, three epochs, rank 4, no augmentation: the α curves appear within a minute or two on a laptop GPU. ' +
+      "Adam at lr 0.001 (the paper's text) and the class-prototype head: at this learning rate the LoRA factors really change the features, which is where the two methods part. " +
+      'Measured on the embedded default over 3 seeds (npm run experiment with these settings): SD-LoRA 67.1 % and sequential LoRA 60.6 % final accuracy (+6.5 points, every seed ahead); ' +
+      "the features drift about half as far from the pretrained ones under SD-LoRA (1 − cos 0.09–0.16 against 0.22–0.35), because sequential LoRA's single pair is rewritten by every new task. " +
+      'α carries over between tasks (the paper’s text) instead of the authors’ code’s reset to 0.8. ' +
+      'Plainly: on this small backbone the frozen features’ own class means reach 72.0 %, so here LoRA training of either kind costs accuracy; the tour shows how SD-LoRA limits that cost.',
     dataset: 'split-fashion-mnist',
     model: { kind: 'default' },
     maxPerClass: 200,
-    config: { ...DEFAULT_CONFIG, method: 'sdlora', tasks: 5, epochs: 1, batchSize: 16, learningRate: 0.01, rank: 4, alphaMode: 'carry', seed: 1, augment: false },
+    config: {
+      ...DEFAULT_CONFIG,
+      method: 'sdlora',
+      tasks: 5,
+      epochs: 3,
+      batchSize: 16,
+      optimizer: 'adam',
+      learningRate: 0.001,
+      rank: 4,
+      alphaMode: 'carry',
+      head: 'prototype',
+      seed: 1,
+      augment: false,
+    },
   },
   {
     id: 'paper-code',

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { collectCl, meanSe, probeVerdicts, renderModelCard, sdVsSeqVerdicts, variantName, type CardInput, type ProbeInfo } from './modelCard';
+import { collectCl, frozenReferenceLines, meanSe, probeVerdicts, renderModelCard, sdVsSeqVerdicts, variantName, type CardInput, type ProbeInfo } from './modelCard';
 
 const probe = (model: number, pixels: number, random: number): ProbeInfo => ({
   protocol: 'nearest class mean on frozen features',
@@ -109,10 +109,29 @@ describe('model card', () => {
     expect(sdVsSeqVerdicts([row('sdlora', [20, 21], [1, 2]), row('seq-lora', [30, 31], [1, 2])])[0]).toContain('too few seeds to tell');
   });
 
-  it('settings name the batch size and the image cap when the runs had them', () => {
+  it('compares the best trained row of each benchmark with the frozen class means, in plain words', () => {
+    const row = (benchmark: string, method: string, acc: number[]) => ({ benchmark, method, settings: 's', seeds: [1, 2, 3], acc, aaa: acc, forgetting: acc });
+    const lines = frozenReferenceLines([
+      row('a', 'ncm', [72, 72, 72]),
+      row('a', 'sdlora', [60, 64, 68]),
+      row('a', 'seq-lora', [50, 51, 52]),
+      row('b', 'ncm', [10, 10, 10]),
+      row('b', 'sdlora', [12, 12, 12]),
+      row('c', 'sdlora', [1, 2, 3]), // no reference: no line
+    ]);
+    expect(lines).toEqual([
+      'a: best trained row sdlora (s) 64.0 % against 72.0 % (−8.0 points): every trained method here loses to the frozen class means.',
+      'b: best trained row sdlora (s) 12.0 % against 10.0 % (+2.0 points): training helps here.',
+    ]);
+  });
+
+  it('settings name the batch size, the image cap, other LoRA targets and no augmentation when the runs had them', () => {
     const base = run('seq-lora', 1);
     const d = { ...base, run: { ...base.run, batchSize: 16 }, maxPerClass: 200, metrics: { acc: 1, aaa: 1, forgetting: 1 } };
     expect(collectCl([d])[0]!.settings).toBe('5 tasks, 3 epochs, rank 10, sgd lr 0.01, batch 16, ≤ 200 images per class');
+    const e = { ...d, run: { ...d.run, targets: ['q', 'k', 'v'], augment: false } };
+    expect(collectCl([e])[0]!.settings).toBe('5 tasks, 3 epochs, rank 10, LoRA on q, k, v, sgd lr 0.01, batch 16, no augmentation, ≤ 200 images per class');
+    expect(collectCl([{ ...d, run: { ...d.run, targets: ['q', 'v'] } }])[0]!.settings).toBe(collectCl([d])[0]!.settings); // the default is not named
   });
 
   it('says when a resume extended the run', () => {

@@ -203,6 +203,12 @@ export function renderModelCard(c: CardInput): string {
       for (const v of verdicts) lines.push(`- ${v}`);
       lines.push('');
     }
+    const reference = frozenReferenceLines(c.cl);
+    if (reference.length) {
+      lines.push('Does training beat the frozen backbone? The best trained row of each benchmark against nearest class mean on the frozen features (same tasks):', '');
+      for (const v of reference) lines.push(`- ${v}`);
+      lines.push('');
+    }
   }
   lines.push('## Reproduce', '');
   lines.push(
@@ -261,6 +267,23 @@ export function sdVsSeqVerdicts(rows: readonly ClRow[]): string[] {
           : 'within the seed-to-seed noise: no measured advantage';
     const sign = mean >= 0 ? '+' : '−';
     out.push(`${sd.benchmark}, ${sd.method} − seq-lora${head} (${sd.settings ?? ''}): ${sign}${Math.abs(mean).toFixed(1)}${Number.isFinite(se) ? ` ± ${se.toFixed(1)}` : ''} points over ${n} seed${n === 1 ? '' : 's'}, ${what}.`);
+  }
+  return out;
+}
+
+/** Per benchmark: its best trained row (highest mean Acc) against the `ncm` row, the rehearsal-free reference that
+ *  trains nothing; plain words when training loses to it. */
+export function frozenReferenceLines(rows: readonly ClRow[]): string[] {
+  const out: string[] = [];
+  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+  for (const bench of [...new Set(rows.map((r) => r.benchmark))]) {
+    const ncm = rows.find((r) => r.benchmark === bench && r.method === 'ncm');
+    const trained = rows.filter((r) => r.benchmark === bench && r.method !== 'ncm');
+    if (!ncm || !trained.length) continue;
+    const best = trained.reduce((a, b) => (mean(b.acc) > mean(a.acc) ? b : a));
+    const d = mean(best.acc) - mean(ncm.acc);
+    const what = d >= 1 ? 'training helps here' : d > -1 ? 'no better than not training' : 'every trained method here loses to the frozen class means';
+    out.push(`${bench}: best trained row ${best.method} (${best.settings ?? ''}) ${mean(best.acc).toFixed(1)} % against ${mean(ncm.acc).toFixed(1)} % (${d >= 0 ? '+' : '−'}${Math.abs(d).toFixed(1)} points): ${what}.`);
   }
   return out;
 }

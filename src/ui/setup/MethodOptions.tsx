@@ -55,6 +55,29 @@ export function MethodOptions({ disabled }: { disabled: boolean }) {
             ]}
           />
         )}
+        {config.method !== 'ncm' && (
+          <SelectField
+            label="Head"
+            testId="field-head"
+            value={config.head}
+            onChange={(head) => setConfig({ head })}
+            options={[
+              { value: 'linear', label: 'linear, current task’s logits (code)' },
+              { value: 'prototype', label: 'class prototypes (mean features)' },
+            ]}
+            hint="The code's growing linear head is trained on each task's classes only; the prototype head keeps each class's mean feature, taken when its task ends (no image is stored)."
+          />
+        )}
+        <SelectField
+          label="Augmentation"
+          testId="field-augment"
+          value={config.augment ? 'on' : 'off'}
+          onChange={(v) => setConfig({ augment: v === 'on' })}
+          options={[
+            { value: 'on', label: 'random resized crop + flip' },
+            { value: 'off', label: 'none (resize + centre crop)' },
+          ]}
+        />
         <SelectField
           label="Optimizer"
           testId="field-optimizer"
