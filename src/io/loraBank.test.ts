@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { presets } from '../model/vit/config';
-import type { LoraTarget } from '../model/vit/loraTargets';
+import { LORA_TARGETS, targetSite, type LoraTarget } from '../model/vit/loraTargets';
 import { normal } from '../testing/rng';
 import { normProduct, readLoraBank, writeLoraBank, type LoraBank } from './loraBank';
 import { writeSafetensors } from './safetensors';
@@ -14,7 +14,12 @@ function bank(targets: readonly LoraTarget[] = ['q', 'v']): LoraBank {
     alpha,
     normalized,
     targets,
-    blocks: Array.from({ length: c.depth }, (_, l) => targets.map((_t, i) => ({ U: f(c.width * rank, seed + 6 * l + 2 * i), D: f(rank * c.width, seed + 6 * l + 2 * i + 1) }))),
+    blocks: Array.from({ length: c.depth }, (_, l) =>
+      targets.map((t, i) => {
+        const { dOut, dIn } = targetSite(c, t);
+        return { U: f(dOut * rank, seed + 12 * l + 2 * i), D: f(rank * dIn, seed + 12 * l + 2 * i + 1) };
+      }),
+    ),
   });
   return {
     config: c,
@@ -25,7 +30,7 @@ function bank(targets: readonly LoraTarget[] = ['q', 'v']): LoraBank {
 }
 
 describe('LoRA bank file', () => {
-  it.each([[['q', 'v']], [['q', 'k', 'v']]] as [LoraTarget[]][])('round trip on %j is bit-exact, with metadata, ranks, targets, α and head', (targets) => {
+  it.each([[['q', 'v']], [[...LORA_TARGETS]]] as [LoraTarget[]][])('round trip on %j is bit-exact, with metadata, ranks, targets, α and head', (targets) => {
     const b = bank(targets);
     const back = readLoraBank(writeLoraBank(b));
     expect(back.config).toEqual(b.config);
@@ -62,6 +67,21 @@ describe('LoRA bank file', () => {
     const mixed = bank();
     mixed.components[1] = { ...mixed.components[1]!, targets: ['q', 'k'] };
     expect(() => writeLoraBank(mixed)).toThrow(/adapt different maps/);
+  });
+
+  it('names mis-shaped factors', () => {
+    const b = bank(['fc1']);
+    const bytes = writeLoraBank(b);
+    const wrongConfig = { ...b, config: { ...c, mlpRatio: 4 } }; // fc1 would be (4C, C): the stored (2C, C) factors do not fit
+    const n = Number(new DataView(bytes.buffer, bytes.byteOffset).getBigUint64(0, true));
+    const header = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + n))) as { __metadata__: Record<string, string> };
+    header.__metadata__.config = JSON.stringify(wrongConfig.config);
+    const patched = bytes.slice();
+    const text = new TextEncoder().encode(JSON.stringify(header));
+    expect(text.length).toBeLessThanOrEqual(n);
+    patched.set(text, 8);
+    patched.fill(0x20, 8 + text.length, 8 + n);
+    expect(() => readLoraBank(patched)).toThrow(/mis-shaped factors: lora\.0\.blocks\.0\.fc1 \(expected U 64×3/);
   });
 
   it('reads a bank written before targets existed as q and v', () => {

@@ -1,7 +1,7 @@
 // The LoRA bank file: every task's LoRA factors (U, D per block and adapted map), the magnitudes α_k,
 // ranks, norm products and the classifier head, as safetensors with metadata, so a run can be resumed
 // or shared. Tensor names (t: a target of src/model/vit/loraTargets.ts, q and v by default):
-//   lora.<k>.blocks.<l>.<t>.U   (C, r_k)        lora.<k>.blocks.<l>.<t>.D   (r_k, C)
+//   lora.<k>.blocks.<l>.<t>.U   (dOut, r_k)     lora.<k>.blocks.<l>.<t>.D   (r_k, dIn)   (C × C except fc1, fc2)
 //   lora.alpha (K)                               lora.norms (K, depth, targets)   ‖U‖_F·‖D‖_F per matrix
 //   head.weight (classes, C), head.bias (classes) (optional)
 // Metadata: format "sdlora-bank/1", config (ViTConfig JSON), components (JSON: rank, normalized, targets per k;
@@ -9,14 +9,14 @@
 // (method, class order, …) as strings.
 
 import type { ViTConfig } from '../model/vit/config';
-import { DEFAULT_TARGETS, parseTargets, sameTargets, type LoraTarget } from '../model/vit/loraTargets';
+import { DEFAULT_TARGETS, parseTargets, sameTargets, targetSite, type LoraTarget } from '../model/vit/loraTargets';
 import { parseSafetensors, writeSafetensors, type WriteTensor } from './safetensors';
 
 export const LORA_BANK_FORMAT = 'sdlora-bank/1';
 
 export interface BankFactors {
-  U: Float32Array; // (C, r)
-  D: Float32Array; // (r, C)
+  U: Float32Array; // (dOut, r)
+  D: Float32Array; // (r, dIn)
 }
 
 export interface BankComponent {
@@ -59,10 +59,11 @@ export function writeLoraBank(bank: LoraBank): Uint8Array {
       if (b.length !== P) throw new Error(`LoRA bank: component ${k} block ${l} has ${b.length} factor pairs for ${P} targets`);
       comp.targets.forEach((p, i) => {
         const f = b[i]!;
-        if (f.U.length !== c.width * comp.rank || f.D.length !== comp.rank * c.width)
-          throw new Error(`LoRA bank: component ${k} block ${l} ${p}: factors do not match rank ${comp.rank} and width ${c.width}`);
-        tensors.set(`lora.${k}.blocks.${l}.${p}.U`, { shape: [c.width, comp.rank], data: f.U });
-        tensors.set(`lora.${k}.blocks.${l}.${p}.D`, { shape: [comp.rank, c.width], data: f.D });
+        const { dOut, dIn } = targetSite(c, p);
+        if (f.U.length !== dOut * comp.rank || f.D.length !== comp.rank * dIn)
+          throw new Error(`LoRA bank: component ${k} block ${l} ${p}: factors do not match rank ${comp.rank} and the map's ${dOut}×${dIn}`);
+        tensors.set(`lora.${k}.blocks.${l}.${p}.U`, { shape: [dOut, comp.rank], data: f.U });
+        tensors.set(`lora.${k}.blocks.${l}.${p}.D`, { shape: [comp.rank, dIn], data: f.D });
         norms[(k * c.depth + l) * P + i] = normProduct(f);
       });
     });
@@ -111,6 +112,15 @@ export function readLoraBank(bytes: Uint8Array | ArrayBuffer, source = 'LoRA ban
   });
   if (missing.length) throw new Error(`${source} is incomplete: missing ${missing.join(', ')}`);
   sameTargets(components.map((x) => x.targets), source);
+  const misShaped = components.flatMap((comp, k) =>
+    comp.blocks.flatMap((b, l) =>
+      comp.targets.flatMap((t, i) => {
+        const { dOut, dIn } = targetSite(config, t);
+        return b[i]!.U.length === dOut * comp.rank && b[i]!.D.length === comp.rank * dIn ? [] : [`lora.${k}.blocks.${l}.${t} (expected U ${dOut}×${comp.rank}, D ${comp.rank}×${dIn})`];
+      }),
+    ),
+  );
+  if (misShaped.length) throw new Error(`${source} has mis-shaped factors: ${misShaped.slice(0, 4).join(', ')}${misShaped.length > 4 ? ` and ${misShaped.length - 4} more` : ''}`);
   const meta: Record<string, string> = {};
   for (const [k, v] of Object.entries(md)) if (!['format', 'config', 'components'].includes(k)) meta[k] = v;
   const bank: LoraBank = { config, components, meta };

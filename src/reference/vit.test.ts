@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { presets, type ViTConfig } from '../model/vit/config';
-import { DEFAULT_TARGETS, QKV_SLICE, type LoraTarget } from '../model/vit/loraTargets';
+import { DEFAULT_TARGETS, LORA_TARGETS, targetSite, type LoraTarget } from '../model/vit/loraTargets';
 import { initParams, paramSpecs } from '../model/vit/params';
 import { normal, uniform } from '../testing/rng';
 import { gradError, numericGrad } from './gradcheck';
@@ -27,9 +27,11 @@ function randomParams(c: ViTConfig, seed: number): vit.Params64 {
 }
 
 function component(c: ViTConfig, rank: number, alpha: number, normalized: boolean, seed: number, targets: readonly LoraTarget[] = DEFAULT_TARGETS): vit.LoraComponent {
-  const C = c.width;
-  const f = (s: number) => ({ U: normal(C * rank, s, 0.3), D: normal(rank * C, s + 1, 0.3) });
-  return { rank, alpha, normalized, targets, blocks: Array.from({ length: c.depth }, (_, l) => targets.map((_t, i) => f(seed + 10 * l + 3 * i))) };
+  const f = (t: LoraTarget, s: number) => {
+    const { dOut, dIn } = targetSite(c, t);
+    return { U: normal(dOut * rank, s, 0.3), D: normal(rank * dIn, s + 1, 0.3) };
+  };
+  return { rank, alpha, normalized, targets, blocks: Array.from({ length: c.depth }, (_, l) => targets.map((t, i) => f(t, seed + 20 * l + 3 * i))) };
 }
 
 function setup(targets: readonly LoraTarget[] = DEFAULT_TARGETS) {
@@ -41,29 +43,27 @@ function setup(targets: readonly LoraTarget[] = DEFAULT_TARGETS) {
 }
 
 describe('reference vit', () => {
-  it.each([[['q', 'v']], [['q', 'k', 'v']], [['k']]] as [LoraTarget[]][])('forward: shapes, finite, LoRA on %j equals merging s·U·D into those rows of qkv', (targets) => {
+  it.each([[['q', 'v']], [['q', 'k', 'v']], [['k']], [['proj', 'fc1', 'fc2']], [[...LORA_TARGETS]]] as [LoraTarget[]][])('forward: shapes, finite, LoRA on %j equals merging s·U·D into those weights', (targets) => {
     const { p, lora, images } = setup(targets);
     const out = vit.forward(cfg, p, lora, images, B);
     expect(out.logits.length).toBe(B * cfg.numClasses);
     expect(out.logits.every(Number.isFinite)).toBe(true);
-    // Merge every component into W_qkv: rows [0, C) += s·U_q·D_q, rows [2C, 3C) += s·U_v·D_v.
-    const C = cfg.width;
+    // Merge every component into its weights: rows [rowOffset, rowOffset + dOut) += s·U·D (e.g. q: rows [0, C) of W_qkv).
     const merged = new Map([...p].map(([k, v]) => [k, v.slice()]));
     for (const comp of lora)
-      for (let l = 0; l < cfg.depth; l++) {
-        const W = merged.get(`blocks.${l}.attn.qkv.weight`)!;
-        for (const [i, proj] of comp.targets.entries()) {
-          const row0 = QKV_SLICE[proj] * C;
-          const f = comp.blocks[l]![i]!;
+      for (let l = 0; l < cfg.depth; l++)
+        for (const [ti, t] of comp.targets.entries()) {
+          const { weight, rowOffset, dOut, dIn } = targetSite(cfg, t);
+          const W = merged.get(`blocks.${l}.${weight}`)!;
+          const f = comp.blocks[l]![ti]!;
           const s = vit.loraScale(comp, f);
-          for (let i = 0; i < C; i++)
-            for (let j = 0; j < C; j++) {
+          for (let i = 0; i < dOut; i++)
+            for (let j = 0; j < dIn; j++) {
               let acc = 0;
-              for (let q = 0; q < comp.rank; q++) acc += f.U[i * comp.rank + q]! * f.D[q * C + j]!;
-              W[(row0 + i) * C + j] += s * acc;
+              for (let q = 0; q < comp.rank; q++) acc += f.U[i * comp.rank + q]! * f.D[q * dIn + j]!;
+              W[(rowOffset + i) * dIn + j] += s * acc;
             }
         }
-      }
     const ref = vit.forward(cfg, merged, [], images, B);
     for (let i = 0; i < ref.logits.length; i++) expect(out.logits[i]).toBeCloseTo(ref.logits[i]!, 12);
     // And the normalised scale really is α/(‖U‖‖D‖).
@@ -87,7 +87,7 @@ describe('reference vit', () => {
     expect([...grads.params.keys()]).toEqual(paramSpecs(cfg).map((s) => s.name));
   });
 
-  it.each([[['q', 'v']], [['q', 'k', 'v']]] as [LoraTarget[]][])('backward on %j matches central differences (params, LoRA factors, α, images)', (targets) => {
+  it.each([[['q', 'v']], [[...LORA_TARGETS]]] as [LoraTarget[]][])('backward on %j matches central differences (params, LoRA factors, α, images)', (targets) => {
     const { p, lora, images, labels, lo, hi } = setup(targets);
     const { grads } = vit.lossAndGrads(cfg, p, lora, images, labels, lo, hi);
     const f = () => vit.loss(cfg, p, lora, images, labels, lo, hi);

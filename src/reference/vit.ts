@@ -7,10 +7,10 @@
 //   e  = patchify(xn)·W_peᵀ + b_pe                                  (B, L, C)      conv P×P stride P as a matmul
 //   h  = [cls ; e] + pos                                            (B, N, C)
 //   per block:  a = LN1(h);  qkv = a·W_qkvᵀ + b_qkv                 (B·N, 3C)      rows [q | k | v] of W_qkv
-//               qkv[:, 0:C]   += Σ_k s_k·(a·D_qkᵀ)·U_qkᵀ            LoRA on q  (U (C, r_k), D (r_k, C))
-//               qkv[:, 2C:3C] += Σ_k s_k·(a·D_vkᵀ)·U_vkᵀ            LoRA on v  (and on k, qkv[:, C:2C], when a
-//                                                                   component's targets list it)
 //               h += attn(qkv)·W_projᵀ + b_proj;  h += fc2(gelu(fc1(LN2(h))))
+//   LoRA on a target t with input X and output Y (src/model/vit/loraTargets.ts):  Y += Σ_k s_k·(X·D_tkᵀ)·U_tkᵀ,
+//   U (dOut, r_k), D (r_k, dIn):  q, k, v: X = a, Y = qkv[:, 0:C | C:2C | 2C:3C];  proj: X = attn(qkv), Y = its
+//   projection;  fc1: X = LN2(h), Y = the pre-GELU activation;  fc2: X = gelu(…), Y = fc2's output.
 //   f = LN_final(h[:, 0])  (B, C);  logits = f·W_headᵀ + b_head      (B, K)
 // LoRA scale (spec §4): s_k = α_k / max(‖U‖_F·‖D‖_F, 1e-12) for a normalised component (per block and
 // target, so depth·targets different norms share one α_k), s_k = α_k for an unnormalised (trainable) one.
@@ -28,7 +28,7 @@
 // this was written (switch to them once they do; the local `linear` is y = x·Wᵀ + b, PyTorch layout).
 
 import { headDim, mlpDim, numTokens, type ViTConfig } from '../model/vit/config';
-import { QKV_SLICE, type LoraTarget } from '../model/vit/loraTargets';
+import { targetSite, type LoraTarget } from '../model/vit/loraTargets';
 import { paramSpecs, type ParamTable } from '../model/vit/params';
 import * as attention from './attention';
 import * as crossEntropy from './crossEntropy';
@@ -42,8 +42,8 @@ export type Params64 = Map<string, Float64Array>;
 export const toFloat64 = (t: ParamTable): Params64 => new Map([...t].map(([k, v]) => [k, Float64Array.from(v)]));
 
 export interface LoraFactors {
-  U: Float64Array; // (C, r) "up", zero-initialised in SD-LoRA
-  D: Float64Array; // (r, C) "down"
+  U: Float64Array; // (dOut, r) "up", zero-initialised in SD-LoRA
+  D: Float64Array; // (r, dIn) "down"
 }
 
 export interface LoraComponent {
@@ -51,7 +51,7 @@ export interface LoraComponent {
   alpha: number;
   /** true: scale α/(‖U‖‖D‖) (a previous task's frozen component); false: scale α (the current task's). */
   normalized: boolean;
-  /** The qkv slices it adapts (canonical order). */
+  /** The maps it adapts (canonical order). */
   targets: readonly LoraTarget[];
   /** [block][target]: one factor pair per block (length = depth) and target. */
   blocks: LoraFactors[][];
@@ -152,9 +152,11 @@ function checkParams(c: ViTConfig, p: Params64, lora: readonly LoraComponent[]) 
     if (comp.blocks.length !== c.depth) throw new Error(`reference vit: LoRA component ${k} has ${comp.blocks.length} blocks, expected ${c.depth}`);
     for (const b of comp.blocks) {
       if (b.length !== comp.targets.length) throw new Error(`reference vit: LoRA component ${k} has ${b.length} factor pairs per block for targets [${comp.targets.join(', ')}]`);
-      for (const f of b)
-        if (f.U.length !== c.width * comp.rank || f.D.length !== comp.rank * c.width)
-          throw new Error(`reference vit: LoRA component ${k} factors do not match rank ${comp.rank} × width ${c.width}`);
+      comp.targets.forEach((t, i) => {
+        const { dOut, dIn } = targetSite(c, t);
+        if (b[i]!.U.length !== dOut * comp.rank || b[i]!.D.length !== comp.rank * dIn)
+          throw new Error(`reference vit: LoRA component ${k} factors on ${t} do not match rank ${comp.rank} × ${dOut}×${dIn}`);
+      });
     }
   }
 }
@@ -193,25 +195,33 @@ export function forward(c: ViTConfig, p: Params64, lora: readonly LoraComponent[
     const hIn = h;
     const ln1 = layerNorm.forward(hIn, param(p, pre + 'norm1.weight'), param(p, pre + 'norm1.bias'), BN, C, c.layerNormEps);
     const qkv = linear(ln1.y, param(p, pre + 'attn.qkv.weight'), c.qkvBias ? param(p, pre + 'attn.qkv.bias') : undefined, BN, C, 3 * C);
-    const loraH = lora.map((comp) =>
-      comp.targets.map((proj, ti) => {
-        const col0 = QKV_SLICE[proj] * C;
-        const f = comp.blocks[l]![ti]!;
-        const s = loraScale(comp, f);
-        const t = linear(ln1.y, f.D, undefined, BN, C, comp.rank); // (B·N, r) = a·Dᵀ
-        const d = linear(t, f.U, undefined, BN, comp.rank, C); // (B·N, C) = t·Uᵀ
-        for (let i = 0; i < BN; i++) for (let j = 0; j < C; j++) qkv[i * 3 * C + col0 + j] += s * d[i * C + j]!;
-        return t;
-      }),
-    );
+    const loraH: Float64Array[][] = lora.map((comp) => comp.targets.map(() => new Float64Array(0)));
+    // Y[:, col0 : col0+dOut] += s·(X·Dᵀ)·Uᵀ for every component on the targets whose weight is `weight`.
+    const addLora = (weight: string, X: Float64Array, Y: Float64Array, yStride: number) =>
+      lora.forEach((comp, ci) =>
+        comp.targets.forEach((t, ti) => {
+          const site = targetSite(c, t);
+          if (site.weight !== weight) return;
+          const f = comp.blocks[l]![ti]!;
+          const s = loraScale(comp, f);
+          const hX = linear(X, f.D, undefined, BN, site.dIn, comp.rank); // (B·N, r) = X·Dᵀ
+          const d = linear(hX, f.U, undefined, BN, comp.rank, site.dOut); // (B·N, dOut) = hX·Uᵀ
+          for (let i = 0; i < BN; i++) for (let j = 0; j < site.dOut; j++) Y[i * yStride + site.rowOffset + j] += s * d[i * site.dOut + j]!;
+          loraH[ci]![ti] = hX;
+        }),
+      );
+    addLora('attn.qkv.weight', ln1.y, qkv, 3 * C);
     const at = attention.forward(qkv, B, N, H, headDim(c));
     const o = linear(at.out, param(p, pre + 'attn.proj.weight'), param(p, pre + 'attn.proj.bias'), BN, C, C);
+    addLora('attn.proj.weight', at.out, o, C);
     const h1 = new Float64Array(BN * C); // (B·N, C)
     for (let i = 0; i < BN * C; i++) h1[i] = hIn[i]! + o[i]!;
     const ln2 = layerNorm.forward(h1, param(p, pre + 'norm2.weight'), param(p, pre + 'norm2.bias'), BN, C, c.layerNormEps);
     const f1 = linear(ln2.y, param(p, pre + 'mlp.fc1.weight'), param(p, pre + 'mlp.fc1.bias'), BN, C, F);
+    addLora('mlp.fc1.weight', ln2.y, f1, F);
     const g = gelu.forward(f1);
     const f2 = linear(g, param(p, pre + 'mlp.fc2.weight'), param(p, pre + 'mlp.fc2.bias'), BN, F, C);
+    addLora('mlp.fc2.weight', g, f2, C);
     h = new Float64Array(BN * C);
     for (let i = 0; i < BN * C; i++) h[i] = h1[i]! + f2[i]!;
     blocks.push({ hIn, ln1, loraH, qkv, probs: at.probs, att: at.out, h1, ln2, f1, g });
@@ -259,7 +269,14 @@ export function backward(
   const K = c.numClasses;
   const grads: Params64 = new Map();
   const alpha = new Float64Array(lora.length);
-  const dLora = lora.map((comp) => comp.blocks.map(() => comp.targets.map(() => ({ U: new Float64Array(C * comp.rank), D: new Float64Array(comp.rank * C) }))));
+  const dLora = lora.map((comp) =>
+    comp.blocks.map(() =>
+      comp.targets.map((t) => {
+        const { dOut, dIn } = targetSite(c, t);
+        return { U: new Float64Array(dOut * comp.rank), D: new Float64Array(comp.rank * dIn) };
+      }),
+    ),
+  );
 
   // Head and final LN (CLS rows only).
   let dFeat = dout; // (B, C)
@@ -278,58 +295,67 @@ export function backward(
   for (let l = c.depth - 1; l >= 0; l--) {
     const pre = `blocks.${l}.`;
     const k = blocks[l]!;
+    // The LoRA terms on `weight`'s targets, given dY (B·N, yStride) and their input X (B·N, dIn): dU, dD, dα, and
+    // dX += s·(G·U)·D into the input gradient.
+    const loraBackward = (weight: string, dY: Float64Array, yStride: number, X: Float64Array, dX: Float64Array) => {
+      for (const [ci, comp] of lora.entries()) {
+        const r = comp.rank;
+        for (const [ti, t] of comp.targets.entries()) {
+          const { weight: w, rowOffset, dOut, dIn } = targetSite(c, t);
+          if (w !== weight) continue;
+          const f = comp.blocks[l]![ti]!;
+          const hh = k.loraH[ci]![ti]!; // (B·N, r)
+          const G = sliceCols(dY, BN, yStride, rowOffset, dOut); // (B·N, dOut)
+          const s = loraScale(comp, f);
+          const GU = new Float64Array(BN * r); // (B·N, r) = G·U
+          for (let i = 0; i < BN; i++)
+            for (let j = 0; j < dOut; j++) {
+              const g = G[i * dOut + j]!;
+              for (let q = 0; q < r; q++) GU[i * r + q] += g * f.U[j * r + q]!;
+            }
+          let ds = 0;
+          for (let i = 0; i < BN * r; i++) ds += GU[i]! * hh[i]!;
+          const dU = dLora[ci]![l]![ti]!.U; // (dOut, r) = s·Gᵀ·h
+          const dD = dLora[ci]![l]![ti]!.D; // (r, dIn) = s·(G·U)ᵀ·X
+          for (let i = 0; i < BN; i++) {
+            for (let j = 0; j < dOut; j++) for (let q = 0; q < r; q++) dU[j * r + q] += s * G[i * dOut + j]! * hh[i * r + q]!;
+            for (let q = 0; q < r; q++) {
+              const gu = s * GU[i * r + q]!;
+              for (let j = 0; j < dIn; j++) {
+                dD[q * dIn + j] += gu * X[i * dIn + j]!;
+                dX[i * dIn + j] += gu * f.D[q * dIn + j]!;
+              }
+            }
+          }
+          if (comp.normalized) {
+            const nU = frob(f.U);
+            const nD = frob(f.D);
+            if (nU * nD >= NORM_EPS) {
+              alpha[ci] += ds / (nU * nD);
+              // s = α/(‖U‖‖D‖): ∂s/∂U = −s·U/‖U‖², ∂s/∂D = −s·D/‖D‖².
+              for (let i = 0; i < dU.length; i++) dU[i] -= (ds * s * f.U[i]!) / (nU * nU);
+              for (let i = 0; i < dD.length; i++) dD[i] -= (ds * s * f.D[i]!) / (nD * nD);
+            } else alpha[ci] += ds / NORM_EPS; // guarded: the clamp is constant, no gradient through the norms
+          } else alpha[ci] += ds;
+        }
+      }
+    };
     // MLP residual branch: h = h1 + fc2(gelu(fc1(LN2(h1)))).
     const fc2 = linearBackward(dh, k.g, param(p, pre + 'mlp.fc2.weight'), BN, F, C);
+    loraBackward('mlp.fc2.weight', dh, C, k.g, fc2.dx);
     const df1 = gelu.backward(fc2.dx, k.f1);
     const fc1 = linearBackward(df1, k.ln2.y, param(p, pre + 'mlp.fc1.weight'), BN, C, F);
+    loraBackward('mlp.fc1.weight', df1, F, k.ln2.y, fc1.dx);
     const ln2 = layerNorm.backward(fc1.dx, k.h1, param(p, pre + 'norm2.weight'), k.ln2.mean, k.ln2.rstd, BN, C);
     const dh1 = new Float64Array(BN * C); // (B·N, C)
     for (let i = 0; i < BN * C; i++) dh1[i] = dh[i]! + ln2.dx[i]!;
     // Attention residual branch: h1 = hIn + proj(attn(qkv(LN1(hIn)))).
     const proj = linearBackward(dh1, k.att, param(p, pre + 'attn.proj.weight'), BN, C, C);
+    loraBackward('attn.proj.weight', dh1, C, k.att, proj.dx);
     const dqkv = attention.backward(proj.dx, k.qkv, k.probs, B, N, H, headDim(c)); // (B·N, 3C)
     const qkvb = linearBackward(dqkv, k.ln1.y, param(p, pre + 'attn.qkv.weight'), BN, C, 3 * C);
-    const da = qkvb.dx; // (B·N, C), LoRA terms are added below
-    for (const [ci, comp] of lora.entries()) {
-      const r = comp.rank;
-      for (const [ti, proj_] of comp.targets.entries()) {
-        const col0 = QKV_SLICE[proj_] * C;
-        const f = comp.blocks[l]![ti]!;
-        const hh = k.loraH[ci]![ti]!; // (B·N, r)
-        const G = sliceCols(dqkv, BN, 3 * C, col0, C); // (B·N, C)
-        const s = loraScale(comp, f);
-        const GU = new Float64Array(BN * r); // (B·N, r) = G·U
-        for (let i = 0; i < BN; i++)
-          for (let j = 0; j < C; j++) {
-            const g = G[i * C + j]!;
-            for (let q = 0; q < r; q++) GU[i * r + q] += g * f.U[j * r + q]!;
-          }
-        let ds = 0;
-        for (let i = 0; i < BN * r; i++) ds += GU[i]! * hh[i]!;
-        const dU = dLora[ci]![l]![ti]!.U; // (C, r) = s·Gᵀ·h
-        const dD = dLora[ci]![l]![ti]!.D; // (r, C) = s·(G·U)ᵀ·a
-        for (let i = 0; i < BN; i++) {
-          for (let j = 0; j < C; j++) for (let q = 0; q < r; q++) dU[j * r + q] += s * G[i * C + j]! * hh[i * r + q]!;
-          for (let q = 0; q < r; q++) {
-            const gu = s * GU[i * r + q]!;
-            for (let j = 0; j < C; j++) {
-              dD[q * C + j] += gu * k.ln1.y[i * C + j]!;
-              da[i * C + j] += gu * f.D[q * C + j]!;
-            }
-          }
-        }
-        if (comp.normalized) {
-          const nU = frob(f.U);
-          const nD = frob(f.D);
-          if (nU * nD >= NORM_EPS) {
-            alpha[ci] += ds / (nU * nD);
-            // s = α/(‖U‖‖D‖): ∂s/∂U = −s·U/‖U‖², ∂s/∂D = −s·D/‖D‖².
-            for (let i = 0; i < dU.length; i++) dU[i] -= (ds * s * f.U[i]!) / (nU * nU);
-            for (let i = 0; i < dD.length; i++) dD[i] -= (ds * s * f.D[i]!) / (nD * nD);
-          } else alpha[ci] += ds / NORM_EPS; // guarded: the clamp is constant, no gradient through the norms
-        } else alpha[ci] += ds;
-      }
-    }
+    const da = qkvb.dx; // (B·N, C), with the LoRA terms of q, k, v added next
+    loraBackward('attn.qkv.weight', dqkv, 3 * C, k.ln1.y, da);
     const ln1 = layerNorm.backward(da, k.hIn, param(p, pre + 'norm1.weight'), k.ln1.mean, k.ln1.rstd, BN, C);
     grads.set(pre + 'norm1.weight', ln1.dweight);
     grads.set(pre + 'norm1.bias', ln1.dbias);

@@ -4,6 +4,7 @@
 // stops with a message that says what to do.
 import { expect, it } from 'vitest';
 import { presets, type ViTConfig } from '../model/vit/config';
+import { LORA_TARGETS, loraParamCount } from '../model/vit/loraTargets';
 import { describeGpu } from '../testing/gpu';
 import { quadrantColourImages } from '../testing/syntheticImages';
 import { randomParams } from '../testing/vitFixtures';
@@ -48,7 +49,7 @@ await describeGpu('class-incremental runner', (ctx) => {
     });
   }
 
-  it('LoRA on q, k and v: one more factor pair per block than q, v, and a valid run', async () => {
+  it('LoRA on q, k and v: one more factor pair per block than q, v, and a valid run; every linear map too', async () => {
     const qv = await runExperiment(ctx(), model, quadrantColourImages(), parseRunConfig({ ...base, method: 'sdlora', alphaMode: 'carry' }));
     const qkv = await runExperiment(ctx(), model, quadrantColourImages(), parseRunConfig({ ...base, method: 'sdlora', alphaMode: 'carry', targets: ['q', 'k', 'v'] }));
     const { depth, width } = model.config;
@@ -56,6 +57,11 @@ await describeGpu('class-incremental runner', (ctx) => {
     expect(qkv.metrics.accMatrix[1]!.every((x) => x !== null && x >= 0 && x <= 100)).toBe(true);
     expect(qkv.alpha[1]![0]!.length).toBe(2);
     expect(qkv.state.components.every((c) => c.targets.join() === 'q,k,v')).toBe(true);
+    // Every linear map (proj, fc1 before the GELU, fc2 with its F-wide input as well): trains, merges, evaluates.
+    const all = await runExperiment(ctx(), model, quadrantColourImages(), parseRunConfig({ ...base, method: 'sdlora-kd', alphaMode: 'carry', targets: [...LORA_TARGETS] }));
+    expect(all.trainableParams[0]! - qv.trainableParams[0]!).toBe(loraParamCount(model.config, DEFAULT_CONFIG.rank, LORA_TARGETS) - loraParamCount(model.config, DEFAULT_CONFIG.rank, ['q', 'v']));
+    expect(all.metrics.accMatrix[1]!.every((x) => x !== null && x >= 0 && x <= 100)).toBe(true);
+    expect(all.lsResidual[1]).not.toBeNull(); // the KD fit over three matrix shapes
   });
 
   it('the same seed gives identical results twice', async () => {

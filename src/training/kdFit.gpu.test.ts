@@ -25,7 +25,8 @@ import { createMethod, directionSystem, fitDirection, parseRunConfig, type Metho
 
 const ULPS = 32;
 
-/** A component with random factors: per block and target, U (C, r), D (r, C). `rows` zeroes rows of U outside it. */
+/** A component with random factors: per block and target, U (dOut, r), D (r, dIn), C × C unless `shapes` says
+ *  otherwise (fc1 is F × C, fc2 C × F). `rows` zeroes rows of U outside it. */
 function component(
   depth: number,
   C: number,
@@ -35,10 +36,11 @@ function component(
   normalized = true,
   rows?: (o: number) => boolean,
   targets: readonly LoraTarget[] = ['q', 'v'],
+  shapes: (t: LoraTarget) => [number, number] = () => [C, C],
 ): BankComponent {
-  const U = (s: number) => {
-    const u = f32(normal(C * rank, s, 0.5));
-    if (rows) for (let o = 0; o < C; o++) if (!rows(o)) u.fill(0, o * rank, (o + 1) * rank);
+  const U = (dOut: number, s: number) => {
+    const u = f32(normal(dOut * rank, s, 0.5));
+    if (rows) for (let o = 0; o < dOut; o++) if (!rows(o)) u.fill(0, o * rank, (o + 1) * rank);
     return u;
   };
   return {
@@ -46,19 +48,26 @@ function component(
     alpha,
     normalized,
     targets,
-    blocks: Array.from({ length: depth }, (_, l) => targets.map((_t, i) => ({ U: U(seed + 6 * l + 2 * i), D: f32(normal(rank * C, seed + 6 * l + 2 * i + 1, 0.5)) }))),
+    blocks: Array.from({ length: depth }, (_, l) =>
+      targets.map((t, i) => {
+        const [dOut, dIn] = shapes(t);
+        return { U: U(dOut, seed + 12 * l + 2 * i), D: f32(normal(rank * dIn, seed + 12 * l + 2 * i + 1, 0.5)) };
+      }),
+    ),
   };
 }
 
 const frob = (a: Float32Array) => Math.sqrt(a.reduce((s, x) => s + x * x, 0));
 
-/** ‖U D‖_F in float64 (for the paper's "product" normaliser). */
-function normUD(U: Float32Array, D: Float32Array, r: number, C: number): number {
+/** ‖U D‖_F in float64 (for the paper's "product" normaliser); U (dOut, r), D (r, dIn). */
+function normUD(U: Float32Array, D: Float32Array, r: number): number {
+  const dOut = U.length / r;
+  const dIn = D.length / r;
   let s = 0;
-  for (let o = 0; o < C; o++)
-    for (let i = 0; i < C; i++) {
+  for (let o = 0; o < dOut; o++)
+    for (let i = 0; i < dIn; i++) {
       let a = 0;
-      for (let j = 0; j < r; j++) a += U[o * r + j]! * D[j * C + i]!;
+      for (let j = 0; j < r; j++) a += U[o * r + j]! * D[j * dIn + i]!;
       s += a * a;
     }
   return Math.sqrt(s);
@@ -66,7 +75,7 @@ function normUD(U: Float32Array, D: Float32Array, r: number, C: number): number 
 
 /** A new, unnormalised component (α = 1) whose update is exactly Σ_k coef_k·d_k in every matrix: the old factors
  *  side by side, U columns scaled by coef_k / n_k. */
-function combination(old: BankComponent[], coef: number[], C: number, norm: RunConfig['norm']): BankComponent {
+function combination(old: BankComponent[], coef: number[], norm: RunConfig['norm']): BankComponent {
   const rank = old.reduce((s, c) => s + c.rank, 0);
   return {
     rank,
@@ -75,15 +84,17 @@ function combination(old: BankComponent[], coef: number[], C: number, norm: RunC
     targets: old[0]!.targets,
     blocks: old[0]!.blocks.map((blk, l) => {
       const mk = (p: number) => {
-        const U = new Float32Array(C * rank);
-        const D = new Float32Array(rank * C);
+        const dOut = blk[p]!.U.length / old[0]!.rank;
+        const dIn = blk[p]!.D.length / old[0]!.rank;
+        const U = new Float32Array(dOut * rank);
+        const D = new Float32Array(rank * dIn);
         let off = 0;
         old.forEach((comp, k) => {
           const f = comp.blocks[l]![p]!;
-          const n = norm === 'factors' ? frob(f.U) * frob(f.D) : normUD(f.U, f.D, comp.rank, C);
+          const n = norm === 'factors' ? frob(f.U) * frob(f.D) : normUD(f.U, f.D, comp.rank);
           const s = coef[k]! / n;
-          for (let o = 0; o < C; o++) for (let j = 0; j < comp.rank; j++) U[o * rank + off + j] = s * f.U[o * comp.rank + j]!;
-          D.set(f.D, off * C);
+          for (let o = 0; o < dOut; o++) for (let j = 0; j < comp.rank; j++) U[o * rank + off + j] = s * f.U[o * comp.rank + j]!;
+          D.set(f.D, off * dIn);
           off += comp.rank;
         });
         return { U, D };
@@ -94,17 +105,18 @@ function combination(old: BankComponent[], coef: number[], C: number, norm: RunC
 }
 
 /** The component whose update is U_a D_a + U_b D_b in every matrix (factors side by side, α = 1). */
-function concat(a: BankComponent, b: BankComponent, C: number): BankComponent {
+function concat(a: BankComponent, b: BankComponent): BankComponent {
   const rank = a.rank + b.rank;
   const join = (fa: BankFactors, fb: BankFactors): BankFactors => {
-    const U = new Float32Array(C * rank);
-    for (let o = 0; o < C; o++) {
+    const dOut = fa.U.length / a.rank;
+    const U = new Float32Array(dOut * rank);
+    for (let o = 0; o < dOut; o++) {
       U.set(fa.U.subarray(o * a.rank, (o + 1) * a.rank), o * rank);
       U.set(fb.U.subarray(o * b.rank, (o + 1) * b.rank), o * rank + a.rank);
     }
-    const D = new Float32Array(rank * C);
+    const D = new Float32Array(fa.D.length + fb.D.length);
     D.set(fa.D, 0);
-    D.set(fb.D, a.rank * C);
+    D.set(fb.D, fa.D.length);
     return { U, D };
   };
   return { rank, alpha: 1, normalized: false, targets: a.targets, blocks: a.blocks.map((blk, l) => blk.map((f, i) => join(f, b.blocks[l]![i]!))) };
@@ -160,6 +172,8 @@ interface Case {
   freshRank: number;
   norm: RunConfig['norm'];
   targets?: readonly LoraTarget[];
+  /** (dOut, dIn) per target (default C × C). */
+  shapes?: (t: LoraTarget) => [number, number];
 }
 
 const cases: Case[] = [
@@ -169,23 +183,27 @@ const cases: Case[] = [
   { depth: 2, C: 33, ranks: [4, 4, 2, 3], freshRank: 5, norm: 'factors' },
   { depth: 4, C: 48, ranks: [10, 8, 6, 6, 10], freshRank: 10, norm: 'product' },
   { depth: 2, C: 19, ranks: [3, 2], freshRank: 4, norm: 'factors', targets: ['q', 'k', 'v'] },
+  // fc1 (F × C) and fc2 (C × F) next to C × C maps: three matrix shapes in one fit.
+  { depth: 2, C: 12, ranks: [3, 2, 4], freshRank: 3, norm: 'product', targets: ['v', 'proj', 'fc1', 'fc2'], shapes: (t) => (t === 'fc1' ? [48, 12] : t === 'fc2' ? [12, 48] : [12, 12]) },
 ];
 
 await describeGpu('SD-LoRA-KD least-squares fit on the GPU', (ctx) => {
   for (const cs of cases) {
     const name = `depth ${cs.depth}, C ${cs.C}, old ranks [${cs.ranks}], new rank ${cs.freshRank}, norm ${cs.norm}, targets ${(cs.targets ?? ['q', 'v']).join('')}`;
-    const mk = (rank: number, alpha: number, seed: number, normalized = true, rows?: (o: number) => boolean) => component(cs.depth, cs.C, rank, alpha, seed, normalized, rows, cs.targets);
+    // The longest Gram reduction (the tolerance grows with it): fc1/fc2 sum over F.
+    const longest = Math.max(cs.C, ...(cs.targets ?? []).flatMap((t) => cs.shapes?.(t) ?? [cs.C]));
+    const mk = (rank: number, alpha: number, seed: number, normalized = true, rows?: (o: number) => boolean) => component(cs.depth, cs.C, rank, alpha, seed, normalized, rows, cs.targets, cs.shapes);
     it(`random bank: ${name}`, async () => {
       const old = cs.ranks.map((r, k) => mk(r, 0.5 + 0.3 * k, 100 * k + cs.C));
       // Partly in the span (so the coefficients are not all ~0): fresh = random + combination.
       // U·D of N(0, 0.25) factors has ‖·‖_F ≈ 0.25·C·√r while a normalised direction has ≤ 1: scale it to ~1.
       const rnd = mk(cs.freshRank, 0.9, 7777 + cs.C, false);
       for (const blk of rnd.blocks) for (const f of blk) f.U.forEach((x, i) => (f.U[i] = x / (0.25 * cs.C * Math.sqrt(cs.freshRank))));
-      const comb = combination(old, old.map((_, k) => (k % 2 ? -0.4 : 0.6)), cs.C, cs.norm);
-      const fresh = { ...concat(rnd, comb, cs.C), alpha: 0.9 };
+      const comb = combination(old, old.map((_, k) => (k % 2 ? -0.4 : 0.6)), cs.norm);
+      const fresh = { ...concat(rnd, comb), alpha: 0.9 };
       const gpu = await fitDirectionGpu(ctx(), old, fresh, cs.norm);
       expect(gpu.on).toBe('gpu');
-      checkAgainstHost(old, fresh, cs.C, cs.norm, gpu, name);
+      checkAgainstHost(old, fresh, longest, cs.norm, gpu, name);
       expect(gpu.relative).toBeGreaterThan(0.1);
       expect(gpu.relative).toBeLessThan(0.95);
     });
@@ -193,10 +211,10 @@ await describeGpu('SD-LoRA-KD least-squares fit on the GPU', (ctx) => {
     it(`exact combination → residual ≈ 0, coefficients recovered: ${name}`, async () => {
       const old = cs.ranks.map((r, k) => mk(r, 1, 300 * k + cs.C + 1));
       const want = old.map((_, k) => [0.7, -0.3, 1.2, -0.05, 0.4][k]!);
-      const fresh = combination(old, want, cs.C, cs.norm);
+      const fresh = combination(old, want, cs.norm);
       const gpu = await fitDirectionGpu(ctx(), old, fresh, cs.norm);
       expect(gpu.on).toBe('gpu');
-      const fwdBound = checkAgainstHost(old, fresh, cs.C, cs.norm, gpu, name);
+      const fwdBound = checkAgainstHost(old, fresh, longest, cs.norm, gpu, name);
       // The host solution differs from `want` only by the f32 rounding of the scaled U columns (≤ ε32·cond).
       const host = fitDirection(old, fresh, cs.norm);
       for (let k = 0; k < want.length; k++) {
@@ -216,7 +234,7 @@ await describeGpu('SD-LoRA-KD least-squares fit on the GPU', (ctx) => {
       for (const blk of fresh.blocks) for (const f of blk) for (let i = 0; i < half * cs.freshRank; i++) f.U[i]! *= 1e-3;
       const gpu = await fitDirectionGpu(ctx(), old, fresh, cs.norm);
       expect(gpu.on).toBe('gpu');
-      checkAgainstHost(old, fresh, cs.C, cs.norm, gpu, name);
+      checkAgainstHost(old, fresh, longest, cs.norm, gpu, name);
       expect(gpu.relative).toBeGreaterThan(0.999);
       expect(gpu.relative).toBeLessThanOrEqual(1 + 1e-4);
     });
@@ -247,7 +265,7 @@ await describeGpu('SD-LoRA-KD least-squares fit on the GPU', (ctx) => {
   it('KD fold of an exactly representable update preserves the merged weights', async () => {
     const old = [component(config.depth, C, 3, 1.1, 10), component(config.depth, C, 2, 0.6, 20)];
     const want = [0.7, -0.3];
-    const fresh = combination(old, want, C, 'factors');
+    const fresh = combination(old, want, 'factors');
     const { before, after } = await endTaskWith(fresh, old);
     expect(after.components.length, 'folded: no new direction').toBe(2);
     expect(after.lastResidual!).toBeLessThan(0.03);

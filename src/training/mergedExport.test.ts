@@ -8,6 +8,7 @@ import * as ort from 'onnxruntime-web';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { BankComponent } from '../io/loraBank';
 import { presets, type ViTConfig } from '../model/vit/config';
+import { LORA_TARGETS, targetSite } from '../model/vit/loraTargets';
 import { paramSpecs } from '../model/vit/params';
 import { forward, toFloat64 } from '../reference/vit';
 import { normal, uniform } from '../testing/rng';
@@ -18,17 +19,21 @@ import { DEFAULT_CONFIG, type MethodState } from './methods';
 const config: ViTConfig = { ...presets.tiny, numClasses: 4 };
 const C = config.width;
 
-// Components on all three qkv slices (q, k, v), so the host merge of every target is checked against the
-// unmerged float64 reference below.
+// Components on every map LoRA can adapt (q, k, v, proj, fc1, fc2), so the host merge of every target is checked
+// against the unmerged float64 reference below.
 function component(rank: number, alpha: number, normalized: boolean, seed: number): BankComponent {
   const f = (n: number, s: number) => Float32Array.from(normal(n, s, 0.4));
-  const targets = ['q', 'k', 'v'] as const;
   return {
     rank,
     alpha,
     normalized,
-    targets,
-    blocks: Array.from({ length: config.depth }, (_, l) => targets.map((_t, i) => ({ U: f(C * rank, seed + 6 * l + 2 * i), D: f(rank * C, seed + 6 * l + 2 * i + 1) }))),
+    targets: LORA_TARGETS,
+    blocks: Array.from({ length: config.depth }, (_, l) =>
+      LORA_TARGETS.map((t, i) => {
+        const { dOut, dIn } = targetSite(config, t);
+        return { U: f(dOut * rank, seed + 12 * l + 2 * i), D: f(rank * dIn, seed + 12 * l + 2 * i + 1) };
+      }),
+    ),
   };
 }
 

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import type { BankComponent } from '../io/loraBank';
 import { presets, type ViTConfig } from '../model/vit/config';
-import type { LoraTarget } from '../model/vit/loraTargets';
+import { LORA_TARGETS, targetSite, type LoraTarget } from '../model/vit/loraTargets';
 import { normal } from '../testing/rng';
 import { randomParams } from '../testing/vitFixtures';
 import { createMethod, fitDirection, parseRunConfig, type MethodState } from './methods';
@@ -18,7 +18,12 @@ function component(rank: number, alpha: number, seed: number, normalized = true,
     alpha,
     normalized,
     targets,
-    blocks: Array.from({ length: config.depth }, (_, l) => targets.map((_t, i) => ({ U: f(C * rank, seed + 6 * l + 2 * i), D: f(rank * C, seed + 6 * l + 2 * i + 1) }))),
+    blocks: Array.from({ length: config.depth }, (_, l) =>
+      targets.map((t, i) => {
+        const { dOut, dIn } = targetSite(config, t);
+        return { U: f(dOut * rank, seed + 12 * l + 2 * i), D: f(rank * dIn, seed + 12 * l + 2 * i + 1) };
+      }),
+    ),
   };
 }
 
@@ -38,14 +43,15 @@ function combination(c0: BankComponent, c1: BankComponent, a: number, b: number)
         const f1 = c1.blocks[l]![p]!;
         const s0 = a / (frob(f0.U) * frob(f0.D));
         const s1 = b / (frob(f1.U) * frob(f1.D));
-        const U = new Float32Array(C * rank);
-        for (let o = 0; o < C; o++) {
+        const dOut = f0.U.length / c0.rank;
+        const U = new Float32Array(dOut * rank);
+        for (let o = 0; o < dOut; o++) {
           for (let j = 0; j < c0.rank; j++) U[o * rank + j] = s0 * f0.U[o * c0.rank + j]!;
           for (let j = 0; j < c1.rank; j++) U[o * rank + c0.rank + j] = s1 * f1.U[o * c1.rank + j]!;
         }
-        const D = new Float32Array(rank * C);
+        const D = new Float32Array(f0.D.length + f1.D.length);
         D.set(f0.D, 0);
-        D.set(f1.D, c0.rank * C);
+        D.set(f1.D, f0.D.length);
         return { U, D };
       };
       return b0.map((_f, p) => mk(p));
@@ -54,7 +60,7 @@ function combination(c0: BankComponent, c1: BankComponent, a: number, b: number)
 }
 
 describe('SD-LoRA-KD least-squares fold', () => {
-  it.each([[['q', 'v']], [['q', 'k', 'v']]] as [LoraTarget[]][])('on %j: recovers the coefficients of a combination of old directions, residual ~0, and folding preserves the merged weights', (targets) => {
+  it.each([[['q', 'v']], [[...LORA_TARGETS]]] as [LoraTarget[]][])('on %j: recovers the coefficients of a combination of old directions, residual ~0, and folding preserves the merged weights', (targets) => {
     const c0 = component(3, 1.1, 10, true, targets);
     const c1 = component(2, 0.6, 20, true, targets);
     const fresh = combination(c0, c1, 0.7, -0.3);
@@ -76,13 +82,15 @@ describe('SD-LoRA-KD least-squares fold', () => {
     };
     const a = method.evalParams(before);
     const b = method.evalParams(folded);
-    for (let l = 0; l < config.depth; l++) {
-      const wa = a.get(`blocks.${l}.attn.qkv.weight`)!;
-      const wb = b.get(`blocks.${l}.attn.qkv.weight`)!;
-      let worst = 0;
-      for (let i = 0; i < wa.length; i++) worst = Math.max(worst, Math.abs(wa[i]! - wb[i]!));
-      expect(worst, `block ${l}`).toBeLessThan(1e-5);
-    }
+    for (let l = 0; l < config.depth; l++)
+      for (const w of new Set(targets.map((t) => targetSite(config, t).weight))) {
+        const wa = a.get(`blocks.${l}.${w}`)!;
+        const wb = b.get(`blocks.${l}.${w}`)!;
+        expect(wa, `block ${l} ${w} carries the merged update`).not.toEqual(randomParams(config, 3).get(`blocks.${l}.${w}`));
+        let worst = 0;
+        for (let i = 0; i < wa.length; i++) worst = Math.max(worst, Math.abs(wa[i]! - wb[i]!));
+        expect(worst, `block ${l} ${w}`).toBeLessThan(1e-5);
+      }
   });
 
   it('an unrelated random direction keeps a large relative residual (no fold at τ = 0.69)', () => {

@@ -22,7 +22,7 @@
 import type { GpuContext } from '../gpu/context';
 import type { BankComponent, BankFactors } from '../io/loraBank';
 import type { ViTConfig } from '../model/vit/config';
-import { DEFAULT_TARGETS, QKV_SLICE, parseTargets, sameTargets, type LoraTarget } from '../model/vit/loraTargets';
+import { DEFAULT_TARGETS, parseTargets, sameTargets, targetSite, type LoraTarget } from '../model/vit/loraTargets';
 import type { GpuViT, LoraSetup, TrainMode } from '../model/vit/gpuVit';
 import type { ParamTable } from '../model/vit/params';
 import { mulberry32 as rng } from '../data/random';
@@ -265,7 +265,12 @@ export function createMethod(cfg: RunConfig, config: ViTConfig, base: ParamTable
   const P = targets.length;
   /** A fresh component's factors [block][target]: U = 0, D Kaiming-uniform with its own seed per matrix. */
   const newPair = (rank: number, seed: number): BankFactors[][] =>
-    Array.from({ length: depth }, (_, l) => targets.map((_t, i) => ({ U: new Float32Array(C * rank), D: kaiming(rank * C, C, seed + P * l + i) })));
+    Array.from({ length: depth }, (_, l) =>
+      targets.map((t, i) => {
+        const { dOut, dIn } = targetSite(config, t);
+        return { U: new Float32Array(dOut * rank), D: kaiming(rank * dIn, dIn, seed + P * l + i) };
+      }),
+    );
   const component = (rank: number, alpha: number, normalized: boolean, blocks: BankFactors[][]): BankComponent => ({ rank, alpha, normalized, targets, blocks });
   const matrices = (comp: BankComponent) => comp.blocks.flat();
   /** one-direction at a task boundary: every matrix's factors scaled to n(U, D) = 1 (U D → U D/n), α reset or carried. */
@@ -282,26 +287,25 @@ export function createMethod(cfg: RunConfig, config: ViTConfig, base: ParamTable
     return { ...pair, alpha, blocks: pair.blocks.map((b) => b.map(scaled)) };
   };
 
-  /** Host merge: every component's s·U·D into its targets' rows of each block's qkv weight. */
+  /** Host merge: every component's s·U·D into its targets' rows of each block's weights. */
   const merged = (state: MethodState, comps: BankComponent[]): ParamTable => {
     const out: ParamTable = new Map(state.base);
-    for (let l = 0; l < depth; l++) {
-      const name = `blocks.${l}.attn.qkv.weight`;
-      const w = Float32Array.from(state.base.get(name)!);
+    for (let l = 0; l < depth; l++)
       for (const comp of comps)
         comp.targets.forEach((p, i) => {
+          const { weight, rowOffset, dOut, dIn } = targetSite(config, p);
+          const name = `blocks.${l}.${weight}`;
+          if (out.get(name) === state.base.get(name)) out.set(name, Float32Array.from(state.base.get(name)!)); // copy once
+          const w = out.get(name)!;
           const f = comp.blocks[l]![i]!;
           const s = comp.normalized ? comp.alpha / normOf(f, comp.rank, cfg.norm) : comp.alpha;
-          const row0 = QKV_SLICE[p] * C;
-          for (let o = 0; o < C; o++)
-            for (let a = 0; a < C; a++) {
+          for (let o = 0; o < dOut; o++)
+            for (let a = 0; a < dIn; a++) {
               let acc = 0;
-              for (let r = 0; r < comp.rank; r++) acc += f.U[o * comp.rank + r]! * f.D[r * C + a]!;
-              w[(row0 + o) * C + a] += s * acc;
+              for (let r = 0; r < comp.rank; r++) acc += f.U[o * comp.rank + r]! * f.D[r * dIn + a]!;
+              w[(rowOffset + o) * dIn + a] += s * acc;
             }
         });
-      out.set(name, w);
-    }
     return out;
   };
 
@@ -367,15 +371,16 @@ export function createMethod(cfg: RunConfig, config: ViTConfig, base: ParamTable
       const Rf = comps.reduce((s, c) => s + c.rank, 0);
       const frozen = comps.length
         ? Array.from({ length: depth }, (_, l) =>
-            targets.map((_p, i) => {
-              // Concatenate: U_cat (C, R_f) column blocks, D_cat (R_f, C) row blocks, component order.
-              const U = new Float32Array(C * Rf);
-              const D = new Float32Array(Rf * C);
+            targets.map((p, i) => {
+              // Concatenate: U_cat (dOut, R_f) column blocks, D_cat (R_f, dIn) row blocks, component order.
+              const { dOut, dIn } = targetSite(config, p);
+              const U = new Float32Array(dOut * Rf);
+              const D = new Float32Array(Rf * dIn);
               let off = 0;
               for (const comp of comps) {
                 const f = comp.blocks[l]![i]!;
-                for (let c = 0; c < C; c++) for (let j = 0; j < comp.rank; j++) U[c * Rf + off + j] = f.U[c * comp.rank + j]!;
-                D.set(f.D, off * C);
+                for (let c = 0; c < dOut; c++) for (let j = 0; j < comp.rank; j++) U[c * Rf + off + j] = f.U[c * comp.rank + j]!;
+                D.set(f.D, off * dIn);
                 off += comp.rank;
               }
               return { U, D };

@@ -131,7 +131,8 @@ describe('sources', () => {
   });
   it('counts the LoRA parameters of one task: (q, v) × depth × rank × 2 × width', () => {
     expect(loraParamsPerTask(presets.small32, 4)).toBe(2 * 4 * 4 * 2 * 96);
-    expect(loraParamsPerTask(presets.small32, 4, 3)).toBe(3 * 4 * 4 * 2 * 96); // LoRA on q, k and v
+    expect(loraParamsPerTask(presets.small32, 4, ['q', 'k', 'v'])).toBe(3 * 4 * 4 * 2 * 96); // LoRA on q, k and v
+    expect(loraParamsPerTask(presets.small32, 4, ['fc1'])).toBe(4 * 4 * (384 + 96)); // fc1: U (F, r), D (r, C)
   });
   it('parses saved and CLI spellings, and refuses anything else', () => {
     expect(parseModelSource('tiny')).toEqual({ kind: 'preset', id: 'tiny' });

@@ -16,7 +16,7 @@ import { normal, uniform } from '../../testing/rng';
 import { randomParams } from '../../testing/vitFixtures';
 import { presets, type ViTConfig } from './config';
 import { GpuViT, type TrainMode } from './gpuVit';
-import { DEFAULT_TARGETS, type LoraTarget } from './loraTargets';
+import { DEFAULT_TARGETS, LORA_TARGETS, targetSite, type LoraTarget } from './loraTargets';
 import { paramSpecs } from './params';
 
 const TOL_ULPS = 2e-5 / 2 ** -23; // compare() expresses tolerances in units of ε32
@@ -34,10 +34,13 @@ const frob = (a: ArrayLike<number>) => Math.sqrt(Array.from(a).reduce((s, x) => 
 function loraComponents(c: ViTConfig, targets: readonly LoraTarget[]) {
   const mk = (rank: number, seed: number) =>
     Array.from({ length: c.depth }, (_, l) =>
-      targets.map((_t, i) => ({
-        U: Float64Array.from(f32(normal(c.width * rank, seed + 6 * l + 2 * i, 0.3))),
-        D: Float64Array.from(f32(normal(rank * c.width, seed + 6 * l + 2 * i + 1, 0.3))),
-      })),
+      targets.map((t, i) => {
+        const { dOut, dIn } = targetSite(c, t);
+        return {
+          U: Float64Array.from(f32(normal(dOut * rank, seed + 12 * l + 2 * i, 0.3))),
+          D: Float64Array.from(f32(normal(rank * dIn, seed + 12 * l + 2 * i + 1, 0.3))),
+        };
+      }),
     );
   const frozen: ref.LoraComponent = { rank: RANK_FROZEN, alpha: 0.9, normalized: true, targets, blocks: mk(RANK_FROZEN, 100) };
   const trainable: ref.LoraComponent = { rank: RANK_TRAIN, alpha: 0.8, normalized: false, targets, blocks: mk(RANK_TRAIN, 200) };
@@ -112,11 +115,12 @@ await describeGpu('ViT on the GPU against the float64 reference', (ctx) => {
     const reports = await run(ctx(), 'lora');
     console.log(reports.join('\n'));
   });
-  // Every qkv slice adapted (q, k, v) and k alone: the same checks, so k's slice offset and the per-(block,
-  // target) rows of the α partials are exercised as well as the default q, v.
-  it('LoRA on q, k and v, and on k alone: the same gradients', async () => {
-    await run(ctx(), 'lora', TINY, TOL_ULPS, ['q', 'k', 'v']);
-    await run(ctx(), 'lora', TINY, TOL_ULPS, ['k']);
+  // Every map adapted, each weight alone, and k alone: the same checks, so every target's place in the forward
+  // and backward (the qkv slice offsets, the projection, fc1 before the GELU, fc2 with its F-wide input), the
+  // merged frozen weights and the per-(block, target) rows of the α partials are exercised, not only q, v.
+  it('LoRA on every map (q, k, v, proj, fc1, fc2), on each of proj, fc1, fc2 alone, and on k alone: the same gradients', async () => {
+    await run(ctx(), 'lora', TINY, TOL_ULPS, [...LORA_TARGETS]);
+    for (const t of ['proj', 'fc1', 'fc2', 'k'] as const) await run(ctx(), 'lora', TINY, TOL_ULPS, [t]);
   });
   it('full fine-tuning: every base parameter gradient', async () => {
     await run(ctx(), 'full');

@@ -1,14 +1,15 @@
 // The ViT on the GPU: forward and backward composed from the kernels in src/kernels, with SD-LoRA
-// components on chosen slices of every block's fused qkv (LoraSetup.targets: q, k, v; default q and v). Mirrors src/reference/vit.ts (the float64
+// components on chosen linear maps of every block (LoraSetup.targets: the q, k, v slices of the fused qkv, the
+// attention projection, fc1, fc2; default q and v; see loraTargets.ts). Mirrors src/reference/vit.ts (the float64
 // oracle), which documents the maths; shapes: B images, N = Np + 1 tokens, T = B·N rows, C width,
 // H heads, Dh = C/H, F mlp width, K classes, P patch.
 //
 // LoRA layout per (block, target): the previous tasks' components are one frozen stack (factors fixed,
 // scale s_k = α_k/(‖U_k‖‖D_k‖) with the norms of that matrix), the current task's component is a stack of
 // one (scale α_t, factors trainable). Both α vectors are trainable and shared by all blocks and targets.
-// The frozen stack is merged into the qkv weight once per step (W_eff = W0 + Σ_k s_k U_k D_k, C·C·R flops),
-// so the forward and dx pay nothing per frozen component; its α gradient is ⟨Gᵀ·X, U_k D_k⟩_F, from the
-// (transposed) qkv weight gradient through lora.innerProducts. A step thus costs about the same with 1 or
+// The frozen stack is merged into each adapted weight once per step (W_eff = W0 + Σ_k s_k U_k D_k, dOut·dIn·R
+// flops), so the forward and dx pay nothing per frozen component; its α gradient is ⟨Gᵀ·X, U_k D_k⟩_F, from the
+// (transposed) weight gradient through lora.innerProducts. A step thus costs about the same with 1 or
 // 20 previous tasks (the official code's cost grows with every task).
 // Memory is planned before anything is allocated (Arena); a batch that will not fit is refused with numbers.
 
@@ -26,7 +27,7 @@ import * as merge from '../../kernels/merge';
 import * as patchify from '../../kernels/patchify';
 import * as reduce from '../../kernels/reduce';
 import { headDim, mlpDim, numPatches, numTokens, validateConfig, type ViTConfig } from './config';
-import { DEFAULT_TARGETS, QKV_SLICE, parseTargets, type LoraTarget } from './loraTargets';
+import { DEFAULT_TARGETS, parseTargets, targetSite, type LoraTarget, type TargetSite, type TargetWeight } from './loraTargets';
 import { paramSpecs, type ParamTable } from './params';
 
 /** Which weights train: none (evaluation), the LoRA factors + α + head, or every weight. */
@@ -37,7 +38,7 @@ export interface LoraSetup {
   frozenRanks: number[];
   /** Rank of the current task's component (trained, unnormalised); 0 = none. */
   trainableRank: number;
-  /** The qkv slices every component adapts, canonical order (default q, v). */
+  /** The maps every component adapts, canonical order (default q, v). */
   targets?: readonly LoraTarget[];
 }
 
@@ -56,7 +57,8 @@ interface LoraStack {
 }
 
 interface ProjectionLora {
-  /** dCatT = D_catᵀ (C, R_f), the h of lora.innerProducts. */
+  site: TargetSite;
+  /** dCatT = D_catᵀ (dIn, R_f), the h of lora.innerProducts. */
   frozen: { dCat: GpuTensor; uCat: GpuTensor; dCatT: GpuTensor; scales: GpuTensor } | null;
   trainable: (LoraStack & { U: GpuTensor; D: GpuTensor; dU: GpuTensor; dD: GpuTensor }) | null;
 }
@@ -84,7 +86,7 @@ export class GpuViT {
   readonly mode: TrainMode;
   readonly loraSetup: LoraSetup;
   readonly params = new Map<string, GpuTensor>();
-  /** Gradients of trainable tensors, under the same names (base parameters, 'lora.alphaFrozen', 'lora.alphaTrainable', 'lora.<block>.<q|v>.U|D'). */
+  /** Gradients of trainable tensors, under the same names (base parameters, 'lora.alphaFrozen', 'lora.alphaTrainable', 'lora.<block>.<target>.U|D'). */
   readonly grads = new Map<string, GpuTensor>();
   /** Trainable tensors under the names of `grads`. */
   readonly trainable = new Map<string, GpuTensor>();
@@ -92,10 +94,13 @@ export class GpuViT {
   private readonly ctx: GpuContext;
   private readonly blocks: BlockActs[] = [];
   private readonly lora: ProjectionLora[][] = []; // [block][target]
-  /** The adapted qkv slices (LoraSetup.targets), canonical order. */
+  /** The adapted maps (LoraSetup.targets), canonical order. */
   readonly targets: readonly LoraTarget[];
-  private frozenStack: LoraStack | null = null; // layout of the frozen components, workspace of T = C rows
-  private readonly qkvEff: GpuTensor[] = []; // per block (3C, C): W0 + merged frozen components
+  /** Layout of the frozen components and, per input width dIn of an adapted map, the α inner products'
+   *  workspace of T = dIn rows. */
+  private frozenStack: { layout: lora.LoraLayout; ws: Map<number, lora.LoraWorkspace> } | null = null;
+  /** Per block: each adapted weight with the frozen components merged (W0 + Σ_k s_k U_k D_k). */
+  private readonly effWeights: Map<TargetWeight, GpuTensor>[] = [];
   private readonly t: Record<string, GpuTensor> = {};
 
   static plan(config: ViTConfig, opts: GpuVitOptions): TensorRequest[] {
@@ -144,8 +149,13 @@ export class GpuViT {
     const a = (n: string) => this.arena.get(n);
     if (frozenRanks.length) {
       const layout = lora.createLayout(this.ctx, frozenRanks, 'lora.frozen.offsets');
-      this.frozenStack = { layout, ws: lora.createWorkspace(this.ctx, this.config.width, layout, 'lora.frozen') };
-      for (let l = 0; l < this.config.depth; l++) this.qkvEff.push(a(`lora.${l}.qkvEff`));
+      const ws = new Map<number, lora.LoraWorkspace>();
+      for (const t of this.targets) {
+        const { dIn } = targetSite(this.config, t);
+        if (!ws.has(dIn)) ws.set(dIn, lora.createWorkspace(this.ctx, dIn, layout, `lora.frozen.${dIn}`));
+      }
+      this.frozenStack = { layout, ws };
+      for (let l = 0; l < this.config.depth; l++) this.effWeights.push(new Map(adaptedWeights(this.config, this.targets).map((w) => [w, a(`lora.${l}.eff.${w}`)])));
       this.trainable.set('lora.alphaFrozen', a('lora.alphaFrozen'));
       this.grads.set('lora.alphaFrozen', a('grad.lora.alphaFrozen'));
     }
@@ -176,7 +186,7 @@ export class GpuViT {
           this.grads.set(`${key}.U`, trainable.dU);
           this.grads.set(`${key}.D`, trainable.dD);
         }
-        row.push({ frozen, trainable });
+        row.push({ site: targetSite(this.config, p), frozen, trainable });
       }
       this.lora.push(row);
     }
@@ -184,8 +194,8 @@ export class GpuViT {
 
   // ------------------------------------------------------------------ LoRA state
 
-  /** Uploads the LoRA state. factors[l][i] (block l, i-th target): frozen stack (U_cat (C, R), D_cat (R, C)) and
-   *  the trainable pair. */
+  /** Uploads the LoRA state. factors[l][i] (block l, i-th target): frozen stack (U_cat (dOut, R), D_cat (R, dIn))
+   *  and the trainable pair. */
   setLora(state: {
     alphaFrozen?: Float32Array; // (Kf)
     alphaTrainable?: number;
@@ -206,10 +216,10 @@ export class GpuViT {
         if (f && pl.frozen) {
           ctx.write(pl.frozen.uCat, f.U);
           ctx.write(pl.frozen.dCat, f.D);
-          const C = this.config.width;
-          const R = f.D.length / C;
-          const dT = new Float32Array(C * R); // (C, R) = D_catᵀ
-          for (let r = 0; r < R; r++) for (let c = 0; c < C; c++) dT[c * R + r] = f.D[r * C + c]!;
+          const dIn = pl.site.dIn;
+          const R = f.D.length / dIn;
+          const dT = new Float32Array(dIn * R); // (dIn, R) = D_catᵀ
+          for (let r = 0; r < R; r++) for (let c = 0; c < dIn; c++) dT[c * R + r] = f.D[r * dIn + c]!;
           ctx.write(pl.frozen.dCatT, dT);
         }
         const t = state.trainable?.[l]?.[i];
@@ -225,16 +235,14 @@ export class GpuViT {
     const Kf = this.loraSetup.frozenRanks.length;
     if (!Kf) return;
     const { ctx } = this;
-    const C = this.config.width;
     const all = this.arena.get('lora.scalesAll');
     ew.mulRow(ctx, all, this.arena.get('lora.invNorms'), this.arena.get('lora.alphaFrozen'));
     for (let l = 0; l < this.config.depth; l++) {
-      const eff = this.qkvEff[l]!;
-      ctx.copy(eff, this.params.get(`blocks.${l}.attn.qkv.weight`)!);
-      this.targets.forEach((p, i) => {
-        const f = this.lora[l]![i]!.frozen!;
-        ctx.copyRange(f.scales, 0, all, (this.targets.length * l + i) * Kf, Kf);
-        merge.inPlace(ctx, eff, f.uCat, f.dCat, f.scales, this.frozenStack!.layout, { rowOffset: QKV_SLICE[p] * C, colOffset: 0 });
+      for (const [w, eff] of this.effWeights[l]!) ctx.copy(eff, this.params.get(`blocks.${l}.${w}`)!);
+      this.targets.forEach((_p, i) => {
+        const { site, frozen: f } = this.lora[l]![i]!;
+        ctx.copyRange(f!.scales, 0, all, (this.targets.length * l + i) * Kf, Kf);
+        merge.inPlace(ctx, this.effWeights[l]!.get(site.weight)!, f!.uCat, f!.dCat, f!.scales, this.frozenStack!.layout, { rowOffset: site.rowOffset, colOffset: 0 });
       });
     }
   }
@@ -244,9 +252,22 @@ export class GpuViT {
     return { q: this.t.attnQ!, k: this.t.attnK!, v: this.t.attnV! };
   }
 
-  /** The qkv weight the forward uses: W0, or W0 with the frozen components merged. */
-  private qkvWeight(l: number): GpuTensor {
-    return this.qkvEff[l] ?? this.params.get(`blocks.${l}.attn.qkv.weight`)!;
+  /** The weight the forward and dx use: W0, or W0 with the frozen components merged. */
+  private weight(l: number, w: TargetWeight): GpuTensor {
+    return this.effWeights[l]?.get(w) ?? this.params.get(`blocks.${l}.${w}`)!;
+  }
+
+  /** y[:, slice] += α_t (x D_tᵀ) U_tᵀ for the trainable component on each target of weight w in block l. */
+  private loraForward(l: number, w: TargetWeight, y: GpuTensor, x: GpuTensor): void {
+    for (const pl of this.lora[l]!) {
+      if (!pl.trainable || pl.site.weight !== w) continue;
+      const stride = weightShape(this.config, w)[0];
+      lora.forward(this.ctx, y, x, pl.trainable.D, pl.trainable.U, this.arena.get('lora.alphaTrainable'), pl.trainable.layout, pl.trainable.ws, { stride, offset: pl.site.rowOffset });
+    }
+  }
+
+  private hasTrainable(l: number, w: TargetWeight): boolean {
+    return this.lora[l]!.some((pl) => pl.trainable !== null && pl.site.weight === w);
   }
 
   // ------------------------------------------------------------------ forward
@@ -275,18 +296,20 @@ export class GpuViT {
       const next = l + 1 < c.depth ? this.blocks[l + 1]!.x : this.t.xOut!;
       const b = (n: string) => prm(`blocks.${l}.${n}`);
       layerNorm.forward(ctx, a.ln1, a.mean1, a.rstd1, a.x, b('norm1.weight'), b('norm1.bias'), T, C, c.layerNormEps);
-      matmul.nt(ctx, { c: a.qkv, a: a.ln1, b: this.qkvWeight(l), bias: c.qkvBias ? b('attn.qkv.bias') : undefined });
-      for (let i = 0; i < this.targets.length; i++) {
-        const pl = this.lora[l]![i]!;
-        const slice = { stride: 3 * C, offset: QKV_SLICE[this.targets[i]!] * C };
-        if (pl.trainable)
-          lora.forward(ctx, a.qkv, a.ln1, pl.trainable.D, pl.trainable.U, this.arena.get('lora.alphaTrainable'), pl.trainable.layout, pl.trainable.ws, slice);
-      }
+      matmul.nt(ctx, { c: a.qkv, a: a.ln1, b: this.weight(l, 'attn.qkv.weight'), bias: c.qkvBias ? b('attn.qkv.bias') : undefined });
+      this.loraForward(l, 'attn.qkv.weight', a.qkv, a.ln1);
       attention.forward(ctx, a.att, a.probs, a.qkv, B, N, c.heads, headDim(c), { heads: this.attentionHeads() });
-      matmul.nt(ctx, { c: a.mid, a: a.att, b: b('attn.proj.weight'), bias: b('attn.proj.bias'), residual: a.x });
+      matmul.nt(ctx, { c: a.mid, a: a.att, b: this.weight(l, 'attn.proj.weight'), bias: b('attn.proj.bias'), residual: a.x });
+      this.loraForward(l, 'attn.proj.weight', a.mid, a.att); // mid = x + proj(att): the LoRA term adds to it
       layerNorm.forward(ctx, a.ln2, a.mean2, a.rstd2, a.mid, b('norm2.weight'), b('norm2.bias'), T, C, c.layerNormEps);
-      matmul.nt(ctx, { c: a.act, a: a.ln2, b: b('mlp.fc1.weight'), bias: b('mlp.fc1.bias'), activation: 'gelu', pre: a.pre });
-      matmul.nt(ctx, { c: next, a: a.act, b: b('mlp.fc2.weight'), bias: b('mlp.fc2.bias'), residual: a.mid });
+      if (this.hasTrainable(l, 'mlp.fc1.weight')) {
+        // The LoRA term goes in before the GELU, so the fused epilogue splits: pre = fc1(ln2) + LoRA, act = gelu(pre).
+        matmul.nt(ctx, { c: a.pre, a: a.ln2, b: this.weight(l, 'mlp.fc1.weight'), bias: b('mlp.fc1.bias') });
+        this.loraForward(l, 'mlp.fc1.weight', a.pre, a.ln2);
+        gelu.forward(ctx, a.act, a.pre);
+      } else matmul.nt(ctx, { c: a.act, a: a.ln2, b: this.weight(l, 'mlp.fc1.weight'), bias: b('mlp.fc1.bias'), activation: 'gelu', pre: a.pre });
+      matmul.nt(ctx, { c: next, a: a.act, b: this.weight(l, 'mlp.fc2.weight'), bias: b('mlp.fc2.bias'), residual: a.mid });
+      this.loraForward(l, 'mlp.fc2.weight', next, a.act);
     }
     ew.selectRow(ctx, this.t.clsOut!, this.t.xOut!, B, N, C, 0);
     layerNorm.forward(ctx, this.t.features!, this.t.meanF!, this.t.rstdF!, this.t.clsOut!, prm('norm.weight'), prm('norm.bias'), B, C, c.layerNormEps);
@@ -354,13 +377,15 @@ export class GpuViT {
         matmul.tn(ctx, { c: g('mlp.fc2.weight')!, a: dx, b: a.act });
         reduce.sumRows(ctx, g('mlp.fc2.bias')!, dx, T, C);
       }
-      matmul.nn(ctx, { c: t.dAct!, a: dx, b: b('mlp.fc2.weight') });
+      matmul.nn(ctx, { c: t.dAct!, a: dx, b: this.weight(l, 'mlp.fc2.weight') });
+      this.loraBackward(l, 'mlp.fc2.weight', dx, a.act, t.dAct!);
       gelu.backward(ctx, t.dPre!, t.dAct!, a.pre);
       if (full) {
         matmul.tn(ctx, { c: g('mlp.fc1.weight')!, a: t.dPre!, b: a.ln2 });
         reduce.sumRows(ctx, g('mlp.fc1.bias')!, t.dPre!, T, mlpDim(c));
       }
-      matmul.nn(ctx, { c: t.dLn!, a: t.dPre!, b: b('mlp.fc1.weight') });
+      matmul.nn(ctx, { c: t.dLn!, a: t.dPre!, b: this.weight(l, 'mlp.fc1.weight') });
+      this.loraBackward(l, 'mlp.fc1.weight', t.dPre!, a.ln2, t.dLn!);
       layerNorm.backward(ctx, t.dNormOut!, full ? g('norm2.weight')! : t.dLnW!, full ? g('norm2.bias')! : t.dLnB!, t.dLn!, a.mid, b('norm2.weight'), a.mean2, a.rstd2, T, C);
       ew.add(ctx, t.dMid!, dx, t.dNormOut!);
       // Attention: mid = x + proj(attn(qkv(ln1(x)))).
@@ -368,16 +393,16 @@ export class GpuViT {
         matmul.tn(ctx, { c: g('attn.proj.weight')!, a: t.dMid!, b: a.att });
         reduce.sumRows(ctx, g('attn.proj.bias')!, t.dMid!, T, C);
       }
-      matmul.nn(ctx, { c: t.dAtt!, a: t.dMid!, b: b('attn.proj.weight') });
+      matmul.nn(ctx, { c: t.dAtt!, a: t.dMid!, b: this.weight(l, 'attn.proj.weight') });
+      this.loraBackward(l, 'attn.proj.weight', t.dMid!, a.att, t.dAtt!);
       const scratch = { dScores: t.dScores!, rowDot: t.rowDot!, heads: { ...this.attentionHeads(), g: t.attnG! } };
       attention.backward(ctx, t.dQkv!, t.dAtt!, a.qkv, a.att, a.probs, scratch, B, N, c.heads, headDim(c));
       if (full) {
         matmul.tn(ctx, { c: g('attn.qkv.weight')!, a: t.dQkv!, b: a.ln1 });
         if (c.qkvBias) reduce.sumRows(ctx, g('attn.qkv.bias')!, t.dQkv!, T, 3 * C);
       }
-      matmul.nn(ctx, { c: t.dLn!, a: t.dQkv!, b: this.qkvWeight(l) });
-      if (this.frozenStack) matmul.tn(ctx, { c: t.gradQkvT!, a: a.ln1, b: t.dQkv! }); // (C, 3C) = (dW_qkv)ᵀ
-      for (let i = 0; i < this.targets.length; i++) this.loraBackward(l, i, a);
+      matmul.nn(ctx, { c: t.dLn!, a: t.dQkv!, b: this.weight(l, 'attn.qkv.weight') });
+      this.loraBackward(l, 'attn.qkv.weight', t.dQkv!, a.ln1, t.dLn!);
       layerNorm.backward(ctx, t.dNormOut!, full ? g('norm1.weight')! : t.dLnW!, full ? g('norm1.bias')! : t.dLnB!, t.dLn!, a.x, b('norm1.weight'), a.mean1, a.rstd1, T, C);
       ew.add(ctx, dxOther, t.dMid!, t.dNormOut!);
       [dx, dxOther] = [dxOther, dx];
@@ -403,25 +428,32 @@ export class GpuViT {
     return t.dImages!;
   }
 
-  /** LoRA backward of block l, target i: adds into dLn (the qkv input gradient), writes dU/dD, collects α partials. */
-  private loraBackward(l: number, i: number, a: BlockActs): void {
+  /** LoRA backward of the targets on weight w of block l, given dY (T, rows of w) and their input x (T, dIn): adds
+   *  into dx (the input gradient), writes dU/dD, collects the α partials. */
+  private loraBackward(l: number, w: TargetWeight, dY: GpuTensor, x: GpuTensor, dx: GpuTensor): void {
     const ctx = this.ctx;
     const t = this.t;
-    const pl = this.lora[l]![i]!;
-    const C = this.config.width;
-    const slice = { stride: 3 * C, offset: QKV_SLICE[this.targets[i]!] * C };
-    const row = this.targets.length * l + i;
-    if (pl.frozen) {
-      // dx needs nothing here (the merged W_eff carried it); p_k = ⟨(dW_qkv)_slice, U_k D_k⟩_F.
-      const stack = this.frozenStack!;
+    const sites = this.lora[l]!.map((pl, i) => ({ pl, i })).filter(({ pl }) => pl.site.weight === w);
+    if (!sites.length) return;
+    const [rows, dIn] = weightShape(this.config, w);
+    if (this.frozenStack) {
+      // dx needs nothing for the frozen stack (the merged W_eff carried it); p_k = ⟨(dW)_rows, U_k D_k⟩_F from
+      // dWᵀ = xᵀ·dY (dIn, rows), once per weight.
+      const gradT = this.arena.get(`lora.gradT.${w}`);
+      matmul.tn(ctx, { c: gradT, a: x, b: dY });
+      const stack = this.frozenStack;
       const Kf = stack.layout.K;
-      lora.innerProducts(ctx, t.pFrozen!, t.gradQkvT!, pl.frozen.dCatT, pl.frozen.uCat, stack.layout, stack.ws, slice);
-      ctx.copyRange(t.pFrozenAll!, row * Kf, t.pFrozen!, 0, Kf);
+      for (const { pl, i } of sites) {
+        lora.innerProducts(ctx, t.pFrozen!, gradT, pl.frozen!.dCatT, pl.frozen!.uCat, stack.layout, stack.ws.get(dIn)!, { stride: rows, offset: pl.site.rowOffset });
+        ctx.copyRange(t.pFrozenAll!, (this.targets.length * l + i) * Kf, t.pFrozen!, 0, Kf);
+      }
     }
-    if (pl.trainable) {
-      const alphaT = this.arena.get('lora.alphaTrainable');
-      lora.backward(ctx, { dx: t.dLn!, dU: pl.trainable.dU, dD: pl.trainable.dD, p: t.pTrainable! }, t.dQkv!, a.ln1, pl.trainable.D, pl.trainable.U, alphaT, pl.trainable.layout, pl.trainable.ws, 0, { slice });
-      ctx.copyRange(t.pTrainableAll!, row, t.pTrainable!, 0, 1);
+    const alphaT = this.loraSetup.trainableRank ? this.arena.get('lora.alphaTrainable') : null;
+    for (const { pl, i } of sites) {
+      if (!pl.trainable) continue;
+      const slice = { stride: rows, offset: pl.site.rowOffset };
+      lora.backward(ctx, { dx, dU: pl.trainable.dU, dD: pl.trainable.dD, p: t.pTrainable! }, dY, x, pl.trainable.D, pl.trainable.U, alphaT!, pl.trainable.layout, pl.trainable.ws, 0, { slice });
+      ctx.copyRange(t.pTrainableAll!, this.targets.length * l + i, t.pTrainable!, 0, 1);
     }
   }
 
@@ -441,23 +473,23 @@ export class GpuViT {
 
   // ------------------------------------------------------------------ weights out
 
-  /** Plain weights with every LoRA component merged into its targets' rows of qkv (W0 + Σ_k s_k U_k D_k),
-   *  for evaluation at no extra cost per component and for export (ONNX, safetensors). */
+  /** Plain weights with every LoRA component merged into its targets' rows (W0 + Σ_k s_k U_k D_k), for evaluation
+   *  at no extra cost per component and for export (ONNX, safetensors). */
   async mergedParams(): Promise<ParamTable> {
     const { ctx } = this;
-    const C = this.config.width;
     this.refreshFrozen();
     const out: ParamTable = new Map();
     for (const [name, t] of this.params) out.set(name, await ctx.read(t));
-    for (let l = 0; l < this.config.depth; l++) {
-      const eff = this.arena.get('mergeScratch');
-      ctx.copy(eff, this.qkvWeight(l));
-      this.targets.forEach((p, i) => {
-        const tr = this.lora[l]![i]!.trainable;
-        if (tr) merge.inPlace(ctx, eff, tr.U, tr.D, this.arena.get('lora.alphaTrainable'), tr.layout, { rowOffset: QKV_SLICE[p] * C, colOffset: 0 });
-      });
-      out.set(`blocks.${l}.attn.qkv.weight`, await ctx.read(eff));
-    }
+    for (let l = 0; l < this.config.depth; l++)
+      for (const w of adaptedWeights(this.config, this.targets)) {
+        const eff = this.arena.get(`mergeScratch.${w}`);
+        ctx.copy(eff, this.weight(l, w));
+        for (const pl of this.lora[l]!) {
+          const tr = pl.trainable;
+          if (tr && pl.site.weight === w) merge.inPlace(ctx, eff, tr.U, tr.D, this.arena.get('lora.alphaTrainable'), tr.layout, { rowOffset: pl.site.rowOffset, colOffset: 0 });
+        }
+        out.set(`blocks.${l}.${w}`, await ctx.read(eff));
+      }
     return out;
   }
 
@@ -495,7 +527,7 @@ export class GpuViT {
 
   destroy(): void {
     if (this.frozenStack) {
-      lora.releaseWorkspace(this.ctx, this.frozenStack.ws);
+      for (const ws of this.frozenStack.ws.values()) lora.releaseWorkspace(this.ctx, ws);
       this.ctx.release(this.frozenStack.layout.offsets);
     }
     for (const row of this.lora)
@@ -595,17 +627,18 @@ class Planner {
       act('dCols', [B, Np, c.channels * P * P]);
       act('dImages', [B, c.channels, c.imageSize, c.imageSize]);
     }
-    this.requests.push({ name: 'mergeScratch', shape: [3 * C, C] });
     const lo = opts.lora ?? { frozenRanks: [], trainableRank: 0 };
     const Kf = lo.frozenRanks.length;
     const Rf = lo.frozenRanks.reduce((x, y) => x + y, 0);
     const targets = loraTargets(opts);
     const rows = targets.length * c.depth;
+    const weights = adaptedWeights(c, targets);
+    for (const w of weights) this.requests.push({ name: `mergeScratch.${w}`, shape: weightShape(c, w) });
     if (Kf) {
       this.requests.push({ name: 'lora.alphaFrozen', shape: [Kf] }, { name: 'grad.lora.alphaFrozen', shape: [Kf] });
       this.requests.push({ name: 'lora.invNorms', shape: [rows, Kf] }, { name: 'lora.scalesAll', shape: [rows, Kf] });
       act('pFrozen', [Kf]);
-      act('gradQkvT', [C, 3 * C]);
+      if (train) for (const w of weights) this.requests.push({ name: `lora.gradT.${w}`, shape: [...weightShape(c, w)].reverse() }); // (dIn, rows) = dWᵀ
       act('pFrozenAll', [rows, Kf]);
       act('pScaled', [rows, Kf]);
     }
@@ -615,23 +648,24 @@ class Planner {
       act('pTrainableAll', [rows]);
     }
     for (let l = 0; l < c.depth; l++) {
-      if (Kf) this.requests.push({ name: `lora.${l}.qkvEff`, shape: [3 * C, C] });
+      if (Kf) for (const w of weights) this.requests.push({ name: `lora.${l}.eff.${w}`, shape: weightShape(c, w) });
       for (const p of targets) {
         const key = `lora.${l}.${p}`;
+        const { dOut, dIn } = targetSite(c, p);
         if (Kf)
           this.requests.push(
-            { name: `${key}.frozen.D`, shape: [Rf, C] },
-            { name: `${key}.frozen.DT`, shape: [C, Rf] },
-            { name: `${key}.frozen.U`, shape: [C, Rf] },
+            { name: `${key}.frozen.D`, shape: [Rf, dIn] },
+            { name: `${key}.frozen.DT`, shape: [dIn, Rf] },
+            { name: `${key}.frozen.U`, shape: [dOut, Rf] },
             { name: `${key}.frozen.scales`, shape: [Kf] },
           );
         if (lo.trainableRank) {
           const r = lo.trainableRank;
           this.requests.push(
-            { name: `${key}.U`, shape: [C, r] },
-            { name: `${key}.D`, shape: [r, C] },
-            { name: `grad.${key}.U`, shape: [C, r] },
-            { name: `grad.${key}.D`, shape: [r, C] },
+            { name: `${key}.U`, shape: [dOut, r] },
+            { name: `${key}.D`, shape: [r, dIn] },
+            { name: `grad.${key}.U`, shape: [dOut, r] },
+            { name: `grad.${key}.D`, shape: [r, dIn] },
           );
         }
       }
@@ -657,4 +691,16 @@ class Planner {
 /** The validated target list of a model's options (default q, v). */
 function loraTargets(opts: GpuVitOptions): readonly LoraTarget[] {
   return opts.lora?.targets ? parseTargets(opts.lora.targets) : DEFAULT_TARGETS;
+}
+
+/** The block weights the targets adapt, each once, in target order. */
+function adaptedWeights(c: ViTConfig, targets: readonly LoraTarget[]): TargetWeight[] {
+  return [...new Set(targets.map((t) => targetSite(c, t).weight))];
+}
+
+/** (rows, columns) of a block weight. */
+function weightShape(c: ViTConfig, w: TargetWeight): [number, number] {
+  const C = c.width;
+  const F = mlpDim(c);
+  return w === 'attn.qkv.weight' ? [3 * C, C] : w === 'attn.proj.weight' ? [C, C] : w === 'mlp.fc1.weight' ? [F, C] : [C, F];
 }

@@ -1,15 +1,48 @@
-// Which linear maps of each block carry LoRA components: slices of the fused qkv projection (timm's
-// `attn.qkv.weight`, rows [q | k | v], each C × C). SD-LoRA's default is q and v (spec §4); k can be added.
-// A component holds one factor pair per block and target, in this canonical order (q, k, v), so arrays
-// indexed by target are aligned everywhere (bank files, the GPU model, the float64 reference, the KD fit).
+// Which linear maps of each block carry LoRA components, and where each sits:
+//   q, k, v  the three C×C row slices of the fused `attn.qkv.weight` (3C, C), rows [q | k | v];
+//   proj     `attn.proj.weight` (C, C), the attention output projection;
+//   fc1      `mlp.fc1.weight` (F, C), before the GELU;  fc2  `mlp.fc2.weight` (C, F).
+// SD-LoRA's default is q and v (spec §4). A component holds one factor pair per block and target, U (dOut, r) and
+// D (r, dIn), in the canonical order of LORA_TARGETS, so arrays indexed by target are aligned everywhere (bank
+// files, the GPU model, the float64 reference, the KD fit, the host merge).
 
-export const LORA_TARGETS = ['q', 'k', 'v'] as const;
+import { mlpDim, type ViTConfig } from './config';
+
+export const LORA_TARGETS = ['q', 'k', 'v', 'proj', 'fc1', 'fc2'] as const;
 export type LoraTarget = (typeof LORA_TARGETS)[number];
 
 export const DEFAULT_TARGETS: readonly LoraTarget[] = ['q', 'v'];
 
-/** Row offset of each target inside the block's fused qkv weight (3C, C), in units of C. */
-export const QKV_SLICE: Readonly<Record<LoraTarget, number>> = { q: 0, k: 1, v: 2 };
+/** The block weight a target adapts (timm name after `blocks.<l>.`). */
+export type TargetWeight = 'attn.qkv.weight' | 'attn.proj.weight' | 'mlp.fc1.weight' | 'mlp.fc2.weight';
+
+export interface TargetSite {
+  weight: TargetWeight;
+  /** First row of the target inside that weight (the qkv slices; 0 otherwise). */
+  rowOffset: number;
+  dOut: number;
+  dIn: number;
+}
+
+const QKV_SLICE: Readonly<Record<'q' | 'k' | 'v', number>> = { q: 0, k: 1, v: 2 };
+
+/** Where a target sits in a block of this model, and its shape (dOut, dIn). */
+export function targetSite(c: Pick<ViTConfig, 'width' | 'mlpRatio'>, t: LoraTarget): TargetSite {
+  const C = c.width;
+  const F = mlpDim(c as ViTConfig);
+  switch (t) {
+    case 'q':
+    case 'k':
+    case 'v':
+      return { weight: 'attn.qkv.weight', rowOffset: QKV_SLICE[t] * C, dOut: C, dIn: C };
+    case 'proj':
+      return { weight: 'attn.proj.weight', rowOffset: 0, dOut: C, dIn: C };
+    case 'fc1':
+      return { weight: 'mlp.fc1.weight', rowOffset: 0, dOut: F, dIn: C };
+    case 'fc2':
+      return { weight: 'mlp.fc2.weight', rowOffset: 0, dOut: C, dIn: F };
+  }
+}
 
 /** Validates a target list (non-empty, known, no repeats) and returns it in canonical order; throws a message
  *  that lists the choices. Accepts an array or a comma-separated string ("q,k,v"). */
@@ -22,6 +55,14 @@ export function parseTargets(input: unknown): LoraTarget[] {
 
 /** "q, v" for messages and tables. */
 export const targetsLabel = (targets: readonly LoraTarget[]): string => targets.join(', ');
+
+/** Trainable values of one rank-r component on every target of every block: Σ_t r·(dOut + dIn)·depth. */
+export function loraParamCount(c: Pick<ViTConfig, 'width' | 'mlpRatio' | 'depth'>, rank: number, targets: readonly LoraTarget[]): number {
+  return targets.reduce((n, t) => {
+    const s = targetSite(c, t);
+    return n + c.depth * rank * (s.dOut + s.dIn);
+  }, 0);
+}
 
 /** Throws unless every component lists the same targets (a frozen stack is merged per target). */
 export function sameTargets(lists: readonly (readonly LoraTarget[])[], what: string): readonly LoraTarget[] {

@@ -1,4 +1,4 @@
-import { DEFAULT_TARGETS, parseTargets, targetsLabel, type LoraTarget } from '../../model/vit/loraTargets';
+import { DEFAULT_TARGETS, LORA_TARGETS, parseTargets, targetsLabel, type LoraTarget } from '../../model/vit/loraTargets';
 import { setConfig } from '../../store/actions';
 import { hasAlpha, methodLabel, METHODS, taskChoices } from '../../store/choices';
 import { datasetEntry, usePlayground } from '../../store/state';
@@ -7,8 +7,8 @@ import { SelectField } from './SelectField';
 
 const num = (v: number | null) => v ?? Number.NaN;
 
-/** Every non-empty subset of q, k, v, the paper's q, v first. */
-const TARGET_CHOICES: readonly LoraTarget[][] = [['q', 'v'], ['q', 'k', 'v'], ['q', 'k'], ['k', 'v'], ['q'], ['k'], ['v']];
+/** Common choices, the paper's q, v first; a config file's other subset is added to the list when loaded. */
+const TARGET_CHOICES: readonly LoraTarget[][] = [['q', 'v'], ['q', 'k', 'v'], ['q', 'k', 'v', 'proj'], ['fc1', 'fc2'], [...LORA_TARGETS]];
 
 export function MethodOptions({ disabled }: { disabled: boolean }) {
   const config = usePlayground((s) => s.form.config);
@@ -38,8 +38,11 @@ export function MethodOptions({ disabled }: { disabled: boolean }) {
             testId="field-targets"
             value={config.targets.join(',')}
             onChange={(v) => setConfig({ targets: parseTargets(v) })}
-            options={TARGET_CHOICES.map((t) => ({ value: t.join(','), label: `${targetsLabel(t)}${t.join() === DEFAULT_TARGETS.join() ? ' (paper)' : ''}` }))}
-            hint="Which slices of each block's fused qkv projection get a LoRA component."
+            options={[...TARGET_CHOICES, ...(TARGET_CHOICES.some((t) => t.join() === config.targets.join()) ? [] : [config.targets])].map((t) => ({
+              value: t.join(','),
+              label: `${targetsLabel(t)}${t.join() === DEFAULT_TARGETS.join() ? ' (paper)' : t.length === LORA_TARGETS.length ? ' (every linear map)' : ''}`,
+            }))}
+            hint="Which linear maps of each block get a LoRA component: the q, k, v slices of the attention's fused projection, its output projection (proj), the MLP's fc1 and fc2."
           />
         )}
         <NumberField label="Seed" testId="field-seed" value={config.seed} min={0} onChange={(v) => setConfig({ seed: num(v) })} hint="Class order, task split, initialisation and shuffles." />

@@ -112,7 +112,7 @@ function ModelSummary() {
     );
   const info = status.info;
   const c = info.config;
-  const lora = loraParamsPerTask(c, Number.isInteger(rank) && rank > 0 ? rank : 0, config.targets.length);
+  const lora = loraParamsPerTask(c, Number.isInteger(rank) && rank > 0 ? rank : 0, config.targets);
   let memory: { text: string; problems: string[] } | null = null;
   if (limits && classes) {
     try {
@@ -140,7 +140,7 @@ function ModelSummary() {
         <div>
           <dt>Parameters</dt>
           <dd data-testid="model-params" data-backbone={info.backboneParams} data-lora={lora}>
-            backbone {formatCount(info.backboneParams)}; LoRA per task at rank {rank}: {formatCount(lora)} ({config.targets.join(', ')} × {c.depth} blocks × rank {rank} × 2 × width {c.width}), plus one α and
+            backbone {formatCount(info.backboneParams)}; LoRA per task at rank {rank}: {formatCount(lora)} (U and D of rank {rank} on {config.targets.join(', ')} × {c.depth} blocks), plus one α and
             the task's head rows
           </dd>
         </div>
