@@ -122,3 +122,21 @@ test('pause holds the run, resume continues it, stop keeps the finished tasks; b
   await page.screenshot({ path: `${SCREENS}/playground-engine-section.png` });
   expect(requests.foreign).toEqual([]);
 });
+
+test("the teaching preset's kind of run (Adam, class-prototype head, LoRA on every linear map) trains in the browser and matches its metrics", async ({ page }) => {
+  await page.goto('/');
+  await expect(page.getByTestId('run')).toBeEnabled();
+  await fillTinyRun(page, { maxPerClass: 8, epochs: 1, batchSize: 4 });
+  await page.getByTestId('field-optimizer').selectOption('adam');
+  await page.getByTestId('field-learning-rate').fill('0.001');
+  await page.getByTestId('field-head').selectOption('prototype');
+  await page.getByTestId('field-targets').selectOption('q,k,v,proj,fc1,fc2');
+  await expect(page.getByTestId('model-params')).toContainText('on q, k, v, proj, fc1, fc2');
+  await page.getByTestId('run').click();
+  await expect(page.getByTestId('run-status')).toHaveAttribute('data-status', 'finished', { timeout: 150_000 });
+  const metrics = await downloadMetricsJson(page);
+  expect(metrics.accMatrix).toHaveLength(2);
+  for (let j = 0; j < 2; j++) await expect(page.getByTestId('acc-matrix').locator(`td.acc-cell[data-row="1"][data-col="${j}"]`)).toHaveText(metrics.accMatrix[1]![j]!.toFixed(1));
+  await expect(page.getByTestId('metric-acc')).toHaveText(metrics.acc.toFixed(1));
+  expect(metrics.alpha[1]![0]).toHaveLength(2);
+});
