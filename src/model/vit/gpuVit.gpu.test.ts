@@ -119,7 +119,7 @@ await describeGpu('ViT on the GPU against the float64 reference', (ctx) => {
   // and backward (the qkv slice offsets, the projection, fc1 before the GELU, fc2 with its F-wide input), the
   // merged frozen weights and the per-(block, target) rows of the α partials are exercised, not only q, v.
   it('LoRA on every map (q, k, v, proj, fc1, fc2), on each of proj, fc1, fc2 alone, and on k alone: the same gradients', async () => {
-    await run(ctx(), 'lora', TINY, TOL_ULPS, [...LORA_TARGETS]);
+    console.log((await run(ctx(), 'lora', TINY, TOL_ULPS, [...LORA_TARGETS])).join('\n'));
     for (const t of ['proj', 'fc1', 'fc2', 'k'] as const) await run(ctx(), 'lora', TINY, TOL_ULPS, [t]);
   });
   it('full fine-tuning: every base parameter gradient', async () => {
