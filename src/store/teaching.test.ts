@@ -20,6 +20,13 @@ describe('teaching diagnosis', () => {
     expect(text).toContain('Feature drift from the pretrained backbone: 0.013');
   });
 
+  it('with the prototype head and moved features, names the stale prototypes instead', () => {
+    const text = diagnosis(two(10, 8), 0.3, 'prototype');
+    expect(text).toContain('the features moved away from where they were when the old classes’ prototypes were stored');
+    expect(text).not.toContain('not forgotten features');
+    expect(diagnosis(two(10, 8), 0.001, 'prototype')).toContain('not forgotten features'); // features did not move
+  });
+
   it('blames the features when task-aware accuracy fell as far', () => {
     expect(diagnosis(two(3, 0), undefined)).toContain('the features themselves changed');
   });

@@ -138,7 +138,7 @@ export function teachingOnMessage(t: TeachingState, s: PlaygroundState, m: Worke
         text:
           `Acc, the accuracy over the test images of all ${metrics.accMatrix.length} tasks, is ${pct(metrics.acc)}; AAA, its average after each task, ${pct(metrics.aaa)}; ` +
           `forgetting, the mean drop of an old task from its best accuracy, ${points(metrics.forgetting)}.` +
-          diagnosis(metrics, m.result.featureDrift.at(-1)) +
+          diagnosis(metrics, m.result.featureDrift.at(-1), s.run.request?.config.head) +
           (nextMethod ? ` Next: ${nameOf(nextMethod)} on the same data and seed. This run stays on the charts as dashed lines.` : ''),
         focus: 'task-accuracy',
         figures: { acc: metrics.acc, aaa: metrics.aaa, forgetting: metrics.forgetting },
@@ -153,21 +153,26 @@ export function teachingOnMessage(t: TeachingState, s: PlaygroundState, m: Worke
   return t;
 }
 
-/** Why old tasks were lost: the features, or a head that favours the newest classes (from the run's diagnostics). */
-export function diagnosis(metrics: ContinualMetrics, drift: number | undefined): string {
+/** Why old tasks were lost: the features, or a head that favours the newest classes (from the run's diagnostics).
+ *  With the prototype head, a large gap between task-aware and class-incremental accuracy after the features moved
+ *  means the old classes' prototypes, stored when their task ended, no longer sit where their images now land. */
+export function diagnosis(metrics: ContinualMetrics, drift: number | undefined, head: 'linear' | 'prototype' = 'linear'): string {
   const til = metrics.tilMatrix?.at(-1)?.filter((x): x is number => x !== null) ?? [];
   const bias = metrics.newTaskBias?.at(-1);
   if (!til.length || typeof bias !== 'number') return '';
   const tilMean = til.reduce((a, b) => a + b, 0) / til.length;
   const gap = tilMean - metrics.acc;
+  const stalePrototypes = head === 'prototype' && drift !== undefined && drift >= 0.05;
   const why =
-    gap >= 15
-      ? ' So the features still tell each task’s classes apart; most of what was lost is the head calling old images by new class names, not forgotten features.'
-      : gap >= 5
-        ? ' Part of the loss is the head favouring the newest classes, part is in the features.'
-        : drift !== undefined && drift < 0.01
-          ? ' The head is not the problem here, and the features barely moved: these classes are hard to tell apart for this backbone.'
-          : ' The head is not the problem here: where accuracy was lost, the features themselves changed.';
+    gap >= 15 && stalePrototypes
+      ? ' So each task’s classes are still told apart among themselves, but the features moved away from where they were when the old classes’ prototypes were stored: old images now land nearer the newest classes’ prototypes.'
+      : gap >= 15
+        ? ' So the features still tell each task’s classes apart; most of what was lost is the head calling old images by new class names, not forgotten features.'
+        : gap >= 5
+          ? ' Part of the loss is the head favouring the newest classes, part is in the features.'
+          : drift !== undefined && drift < 0.01
+            ? ' The head is not the problem here, and the features barely moved: these classes are hard to tell apart for this backbone.'
+            : ' The head is not the problem here: where accuracy was lost, the features themselves changed.';
   return (
     ` Diagnosis: classified only among its own task’s classes, an image is right ${pct(tilMean)} of the time (task-aware accuracy), against ${pct(metrics.acc)} among all classes; ` +
     `${pct(bias)} of the earlier tasks’ test images are now predicted as one of the last task’s classes.${why}` +
