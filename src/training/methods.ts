@@ -3,8 +3,8 @@
 //   sdlora     SD-LoRA (ICLR 2025) as the authors' code runs it (spec §4–7): per task a new rank-r pair on q and v of
 //              every block (U = 0, D Kaiming-uniform), earlier pairs frozen as directions U D/(‖U‖‖D‖) (or /‖UD‖ with
 //              norm "product"), one α per task shared by all blocks and q, v; α reset to alphaInit each task (code) or
-//              carried (paper's text). `targets` chooses the adapted maps (q, k, v slices of qkv; default q, v) for
-//              every LoRA method.
+//              carried (paper's text). `targets` chooses the adapted maps (any of q, k, v, proj, fc1, fc2; default q, v)
+//              for every LoRA method.
 //   sdlora-rr  SD-LoRA with a rank schedule by task index (default 10 → 8 at task 4 → 6 at task 8).
 //   sdlora-kd  SD-LoRA whose new direction, when the old ones explain it (relative least-squares residual ≤ τ), is
 //              folded into their α's and dropped (spec §11; needs alphaMode "carry"). The fit runs on the GPU
