@@ -18,6 +18,13 @@ describe('planRunMemory', () => {
     const last = planMemory(GpuViT.plan({ ...presets.small32, numClasses: 10 }, { batch: 16, mode: 'lora', lora: { frozenRanks: [4, 4, 4, 4], trainableRank: 4 } }), roomy, 2 ** 31);
     expect(m.peakBytes).toBe(last.totalBytes);
   });
+  it('counts the LoRA state of the chosen targets (every linear map holds more than q and v)', () => {
+    const qv = planRunMemory(presets.small32, cfg, 10, roomy);
+    const all = planRunMemory(presets.small32, { ...cfg, targets: ['q', 'k', 'v', 'proj', 'fc1', 'fc2'] }, 10, roomy);
+    const last = planMemory(GpuViT.plan({ ...presets.small32, numClasses: 10 }, { batch: 16, mode: 'lora', lora: { frozenRanks: [4, 4, 4, 4], trainableRank: 4, targets: ['q', 'k', 'v', 'proj', 'fc1', 'fc2'] } }), roomy, 2 ** 31);
+    expect(all.peakBytes).toBe(last.totalBytes);
+    expect(all.peakBytes).toBeGreaterThan(qv.peakBytes);
+  });
   it('grows with the batch', () => {
     const a = planRunMemory(presets.small32, cfg, 10, roomy).peakBytes;
     const b = planRunMemory(presets.small32, { ...cfg, batchSize: 64 }, 10, roomy).peakBytes;
