@@ -47,7 +47,8 @@ function main(): void {
     if (!existsSync(join(alphaDir, 'alpha.svg'))) throw new Error(`${alphaDir} has no alpha.svg (a finished npm run experiment folder of a method with α)`);
     const c = readJson<{ run: ExperimentDir['run']; data: string; maxPerClass?: number | null }>(join(alphaDir, 'config.json'));
     const m = readJson<ExperimentDir['metrics']>(join(alphaDir, 'metrics.json'));
-    const caption = `α_k over training steps on this backbone: ${variantName(c.run)}, ${c.data}, seed ${c.run.seed} (${c.run.tasks} tasks, ${c.run.epochs} epochs, lr ${c.run.learningRate}); final Acc ${m.acc.toFixed(1)} %`;
+    const settings = collectCl([{ run: c.run, data: c.data, maxPerClass: c.maxPerClass, metrics: m }])[0]!.settings;
+    const caption = `α_k over training steps on this backbone: ${variantName(c.run)}, ${c.data}, seed ${c.run.seed} (${settings}); final Acc ${m.acc.toFixed(1)} %`;
     copyFileSync(join(alphaDir, 'alpha.svg'), join(model, 'alpha.svg'));
     writeFileSync(join(model, 'alpha.json'), JSON.stringify({ file: 'alpha.svg', caption }, null, 2) + '\n');
   }
