@@ -131,6 +131,14 @@ test("the teaching preset's kind of run (Adam, class-prototype head, LoRA on eve
   await page.getByTestId('field-learning-rate').fill('0.001');
   await page.getByTestId('field-head').selectOption('prototype');
   await page.getByTestId('field-targets').selectOption('q,k,v,proj,fc1,fc2');
+  // The advanced options: a list that does not parse is marked and leaves the config as it was.
+  await page.getByTestId('method-advanced').locator('summary').click();
+  const milestones = page.getByTestId('field-milestones');
+  await milestones.fill('1, x');
+  await expect(milestones).toHaveAttribute('aria-invalid', 'true');
+  await milestones.fill('');
+  await expect(milestones).toHaveAttribute('aria-invalid', 'false');
+  await expect(page.getByTestId('field-norm')).toHaveValue('factors');
   await expect(page.getByTestId('model-params')).toContainText('on q, k, v, proj, fc1, fc2');
   await page.getByTestId('run').click();
   await expect(page.getByTestId('run-status')).toHaveAttribute('data-status', 'finished', { timeout: 150_000 });

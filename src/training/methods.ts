@@ -104,6 +104,16 @@ export function parseRunConfig(input: Record<string, unknown>): RunConfig {
   if (!['reset', 'carry'].includes(c.alphaMode)) errs.push(`alphaMode must be one of: reset, carry`);
   if (!['factors', 'product'].includes(c.norm)) errs.push(`norm must be one of: factors, product`);
   if (!['linear', 'prototype'].includes(c.head)) errs.push(`head must be one of: linear, prototype`);
+  const num = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x);
+  if (!num(c.momentum) || c.momentum < 0 || c.momentum >= 1) errs.push(`momentum must be in [0, 1) (got ${String(c.momentum)})`);
+  if (!num(c.gamma) || c.gamma <= 0) errs.push(`gamma must be > 0 (got ${String(c.gamma)})`);
+  if (!num(c.alphaInit)) errs.push(`alphaInit must be a number (got ${String(c.alphaInit)})`);
+  if (!num(c.kdThreshold) || c.kdThreshold < 0) errs.push(`kdThreshold must be ≥ 0 (got ${String(c.kdThreshold)})`);
+  if (!Array.isArray(c.milestones) || !c.milestones.every((m) => Number.isInteger(m) && m >= 1)) errs.push('milestones must be a list of epochs (integers ≥ 1)');
+  if (!Array.isArray(c.rankSchedule) || !c.rankSchedule.every((p) => Array.isArray(p) && p.length === 2 && Number.isInteger(p[0]) && p[0] >= 0 && Number.isInteger(p[1]) && p[1] >= 1))
+    errs.push('rankSchedule must be a list of [task index ≥ 0, rank ≥ 1] pairs');
+  if (!Array.isArray(c.cropScale) || c.cropScale.length !== 2 || !c.cropScale.every(num) || !(c.cropScale[0] > 0 && c.cropScale[0] <= c.cropScale[1] && c.cropScale[1] <= 1))
+    errs.push('cropScale must be [min, max] with 0 < min ≤ max ≤ 1');
   try {
     c.targets = parseTargets(c.targets);
   } catch (e) {

@@ -1,3 +1,4 @@
+import { useEffect, useState } from 'react';
 import { DEFAULT_TARGETS, LORA_TARGETS, parseTargets, targetsLabel, type LoraTarget } from '../../model/vit/loraTargets';
 import { setConfig } from '../../store/actions';
 import { hasAlpha, methodLabel, METHODS, taskChoices } from '../../store/choices';
@@ -92,6 +93,121 @@ export function MethodOptions({ disabled }: { disabled: boolean }) {
           ]}
         />
       </div>
+      <details className="advanced" data-testid="method-advanced">
+        <summary>More options (the paper's and the code's variants)</summary>
+        <div className="field-grid">
+          {hasAlpha(config.method) && (
+            <NumberField label="α₀ (initial magnitude)" testId="field-alpha-init" value={config.alphaInit} step="any" onChange={(v) => setConfig({ alphaInit: num(v) })} />
+          )}
+          {hasAlpha(config.method) && (
+            <SelectField
+              label="Direction normaliser"
+              testId="field-norm"
+              value={config.norm}
+              onChange={(norm) => setConfig({ norm })}
+              options={[
+                { value: 'factors', label: '‖U‖·‖D‖ (code)' },
+                { value: 'product', label: '‖UD‖ (paper)' },
+              ]}
+            />
+          )}
+          {config.method === 'sdlora-kd' && (
+            <NumberField label="KD threshold τ" testId="field-kd-threshold" value={config.kdThreshold} step="any" min={0} onChange={(v) => setConfig({ kdThreshold: num(v) })} hint="Fold a new direction into the old α's when its relative least-squares residual is at most τ." />
+          )}
+          {config.method === 'sdlora-rr' && (
+            <ListField
+              label="Rank schedule (task:rank)"
+              testId="field-rank-schedule"
+              value={config.rankSchedule}
+              format={(v) => v.map(([t, r]) => `${t}:${r}`).join(', ')}
+              parse={parseSchedule}
+              onChange={(rankSchedule) => setConfig({ rankSchedule })}
+              hint="0-based task index : rank from that task on, e.g. 0:10, 4:8, 8:6"
+            />
+          )}
+          {config.optimizer === 'sgd' && (
+            <NumberField label="Momentum" testId="field-momentum" value={config.momentum} step="any" min={0} onChange={(v) => setConfig({ momentum: num(v) })} />
+          )}
+          <ListField
+            label="LR milestones (epochs)"
+            testId="field-milestones"
+            value={config.milestones}
+            format={(v) => v.join(', ')}
+            parse={parseEpochs}
+            onChange={(milestones) => setConfig({ milestones })}
+            hint="Epochs at which the learning rate is multiplied by γ; empty for a constant rate."
+          />
+          <NumberField label="γ" testId="field-gamma" value={config.gamma} step="any" min={0} onChange={(v) => setConfig({ gamma: num(v) })} />
+          {config.augment && (
+            <NumberField
+              label="Crop scale (min)"
+              testId="field-crop-min"
+              value={config.cropScale[0]}
+              step="any"
+              min={0}
+              onChange={(v) => setConfig({ cropScale: [num(v), config.cropScale[1]] })}
+              hint="Random resized crop keeps this fraction of the image area at least."
+            />
+          )}
+          {config.augment && (
+            <SelectField
+              label="Flip"
+              testId="field-flip"
+              value={config.flip ? 'on' : 'off'}
+              onChange={(v) => setConfig({ flip: v === 'on' })}
+              options={[
+                { value: 'on', label: 'random horizontal flip' },
+                { value: 'off', label: 'none' },
+              ]}
+            />
+          )}
+        </div>
+      </details>
     </fieldset>
   );
 }
+
+/** A list typed as text: the config changes only when the text parses (else the field is marked invalid); outside
+ *  changes (presets, a loaded config) replace the text unless it already says the same. */
+function ListField<T>({ label, testId, value, format, parse, onChange, hint }: { label: string; testId: string; value: T; format: (v: T) => string; parse: (t: string) => T | null; onChange: (v: T) => void; hint?: string }) {
+  const shown = format(value);
+  const [text, setText] = useState(shown);
+  const [bad, setBad] = useState(false);
+  useEffect(() => {
+    const p = parse(text);
+    if (p === null || format(p) !== shown) {
+      setText(shown);
+      setBad(false);
+    }
+  }, [shown]);
+  return (
+    <label className="field" title={hint}>
+      <span>{label}</span>
+      <input
+        type="text"
+        data-testid={testId}
+        value={text}
+        aria-invalid={bad}
+        onChange={(e) => {
+          setText(e.target.value);
+          const v = parse(e.target.value);
+          setBad(v === null);
+          if (v !== null) onChange(v);
+        }}
+      />
+    </label>
+  );
+}
+
+const isInt = (x: number, min: number) => Number.isInteger(x) && x >= min;
+/** "0:10, 4:8" → [[0, 10], [4, 8]], or null. */
+const parseSchedule = (t: string): [number, number][] | null => {
+  const pairs = t.split(',').map((p) => p.trim().split(':').map((x) => Number(x.trim())));
+  return pairs.every((p) => p.length === 2 && isInt(p[0]!, 0) && isInt(p[1]!, 1)) ? (pairs as [number, number][]) : null;
+};
+/** "3, 4" → [3, 4]; "" → []; else null. */
+const parseEpochs = (t: string): number[] | null => {
+  if (t.trim() === '') return [];
+  const xs = t.split(',').map((x) => Number(x.trim()));
+  return xs.every((x) => isInt(x, 1)) ? xs : null;
+};
