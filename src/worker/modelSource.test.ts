@@ -10,7 +10,6 @@ import {
   buildPreset,
   classifyModelFiles,
   filesSource,
-  loraParamsPerTask,
   ModelFilesError,
   modelFilesName,
   parseModelSource,
@@ -128,11 +127,6 @@ describe('sources', () => {
     expect(m.config.imageSize).toBe(8);
     expect(m.params.has('head.weight')).toBe(false);
     expect(Array.from(m.params.get('cls_token')!)).toEqual(Array.from(initParams(m.config, 1).get('cls_token')!));
-  });
-  it('counts the LoRA parameters of one task: (q, v) × depth × rank × 2 × width', () => {
-    expect(loraParamsPerTask(presets.small32, 4)).toBe(2 * 4 * 4 * 2 * 96);
-    expect(loraParamsPerTask(presets.small32, 4, ['q', 'k', 'v'])).toBe(3 * 4 * 4 * 2 * 96); // LoRA on q, k and v
-    expect(loraParamsPerTask(presets.small32, 4, ['fc1'])).toBe(4 * 4 * (384 + 96)); // fc1: U (F, r), D (r, C)
   });
   it('parses saved and CLI spellings, and refuses anything else', () => {
     expect(parseModelSource('tiny')).toEqual({ kind: 'preset', id: 'tiny' });

@@ -5,7 +5,6 @@
 // the summary the Model section shows, and the JSON forms a source takes in saved runs and config files.
 // Fetching and File reading stay in src/worker/models.ts: everything here works on bytes already read.
 
-import { DEFAULT_TARGETS, loraParamCount, type LoraTarget } from '../model/vit/loraTargets';
 import { CheckpointError, loadCheckpoint } from '../io/checkpoint';
 import { importVitOnnx, OnnxImportError } from '../io/onnx/importVit';
 import { parseSafetensors, SafetensorsError, type SafetensorsFile } from '../io/safetensors';
@@ -56,9 +55,6 @@ const withoutHead = (params: ParamTable): ParamTable => new Map([...params].filt
 /** Parameters of the backbone alone (a checkpoint's classifier is not part of what a run trains on). */
 export const backboneParams = (c: ViTConfig): number => paramCount({ ...c, numClasses: 0 });
 
-/** Trainable LoRA parameters one SD-LoRA task adds at `rank`: U (dOut×r) and D (r×dIn) on each target (q, v by
- *  default) of every block. */
-export const loraParamsPerTask = (c: ViTConfig, rank: number, targets: readonly LoraTarget[] = DEFAULT_TARGETS): number => loraParamCount(c, rank, targets);
 
 /** A preset: its config and freshly initialised weights (seed 1, as the CLI's `--model random:<preset>`), no head. */
 export function buildPreset(id: PresetId): LoadedModel {

@@ -27,7 +27,7 @@ import * as merge from '../../kernels/merge';
 import * as patchify from '../../kernels/patchify';
 import * as reduce from '../../kernels/reduce';
 import { headDim, mlpDim, numPatches, numTokens, validateConfig, type ViTConfig } from './config';
-import { DEFAULT_TARGETS, parseTargets, targetSite, type LoraTarget, type TargetSite, type TargetWeight } from './loraTargets';
+import { adaptedWeights, DEFAULT_TARGETS, parseTargets, targetSite, weightShape, type LoraTarget, type TargetSite, type TargetWeight } from './loraTargets';
 import { paramSpecs, type ParamTable } from './params';
 
 /** Which weights train: none (evaluation), the LoRA factors + α + head, or every weight. */
@@ -691,16 +691,4 @@ class Planner {
 /** The validated target list of a model's options (default q, v). */
 function loraTargets(opts: GpuVitOptions): readonly LoraTarget[] {
   return opts.lora?.targets ? parseTargets(opts.lora.targets) : DEFAULT_TARGETS;
-}
-
-/** The block weights the targets adapt, each once, in target order. */
-function adaptedWeights(c: ViTConfig, targets: readonly LoraTarget[]): TargetWeight[] {
-  return [...new Set(targets.map((t) => targetSite(c, t).weight))];
-}
-
-/** (rows, columns) of a block weight. */
-function weightShape(c: ViTConfig, w: TargetWeight): [number, number] {
-  const C = c.width;
-  const F = mlpDim(c);
-  return w === 'attn.qkv.weight' ? [3 * C, C] : w === 'attn.proj.weight' ? [C, C] : w === 'mlp.fc1.weight' ? [F, C] : [C, F];
 }

@@ -44,6 +44,17 @@ export function targetSite(c: Pick<ViTConfig, 'width' | 'mlpRatio'>, t: LoraTarg
   }
 }
 
+/** (rows, columns) of a block weight that targets adapt, from the table above: the qkv weight holds q, k and v. */
+export function weightShape(c: Pick<ViTConfig, 'width' | 'mlpRatio'>, w: TargetWeight): [number, number] {
+  const sites = LORA_TARGETS.map((t) => targetSite(c, t)).filter((s) => s.weight === w);
+  return [Math.max(...sites.map((s) => s.rowOffset + s.dOut)), sites[0]!.dIn];
+}
+
+/** The block weights the targets adapt, each once, in target order. */
+export function adaptedWeights(c: Pick<ViTConfig, 'width' | 'mlpRatio'>, targets: readonly LoraTarget[]): TargetWeight[] {
+  return [...new Set(targets.map((t) => targetSite(c, t).weight))];
+}
+
 /** Validates a target list (non-empty, known, no repeats) and returns it in canonical order; throws a message
  *  that lists the choices. Accepts an array or a comma-separated string ("q,k,v"). */
 export function parseTargets(input: unknown): LoraTarget[] {

@@ -10,7 +10,8 @@ import { PRESET_MODELS, sourceKey, type SourceKey } from '../../store/choices';
 import { datasetEntry, modelStatus, usePlayground, usePlaygroundShallow } from '../../store/state';
 import { chooseModelFiles } from '../../worker/client';
 import { describeMemory, planRunMemory } from '../../worker/memoryPlan';
-import { loraParamsPerTask, MODEL_FILES_HINT } from '../../worker/modelSource';
+import { MODEL_FILES_HINT } from '../../worker/modelSource';
+import { loraParamCount } from '../../model/vit/loraTargets';
 import { numPatches, numTokens, mlpDim } from '../../model/vit/config';
 import { formatBinaryBytes, formatBytes, formatCount } from '../format';
 import { SelectField } from './SelectField';
@@ -112,7 +113,7 @@ function ModelSummary() {
     );
   const info = status.info;
   const c = info.config;
-  const lora = loraParamsPerTask(c, Number.isInteger(rank) && rank > 0 ? rank : 0, config.targets);
+  const lora = loraParamCount(c, Number.isInteger(rank) && rank > 0 ? rank : 0, config.targets);
   let memory: { text: string; problems: string[] } | null = null;
   if (limits && classes) {
     try {
