@@ -2,6 +2,7 @@
 // bench/results/latest.json as {adapter, results: [{name, unit, ours, peers: {peer: value}}]}.
 //   npx tsx bench/run.ts [--quick] [--batches 8,32] [--budget-s 150] [--no-wasm] [--no-webgpu]
 //                        [--no-vit] [--vit-batches 8] [--small-batches 32] [--vit-steps 2] [--frozen 20] [--no-browser]
+//                        [--no-autotune]
 // --quick: matmul at B = 8 only, two timed rounds at most, no ViT step (~1 minute). See bench/README.md.
 
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -9,6 +10,7 @@ import { join } from 'node:path';
 import { createNodeContext, repoRoot } from '../src/platform/node';
 import { presets } from '../src/model/vit/config';
 import { runMatmulBench, type BenchRow } from './matmul';
+import { runPeakBench } from './peak';
 import { runInferenceBench } from './inference';
 import { runVitStepBench } from './vitStep';
 import { runVitTrainBench } from './vitTrain';
@@ -27,14 +29,22 @@ if (!flag('--no-webgpu')) peers.push('webgpu');
 if (!flag('--no-wasm')) peers.push('wasm');
 const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
 
+const autotune = !flag('--no-autotune');
 const ctx = await createNodeContext({ verbose: true });
+// The adapter's FMA ceiling before and after the matmul rows (the machine's speed drifts): read the rows against it.
+const peakBefore = await runPeakBench(ctx);
+log(`FMA peak ${peakBefore.toFixed(1)} GFLOP/s`);
 const results: BenchRow[] = await runMatmulBench(ctx, {
   batches,
   budgetMs: Number(value('--budget-s') ?? (quick ? 30 : 150)) * 1000,
   maxRounds: quick ? 2 : 5,
   peers,
+  autotune,
   log,
 });
+const peakAfter = await runPeakBench(ctx);
+log(`FMA peak ${peakAfter.toFixed(1)} GFLOP/s`);
+results.unshift({ name: 'adapter FMA peak (16 independent chains, no memory; mean of before and after the matmul rows)', unit: 'GFLOP/s', ours: (peakBefore + peakAfter) / 2, peers: {} });
 
 // LoRA training step (forward, loss, backward, SGD), ours vs TF.js on its backends, same run: ViT-Tiny, and the
 // embedded default's size (small32: 32 px, patch 8, width 96, 4 blocks).
@@ -45,7 +55,7 @@ if (!quick && !flag('--no-vit')) {
     { preset: 'small32', name: 'small32 (embedded default size)', batches: (value('--small-batches') ?? '32').split(',').map(Number), rounds: 5, manyFrozen: 0 },
   ];
   for (const m of models) {
-    const ours = await runVitTrainBench(ctx, { config: presets[m.preset], name: m.name, batches: m.batches, rank: 10, rounds: m.rounds, manyFrozen: m.manyFrozen, log });
+    const ours = await runVitTrainBench(ctx, { config: presets[m.preset], name: m.name, batches: m.batches, rank: 10, rounds: m.rounds, manyFrozen: m.manyFrozen, autotune, log });
     for (const batch of m.batches) {
       const peerRuns = await runVitStepBench({ configs: [m.preset], batch, rank: 10, backends: peers, steps: m.rounds, log });
       const row = ours.find((r) => r.name === `${m.name} LoRA train step B=${batch}`);

@@ -1,7 +1,8 @@
 // `npm run experiment -- --config <file.json> --out <dir> [--method sdlora] [--seed 1] [--tasks 5] [--data <name|folder>]
 //   [--model <default|folder|random:<preset>>] [--epochs 5] [--targets q,k,v] [--max-per-class N] [--resume <dir>] …` —
 //   any RunConfig field can be a flag (lists as JSON or comma-separated); --max-per-class keeps the first N images of
-//   each class per split (the playground's image cap).
+//   each class per split (the playground's image cap); --autotune false skips timing each matmul pipeline's compile
+//   instances at each task's first step (GpuContext.autotune; on by default, it pays off on lavapipe).
 // Runs class-incremental learning on the GPU (Dawn for Node) and writes into <dir>: config.json (resolved, with
 // versions), metrics.json, acc_matrix.csv, alpha.csv, lora_bank.safetensors, model.onnx (merged), and a checkpoint
 // after every task so `--resume <dir>` continues from the last completed task with the same final numbers.
@@ -34,6 +35,7 @@ interface CliArgs {
   stopAfter?: number;
   /** Keep the first N images of each class per split (the playground's image cap); null: all. */
   maxPerClass: number | null;
+  autotune: boolean;
 }
 
 /** A list-valued flag: JSON (`[[0,10],[4,8]]`) or comma-separated (`0.7,1`, `q,k,v`; numbers when the default's are). */
@@ -51,6 +53,7 @@ function parseArgs(argv: string[]): CliArgs {
   let resume: string | undefined;
   let stopAfter: number | undefined;
   let maxPerClass: number | null = null;
+  let autotune = true;
   let fileConfig: Record<string, unknown> = {};
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
@@ -65,6 +68,10 @@ function parseArgs(argv: string[]): CliArgs {
     else if (key === 'model') model = v;
     else if (key === 'resume') resume = v;
     else if (key === 'stop-after') stopAfter = Number(v);
+    else if (key === 'autotune') {
+      if (v !== 'true' && v !== 'false') throw new Error(`--autotune needs true or false (got '${v}')`);
+      autotune = v === 'true';
+    }
     else if (key === 'max-per-class') {
       maxPerClass = Number(v);
       if (!Number.isInteger(maxPerClass) || maxPerClass < 1) throw new Error(`--max-per-class needs a positive integer (got '${v}')`);
@@ -81,10 +88,10 @@ function parseArgs(argv: string[]): CliArgs {
   delete fileConfig.model;
   if (resume) {
     const saved = JSON.parse(readFileSync(join(resume, 'config.json'), 'utf8')) as { run: Record<string, unknown>; data: string; model: string; maxPerClass?: number | null };
-    return { config: saved.run, out: out || resume, data: saved.data, model: saved.model, resume, stopAfter, maxPerClass: saved.maxPerClass ?? null };
+    return { config: saved.run, out: out || resume, data: saved.data, model: saved.model, resume, stopAfter, maxPerClass: saved.maxPerClass ?? null, autotune };
   }
   if (!out) throw new Error('--out <dir> is required (where results are written)');
-  return { config: { ...fileConfig, ...fields }, out, data, model, stopAfter, maxPerClass };
+  return { config: { ...fileConfig, ...fields }, out, data, model, stopAfter, maxPerClass, autotune };
 }
 
 /** A built-in benchmark by name (public/data/<name>) or a user folder. */
@@ -196,6 +203,10 @@ async function main(): Promise<void> {
     resume,
     stopAfter: args.stopAfter,
     onCheckpoint: (done, r) => writeCheckpointDir(ckptDir, checkpointToFiles(done, r, config, run.method === 'seq-full')),
+    autotune: args.autotune,
+    onAutotune: (tuned, seconds) => {
+      if (tuned.length) process.stderr.write(`autotune: kept the fastest of ${tuned[0]!.ms.length} compiles for ${tuned.length} pipelines (${seconds.toFixed(1)} s)\n`);
+    },
   });
   const m = result.metrics;
   const metrics = {

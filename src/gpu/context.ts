@@ -6,6 +6,10 @@
 // recorded dispatches, into a pooled rgba32float texture and binds it. The layout is linear whatever the tensor's
 // shape: texel i holds elements 4i .. 4i+3 and sits at (i % TEXTURE_ROW_TEXELS, i / TEXTURE_ROW_TEXELS), so any
 // row length copies with whole 16 KiB texture rows (bytesPerRow must be a multiple of 256) plus one partial row.
+// Compile instances: a kernel that declares `override INSTANCE: u32` can be compiled several times from the same
+// code. llvmpipe gives each compile of identical code its own speed (steady within a process, up to 3× apart between
+// compiles; see autotune), so autotune() times a few instances of each such pipeline a step uses and run() keeps
+// dispatching the fastest.
 
 import { BindingMismatchError, DeviceLostError, GpuOperationError, GpuUnavailableError, ShaderCompileError } from './errors';
 import { reflect, uniformSize, type EntryReflection, type ShaderReflection } from './reflect';
@@ -34,6 +38,33 @@ export interface ContextOptions {
   sleepBeforeAwait: boolean;
   backend: string;
 }
+
+/** One tunable pipeline as autotune() saw it dispatched: enough to replay it on scratch tensors. */
+interface CapturedDispatch {
+  kernel: string;
+  entryPoint: string;
+  overrides: Record<string, number>;
+  shapes: Record<string, number[]>;
+  uniforms?: Record<string, number>;
+  workgroups: readonly [number, number?, number?];
+}
+
+/** What autotune() measured for one pipeline: ms per dispatch of each compile instance, and the one kept. */
+export interface TuneResult {
+  pipeline: string;
+  ms: number[];
+  chosen: number;
+}
+
+export interface TuneOptions {
+  /** Compiles per pipeline (default 4). */
+  instances?: number;
+  /** Wall-clock time to aim for per measurement (default 60 ms; at most 20 dispatches). */
+  targetMs?: number;
+}
+
+/** The override a kernel declares to be compiled as several instances (see autotune). */
+export const INSTANCE_OVERRIDE = 'INSTANCE';
 
 interface Pipeline {
   pipeline: GPUComputePipeline;
@@ -107,6 +138,10 @@ export class GpuContext {
   private keepAlive: unknown[] = [];
   /** Per-dispatch GPU timing (timestamp queries), while startProfiling() is in effect. */
   private profiler: DispatchProfiler | null = null;
+  /** Pipeline key (overrides without INSTANCE) → the compile instance autotune() found fastest. */
+  private readonly instances = new Map<string, number>();
+  /** While autotune() records: the tunable pipelines dispatched, by key. */
+  private captured: Map<string, CapturedDispatch> | null = null;
 
   constructor(
     device: GPUDevice,
@@ -288,7 +323,17 @@ export class GpuContext {
   /** Records one dispatch of `kernel.entry`. Nothing runs until flush/read. */
   run(kernel: string, entryPoint: string, args: RunArgs): void {
     this.checkAlive();
-    const p = this.pipelineFor(kernel, entryPoint, args.overrides ?? {});
+    let overrides = args.overrides ?? {};
+    if (this.reflection(kernel).overrides.has(INSTANCE_OVERRIDE) && !(INSTANCE_OVERRIDE in overrides)) {
+      const key = pipelineKey(kernel, entryPoint, overrides);
+      if (this.captured && !this.captured.has(key)) {
+        const shapes: Record<string, number[]> = {};
+        for (const [name, t] of Object.entries(args.bindings)) shapes[name] = [...t.shape];
+        this.captured.set(key, { kernel, entryPoint, overrides, shapes, uniforms: args.uniforms, workgroups: args.workgroups });
+      }
+      overrides = { ...overrides, [INSTANCE_OVERRIDE]: this.instances.get(key) ?? 0 };
+    }
+    const p = this.pipelineFor(kernel, entryPoint, overrides);
     const entries: GPUBindGroupEntry[] = [];
     const given = new Set(Object.keys(args.bindings));
     const byName = p.entry.bindings.filter((b) => b.space !== 'uniform');
@@ -416,6 +461,61 @@ export class GpuContext {
     return out;
   }
 
+  /**
+   * Runs `record` (real work: its dispatches execute as usual), then, for every pipeline it dispatched whose kernel
+   * declares `override INSTANCE`, compiles `instances` instances of it, times each on scratch tensors of the same
+   * shapes (the real tensors are neither read nor written) and keeps the fastest for later dispatches. Pipelines
+   * tuned before are skipped. Costs one compile and a few dispatches per instance, so it suits long runs and
+   * benchmarks, not tests. Returns what it measured.
+   */
+  async autotune(record: () => void | Promise<void>, opts: TuneOptions = {}): Promise<TuneResult[]> {
+    const n = opts.instances ?? 4;
+    const targetMs = opts.targetMs ?? 60;
+    const captured = new Map<string, CapturedDispatch>();
+    this.captured = captured;
+    try {
+      await record();
+    } finally {
+      this.captured = null;
+    }
+    await this.flush();
+    const results: TuneResult[] = [];
+    for (const [key, d] of captured) {
+      if (this.instances.has(key)) continue;
+      const scratch: Record<string, GpuTensor> = {};
+      for (const [name, shape] of Object.entries(d.shapes)) scratch[name] = this.tensor(shape, `autotune.${name}`);
+      const ms: number[] = [];
+      try {
+        for (let i = 0; i < n; i++) {
+          const once = () => this.run(d.kernel, d.entryPoint, { bindings: scratch, uniforms: d.uniforms, workgroups: d.workgroups, overrides: { ...d.overrides, [INSTANCE_OVERRIDE]: i } });
+          once(); // compiles (lavapipe compiles at the first dispatch)
+          await this.flush();
+          let t = performance.now();
+          once();
+          await this.flush();
+          const est = performance.now() - t;
+          const reps = Math.max(1, Math.min(20, Math.round(targetMs / Math.max(est, 0.01))));
+          let best = Infinity;
+          for (let round = 0; round < 2; round++) {
+            t = performance.now();
+            for (let r = 0; r < reps; r++) once();
+            await this.flush(est * reps * 0.9);
+            best = Math.min(best, (performance.now() - t) / reps);
+          }
+          ms.push(best);
+        }
+      } finally {
+        this.release(...Object.values(scratch));
+      }
+      const chosen = ms.indexOf(Math.min(...ms));
+      this.instances.set(key, chosen);
+      // The other instances are not used again; drop them from the cache.
+      for (let i = 0; i < n; i++) if (i !== chosen) this.pipelines.delete(pipelineKey(d.kernel, d.entryPoint, { ...d.overrides, [INSTANCE_OVERRIDE]: i }));
+      results.push({ pipeline: key, ms, chosen });
+    }
+    return results;
+  }
+
   /** Submits and waits for all recorded work. `expectedMs`: how long the GPU will likely take (see ContextOptions). */
   async flush(expectedMs = 0): Promise<void> {
     this.submit();
@@ -528,7 +628,7 @@ export class GpuContext {
 
   private pipelineFor(kernel: string, entryPoint: string, overrides: Record<string, number>): Pipeline {
     const keys = Object.keys(overrides).sort();
-    const key = `${kernel}|${entryPoint}|${keys.map((k) => `${k}=${overrides[k]}`).join(',')}`;
+    const key = pipelineKey(kernel, entryPoint, overrides);
     const hit = this.pipelines.get(key);
     if (hit) return hit;
     const refl = this.reflection(kernel);
@@ -581,6 +681,12 @@ export class GpuContext {
     this.pipelines.set(key, p);
     return p;
   }
+}
+
+/** The pipeline cache's key: kernel, entry point and overrides in name order. */
+function pipelineKey(kernel: string, entryPoint: string, overrides: Record<string, number>): string {
+  const keys = Object.keys(overrides).sort();
+  return `${kernel}|${entryPoint}|${keys.map((k) => `${k}=${overrides[k]}`).join(',')}`;
 }
 
 /** Builds a GpuContext from a WebGPU entry object (navigator.gpu or Dawn's). Throws GpuUnavailableError with advice. */

@@ -4,7 +4,7 @@
 // consume the same events. Images are decoded and preprocessed per batch and never all held in memory.
 
 import { StepClock } from './stepClock';
-import type { GpuContext } from '../gpu/context';
+import type { GpuContext, TuneOptions, TuneResult } from '../gpu/context';
 import type { GpuTensor } from '../gpu/tensor';
 import { writeLoraBank, type BankComponent } from '../io/loraBank';
 import * as preprocess from '../kernels/preprocess';
@@ -160,6 +160,13 @@ export interface ExperimentOptions {
   signal?: { readonly aborted: boolean };
   /** Awaited before every step (a UI's pause button resolves it when the user resumes). */
   beforeStep?: () => Promise<void> | void;
+  /**
+   * Run each task's first step under GpuContext.autotune (the fastest compile instance of each matmul pipeline is
+   * kept; worth it on lavapipe for runs of more than a minute). Pipelines tuned in an earlier task are not re-tuned.
+   */
+  autotune?: boolean | TuneOptions;
+  /** Told what each autotune measured and how long it took. */
+  onAutotune?: (tuned: TuneResult[], seconds: number) => void;
 }
 
 /** Runs the whole class-incremental sequence. `model.params` has no head; one is grown here. */
@@ -262,21 +269,38 @@ export async function runExperiment(
           const refs = idx.slice(s, s + B).map((i) => train[i]!);
           const loaded = await loader.load(refs, cfg.augment ? { scale: cfg.cropScale, flip: cfg.flip } : null, r);
           ctx.write(labels, Uint32Array.from(loaded.labels, (y) => newLabel.get(y)!));
-          vit.forward(images);
-          const { loss, dlogits } = vit.loss(labels, lo, hi);
-          vit.backward(dlogits);
-          opt.step(lr);
-          ctx.copyRange(monitor, 0, loss, 0, 1);
-          let at = 1;
-          for (const a of alphaTensors) {
-            ctx.copyRange(monitor, at, a, 0, a.shape[0]!);
-            at += a.shape[0]!;
-          }
-          const values = await ctx.read(monitor, clock.sleepMs);
-          const lossValue = values[0]!;
-          const alpha = Array.from(values.subarray(1));
-          const ms = performance.now() - ts;
-          clock.record(ms);
+          let workMs = 0;
+          const work = async () => {
+            const w0 = performance.now();
+            vit.forward(images);
+            const { loss, dlogits } = vit.loss(labels, lo, hi);
+            vit.backward(dlogits);
+            opt.step(lr);
+            ctx.copyRange(monitor, 0, loss, 0, 1);
+            let at = 1;
+            for (const a of alphaTensors) {
+              ctx.copyRange(monitor, at, a, 0, a.shape[0]!);
+              at += a.shape[0]!;
+            }
+            const out = await ctx.read(monitor, clock.sleepMs);
+            workMs = performance.now() - w0;
+            return out;
+          };
+          let values: Float32Array;
+          let tuningMs = 0; // the tuner's own time, beyond the step it watched
+          const tune = opts.autotune && losses.length === 0;
+          if (tune) {
+            const t0 = performance.now();
+            const tuned = await ctx.autotune(async () => {
+              values = await work();
+            }, opts.autotune === true ? {} : (opts.autotune as TuneOptions));
+            tuningMs = performance.now() - t0 - workMs;
+            opts.onAutotune?.(tuned, tuningMs / 1000);
+          } else values = await work();
+          const lossValue = values![0]!;
+          const alpha = Array.from(values!.subarray(1));
+          const ms = performance.now() - ts - tuningMs;
+          if (!tune) clock.record(ms); // the first step compiles its pipelines: not a typical step
           trainMs += ms;
           trained += B;
           if (!Number.isFinite(lossValue))
