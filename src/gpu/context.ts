@@ -7,9 +7,9 @@
 // shape: texel i holds elements 4i .. 4i+3 and sits at (i % TEXTURE_ROW_TEXELS, i / TEXTURE_ROW_TEXELS), so any
 // row length copies with whole 16 KiB texture rows (bytesPerRow must be a multiple of 256) plus one partial row.
 // Compile instances: a kernel that declares `override INSTANCE: u32` can be compiled several times from the same
-// code. llvmpipe gives each compile of identical code its own speed (steady within a process, up to 3× apart between
-// compiles; see autotune), so autotune() times a few instances of each such pipeline a step uses and run() keeps
-// dispatching the fastest.
+// code. llvmpipe gives each compile of identical code its own speed (steady for the pipeline's life; compiles 4× apart
+// measured), so autotune() times a few instances of each such pipeline a step uses and run() keeps dispatching the
+// fastest.
 
 import { BindingMismatchError, DeviceLostError, GpuOperationError, GpuUnavailableError, ShaderCompileError } from './errors';
 import { reflect, uniformSize, type EntryReflection, type ShaderReflection } from './reflect';
