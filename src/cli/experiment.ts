@@ -21,7 +21,7 @@ import { initParams, type ParamTable } from '../model/vit/params';
 import { createNodeContext, repoRoot } from '../platform/node';
 import { runExperiment, type ExperimentOptions, type ExperimentResult, type LabeledImages, type TrainingEvent } from '../training/experiment';
 import { checkpointFromFiles, checkpointToFiles, type CheckpointFiles } from '../training/checkpointFiles';
-import { accMatrixCsv, alphaCsv } from '../training/resultFiles';
+import { accMatrixCsv, alphaCsv, metricsCore } from '../training/resultFiles';
 import { alphaSvg } from '../training/alphaPlot';
 import { mergedOnnx, mergedParams } from '../training/mergedExport';
 import { DEFAULT_CONFIG, parseRunConfig, type RunConfig } from '../training/methods';
@@ -209,32 +209,7 @@ async function main(): Promise<void> {
     },
   });
   const m = result.metrics;
-  const metrics = {
-    method: run.method,
-    seed: run.seed,
-    classOrder: result.classOrder,
-    classNames: result.classOrder.map((c) => data.classNames[c]),
-    tasks: result.tasks,
-    accMatrix: m.accMatrix,
-    pooled: m.pooled,
-    acc: m.acc,
-    aaa: m.aaa,
-    accMeanOfTasks: m.accMeanOfTasks,
-    forgetting: m.forgetting,
-    bwt: m.bwt,
-    alpha: result.alpha,
-    loss: result.loss,
-    lsResidual: result.lsResidual,
-    trainableParams: result.trainableParams,
-    storedSamples: 0,
-    wallSeconds: result.wallSeconds,
-    imagesPerSec: result.imagesPerSec,
-    tilMatrix: m.tilMatrix ?? null,
-    newTaskBias: m.newTaskBias ?? null,
-    taskConfusion: m.taskConfusion ?? null,
-    featureDrift: result.featureDrift,
-    completedTasks: result.counts.length,
-  };
+  const metrics = metricsCore(run, result, data.classNames);
   writeFileSync(join(args.out, 'metrics.json'), JSON.stringify(metrics, null, 2) + '\n');
   writeFileSync(join(args.out, 'acc_matrix.csv'), accMatrixCsv(m.accMatrix));
   writeFileSync(join(args.out, 'alpha.csv'), alphaCsv(result.alpha));

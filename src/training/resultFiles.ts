@@ -4,6 +4,11 @@
 //                   empty for tasks not yet trained.
 //   alpha.csv:      task,step,alpha_1..alpha_K; one row per training step (1-based), α rounded to 6 decimals.
 // Rounding goes through +x.toFixed(d), so trailing zeros are dropped ("12.5", not "12.500").
+// metricsCore: the fields of metrics.json that the CLI and a browser run's export share.
+
+import type { ExperimentResult } from './experiment';
+import { continualMetrics } from './metrics';
+import type { RunConfig } from './methods';
 
 export type CsvCell = string | number | null;
 
@@ -27,4 +32,64 @@ export function alphaCsv(alpha: number[][][]): string {
     ['task', 'step', ...Array.from({ length: maxK }, (_, k) => `alpha_${k + 1}`)],
     ...alpha.flatMap((steps, t) => steps.map((a, s) => [t + 1, s + 1, ...a.map((x) => +x.toFixed(6))])),
   ]);
+}
+
+/** The shared part of metrics.json (the CLI writes it as is; a browser export adds what identifies its run). */
+export interface MetricsCore {
+  method: RunConfig['method'];
+  seed: number;
+  classOrder: number[];
+  classNames: string[];
+  tasks: number[][];
+  accMatrix: (number | null)[][];
+  pooled: number[];
+  acc: number;
+  aaa: number;
+  accMeanOfTasks: number;
+  forgetting: number;
+  bwt: number;
+  alpha: number[][][];
+  loss: number[][];
+  lsResidual: (number | null)[];
+  trainableParams: number[]; // per completed task
+  storedSamples: number;
+  wallSeconds: number[];
+  imagesPerSec: number[];
+  /** Diagnostics (see src/training/metrics.ts and ExperimentResult.featureDrift). */
+  tilMatrix: (number | null)[][] | null;
+  newTaskBias: (number | null)[] | null;
+  taskConfusion: number[][][] | null;
+  featureDrift: number[];
+  completedTasks: number;
+}
+
+/** metrics.json's shared fields from a run's result; `classNames` by original class id. */
+export function metricsCore(cfg: Pick<RunConfig, 'method' | 'seed'>, r: Omit<ExperimentResult, 'config' | 'state'>, classNames: readonly string[]): MetricsCore {
+  const m = r.counts.length ? r.metrics : continualMetrics([]); // a run stopped before its first task ended
+  return {
+    method: cfg.method,
+    seed: cfg.seed,
+    classOrder: r.classOrder,
+    classNames: r.classOrder.map((c) => classNames[c] ?? String(c)),
+    tasks: r.tasks,
+    accMatrix: m.accMatrix,
+    pooled: m.pooled,
+    acc: m.acc,
+    aaa: m.aaa,
+    accMeanOfTasks: m.accMeanOfTasks,
+    forgetting: m.forgetting,
+    bwt: m.bwt,
+    alpha: r.alpha,
+    loss: r.loss,
+    lsResidual: r.lsResidual,
+    trainableParams: r.trainableParams,
+    storedSamples: 0, // no method keeps old images
+    wallSeconds: r.wallSeconds,
+    imagesPerSec: r.imagesPerSec,
+    tilMatrix: m.tilMatrix ?? null,
+    newTaskBias: m.newTaskBias ?? null,
+    taskConfusion: m.taskConfusion ?? null,
+    featureDrift: r.featureDrift,
+    completedTasks: r.counts.length,
+  };
 }
