@@ -4,7 +4,7 @@ import { usePlayground } from '../../store/state';
 
 export function PresetPicker({ disabled }: { disabled: boolean }) {
   const current = usePlayground((s) => s.form.preset);
-  const description = PRESETS.find((p) => p.id === current)?.description ?? 'Custom settings.';
+  const preset = PRESETS.find((p) => p.id === current);
   return (
     <fieldset className="presets" disabled={disabled}>
       <legend>Preset</legend>
@@ -15,7 +15,13 @@ export function PresetPicker({ disabled }: { disabled: boolean }) {
           </button>
         ))}
       </div>
-      <p className="hint">{description}</p>
+      <p className="hint" data-testid="preset-summary">{preset?.summary ?? 'Custom settings.'}</p>
+      {preset && (
+        <details className="hint" data-testid="preset-details">
+          <summary>Why these settings?</summary>
+          {preset.description}
+        </details>
+      )}
     </fieldset>
   );
 }
