@@ -6,7 +6,7 @@
 // runMatmulBench() is exported for bench/run.ts.
 
 import * as matmul from '../src/kernels/matmul';
-import type { GpuContext, TuneResult } from '../src/gpu/context';
+import { describeTuning, type GpuContext } from '../src/gpu/context';
 import type { GpuTensor } from '../src/gpu/tensor';
 import { f32, uniform } from '../src/testing/rng';
 import * as tfjs from './peers/tfjs';
@@ -29,13 +29,6 @@ export interface MatmulBenchOptions {
   log: (line: string) => void;
 }
 
-/** One line about an autotune: how much the kept instances gain over the first compile, median and range. */
-export function describeTuning(tuned: TuneResult[]): string {
-  if (!tuned.length) return 'nothing to tune';
-  const gains = tuned.map((t) => t.ms[0]! / t.ms[t.chosen]!).sort((x, y) => x - y);
-  const spread = tuned.map((t) => Math.max(...t.ms) / Math.min(...t.ms)).sort((x, y) => x - y);
-  return `kept instance vs the first compile: median ${median(gains).toFixed(2)}×, up to ${gains[gains.length - 1]!.toFixed(2)}×; slowest/fastest compile: median ${median(spread).toFixed(2)}×, up to ${spread[spread.length - 1]!.toFixed(2)}×`;
-}
 
 interface Product {
   name: string;
@@ -133,7 +126,7 @@ export async function runMatmulBench(ctx: GpuContext, o: MatmulBenchOptions): Pr
       for (const it of items) await it.ours.run(1);
     });
     for (const it of items) it.ours.estMs = await time(it.ours.run, 1);
-    o.log(`autotune: ${tuned.length} pipelines × ${tuned[0]?.ms.length ?? 0} compiles in ${((performance.now() - t2) / 1000).toFixed(0)} s; ` + describeTuning(tuned));
+    o.log(`autotune in ${((performance.now() - t2) / 1000).toFixed(0)} s: ${describeTuning(tuned)}`);
   }
   // Timed rounds, round-robin over products and engines.
   const t1 = performance.now();

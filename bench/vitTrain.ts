@@ -2,13 +2,13 @@
 // peak GPU memory, for a model config and batch; and the step-cost ratio with many frozen LoRA components
 // (previous tasks) against one. TF.js's step is measured by bench/peers/tfjsVit.ts in the same run.
 
-import type { GpuContext, TuneResult } from '../src/gpu/context';
+import { describeTuning, type GpuContext, type TuneResult } from '../src/gpu/context';
 import type { ViTConfig } from '../src/model/vit/config';
 import { GpuViT, type LoraSetup } from '../src/model/vit/gpuVit';
 import { initParams } from '../src/model/vit/params';
 import { normal } from '../src/testing/rng';
 import { Optimizer } from '../src/training/optimizer';
-import { describeTuning, type BenchRow } from './matmul';
+import type { BenchRow } from './matmul';
 
 export interface StepTimer {
   /** Runs one training step and waits for it; returns its wall time in ms. */
@@ -79,7 +79,7 @@ export async function timeSteps(t: StepTimer, rounds: number, log?: (s: string) 
   if (log) {
     const t0 = performance.now();
     const tuned = await t.tune();
-    log(`autotune: ${tuned.length} pipelines in ${((performance.now() - t0) / 1000).toFixed(0)} s; ${describeTuning(tuned)}`);
+    log(`autotune in ${((performance.now() - t0) / 1000).toFixed(0)} s: ${describeTuning(tuned)}`);
   } else await t.step();
   const ms: number[] = [];
   for (let i = 0; i < rounds; i++) ms.push(await t.step());

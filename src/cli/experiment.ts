@@ -19,6 +19,7 @@ import { writeLoraBank } from '../io/loraBank';
 import { presets, type ViTConfig } from '../model/vit/config';
 import { initParams, type ParamTable } from '../model/vit/params';
 import { createNodeContext, repoRoot } from '../platform/node';
+import { describeTuning } from '../gpu/context';
 import { runExperiment, type ExperimentOptions, type ExperimentResult, type LabeledImages, type TrainingEvent } from '../training/experiment';
 import { checkpointFromFiles, checkpointToFiles, type CheckpointFiles } from '../training/checkpointFiles';
 import { accMatrixCsv, alphaCsv, metricsCore } from '../training/resultFiles';
@@ -205,7 +206,7 @@ async function main(): Promise<void> {
     onCheckpoint: (done, r) => writeCheckpointDir(ckptDir, checkpointToFiles(done, r, config, run.method === 'seq-full')),
     autotune: args.autotune,
     onAutotune: (tuned, seconds) => {
-      if (tuned.length) process.stderr.write(`autotune: kept the fastest of ${tuned[0]!.ms.length} compiles for ${tuned.length} pipelines (${seconds.toFixed(1)} s)\n`);
+      if (tuned.length) process.stderr.write(`autotune: ${describeTuning(tuned)} (${seconds.toFixed(1)} s)\n`);
     },
   });
   const m = result.metrics;

@@ -18,6 +18,7 @@ import { CORPUS_FORMAT, CORPUS_KINDS, checkCorpusArrays, checkCorpusDisjoint, pa
 import { presets, type ViTConfig } from '../model/vit/config';
 import { initParams, paramCount } from '../model/vit/params';
 import { createNodeContext, repoRoot } from '../platform/node';
+import { describeTuning } from '../gpu/context';
 import { DEFAULT_PRETRAIN, pretrain, type PretrainOptions, type TrainState } from '../training/pretrain';
 import { modelFiles, readStateFile, stateFile } from '../training/pretrainFiles';
 
@@ -236,7 +237,7 @@ async function main(): Promise<void> {
     validationLimit: args.validation,
     autotune: args.autotune,
     onAutotune: (tuned, seconds) => {
-      if (tuned.length) log(`autotune: kept the fastest of ${tuned[0]!.ms.length} compiles for ${tuned.length} pipelines (${seconds.toFixed(1)} s)`);
+      if (tuned.length) log(`autotune: ${describeTuning(tuned)} (${seconds.toFixed(1)} s)`);
     },
     onStep: (s) => {
       win = { loss: win.loss + s.loss, acc: win.acc + s.accuracy, ips: win.ips + s.imagesPerSec, n: win.n + 1 };

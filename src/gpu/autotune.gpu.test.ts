@@ -1,5 +1,6 @@
 import { expect, it } from 'vitest';
 import { describeGpu } from '../testing/gpu';
+import { describeTuning } from './context';
 import * as elementwise from '../kernels/elementwise';
 import * as matmul from '../kernels/matmul';
 import * as ref from '../reference/matmul';
@@ -36,6 +37,7 @@ await describeGpu('autotune', (ctx) => {
       expect(tuned[0]!.ms.length).toBe(3);
       for (const ms of tuned[0]!.ms) expect(ms).toBeGreaterThan(0);
       expect(tuned[0]!.ms[tuned[0]!.chosen]).toBe(Math.min(...tuned[0]!.ms));
+      expect(describeTuning(tuned)).toMatch(/^1 of 1 pipelines tuned, 3 compiles each; kept instance vs the first compile: median [\d.]+×/);
     } else expect(tuned).toEqual([]);
     // Tuned pipelines are not tuned again; the kept instance computes the same product.
     expect(await c.autotune(step, { instances: 3, targetMs: 5 })).toEqual([]);
@@ -43,5 +45,21 @@ await describeGpu('autotune', (ctx) => {
     matmul.nn(c, { c: out, a, b, beta: 1 });
     expect(Array.from(await c.read(out))).toEqual(Array.from(exact));
     c.release(a, b, out, x, y);
+  });
+
+  it('with repeats, a pipeline too short-lived to repay more compiles keeps its first one', async () => {
+    const c = ctx();
+    const a = c.fromArray(Float32Array.from({ length: 24 * 16 }, (_, i) => i % 3), [24, 16], 'r.a');
+    const b = c.fromArray(Float32Array.from({ length: 16 * 20 }, (_, i) => i % 5), [16, 20], 'r.b');
+    const out = c.tensor([24, 20], 'r.out');
+    const tuned = await c.autotune(() => matmul.nn(c, { c: out, a, b }), { instances: 3, targetMs: 5, repeats: 0 });
+    if (matmul.choosePath(c, b) !== 'portable') {
+      expect(tuned.length).toBe(1);
+      expect(tuned[0]!.ms.length).toBe(1); // measured once, no further compiles
+      expect(tuned[0]!.chosen).toBe(0);
+      expect(describeTuning(tuned)).toBe('0 of 1 pipelines tuned (the rest run too briefly to repay more compiles)');
+    }
+    expect(await c.autotune(() => matmul.nn(c, { c: out, a, b }), { instances: 3, targetMs: 5 })).toEqual([]); // decided
+    c.release(a, b, out);
   });
 });

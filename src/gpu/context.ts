@@ -61,7 +61,18 @@ export interface TuneOptions {
   instances?: number;
   /** Wall-clock time to aim for per measurement (default 60 ms; at most 20 dispatches). */
   targetMs?: number;
+  /**
+   * How many more times the recorded work will run (e.g. the run's remaining steps). When given, a pipeline is tuned
+   * only if the time it would save (TUNE_EXPECTED_GAIN of its future time) exceeds the extra compiles
+   * (TUNE_COMPILE_MS each); the others keep their first compile. Omitted: every pipeline is tuned.
+   */
+  repeats?: number;
 }
+
+/** Share of a pipeline's time that tuning is expected to save (kept instance vs first compile: median 1.05–1.2×). */
+export const TUNE_EXPECTED_GAIN = 0.1;
+/** What one more compile of a matmul pipeline costs on lavapipe (docs/webgpu-env.md: ~0.3 s). */
+export const TUNE_COMPILE_MS = 300;
 
 /** The override a kernel declares to be compiled as several instances (see autotune). */
 export const INSTANCE_OVERRIDE = 'INSTANCE';
@@ -465,8 +476,9 @@ export class GpuContext {
    * Runs `record` (real work: its dispatches execute as usual), then, for every pipeline it dispatched whose kernel
    * declares `override INSTANCE`, compiles `instances` instances of it, times each on scratch tensors of the same
    * shapes (the real tensors are neither read nor written) and keeps the fastest for later dispatches. Pipelines
-   * tuned before are skipped. Costs one compile and a few dispatches per instance, so it suits long runs and
-   * benchmarks, not tests. Returns what it measured.
+   * tuned before are skipped, and with `repeats` those too short-lived to repay the compiles (their result has one
+   * entry in `ms`). Costs one compile and a few dispatches per instance, so it suits long runs and benchmarks, not
+   * tests. Returns what it measured.
    */
   async autotune(record: () => void | Promise<void>, opts: TuneOptions = {}): Promise<TuneResult[]> {
     const n = opts.instances ?? 4;
@@ -503,6 +515,8 @@ export class GpuContext {
             best = Math.min(best, (performance.now() - t) / reps);
           }
           ms.push(best);
+          // Not worth more compiles: what tuning could save over the remaining repeats is less than they cost.
+          if (i === 0 && opts.repeats !== undefined && best * opts.repeats * TUNE_EXPECTED_GAIN < (n - 1) * TUNE_COMPILE_MS) break;
         }
       } finally {
         this.release(...Object.values(scratch));
@@ -510,7 +524,7 @@ export class GpuContext {
       const chosen = ms.indexOf(Math.min(...ms));
       this.instances.set(key, chosen);
       // The other instances are not used again; drop them from the cache.
-      for (let i = 0; i < n; i++) if (i !== chosen) this.pipelines.delete(pipelineKey(d.kernel, d.entryPoint, { ...d.overrides, [INSTANCE_OVERRIDE]: i }));
+      for (let i = 0; i < ms.length; i++) if (i !== chosen) this.pipelines.delete(pipelineKey(d.kernel, d.entryPoint, { ...d.overrides, [INSTANCE_OVERRIDE]: i }));
       results.push({ pipeline: key, ms, chosen });
     }
     return results;
@@ -681,6 +695,20 @@ export class GpuContext {
     this.pipelines.set(key, p);
     return p;
   }
+}
+
+/**
+ * One line about an autotune: how many pipelines got more than one compile, and what the kept instances gain over
+ * the first compile (median, largest) and how far apart the compiles were.
+ */
+export function describeTuning(tuned: TuneResult[]): string {
+  const full = tuned.filter((t) => t.ms.length > 1);
+  const head = `${full.length} of ${tuned.length} pipelines tuned` + (full.length < tuned.length ? ' (the rest run too briefly to repay more compiles)' : '');
+  if (!full.length) return head;
+  const mid = (xs: number[]) => [...xs].sort((x, y) => x - y)[(xs.length - 1) >> 1]!;
+  const gains = full.map((t) => t.ms[0]! / t.ms[t.chosen]!);
+  const spread = full.map((t) => Math.max(...t.ms) / Math.min(...t.ms));
+  return `${head}, ${full[0]!.ms.length} compiles each; kept instance vs the first compile: median ${mid(gains).toFixed(2)}×, up to ${Math.max(...gains).toFixed(2)}×; slowest/fastest compile: median ${mid(spread).toFixed(2)}×, up to ${Math.max(...spread).toFixed(2)}×`;
 }
 
 /** The pipeline cache's key: kernel, entry point and overrides in name order. */

@@ -162,7 +162,8 @@ export interface ExperimentOptions {
   beforeStep?: () => Promise<void> | void;
   /**
    * Run each task's first step under GpuContext.autotune (the fastest compile instance of each matmul pipeline is
-   * kept; worth it on lavapipe for runs of more than a minute). Pipelines tuned in an earlier task are not re-tuned.
+   * kept), for the pipelines whose time over the run's remaining steps repays the extra compiles. Pipelines tuned in
+   * an earlier task are not re-tuned.
    */
   autotune?: boolean | TuneOptions;
   /** Told what each autotune measured and how long it took. */
@@ -293,7 +294,7 @@ export async function runExperiment(
             const t0 = performance.now();
             const tuned = await ctx.autotune(async () => {
               values = await work();
-            }, opts.autotune === true ? {} : (opts.autotune as TuneOptions));
+            }, { repeats: totalSteps - globalStep, ...(opts.autotune === true ? {} : (opts.autotune as TuneOptions)) });
             tuningMs = performance.now() - t0 - workMs;
             opts.onAutotune?.(tuned, tuningMs / 1000);
           } else values = await work();

@@ -375,7 +375,7 @@ export async function pretrain(ctx: GpuContext, corpus: Corpus, config: ViTConfi
         const tt = performance.now();
         const tuned = await ctx.autotune(async () => {
           out = await work();
-        });
+        }, { repeats: opts.steps - step });
         tuningMs = performance.now() - tt - workMs;
         hooks.onAutotune?.(tuned, tuningMs / 1000);
       } else out = await work();
