@@ -42,7 +42,7 @@ interface Args {
 const USAGE =
   'npm run pretrain -- [--corpus .cache/pretrain-corpus] [--out public/models/default] [--state .cache/pretrain-run] ' +
   '[--preset small32] [--steps N] [--batch 64] [--lr 1e-3] [--warmup 500] [--min-lr 1e-5] [--wd 0.05] [--seed 1] ' +
-  '[--crop-scale 0.5,1] [--flip true] [--gray 0] [--invert 0] [--dark-background 0] [--silhouette 0] [--contrast 1] [--jitter 0,0] ' +
+  '[--crop-scale 0.5,1] [--flip true] [--gray 0] [--invert 0] [--dark-background 0] [--silhouette 0] [--texture 0] [--contrast 1] [--jitter 0,0] ' +
   '[--classes N | cjk:N,emoji:N,digit:N] [--mix cjk:0.5,emoji:0.2,digit:0.3] [--checkpoint-minutes 5] [--log-every 20] [--validation 2048] [--keep-head false] [--autotune true] [--resume]';
 
 function parseArgs(argv: string[]): Args {
@@ -75,6 +75,11 @@ function parseArgs(argv: string[]): Args {
       if (!Number.isFinite(x)) throw new Error(`${k} needs a number (got '${v}')`);
       return x;
     };
+    const prob = () => {
+      const x = num();
+      if (x < 0 || x > 1) throw new Error(`${k} is a probability, from 0 to 1 (got '${v}')`);
+      return x;
+    };
     switch (k) {
       case '--corpus': a.corpus = resolve(v); break;
       case '--out': a.out = resolve(v); break;
@@ -97,10 +102,11 @@ function parseArgs(argv: string[]): Args {
         break;
       }
       case '--flip': a.opts.flip = v === 'true'; break;
-      case '--gray': a.opts.grayscale = num(); break;
-      case '--invert': a.opts.invert = num(); break;
-      case '--dark-background': a.opts.darkBackground = num(); break;
-      case '--silhouette': a.opts.silhouette = num(); break;
+      case '--gray': a.opts.grayscale = prob(); break;
+      case '--invert': a.opts.invert = prob(); break;
+      case '--dark-background': a.opts.darkBackground = prob(); break;
+      case '--silhouette': a.opts.silhouette = prob(); break;
+      case '--texture': a.opts.texture = prob(); break;
       case '--contrast': {
         const c = num();
         if (!(c > 0 && c <= 1)) throw new Error(`--contrast is the lowest contrast factor, in (0, 1] (got '${v}')`);
@@ -217,7 +223,7 @@ async function main(): Promise<void> {
     `pretrain ${args.preset}: ${paramCount(config).toLocaleString('en')} parameters (head ${K}×${config.width}), corpus ${corpus.index.count} images / ${K} classes ` +
       `(${corpus.index.splits.val} validation), ${opts.steps} steps × batch ${opts.batch}, AdamW lr ${opts.learningRate} (warm-up ${opts.warmupSteps}, cosine to ${opts.minLearningRate}), ` +
       `wd ${opts.weightDecay}, crop ${opts.cropScale.join('–')}, jitter ${(opts.jitter ?? [0, 0]).join(',')}, flip ${opts.flip}, gray ${opts.grayscale ?? 0}, invert ${opts.invert ?? 0}, ` +
-      `dark background ${opts.darkBackground ?? 0}, silhouette ${opts.silhouette ?? 0}, contrast ${opts.contrast ?? 1}, mix ${opts.mix ? JSON.stringify(opts.mix) : 'uniform'}, adapter ${ctx.adapter.description}`,
+      `dark background ${opts.darkBackground ?? 0}, silhouette ${opts.silhouette ?? 0}, texture ${opts.texture ?? 0}, contrast ${opts.contrast ?? 1}, mix ${opts.mix ? JSON.stringify(opts.mix) : 'uniform'}, adapter ${ctx.adapter.description}`,
   );
 
   let stop = false;

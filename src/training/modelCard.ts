@@ -12,7 +12,7 @@ export interface PretrainingInfo {
   adapter: string;
   options: {
     batch: number; learningRate: number; warmupSteps: number; minLearningRate: number; weightDecay: number; seed: number; cropScale: [number, number]; flip: boolean;
-    grayscale?: number; invert?: number; darkBackground?: number; silhouette?: number; contrast?: number; jitter?: [number, number]; mix?: Record<string, number> | null;
+    grayscale?: number; invert?: number; darkBackground?: number; silhouette?: number; texture?: number; contrast?: number; jitter?: [number, number]; mix?: Record<string, number> | null;
   };
   validation: { top1: number; images: number; what: string } | null;
   /** Every start of the run (step, planned total then); more than one when a resume changed --steps. */
@@ -159,7 +159,7 @@ export function renderModelCard(c: CardInput): string {
     `- Augmentation: random resized crop (scale ${o.cropScale[0]}–${o.cropScale[1]})${o.flip ? ', horizontal flip' : ', no flip (glyphs are not mirror-symmetric)'}` +
       `${o.grayscale ? `, grayscale with probability ${o.grayscale}` : ''}${o.invert ? `, colour inversion with probability ${o.invert}` : ''}` +
       `${o.darkBackground ? `, made light-on-dark (inverted when the border is bright) with probability ${o.darkBackground}` : ''}` +
-      `${o.silhouette ? `, turned into a filled grey silhouette with probability ${o.silhouette}` : ''}${o.contrast !== undefined && o.contrast < 1 ? `, contrast scaled by ${o.contrast}–1` : ''}` +
+      `${o.silhouette ? `, turned into a filled grey silhouette with probability ${o.silhouette}` : ''}${o.texture ? `, its object shaded by random stripes, checks or a ramp with probability ${o.texture}` : ''}${o.contrast !== undefined && o.contrast < 1 ? `, contrast scaled by ${o.contrast}–1` : ''}` +
       `${o.jitter && (o.jitter[0] || o.jitter[1]) ? `, zoom ±${o.jitter[0]} and shift ±${o.jitter[1]} of the image` : ''}.`,
     ...(o.mix ? [`- Each image of a batch is drawn from a kind with weights ${Object.entries(o.mix).map(([k, w]) => `${k} ${w}`).join(', ')}, then uniformly within it.`] : []),
     `- Time: ${duration(p.trainingSeconds)} on ${p.adapter}.`,
@@ -216,7 +216,7 @@ export function renderModelCard(c: CardInput): string {
     'npm run data:build -- pretrain        # the corpus, from the npm and Debian packages above',
     `npm run pretrain -- --steps ${p.steps} --batch ${o.batch} --lr ${o.learningRate} --warmup ${o.warmupSteps} --crop-scale ${o.cropScale.join(',')} --flip ${o.flip}` +
       `${o.grayscale ? ` --gray ${o.grayscale}` : ''}${o.invert ? ` --invert ${o.invert}` : ''}${o.darkBackground ? ` --dark-background ${o.darkBackground}` : ''}` +
-      `${o.silhouette ? ` --silhouette ${o.silhouette}` : ''}${o.contrast !== undefined && o.contrast < 1 ? ` --contrast ${o.contrast}` : ''}` +
+      `${o.silhouette ? ` --silhouette ${o.silhouette}` : ''}${o.texture ? ` --texture ${o.texture}` : ''}${o.contrast !== undefined && o.contrast < 1 ? ` --contrast ${o.contrast}` : ''}` +
       `${o.jitter && (o.jitter[0] || o.jitter[1]) ? ` --jitter ${o.jitter.join(',')}` : ''}${o.mix ? ` --mix ${Object.entries(o.mix).map(([k, w]) => `${k}:${w}`).join(',')}` : ''}` +
       `${p.corpus.subset ? ` --classes ${typeof p.corpus.subset.counts === 'object' ? Object.entries(p.corpus.subset.counts).map(([k, n]) => `${k}:${n}`).join(',') : p.corpus.classes}` : ''}`,
     'npm run probe                         # probe.json',

@@ -38,6 +38,10 @@ export interface PretrainOptions {
   /** Probability that an image becomes a filled silhouette: every pixel far from the border colour turns one random
    *  grey level (96–255), the rest black. Shapes without strokes or colour, like photographed objects. */
   silhouette?: number;
+  /** Probability that the object's pixels (those far from the border colour, as for silhouettes) are shaded by a
+   *  random pattern: stripes, checks or a ramp at a random angle, period and depth. Surface texture and shading that
+   *  glyphs and flat emoji lack, so that features learn to see the shape through them. */
+  texture?: number;
   /** Lowest contrast factor: each image is scaled about its mean by a factor drawn in [contrast, 1] (1 = off). */
   contrast?: number;
   /** Scale/shift jitter of the crop box: [a, t] zooms by a factor in [1 − a, 1 + a] and shifts by up to t of the
@@ -62,6 +66,7 @@ export const DEFAULT_PRETRAIN: PretrainOptions = {
   invert: 0,
   darkBackground: 0,
   silhouette: 0,
+  texture: 0,
   contrast: 1,
   jitter: [0, 0],
   mix: null,
@@ -114,7 +119,7 @@ export function corpusSplits(c: Corpus): { train: Uint32Array; val: Uint32Array 
 }
 
 /** Colour changes of one batch slot, applied in this order: silhouette (level > 0: pixels far from the border
- *  colour take that grey level, the rest 0), gray (R = G = B = luma), invert (255 − v), darkBackground (inverts
+ *  colour take that grey level, the rest 0), texture (those object pixels scaled by a pattern), gray (R = G = B = luma), invert (255 − v), darkBackground (inverts
  *  again when the border's mean luma is above mid-grey, so the object ends light on dark), contrast (factor < 1:
  *  scaled toward the image's mean value). */
 export interface ColourJitter {
@@ -122,7 +127,33 @@ export interface ColourJitter {
   invert: boolean;
   darkBackground?: boolean;
   silhouette?: number;
+  texture?: TexturePattern;
   contrast?: number;
+}
+
+/** A shading pattern p(x, y) in [0, 1]: object pixels are scaled by 1 − depth + depth·p. `period` in pixels along
+ *  the direction at `angle` (radians); a ramp goes from 0 to 1 across the image in that direction. */
+export interface TexturePattern {
+  kind: 'stripes' | 'checks' | 'ramp';
+  angle: number;
+  period: number;
+  depth: number;
+}
+
+export const TEXTURE_KINDS: readonly TexturePattern['kind'][] = ['stripes', 'checks', 'ramp'];
+
+/** p(x, y) of a pattern on a W×H image (pixel centres). */
+export function texturePattern(t: TexturePattern, x: number, y: number, W: number, H: number): number {
+  const c = Math.cos(t.angle);
+  const s = Math.sin(t.angle);
+  const u = (x + 0.5 - W / 2) * c + (y + 0.5 - H / 2) * s;
+  if (t.kind === 'stripes') return 0.5 + 0.5 * Math.cos((2 * Math.PI * u) / t.period);
+  if (t.kind === 'checks') {
+    const v = -(x + 0.5 - W / 2) * s + (y + 0.5 - H / 2) * c;
+    return (Math.floor(u / t.period) + Math.floor(v / t.period)) & 1;
+  }
+  const half = (W * Math.abs(c) + H * Math.abs(s)) / 2;
+  return Math.min(1, Math.max(0, 0.5 + u / (2 * half)));
 }
 
 /** Mean R, G, B of the outermost pixel ring of an RGB image (H, W, 3). */
@@ -166,6 +197,19 @@ export function packBatch(c: Corpus, idx: ArrayLike<number>, B: number, pixels: 
         px[q + 1] = v;
         px[q + 2] = v;
       }
+    }
+    if (j?.texture) {
+      const [br, bg, bb] = borderColour(px, W, H);
+      const t = j.texture;
+      for (let y = 0, q = 0; y < H; y++)
+        for (let x = 0; x < W; x++, q += 3) {
+          const d = Math.max(Math.abs(px[q]! - br), Math.abs(px[q + 1]! - bg), Math.abs(px[q + 2]! - bb));
+          if (d <= SILHOUETTE_THRESHOLD) continue; // background
+          const f = 1 - t.depth + t.depth * texturePattern(t, x, y, W, H);
+          px[q] = px[q]! * f;
+          px[q + 1] = px[q + 1]! * f;
+          px[q + 2] = px[q + 2]! * f;
+        }
     }
     if (j?.gray)
       for (let q = 0; q < n; q += 3) {
@@ -213,7 +257,7 @@ export function jitterBox(box: readonly number[], [a, t]: readonly [number, numb
 }
 
 /** Augmentation of one batch: crop box, jitter and flip on the GPU, colour changes on the host. */
-export type BatchAugment = Pick<PretrainOptions, 'cropScale' | 'flip' | 'grayscale' | 'invert' | 'darkBackground' | 'silhouette' | 'contrast' | 'jitter'> & { r: () => number };
+export type BatchAugment = Pick<PretrainOptions, 'cropScale' | 'flip' | 'grayscale' | 'invert' | 'darkBackground' | 'silhouette' | 'texture' | 'contrast' | 'jitter'> & { r: () => number };
 
 /** GPU input pipeline for corpus batches: pixels → crop/flip/resize/normalise → images (B, 3, S, S). */
 export class CorpusBatcher {
@@ -245,8 +289,8 @@ export class CorpusBatcher {
     const { width: W, height: H } = this.corpus.index.image;
     const B = this.batch;
     const contrast = augment?.contrast ?? 1;
-    // Older recipes (no silhouette / contrast) draw exactly the random numbers they drew before.
-    const jitter = augment && (augment.grayscale || augment.invert || augment.darkBackground || augment.silhouette || contrast !== 1)
+    // Older recipes (no silhouette / texture / contrast) draw exactly the random numbers they drew before.
+    const jitter = augment && (augment.grayscale || augment.invert || augment.darkBackground || augment.silhouette || augment.texture || contrast !== 1)
       ? Array.from({ length: B }, (): ColourJitter => {
           const j: ColourJitter = {
             gray: augment.r() < (augment.grayscale ?? 0),
@@ -255,6 +299,8 @@ export class CorpusBatcher {
           };
           if (augment.silhouette) j.silhouette = augment.r() < augment.silhouette ? 96 + Math.floor(160 * augment.r()) : 0;
           if (contrast !== 1) j.contrast = contrast + (1 - contrast) * augment.r();
+          if (augment.texture && augment.r() < augment.texture)
+            j.texture = { kind: TEXTURE_KINDS[Math.floor(augment.r() * TEXTURE_KINDS.length)]!, angle: Math.PI * augment.r(), period: 2 + 6 * augment.r(), depth: 0.3 + 0.5 * augment.r() };
           return j;
         })
       : undefined;

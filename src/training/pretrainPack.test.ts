@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Corpus } from '../data/pretrainCorpus';
-import { jitterBox, packBatch, trainingSampler } from './pretrain';
+import { jitterBox, packBatch, texturePattern, trainingSampler, type TexturePattern } from './pretrain';
 
 // Two 1×2 RGB images; packBatch turns them into RGBA words (R in the low byte), with optional gray / invert.
 const corpus = {
@@ -64,6 +64,44 @@ describe('packBatch', () => {
     const mean = g.reduce((a, b) => a + b, 0) / 9;
     expect(unpack(px[9 + 4]!)[0]).toBe(Math.round(mean + 0.5 * (g[4]! - mean)));
     expect(unpack(px[9]!)[0]).toBe(Math.round(mean + 0.5 * (255 - mean)));
+  });
+
+  it('texture: object pixels are scaled by 1 − depth + depth·p(x, y), the background is left alone', () => {
+    // 8×8 black image with a white 4×4 square in the middle; vertical stripes of period 4 (angle 0: along x).
+    const W = 8;
+    const img = [...Array(W * W)].flatMap((_, p) => {
+      const x = p % W;
+      const y = Math.floor(p / W);
+      return x >= 2 && x < 6 && y >= 2 && y < 6 ? [200, 200, 200] : [0, 0, 0];
+    });
+    const c = { index: { image: { width: W, height: W, channels: 3 } }, images: Uint8Array.from(img) } as unknown as Corpus;
+    const t: TexturePattern = { kind: 'stripes', angle: 0, period: 4, depth: 0.5 };
+    const px = new Uint32Array(W * W);
+    packBatch(c, [0], 1, px, [{ gray: false, invert: false, texture: t }]);
+    for (let y = 0; y < W; y++)
+      for (let x = 0; x < W; x++) {
+        const inside = x >= 2 && x < 6 && y >= 2 && y < 6;
+        const want = inside ? Math.round(200 * (0.5 + 0.5 * texturePattern(t, x, y, W, W))) : 0;
+        expect(unpack(px[y * W + x]!)[0]).toBe(want);
+      }
+    // Stripes of period 4 along x: neighbouring columns of the square differ, rows do not.
+    expect(unpack(px[3 * W + 2]!)[0]).not.toBe(unpack(px[3 * W + 3]!)[0]);
+    expect(unpack(px[2 * W + 3]!)[0]).toBe(unpack(px[5 * W + 3]!)[0]);
+  });
+
+  it('texture patterns stay in [0, 1]: stripes, checks that alternate, a ramp that rises along its direction', () => {
+    for (const kind of ['stripes', 'checks', 'ramp'] as const)
+      for (let i = 0; i < 50; i++) {
+        const p = texturePattern({ kind, angle: (i * Math.PI) / 50, period: 2 + (i % 7), depth: 0.5 }, i % 32, (i * 7) % 32, 32, 32);
+        expect(p).toBeGreaterThanOrEqual(0);
+        expect(p).toBeLessThanOrEqual(1);
+      }
+    const checks: TexturePattern = { kind: 'checks', angle: 0, period: 4, depth: 1 };
+    expect(texturePattern(checks, 16, 16, 32, 32)).not.toBe(texturePattern(checks, 20, 16, 32, 32));
+    expect(texturePattern(checks, 16, 16, 32, 32)).toBe(texturePattern(checks, 20, 20, 32, 32));
+    const ramp: TexturePattern = { kind: 'ramp', angle: 0, period: 4, depth: 1 };
+    expect(texturePattern(ramp, 0, 5, 32, 32)).toBeLessThan(texturePattern(ramp, 31, 5, 32, 32));
+    expect(texturePattern(ramp, 15.5, 5, 32, 32)).toBeCloseTo(0.5, 10);
   });
 
   it('jitterBox zooms about the centre and shifts within the asked fraction', () => {
