@@ -119,9 +119,9 @@ export function corpusSplits(c: Corpus): { train: Uint32Array; val: Uint32Array 
 }
 
 /** Colour changes of one batch slot, applied in this order: silhouette (level > 0: pixels far from the border
- *  colour take that grey level, the rest 0), texture (those object pixels scaled by a pattern), gray (R = G = B = luma), invert (255 − v), darkBackground (inverts
- *  again when the border's mean luma is above mid-grey, so the object ends light on dark), contrast (factor < 1:
- *  scaled toward the image's mean value). */
+ *  colour take that grey level, the rest 0), texture (those object pixels scaled by a pattern), gray (R = G = B =
+ *  luma), invert (255 − v), darkBackground (inverts again when the border's mean luma is above mid-grey, so the
+ *  object ends light on dark), contrast (factor < 1: scaled toward the image's mean value). */
 export interface ColourJitter {
   gray: boolean;
   invert: boolean;
