@@ -7,7 +7,7 @@
 // metricsCore: the fields of metrics.json that the CLI and a browser run's export share.
 
 import type { ExperimentResult } from './experiment';
-import { continualMetrics } from './metrics';
+import { continualMetrics, type ContinualMetrics } from './metrics';
 import type { RunConfig } from './methods';
 
 export type CsvCell = string | number | null;
@@ -35,19 +35,12 @@ export function alphaCsv(alpha: number[][][]): string {
 }
 
 /** The shared part of metrics.json (the CLI writes it as is; a browser export adds what identifies its run). */
-export interface MetricsCore {
+export interface MetricsCore extends Pick<ContinualMetrics, 'accMatrix' | 'pooled' | 'acc' | 'aaa' | 'accMeanOfTasks' | 'forgetting' | 'bwt'> {
   method: RunConfig['method'];
   seed: number;
   classOrder: number[];
   classNames: string[];
   tasks: number[][];
-  accMatrix: (number | null)[][];
-  pooled: number[];
-  acc: number;
-  aaa: number;
-  accMeanOfTasks: number;
-  forgetting: number;
-  bwt: number;
   alpha: number[][][];
   loss: number[][];
   lsResidual: (number | null)[];
