@@ -698,6 +698,28 @@ export class GpuContext {
 }
 
 /**
+ * One step of real work, run under `ctx.autotune` when `tune` is given (else just run): its value, what the tuner
+ * measured (null without tuning) and the tuner's own time beyond the work, which a training loop leaves out of the
+ * step's time.
+ */
+export async function stepWithAutotune<T>(
+  ctx: GpuContext,
+  work: () => Promise<T>,
+  tune: TuneOptions | null,
+): Promise<{ value: T; tuned: TuneResult[] | null; tunerMs: number }> {
+  if (!tune) return { value: await work(), tuned: null, tunerMs: 0 };
+  let value!: T;
+  let workMs = 0;
+  const t0 = performance.now();
+  const tuned = await ctx.autotune(async () => {
+    const w0 = performance.now();
+    value = await work();
+    workMs = performance.now() - w0;
+  }, tune);
+  return { value, tuned, tunerMs: performance.now() - t0 - workMs };
+}
+
+/**
  * One line about an autotune: how many pipelines got more than one compile, and what the kept instances gain over
  * the first compile (median, largest) and how far apart the compiles were.
  */

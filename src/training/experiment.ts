@@ -4,7 +4,7 @@
 // consume the same events. Images are decoded and preprocessed per batch and never all held in memory.
 
 import { StepClock } from './stepClock';
-import type { GpuContext, TuneOptions, TuneResult } from '../gpu/context';
+import { stepWithAutotune, type GpuContext, type TuneOptions, type TuneResult } from '../gpu/context';
 import type { GpuTensor } from '../gpu/tensor';
 import { writeLoraBank, type BankComponent } from '../io/loraBank';
 import * as preprocess from '../kernels/preprocess';
@@ -270,9 +270,7 @@ export async function runExperiment(
           const refs = idx.slice(s, s + B).map((i) => train[i]!);
           const loaded = await loader.load(refs, cfg.augment ? { scale: cfg.cropScale, flip: cfg.flip } : null, r);
           ctx.write(labels, Uint32Array.from(loaded.labels, (y) => newLabel.get(y)!));
-          let workMs = 0;
           const work = async () => {
-            const w0 = performance.now();
             vit.forward(images);
             const { loss, dlogits } = vit.loss(labels, lo, hi);
             vit.backward(dlogits);
@@ -283,24 +281,14 @@ export async function runExperiment(
               ctx.copyRange(monitor, at, a, 0, a.shape[0]!);
               at += a.shape[0]!;
             }
-            const out = await ctx.read(monitor, clock.sleepMs);
-            workMs = performance.now() - w0;
-            return out;
+            return ctx.read(monitor, clock.sleepMs);
           };
-          let values: Float32Array;
-          let tuningMs = 0; // the tuner's own time, beyond the step it watched
           const tune = opts.autotune && losses.length === 0;
-          if (tune) {
-            const t0 = performance.now();
-            const tuned = await ctx.autotune(async () => {
-              values = await work();
-            }, { repeats: totalSteps - globalStep, ...(opts.autotune === true ? {} : (opts.autotune as TuneOptions)) });
-            tuningMs = performance.now() - t0 - workMs;
-            opts.onAutotune?.(tuned, tuningMs / 1000);
-          } else values = await work();
-          const lossValue = values![0]!;
-          const alpha = Array.from(values!.subarray(1));
-          const ms = performance.now() - ts - tuningMs;
+          const { value: values, tuned, tunerMs } = await stepWithAutotune(ctx, work, tune ? { repeats: totalSteps - globalStep, ...(opts.autotune === true ? {} : (opts.autotune as TuneOptions)) } : null);
+          if (tuned) opts.onAutotune?.(tuned, tunerMs / 1000);
+          const lossValue = values[0]!;
+          const alpha = Array.from(values.subarray(1));
+          const ms = performance.now() - ts - tunerMs;
           if (!tune) clock.record(ms); // the first step compiles its pipelines: not a typical step
           trainMs += ms;
           trained += B;

@@ -9,7 +9,7 @@
 // UI-agnostic: progress goes out through callbacks; src/cli/pretrain.ts writes logs, checkpoints and the model.
 
 import { StepClock } from './stepClock';
-import type { GpuContext, TuneResult } from '../gpu/context';
+import { stepWithAutotune, type GpuContext, type TuneResult } from '../gpu/context';
 import type { GpuTensor } from '../gpu/tensor';
 import * as preprocess from '../kernels/preprocess';
 import { CORPUS_KINDS, type Corpus, type CorpusKind } from '../data/pretrainCorpus';
@@ -401,36 +401,24 @@ export async function pretrain(ctx: GpuContext, corpus: Corpus, config: ViTConfi
       for (let b = 0; b < B; b++) idx[b] = draw(r);
       const labels = batcher.load(idx, { ...opts, r });
       const lr = learningRateAt(opts, step);
-      let workMs = 0;
       const work = async () => {
-        const w0 = performance.now();
         vit.forward(batcher.images);
         const { loss, dlogits } = vit.loss(batcher.labels, 0, K);
         const preds = vit.predict(); // from the logits, before the update
         vit.backward(dlogits);
         opt.step(lr);
         const lossValue = (await ctx.read(loss, clock.sleepMs))[0]!;
-        const p = await ctx.readU32(preds);
-        workMs = performance.now() - w0;
-        return { lossValue, p };
+        return { lossValue, p: await ctx.readU32(preds) };
       };
-      let out!: { lossValue: number; p: Uint32Array };
-      let tuningMs = 0; // the tuner's own time, beyond the step it watched
       const tune = hooks.autotune === true && step === init.step;
-      if (tune) {
-        const tt = performance.now();
-        const tuned = await ctx.autotune(async () => {
-          out = await work();
-        }, { repeats: opts.steps - step });
-        tuningMs = performance.now() - tt - workMs;
-        hooks.onAutotune?.(tuned, tuningMs / 1000);
-      } else out = await work();
-      const { lossValue, p } = out;
+      const { value, tuned, tunerMs } = await stepWithAutotune(ctx, work, tune ? { repeats: opts.steps - step } : null);
+      if (tuned) hooks.onAutotune?.(tuned, tunerMs / 1000);
+      const { lossValue, p } = value;
       step++;
       if (!Number.isFinite(lossValue)) throw new Error(`pretraining diverged at step ${step} (loss ${lossValue}); lower the learning rate (now ${lr})`);
       let correct = 0;
       for (let b = 0; b < B; b++) if (p[b] === labels[b]) correct++;
-      const ms = performance.now() - t0 - tuningMs;
+      const ms = performance.now() - t0 - tunerMs;
       if (!tune) clock.record(ms); // the first step compiles its pipelines: not a typical step
       hooks.onStep?.({ step, loss: lossValue, accuracy: correct / B, learningRate: lr, imagesPerSec: (1000 * B) / ms });
       const stop = hooks.shouldStop?.() ?? false;
