@@ -1,6 +1,7 @@
 // gelu: exact (erf) GELU, elementwise.   y = x·Φ(x),  Φ(x) = ½(1 + erf(x/√2))
 // x, y, dy, dx: (n) flat.
 // Dispatch: 1-D over n, WG threads per workgroup; the grid may wrap into y (see kernels/grid.ts).
+// forward4/backward4: the same over n/4 vec4s when n % 4 == 0 (fewer invocations: faster on software GPUs).
 // Backward: dx = dy · (Φ(x) + x·φ(x)),  φ(x) = exp(−x²/2)/√(2π).
 // erf: Abramowitz & Stegun 7.1.26, |error| ≤ 1.5e-7, well below float32 resolution at the scale of GELU's output.
 
@@ -13,6 +14,12 @@ struct Dims { n: u32 }
 @group(0) @binding(2) var<storage, read> x: array<f32>;
 @group(0) @binding(3) var<storage, read> dy: array<f32>;
 @group(0) @binding(4) var<uniform> dims: Dims;
+// The same buffers seen as vec4s, for the forward4/backward4 entry points (n % 4 == 0; dims.n counts vec4s).
+// An entry point uses one view or the other, never both, so the shared binding numbers never collide.
+@group(0) @binding(0) var<storage, read_write> y4: array<vec4<f32>>;
+@group(0) @binding(1) var<storage, read_write> dx4: array<vec4<f32>>;
+@group(0) @binding(2) var<storage, read> x4: array<vec4<f32>>;
+@group(0) @binding(3) var<storage, read> dy4: array<vec4<f32>>;
 
 fn erf_approx(v: f32) -> f32 {
   let a = abs(v);
@@ -23,6 +30,16 @@ fn erf_approx(v: f32) -> f32 {
 }
 
 fn cdf(v: f32) -> f32 { return 0.5 * (1.0 + erf_approx(v * 0.70710678118654752)); }
+
+fn erf4(v: vec4<f32>) -> vec4<f32> {
+  let a = abs(v);
+  let t = 1.0 / (1.0 + 0.3275911 * a);
+  let poly = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429))));
+  let r = 1.0 - poly * exp(-a * a);
+  return select(-r, r, v >= vec4<f32>(0.0));
+}
+
+fn cdf4(v: vec4<f32>) -> vec4<f32> { return 0.5 * (1.0 + erf4(v * 0.70710678118654752)); }
 
 fn flat_index(gid: vec3<u32>, nwg: vec3<u32>) -> u32 { return gid.x + gid.y * nwg.x * WG; }
 
@@ -41,4 +58,21 @@ fn backward(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgrou
   let v = x[i];
   let pdf = 0.39894228040143268 * exp(-0.5 * v * v);
   dx[i] = dy[i] * (cdf(v) + v * pdf);
+}
+
+@compute @workgroup_size(WG)
+fn forward4(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let i = flat_index(gid, nwg);
+  if (i >= dims.n) { return; }
+  let v = x4[i];
+  y4[i] = v * cdf4(v);
+}
+
+@compute @workgroup_size(WG)
+fn backward4(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let i = flat_index(gid, nwg);
+  if (i >= dims.n) { return; }
+  let v = x4[i];
+  let pdf = 0.39894228040143268 * exp(-0.5 * v * v);
+  dx4[i] = dy4[i] * (cdf4(v) + v * pdf);
 }

@@ -1,4 +1,4 @@
-import { it } from 'vitest';
+import { expect, it } from 'vitest';
 import { assertClose } from '../testing/compare';
 import { describeGpu } from '../testing/gpu';
 import { f32, f64, normal } from '../testing/rng';
@@ -28,9 +28,11 @@ await describeGpu('layerNorm kernel', (ctx) => {
         dx: c.tensor([R, C], 'dx'),
         dweight: c.fromArray(prior.subarray(0, C), [C], 'dweight'),
         dbias: c.fromArray(prior.subarray(C), [C], 'dbias'),
+        dxOnly: c.tensor([R, C], 'dxOnly'),
       };
       layerNorm.forward(c, t.y, t.mean, t.rstd, t.x, t.weight, t.bias, R, C, eps);
       layerNorm.backward(c, t.dx, t.dweight, t.dbias, t.dy, t.x, t.weight, t.mean, t.rstd, R, C, { accumulate: true });
+      layerNorm.backward(c, t.dxOnly, null, null, t.dy, t.x, t.weight, t.mean, t.rstd, R, C); // a frozen layer norm: dx only
       const f = ref.forward(f64(x), f64(weight), f64(bias), R, C, eps);
       const b = ref.backward(f64(dy), f64(x), f64(weight), f.mean, f.rstd, R, C);
       // Outputs come from C-term sums (μ, var) and, for dγ/dβ, R-term sums.
@@ -38,6 +40,7 @@ await describeGpu('layerNorm kernel', (ctx) => {
       assertClose(await c.read(t.mean), f.mean, { reduction: C, label: 'mean' });
       assertClose(await c.read(t.rstd), f.rstd, { reduction: C, label: 'rstd' });
       assertClose(await c.read(t.dx), b.dx, { reduction: C, label: 'dx' });
+      expect(await c.read(t.dxOnly)).toEqual(await c.read(t.dx));
       const dw = b.dweight.map((v, i) => v + prior[i]!);
       const db = b.dbias.map((v, i) => v + prior[C + i]!);
       assertClose(await c.read(t.dweight), dw, { reduction: R, label: 'dweight' });

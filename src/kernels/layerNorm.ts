@@ -35,12 +35,13 @@ export interface LayerNormBackwardOptions {
   accumulate?: boolean;
 }
 
-/** dx (R, C), dweight, dbias (C) from dy (R, C) and the forward's x, weight, mean, rstd. */
+/** dx (R, C), dweight, dbias (C) from dy (R, C) and the forward's x, weight, mean, rstd. With dweight and dbias
+ *  null (a frozen layer norm) only dx is computed. */
 export function backward(
   ctx: GpuContext,
   dx: GpuTensor,
-  dweight: GpuTensor,
-  dbias: GpuTensor,
+  dweight: GpuTensor | null,
+  dbias: GpuTensor | null,
   dy: GpuTensor,
   x: GpuTensor,
   weight: GpuTensor,
@@ -56,6 +57,10 @@ export function backward(
     overrides: { WG },
     workgroups: grid1d(ctx, R, WG),
   });
+  if (!dweight || !dbias) {
+    if (dweight || dbias) throw new Error('layerNorm.backward: dweight and dbias are both given or both null');
+    return;
+  }
   const chunk = Math.max(ROW_CHUNK, Math.ceil(R / MAX_GROUPS));
   const groups = Math.ceil(R / chunk);
   const partial = view(scratch(ctx, groups * 2 * C), [groups, 2 * C]);

@@ -352,17 +352,25 @@ export class GpuViT {
     const prm = (n: string) => this.params.get(n)!;
     const grad = (n: string) => this.grads.get(n);
     const t = this.t;
+    // Where the gradient must flow. Full fine-tuning and an input gradient need it everywhere; LoRA training only
+    // down to the lowest adapted weight of block 0, so the rest of block 0 (and the embedding) is skipped.
+    const needAll = full || !!opts.inputGrad;
+    const { frozenRanks, trainableRank } = this.loraSetup;
+    const adapted = new Set(trainableRank || frozenRanks.length ? adaptedWeights(c, this.targets) : []);
+    const TOP_DOWN: readonly TargetWeight[] = ['mlp.fc2.weight', 'mlp.fc1.weight', 'attn.proj.weight', 'attn.qkv.weight'];
+    /** Does anything below weight w of block l need a gradient? */
+    const below = (l: number, w: TargetWeight) => needAll || (l > 0 && adapted.size > 0) || TOP_DOWN.slice(TOP_DOWN.indexOf(w) + 1).some((x) => adapted.has(x));
 
     // Head and final norm.
-    let dFeatures = t.dFeatures!;
     if (c.numClasses > 0) {
       matmul.tn(ctx, { c: grad('head.weight')!, a: dlogits, b: t.features! });
       reduce.sumRows(ctx, grad('head.bias')!, dlogits, B, c.numClasses);
-      matmul.nn(ctx, { c: dFeatures, a: dlogits, b: prm('head.weight') });
-    } else {
-      dFeatures = dlogits;
     }
-    layerNorm.backward(ctx, t.dCls!, full ? grad('norm.weight')! : t.dLnW!, full ? grad('norm.bias')! : t.dLnB!, dFeatures, t.clsOut!, prm('norm.weight'), t.meanF!, t.rstdF!, B, C);
+    // Nothing below the head trains (no LoRA component, no input gradient): the backward pass ends here.
+    if (!needAll && adapted.size === 0) return null;
+    const dFeatures = c.numClasses > 0 ? t.dFeatures! : dlogits;
+    if (c.numClasses > 0) matmul.nn(ctx, { c: dFeatures, a: dlogits, b: prm('head.weight') });
+    layerNorm.backward(ctx, t.dCls!, full ? grad('norm.weight')! : null, full ? grad('norm.bias')! : null, dFeatures, t.clsOut!, prm('norm.weight'), t.meanF!, t.rstdF!, B, C);
     let dx = t.dxA!; // (T, C) gradient flowing into the current block's output
     let dxOther = t.dxB!;
     ew.selectRowBackward(ctx, dx, t.dCls!, B, N, C, 0);
@@ -377,33 +385,37 @@ export class GpuViT {
         matmul.tn(ctx, { c: g('mlp.fc2.weight')!, a: dx, b: a.act });
         reduce.sumRows(ctx, g('mlp.fc2.bias')!, dx, T, C);
       }
-      matmul.nn(ctx, { c: t.dAct!, a: dx, b: this.weight(l, 'mlp.fc2.weight') });
-      this.loraBackward(l, 'mlp.fc2.weight', dx, a.act, t.dAct!);
+      if (below(l, 'mlp.fc2.weight')) matmul.nn(ctx, { c: t.dAct!, a: dx, b: this.weight(l, 'mlp.fc2.weight') });
+      this.loraBackward(l, 'mlp.fc2.weight', dx, a.act, below(l, 'mlp.fc2.weight') ? t.dAct! : null);
+      if (!below(l, 'mlp.fc2.weight')) break;
       gelu.backward(ctx, t.dPre!, t.dAct!, a.pre);
       if (full) {
         matmul.tn(ctx, { c: g('mlp.fc1.weight')!, a: t.dPre!, b: a.ln2 });
         reduce.sumRows(ctx, g('mlp.fc1.bias')!, t.dPre!, T, mlpDim(c));
       }
-      matmul.nn(ctx, { c: t.dLn!, a: t.dPre!, b: this.weight(l, 'mlp.fc1.weight') });
-      this.loraBackward(l, 'mlp.fc1.weight', t.dPre!, a.ln2, t.dLn!);
-      layerNorm.backward(ctx, t.dNormOut!, full ? g('norm2.weight')! : t.dLnW!, full ? g('norm2.bias')! : t.dLnB!, t.dLn!, a.mid, b('norm2.weight'), a.mean2, a.rstd2, T, C);
+      if (below(l, 'mlp.fc1.weight')) matmul.nn(ctx, { c: t.dLn!, a: t.dPre!, b: this.weight(l, 'mlp.fc1.weight') });
+      this.loraBackward(l, 'mlp.fc1.weight', t.dPre!, a.ln2, below(l, 'mlp.fc1.weight') ? t.dLn! : null);
+      if (!below(l, 'mlp.fc1.weight')) break;
+      layerNorm.backward(ctx, t.dNormOut!, full ? g('norm2.weight')! : null, full ? g('norm2.bias')! : null, t.dLn!, a.mid, b('norm2.weight'), a.mean2, a.rstd2, T, C);
       ew.add(ctx, t.dMid!, dx, t.dNormOut!);
       // Attention: mid = x + proj(attn(qkv(ln1(x)))).
       if (full) {
         matmul.tn(ctx, { c: g('attn.proj.weight')!, a: t.dMid!, b: a.att });
         reduce.sumRows(ctx, g('attn.proj.bias')!, t.dMid!, T, C);
       }
-      matmul.nn(ctx, { c: t.dAtt!, a: t.dMid!, b: this.weight(l, 'attn.proj.weight') });
-      this.loraBackward(l, 'attn.proj.weight', t.dMid!, a.att, t.dAtt!);
+      if (below(l, 'attn.proj.weight')) matmul.nn(ctx, { c: t.dAtt!, a: t.dMid!, b: this.weight(l, 'attn.proj.weight') });
+      this.loraBackward(l, 'attn.proj.weight', t.dMid!, a.att, below(l, 'attn.proj.weight') ? t.dAtt! : null);
+      if (!below(l, 'attn.proj.weight')) break;
       const scratch = { dScores: t.dScores!, rowDot: t.rowDot!, heads: { ...this.attentionHeads(), g: t.attnG! } };
       attention.backward(ctx, t.dQkv!, t.dAtt!, a.qkv, a.att, a.probs, scratch, B, N, c.heads, headDim(c));
       if (full) {
         matmul.tn(ctx, { c: g('attn.qkv.weight')!, a: t.dQkv!, b: a.ln1 });
         if (c.qkvBias) reduce.sumRows(ctx, g('attn.qkv.bias')!, t.dQkv!, T, 3 * C);
       }
-      matmul.nn(ctx, { c: t.dLn!, a: t.dQkv!, b: this.weight(l, 'attn.qkv.weight') });
-      this.loraBackward(l, 'attn.qkv.weight', t.dQkv!, a.ln1, t.dLn!);
-      layerNorm.backward(ctx, t.dNormOut!, full ? g('norm1.weight')! : t.dLnW!, full ? g('norm1.bias')! : t.dLnB!, t.dLn!, a.x, b('norm1.weight'), a.mean1, a.rstd1, T, C);
+      if (below(l, 'attn.qkv.weight')) matmul.nn(ctx, { c: t.dLn!, a: t.dQkv!, b: this.weight(l, 'attn.qkv.weight') });
+      this.loraBackward(l, 'attn.qkv.weight', t.dQkv!, a.ln1, below(l, 'attn.qkv.weight') ? t.dLn! : null);
+      if (!below(l, 'attn.qkv.weight')) break;
+      layerNorm.backward(ctx, t.dNormOut!, full ? g('norm1.weight')! : null, full ? g('norm1.bias')! : null, t.dLn!, a.x, b('norm1.weight'), a.mean1, a.rstd1, T, C);
       ew.add(ctx, dxOther, t.dMid!, t.dNormOut!);
       [dx, dxOther] = [dxOther, dx];
     }
@@ -430,7 +442,7 @@ export class GpuViT {
 
   /** LoRA backward of the targets on weight w of block l, given dY (T, rows of w) and their input x (T, dIn): adds
    *  into dx (the input gradient), writes dU/dD, collects the α partials. */
-  private loraBackward(l: number, w: TargetWeight, dY: GpuTensor, x: GpuTensor, dx: GpuTensor): void {
+  private loraBackward(l: number, w: TargetWeight, dY: GpuTensor, x: GpuTensor, dx: GpuTensor | null): void {
     const ctx = this.ctx;
     const t = this.t;
     const sites = this.lora[l]!.map((pl, i) => ({ pl, i })).filter(({ pl }) => pl.site.weight === w);
@@ -452,7 +464,7 @@ export class GpuViT {
     for (const { pl, i } of sites) {
       if (!pl.trainable) continue;
       const slice = { stride: rows, offset: pl.site.rowOffset };
-      lora.backward(ctx, { dx, dU: pl.trainable.dU, dD: pl.trainable.dD, p: t.pTrainable! }, dY, x, pl.trainable.D, pl.trainable.U, alphaT!, pl.trainable.layout, pl.trainable.ws, 0, { slice });
+      lora.backward(ctx, { dx: dx ?? undefined, dU: pl.trainable.dU, dD: pl.trainable.dD, p: t.pTrainable! }, dY, x, pl.trainable.D, pl.trainable.U, alphaT!, pl.trainable.layout, pl.trainable.ws, 0, { slice });
       ctx.copyRange(t.pTrainableAll!, this.targets.length * l + i, t.pTrainable!, 0, 1);
     }
   }
@@ -608,8 +620,6 @@ class Planner {
     if (train) {
       act('dFeatures', [B, C]);
       act('dCls', [B, C]);
-      act('dLnW', [C]);
-      act('dLnB', [C]);
       act('dxA', [T, C]);
       act('dxB', [T, C]);
       act('dAct', [T, F]);
