@@ -45,6 +45,17 @@ struct Dims { B: u32, N: u32, H: u32, D: u32 }
 @group(0) @binding(10) var<storage, read_write> hv: array<f32>;
 @group(0) @binding(11) var<storage, read_write> hg: array<f32>;
 @group(0) @binding(12) var<storage, read> ho: array<f32>;
+// vec4 views of the layout kernels' buffers, for split*4/merge*4 (HEAD_DIM % 4 == 0). An entry point uses one
+// view or the other, never both, so the shared binding numbers never collide.
+@group(0) @binding(0) var<storage, read_write> out4: array<vec4<f32>>;
+@group(0) @binding(2) var<storage, read_write> dqkv4: array<vec4<f32>>;
+@group(0) @binding(5) var<storage, read> qkv4: array<vec4<f32>>;
+@group(0) @binding(6) var<storage, read> dout4: array<vec4<f32>>;
+@group(0) @binding(8) var<storage, read_write> hq4: array<vec4<f32>>;
+@group(0) @binding(9) var<storage, read_write> hk4: array<vec4<f32>>;
+@group(0) @binding(10) var<storage, read_write> hv4: array<vec4<f32>>;
+@group(0) @binding(11) var<storage, read_write> hg4: array<vec4<f32>>;
+@group(0) @binding(12) var<storage, read> ho4: array<vec4<f32>>;
 
 struct Tile { i0: u32, j0: u32, b: u32, h: u32, valid: bool }
 
@@ -252,6 +263,50 @@ fn headMap(gid: vec3<u32>, nwg: vec3<u32>, parts: u32) -> HeadMap {
   let h = bh % HEADS;
   let b = bh / HEADS;
   return HeadMap(e, (b * TOKENS + n) * parts * WIDTH + h * HEAD_DIM + d, flat < HEAD_ELEMS);
+}
+
+// The same map over vec4s (HEAD_DIM % 4 == 0): element e4 of the head-major buffer holds d = 4·(e4 % D4) … +3;
+// offsets are in vec4s. A quarter of the invocations and of their index arithmetic.
+fn headMap4(gid: vec3<u32>, nwg: vec3<u32>, parts: u32) -> HeadMap {
+  let D4 = HEAD_DIM / 4u;
+  let flat = gid.x + gid.y * nwg.x * WG;
+  let e = min(flat, HEAD_ELEMS / 4u - 1u);
+  let d = e % D4;
+  let n = (e / D4) % TOKENS;
+  let bh = e / (D4 * TOKENS);
+  let h = bh % HEADS;
+  let b = bh / HEADS;
+  return HeadMap(e, (b * TOKENS + n) * parts * (WIDTH / 4u) + h * D4 + d, flat < HEAD_ELEMS / 4u);
+}
+
+@compute @workgroup_size(WG)
+fn splitQkv4(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let m = headMap4(gid, nwg, 3u);
+  let W4 = WIDTH / 4u;
+  let q = qkv4[m.tok]; let k = qkv4[m.tok + W4]; let v = qkv4[m.tok + 2u * W4];
+  if (m.valid) { hq4[m.e] = q; hk4[m.e] = k; hv4[m.e] = v; }
+}
+
+@compute @workgroup_size(WG)
+fn splitOut4(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let m = headMap4(gid, nwg, 1u);
+  let g = dout4[m.tok];
+  if (m.valid) { hg4[m.e] = g; }
+}
+
+@compute @workgroup_size(WG)
+fn mergeOut4(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let m = headMap4(gid, nwg, 1u);
+  let o = ho4[m.e];
+  if (m.valid) { out4[m.tok] = o; }
+}
+
+@compute @workgroup_size(WG)
+fn mergeQkv4(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let m = headMap4(gid, nwg, 3u);
+  let W4 = WIDTH / 4u;
+  let q = hq4[m.e]; let k = hk4[m.e]; let v = hv4[m.e];
+  if (m.valid) { dqkv4[m.tok] = q; dqkv4[m.tok + W4] = k; dqkv4[m.tok + 2u * W4] = v; }
 }
 
 @compute @workgroup_size(WG)

@@ -55,6 +55,23 @@ function checkHeads(heads: Record<string, GpuTensor>, B: number, N: number, H: n
       throw new Error(`attention: head buffer ${name} (${t.label}) is ${t.shape.join('×')}, expected ${B}×${H}×${N}×${D}`);
 }
 
+type LayoutKernel = 'splitQkv' | 'splitOut' | 'mergeOut' | 'mergeQkv';
+
+/** The head-major ↔ token-major copies of the matmul path, on vec4s when the head size allows (a quarter of the
+ *  invocations: their index arithmetic is most of the cost on software GPUs). Bindings are named as in the scalar
+ *  kernels; the vec4 entry points see the same buffers under the same names with a "4". */
+function layoutKernels(ctx: GpuContext, B: number, N: number, H: number, D: number) {
+  const vec4 = D % 4 === 0;
+  const overrides = { WG, BATCH: B, TOKENS: N, HEADS: H, HEAD_DIM: D };
+  const workgroups = grid1d(ctx, (B * H * N * D) / (vec4 ? 4 : 1), WG);
+  return {
+    run(kernel: LayoutKernel, bindings: Record<string, GpuTensor>): void {
+      const named = vec4 ? Object.fromEntries(Object.entries(bindings).map(([k, t]) => [`${k}4`, t])) : bindings;
+      ctx.run('attention', vec4 ? `${kernel}4` : kernel, { bindings: named, overrides, workgroups });
+    },
+  };
+}
+
 function checkFits(ctx: GpuContext, t: GpuTensor, what: string): void {
   const bytes = numel(t.shape) * 4;
   const limit = ctx.limits.maxStorageBufferBindingSize;
@@ -89,14 +106,13 @@ export function forward(
   if (usesMatmul(opts.path ?? 'auto', !!opts.heads)) {
     const { q, k, v } = opts.heads!;
     checkHeads({ q, k, v }, B, N, H, D);
-    const shape = { WG, BATCH: B, TOKENS: N, HEADS: H, HEAD_DIM: D };
-    const elems = grid1d(ctx, B * H * N * D, WG);
-    ctx.run('attention', 'splitQkv', { bindings: { qkv, hq: q, hk: k, hv: v }, overrides: shape, workgroups: elems });
+    const lay = layoutKernels(ctx, B, N, H, D);
+    lay.run('splitQkv', { qkv, hq: q, hk: k, hv: v });
     matmul.nt(ctx, { c: probs, a: q, b: k, alpha: 1 / Math.sqrt(D) });
     ctx.run('attention', 'softmaxRows', { bindings: { probs }, uniforms, overrides: { WG }, workgroups: grid1d(ctx, B * H * N, WG) });
     // q is dead once the scores exist: o = P·v (B, H, N, D) goes there.
     matmul.nn(ctx, { c: q, a: probs, b: v });
-    ctx.run('attention', 'mergeOut', { bindings: { out, ho: q }, overrides: shape, workgroups: elems });
+    lay.run('mergeOut', { out, ho: q });
     return;
   }
   ctx.run('attention', 'scores', { bindings: { probs, qkv }, uniforms, overrides: { WG }, workgroups: tileGrid(B, N, H, N) });
@@ -134,9 +150,9 @@ export function backward(
     checkHeads({ q, k, v, g }, B, N, H, D);
     const scale = 1 / Math.sqrt(D);
     const shape = { WG, BATCH: B, TOKENS: N, HEADS: H, HEAD_DIM: D };
-    const elems = grid1d(ctx, B * H * N * D, WG);
-    ctx.run('attention', 'splitQkv', { bindings: { qkv, hq: q, hk: k, hv: v }, overrides: shape, workgroups: elems });
-    ctx.run('attention', 'splitOut', { bindings: { dout, hg: g }, overrides: shape, workgroups: elems });
+    const lay = layoutKernels(ctx, B, N, H, D);
+    lay.run('splitQkv', { qkv, hq: q, hk: k, hv: v });
+    lay.run('splitOut', { dout, hg: g });
     ctx.run('attention', 'rowDot', { bindings: { rowD, dout, out }, uniforms, overrides: { WG }, workgroups: grid1d(ctx, B * H * N, WG) });
     matmul.nt(ctx, { c: dScores, a: g, b: v }); // dP = dO·vᵀ
     ctx.run('attention', 'gradScores', {
@@ -148,7 +164,7 @@ export function backward(
     matmul.tn(ctx, { c: v, a: probs, b: g }); // dv = Pᵀ·dO
     matmul.nn(ctx, { c: g, a: dScores, b: k, alpha: scale }); // dq = scale·dS·k
     matmul.tn(ctx, { c: k, a: dScores, b: q, alpha: scale }); // dk = scale·dSᵀ·q
-    ctx.run('attention', 'mergeQkv', { bindings: { dqkv, hq: g, hk: k, hv: v }, overrides: shape, workgroups: elems });
+    lay.run('mergeQkv', { dqkv, hq: g, hk: k, hv: v });
     return;
   }
   ctx.run('attention', 'rowDot', { bindings: { rowD, dout, out }, uniforms, overrides: { WG }, workgroups: grid1d(ctx, B * H * N, WG) });
