@@ -8,7 +8,10 @@ const [vitestFile, pwFile] = process.argv.slice(2);
 if (existsSync(vitestFile)) {
   const v = JSON.parse(readFileSync(vitestFile, 'utf8'));
   passed += v.numPassedTests ?? 0;
-  failed += (v.numFailedTests ?? 0) + (v.numFailedTestSuites ?? 0);
+  // A file that failed without a failed test (an import or collection error) counts once; a failed test counts
+  // once, not again for its describe block and file.
+  const fileErrors = (v.testResults ?? []).filter((f) => f.status === 'failed' && !(f.assertionResults ?? []).some((a) => a.status === 'failed')).length;
+  failed += (v.numFailedTests ?? 0) + fileErrors;
   skipped += (v.numPendingTests ?? 0) + (v.numTodoTests ?? 0);
 } else problems.push(`missing ${vitestFile}`);
 

@@ -55,7 +55,14 @@ function checkHeads(heads: Record<string, GpuTensor>, B: number, N: number, H: n
       throw new Error(`attention: head buffer ${name} (${t.label}) is ${t.shape.join('×')}, expected ${B}×${H}×${N}×${D}`);
 }
 
-type LayoutKernel = 'splitQkv' | 'splitOut' | 'mergeOut' | 'mergeQkv';
+// Scalar and vec4 entry points of each layout copy.
+const LAYOUT_ENTRIES = {
+  splitQkv: ['splitQkv', 'splitQkv4'],
+  splitOut: ['splitOut', 'splitOut4'],
+  mergeOut: ['mergeOut', 'mergeOut4'],
+  mergeQkv: ['mergeQkv', 'mergeQkv4'],
+} as const;
+type LayoutKernel = keyof typeof LAYOUT_ENTRIES;
 
 /** The head-major ↔ token-major copies of the matmul path, on vec4s when the head size allows (a quarter of the
  *  invocations: their index arithmetic is most of the cost on software GPUs). Bindings are named as in the scalar
@@ -67,7 +74,7 @@ function layoutKernels(ctx: GpuContext, B: number, N: number, H: number, D: numb
   return {
     run(kernel: LayoutKernel, bindings: Record<string, GpuTensor>): void {
       const named = vec4 ? Object.fromEntries(Object.entries(bindings).map(([k, t]) => [`${k}4`, t])) : bindings;
-      ctx.run('attention', vec4 ? `${kernel}4` : kernel, { bindings: named, overrides, workgroups });
+      ctx.run('attention', LAYOUT_ENTRIES[kernel][vec4 ? 1 : 0], { bindings: named, overrides, workgroups });
     },
   };
 }
