@@ -1,14 +1,17 @@
-// `npm run model-card -- [--model public/models/default] [--name small32-glyphs] [--cl <dir>,<dir>,…] [--alpha <dir>]`
+// `npm run model-card -- [--model public/models/default] [--name small32-glyphs] [--cl <dir>,<dir>,…] [--alpha <dir>]
+//   [--tried <dir>,<dir>,…]`
 // Writes <model>/README.md, the model card, from the files next to the weights (pretraining.json, probe.json,
 // cl.json; see src/training/modelCard.ts). --cl collects `npm run experiment` output folders (config.json +
 // metrics.json) into <model>/cl.json first, one row per (benchmark, method variant) with every seed found; --alpha copies
-// one run's alpha.svg next to the card (alpha.json holds its caption).
+// one run's alpha.svg next to the card (alpha.json holds its caption). --tried collects other `npm run pretrain`
+// output folders that were probed (pretraining.json + probe.json) into <model>/tried.json: the card's "other recipes
+// tried" table.
 
 import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { parseSafetensors } from '../io/safetensors';
 import { repoRoot } from '../platform/node';
-import { collectCl, renderModelCard, variantName, type ClRow, type ExperimentDir, type ModelConfigInfo, type PretrainingInfo, type ProbeInfo } from '../training/modelCard';
+import { collectCl, renderModelCard, variantName, type ClRow, type ExperimentDir, type ModelConfigInfo, type PretrainingInfo, type ProbeInfo, type TriedRecipe } from '../training/modelCard';
 
 function readJson<T>(path: string): T {
   return JSON.parse(readFileSync(path, 'utf8')) as T;
@@ -20,6 +23,7 @@ function main(): void {
   let name: string | null = null;
   let clDirs: string[] | null = null;
   let alphaDir: string | null = null;
+  let triedDirs: string[] | null = null;
   for (let i = 0; i < argv.length; i += 2) {
     const [k, v] = [argv[i]!, argv[i + 1]];
     if (v === undefined) throw new Error(`${k} needs a value`);
@@ -27,7 +31,8 @@ function main(): void {
     else if (k === '--name') name = v;
     else if (k === '--cl') clDirs = v.split(',').map((d) => resolve(d));
     else if (k === '--alpha') alphaDir = resolve(v);
-    else throw new Error(`unknown flag ${k} (--model, --name, --cl, --alpha)`);
+    else if (k === '--tried') triedDirs = v.split(',').map((d) => resolve(d));
+    else throw new Error(`unknown flag ${k} (--model, --name, --cl, --alpha, --tried)`);
   }
   // Without --name the card keeps the name in its current title ("# <name>: …").
   const oldCard = join(model, 'README.md');
@@ -52,6 +57,16 @@ function main(): void {
     copyFileSync(join(alphaDir, 'alpha.svg'), join(model, 'alpha.svg'));
     writeFileSync(join(model, 'alpha.json'), JSON.stringify({ file: 'alpha.svg', caption }, null, 2) + '\n');
   }
+  if (triedDirs) {
+    const tried: TriedRecipe[] = triedDirs.map((d) => {
+      for (const f of ['pretraining.json', 'probe.json'])
+        if (!existsSync(join(d, f))) throw new Error(`${d} has no ${f} (a finished npm run pretrain folder, probed with npm run probe -- --model ${d})`);
+      const pretraining = readJson<PretrainingInfo>(join(d, 'pretraining.json'));
+      // The package list is the same corpus's and long: the card's own pretraining.json has it.
+      return { name: basename(d), pretraining: { ...pretraining, corpus: { ...pretraining.corpus, packages: [] } }, probe: readJson<ProbeInfo>(join(d, 'probe.json')) };
+    });
+    writeFileSync(join(model, 'tried.json'), JSON.stringify(tried, null, 2) + '\n');
+  }
   const weights = parseSafetensors(new Uint8Array(readFileSync(join(model, 'model.safetensors'))), 'model.safetensors');
   let parameters = 0;
   for (const e of weights.entries.values()) parameters += e.shape.reduce((a, b) => a * b, 1);
@@ -63,6 +78,7 @@ function main(): void {
     probe: existsSync(join(model, 'probe.json')) ? readJson<ProbeInfo>(join(model, 'probe.json')) : null,
     cl: existsSync(join(model, 'cl.json')) ? readJson<ClRow[]>(join(model, 'cl.json')) : null,
     alphaPlot: existsSync(join(model, 'alpha.json')) ? readJson<{ file: string; caption: string }>(join(model, 'alpha.json')) : null,
+    tried: existsSync(join(model, 'tried.json')) ? readJson<TriedRecipe[]>(join(model, 'tried.json')) : null,
   });
   writeFileSync(join(model, 'README.md'), card);
   process.stderr.write(`→ ${join(model, 'README.md')}\n`);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { collectCl, frozenReferenceLines, meanSe, probeVerdicts, renderModelCard, sdVsSeqVerdicts, variantName, type CardInput, type ProbeInfo } from './modelCard';
+import { collectCl, frozenReferenceLines, meanSe, probeVerdicts, recipeDifferences, renderModelCard, sdVsSeqVerdicts, variantName, type CardInput, type ProbeInfo } from './modelCard';
 
 const probe = (model: number, pixels: number, random: number): ProbeInfo => ({
   protocol: 'nearest class mean on frozen features',
@@ -32,6 +32,21 @@ const input = (p: ProbeInfo | null): CardInput => ({
 });
 
 describe('model card', () => {
+  it('lists other recipes tried with only what each changed, next to this model', () => {
+    const c = input(probe(0.698, 0.656, 0.335));
+    const base = c.pretraining;
+    const texture = { ...base, trainingSeconds: 5835, options: { ...base.options, texture: 0.3 }, validation: { ...base.validation!, top1: 0.845 } };
+    const wider = { ...base, step: 3000, options: { ...base.options, grayscale: 1 }, corpus: { ...base.corpus, classes: 710, kinds: { cjk: 400, emoji: 300, digit: 10 } } };
+    expect(recipeDifferences(base, texture)).toBe('texture 0.3');
+    expect(recipeDifferences(base, wider)).toBe('grayscale 1; 710 classes (cjk:400,emoji:300,digit:10)');
+    expect(recipeDifferences(base, base)).toBe('none');
+    const md = renderModelCard({ ...c, tried: [{ name: 'v8', pretraining: texture, probe: probe(0.703, 0.656, 0.335) }, { name: 'v9', pretraining: wider, probe: probe(0.6, 0.656, 0.335) }] });
+    expect(md).toContain('## Other recipes tried (not adopted)');
+    expect(md).toContain('| this model | – | 5,000 | 1 h 7 min | 25.0 % | 69.8 % |');
+    expect(md).toContain('| v8 | texture 0.3 | 5,000 | 1 h 37 min | 84.5 % | 70.3 % |');
+    expect(md).toContain('| v9 | grayscale 1; 710 classes (cjk:400,emoji:300,digit:10) | 3,000 of 5,000 |');
+    expect(renderModelCard(c)).not.toContain('Other recipes tried');
+  });
   it('states the probe verdicts from the numbers, against the target and the margin', () => {
     const good = probeVerdicts(probe(0.83, 0.66, 0.4));
     expect(good[0]).toMatch(/83\.0 % vs pixels 66\.0 % \(\+17\.0 points\).*beats both by a clear margin/);

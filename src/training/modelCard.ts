@@ -70,6 +70,37 @@ export interface CardInput {
   cl: ClRow[] | null;
   /** A run's α plot copied next to the card (alpha.svg) and what it shows. */
   alphaPlot?: { file: string; caption: string } | null;
+  /** Other pretraining runs of this architecture, probed the same way and not adopted (tried.json). */
+  tried?: TriedRecipe[] | null;
+}
+
+/** Another pretraining run (its pretraining.json and probe.json), kept on the card so that what was tried is seen. */
+export interface TriedRecipe {
+  name: string;
+  pretraining: PretrainingInfo;
+  probe: ProbeInfo;
+}
+
+function optionText(v: unknown): string {
+  if (v === undefined || v === null) return 'unset';
+  if (Array.isArray(v)) return v.join('–');
+  if (typeof v === 'object') return Object.entries(v as Record<string, unknown>).map(([k, x]) => `${k}:${String(x)}`).join(',');
+  return String(v);
+}
+
+/** What another run's recipe changes against this model's: its differing options (by pretraining.json name) and
+ *  class mix; the step count has its own column. */
+export function recipeDifferences(base: PretrainingInfo, other: PretrainingInfo): string {
+  const a = base.options as Record<string, unknown>;
+  const b = other.options as Record<string, unknown>;
+  const out: string[] = [];
+  for (const k of new Set([...Object.keys(a), ...Object.keys(b)]))
+    if (k !== 'steps' && JSON.stringify(a[k] ?? null) !== JSON.stringify(b[k] ?? null)) out.push(`${k} ${optionText(b[k])}`);
+  const kinds = (c: PretrainingInfo['corpus']) => JSON.stringify(c.kinds ?? null);
+  if (base.corpus.classes !== other.corpus.classes || kinds(base.corpus) !== kinds(other.corpus))
+    out.push(`${other.corpus.classes.toLocaleString('en-US')} classes${other.corpus.kinds ? ` (${optionText(other.corpus.kinds)})` : ''}`);
+  if (base.corpus.images !== other.corpus.images && base.corpus.classes === other.corpus.classes) out.push(`${other.corpus.images.toLocaleString('en-US')} images`);
+  return out.length ? out.join('; ') : 'none';
 }
 
 /** The default benchmark and the NCM accuracy it must reach (the issue's target). */
@@ -181,6 +212,23 @@ export function renderModelCard(c: CardInput): string {
       lines.push(`| ${bench} | ${pct(r.pixels.cosine)} | ${pct(r.random.cosine)} | **${pct(r.model.cosine)}** |`);
     lines.push('', 'Cosine NCM shown (euclidean in probe.json).', '');
     for (const v of probeVerdicts(c.probe)) lines.push(`- ${v}`);
+    lines.push('');
+  }
+  if (c.tried?.length && c.probe) {
+    const benches = Object.keys(c.probe.results);
+    lines.push('## Other recipes tried (not adopted)', '');
+    lines.push(
+      'The same architecture and probe; each run is named by its output folder and lists only what it changed against this',
+      "model's recipe (option names of pretraining.json). Nearest class mean, cosine; validation is each run's own held-out",
+      'renditions (a run with other classes holds out other images).',
+      '',
+    );
+    lines.push(`| run | changes | steps | time | validation top-1 | ${benches.join(' | ')} |`, `|---|---|---|---|---|${benches.map(() => '---|').join('')}`);
+    const row = (name: string, changes: string, q: PretrainingInfo, pr: ProbeInfo) =>
+      `| ${name} | ${changes} | ${q.step.toLocaleString('en-US')}${q.step < q.steps ? ` of ${q.steps.toLocaleString('en-US')}` : ''} | ${duration(q.trainingSeconds)} | ${q.validation ? pct(q.validation.top1) : '–'} | ` +
+      `${benches.map((b) => (pr.results[b] ? pct(pr.results[b]!.model.cosine) : '–')).join(' | ')} |`;
+    lines.push(row('this model', '–', p, c.probe));
+    for (const t of c.tried) lines.push(row(t.name, recipeDifferences(p, t.pretraining), t.pretraining, t.probe));
     lines.push('');
   }
   lines.push('## Continual learning on this backbone', '');
