@@ -441,7 +441,7 @@ export class GpuViT {
   }
 
   /** LoRA backward of the targets on weight w of block l, given dY (T, rows of w) and their input x (T, dIn): adds
-   *  into dx (the input gradient), writes dU/dD, collects the α partials. */
+   *  into dx (the input gradient; null when nothing below needs it), writes dU/dD, collects the α partials. */
   private loraBackward(l: number, w: TargetWeight, dY: GpuTensor, x: GpuTensor, dx: GpuTensor | null): void {
     const ctx = this.ctx;
     const t = this.t;
