@@ -50,9 +50,11 @@ results.unshift({ name: 'adapter FMA peak (16 independent chains, no memory; mea
 // embedded default's size (small32: 32 px, patch 8, width 96, 4 blocks).
 if (!quick && !flag('--no-vit')) {
   const steps = Number(value('--vit-steps') ?? 2);
+  // Smallest first: TF.js's WASM backend aborts (out of its memory) on ViT-Tiny at B = 32, and an aborted module
+  // stays dead for the rest of the process, so the larger runs go last.
   const models: { preset: 'vitTiny' | 'small32'; name: string; batches: number[]; rounds: number; manyFrozen: number }[] = [
-    { preset: 'vitTiny', name: 'ViT-Tiny', batches: (value('--vit-batches') ?? '8').split(',').map(Number), rounds: steps, manyFrozen: Number(value('--frozen') ?? 20) },
     { preset: 'small32', name: 'small32 (embedded default size)', batches: (value('--small-batches') ?? '32').split(',').map(Number), rounds: 5, manyFrozen: 0 },
+    { preset: 'vitTiny', name: 'ViT-Tiny', batches: (value('--vit-batches') ?? '8').split(',').map(Number), rounds: steps, manyFrozen: Number(value('--frozen') ?? 20) },
   ];
   for (const m of models) {
     const ours = await runVitTrainBench(ctx, { config: presets[m.preset], name: m.name, batches: m.batches, rank: 10, rounds: m.rounds, manyFrozen: m.manyFrozen, autotune, log });
