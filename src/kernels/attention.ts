@@ -72,6 +72,8 @@ function layoutKernels(ctx: GpuContext, B: number, N: number, H: number, D: numb
   const overrides = { WG, BATCH: B, TOKENS: N, HEADS: H, HEAD_DIM: D };
   const workgroups = grid1d(ctx, (B * H * N * D) / (vec4 ? 4 : 1), WG);
   return {
+    /** The shape overrides, shared with the other matmul-path kernels. */
+    overrides,
     run(kernel: LayoutKernel, bindings: Record<string, GpuTensor>): void {
       const named = vec4 ? Object.fromEntries(Object.entries(bindings).map(([k, t]) => [`${k}4`, t])) : bindings;
       ctx.run('attention', LAYOUT_ENTRIES[kernel][vec4 ? 1 : 0], { bindings: named, overrides, workgroups });
@@ -156,7 +158,6 @@ export function backward(
     const { q, k, v, g } = scratch.heads!;
     checkHeads({ q, k, v, g }, B, N, H, D);
     const scale = 1 / Math.sqrt(D);
-    const shape = { WG, BATCH: B, TOKENS: N, HEADS: H, HEAD_DIM: D };
     const lay = layoutKernels(ctx, B, N, H, D);
     lay.run('splitQkv', { qkv, hq: q, hk: k, hv: v });
     lay.run('splitOut', { dout, hg: g });
@@ -164,7 +165,7 @@ export function backward(
     matmul.nt(ctx, { c: dScores, a: g, b: v }); // dP = dO·vᵀ
     ctx.run('attention', 'gradScores', {
       bindings: { dScores, probs, rowD },
-      overrides: shape,
+      overrides: lay.overrides,
       workgroups: grid1d(ctx, B * H * N * N, WG),
     });
     // Each product overwrites an operand no later product reads: v after dP, dO after dV, k after dq.

@@ -375,46 +375,36 @@ export class GpuViT {
     let dxOther = t.dxB!;
     ew.selectRowBackward(ctx, dx, t.dCls!, B, N, C, 0);
 
+    /** Backward through linear map w of block l (y = x·Wᵀ + b plus its LoRA terms) from dY: dW and db in full
+     *  fine-tuning, dIn = dY·W when anything below needs it, the LoRA gradients. False when nothing below does. */
+    const linear = (l: number, w: TargetWeight, dY: GpuTensor, x: GpuTensor, dIn: GpuTensor): boolean => {
+      if (full) {
+        matmul.tn(ctx, { c: grad(`blocks.${l}.${w}`)!, a: dY, b: x });
+        const dBias = grad(`blocks.${l}.${w.replace(/weight$/, 'bias')}`); // absent for a qkv without bias
+        if (dBias) reduce.sumRows(ctx, dBias, dY, T, weightShape(c, w)[0]);
+      }
+      const go = below(l, w);
+      if (go) matmul.nn(ctx, { c: dIn, a: dY, b: this.weight(l, w) });
+      this.loraBackward(l, w, dY, x, go ? dIn : null);
+      return go;
+    };
+
     this.zeroAlphaPartials();
     for (let l = c.depth - 1; l >= 0; l--) {
       const a = this.blocks[l]!;
       const b = (n: string) => prm(`blocks.${l}.${n}`);
       const g = (n: string) => grad(`blocks.${l}.${n}`);
       // MLP: out = mid + fc2(gelu(fc1(ln2(mid)))).
-      if (full) {
-        matmul.tn(ctx, { c: g('mlp.fc2.weight')!, a: dx, b: a.act });
-        reduce.sumRows(ctx, g('mlp.fc2.bias')!, dx, T, C);
-      }
-      if (below(l, 'mlp.fc2.weight')) matmul.nn(ctx, { c: t.dAct!, a: dx, b: this.weight(l, 'mlp.fc2.weight') });
-      this.loraBackward(l, 'mlp.fc2.weight', dx, a.act, below(l, 'mlp.fc2.weight') ? t.dAct! : null);
-      if (!below(l, 'mlp.fc2.weight')) break;
+      if (!linear(l, 'mlp.fc2.weight', dx, a.act, t.dAct!)) break;
       gelu.backward(ctx, t.dPre!, t.dAct!, a.pre);
-      if (full) {
-        matmul.tn(ctx, { c: g('mlp.fc1.weight')!, a: t.dPre!, b: a.ln2 });
-        reduce.sumRows(ctx, g('mlp.fc1.bias')!, t.dPre!, T, mlpDim(c));
-      }
-      if (below(l, 'mlp.fc1.weight')) matmul.nn(ctx, { c: t.dLn!, a: t.dPre!, b: this.weight(l, 'mlp.fc1.weight') });
-      this.loraBackward(l, 'mlp.fc1.weight', t.dPre!, a.ln2, below(l, 'mlp.fc1.weight') ? t.dLn! : null);
-      if (!below(l, 'mlp.fc1.weight')) break;
+      if (!linear(l, 'mlp.fc1.weight', t.dPre!, a.ln2, t.dLn!)) break;
       layerNorm.backward(ctx, t.dNormOut!, full ? g('norm2.weight')! : null, full ? g('norm2.bias')! : null, t.dLn!, a.mid, b('norm2.weight'), a.mean2, a.rstd2, T, C);
       ew.add(ctx, t.dMid!, dx, t.dNormOut!);
       // Attention: mid = x + proj(attn(qkv(ln1(x)))).
-      if (full) {
-        matmul.tn(ctx, { c: g('attn.proj.weight')!, a: t.dMid!, b: a.att });
-        reduce.sumRows(ctx, g('attn.proj.bias')!, t.dMid!, T, C);
-      }
-      if (below(l, 'attn.proj.weight')) matmul.nn(ctx, { c: t.dAtt!, a: t.dMid!, b: this.weight(l, 'attn.proj.weight') });
-      this.loraBackward(l, 'attn.proj.weight', t.dMid!, a.att, below(l, 'attn.proj.weight') ? t.dAtt! : null);
-      if (!below(l, 'attn.proj.weight')) break;
+      if (!linear(l, 'attn.proj.weight', t.dMid!, a.att, t.dAtt!)) break;
       const scratch = { dScores: t.dScores!, rowDot: t.rowDot!, heads: { ...this.attentionHeads(), g: t.attnG! } };
       attention.backward(ctx, t.dQkv!, t.dAtt!, a.qkv, a.att, a.probs, scratch, B, N, c.heads, headDim(c));
-      if (full) {
-        matmul.tn(ctx, { c: g('attn.qkv.weight')!, a: t.dQkv!, b: a.ln1 });
-        if (c.qkvBias) reduce.sumRows(ctx, g('attn.qkv.bias')!, t.dQkv!, T, 3 * C);
-      }
-      if (below(l, 'attn.qkv.weight')) matmul.nn(ctx, { c: t.dLn!, a: t.dQkv!, b: this.weight(l, 'attn.qkv.weight') });
-      this.loraBackward(l, 'attn.qkv.weight', t.dQkv!, a.ln1, below(l, 'attn.qkv.weight') ? t.dLn! : null);
-      if (!below(l, 'attn.qkv.weight')) break;
+      if (!linear(l, 'attn.qkv.weight', t.dQkv!, a.ln1, t.dLn!)) break;
       layerNorm.backward(ctx, t.dNormOut!, full ? g('norm1.weight')! : null, full ? g('norm1.bias')! : null, t.dLn!, a.x, b('norm1.weight'), a.mean1, a.rstd1, T, C);
       ew.add(ctx, dxOther, t.dMid!, t.dNormOut!);
       [dx, dxOther] = [dxOther, dx];
