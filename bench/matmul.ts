@@ -6,7 +6,7 @@
 // runMatmulBench() is exported for bench/run.ts.
 
 import * as matmul from '../src/kernels/matmul';
-import { describeTuning, type GpuContext } from '../src/gpu/context';
+import type { GpuContext } from '../src/gpu/context';
 import type { GpuTensor } from '../src/gpu/tensor';
 import { f32, uniform } from '../src/testing/rng';
 import * as tfjs from './peers/tfjs';
@@ -24,8 +24,6 @@ export interface MatmulBenchOptions {
   budgetMs: number;
   maxRounds: number;
   peers: tfjs.TfjsMatmulBackend[];
-  /** Time each pipeline's compile instances first and keep the fastest (what training runs do). */
-  autotune: boolean;
   log: (line: string) => void;
 }
 
@@ -74,8 +72,7 @@ function ours(ctx: GpuContext, p: Product): Runner & { dispose(): void; estMs: n
     estMs: 0,
     async run(reps: number) {
       for (let i = 0; i < reps; i++) matmul.run(ctx, { c, a, b, layout: p.layout });
-      // Dawn for Node busy-polls a core while awaiting: sleep most of the expected time first.
-      await ctx.flush(r.estMs * reps * 0.9);
+      await ctx.flush();
     },
     dispose: () => ctx.release(a, b, c),
   };
@@ -119,15 +116,6 @@ export async function runMatmulBench(ctx: GpuContext, o: MatmulBenchOptions): Pr
       o.log(`warm-up ${p.name} (${p.M}×${p.N}×${p.K}): ours ${(flop / us.estMs / 1e6).toFixed(1)} GFLOP/s`);
     }
   o.log(`warm-up took ${((performance.now() - t0) / 1000).toFixed(0)} s`);
-  if (o.autotune) {
-    // Our engine's own start-up step: each pipeline's compile instances timed, the fastest kept (GpuContext.autotune).
-    const t2 = performance.now();
-    const tuned = await ctx.autotune(async () => {
-      for (const it of items) await it.ours.run(1);
-    });
-    for (const it of items) it.ours.estMs = await time(it.ours.run, 1);
-    o.log(`autotune in ${((performance.now() - t2) / 1000).toFixed(0)} s: ${describeTuning(tuned)}`);
-  }
   // Timed rounds, round-robin over products and engines.
   const t1 = performance.now();
   let rounds = 0;

@@ -10,23 +10,13 @@ const ITERS = 4096;
 const WORKGROUP = 64;
 const WORKGROUPS = 256;
 
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-
-/**
- * GFLOP/s (2 per FMA): the best of `compiles` compiles of the kernel (llvmpipe gives each compile of the same code its
- * own speed; see GpuContext.autotune), each the median of `rounds` measurements of about 300 ms.
- */
-export async function runPeakBench(ctx: GpuContext, compiles = 4, rounds = 3): Promise<number> {
-  let best = 0;
-  for (let i = 0; i < compiles; i++) best = Math.max(best, await measure(ctx.device, i, rounds));
-  return best;
-}
-
-async function measure(device: GPUDevice, instance: number, rounds: number): Promise<number> {
+/** GFLOP/s (2 per FMA): the median of `rounds` measurements of about 300 ms each. */
+export async function runPeakBench(ctx: GpuContext, rounds = 3): Promise<number> {
+  const device = ctx.device;
   const init = Array.from({ length: CHAINS }, (_, i) => `var x${i} = f32(l) * 1e-3 + ${i}.0 * 1e-4;`).join(' ');
   const step = Array.from({ length: CHAINS }, (_, i) => `x${i} = fma(x${i}, 0.9999, 1e-6);`).join(' ');
   const sum = Array.from({ length: CHAINS }, (_, i) => `x${i}`).join(' + ');
-  const code = `// compile instance ${instance}
+  const code = `
 @group(0) @binding(0) var<storage, read_write> o: array<f32>;
 @compute @workgroup_size(${WORKGROUP}) fn main(@builtin(global_invocation_id) g: vec3<u32>, @builtin(local_invocation_index) l: u32) {
   ${init}
@@ -36,7 +26,7 @@ async function measure(device: GPUDevice, instance: number, rounds: number): Pro
   const out = device.createBuffer({ label: 'bench.peak', size: WORKGROUP * WORKGROUPS * 4, usage: GPUBufferUsage.STORAGE });
   const pipeline = device.createComputePipeline({ label: 'bench.peak', layout: 'auto', compute: { module: device.createShaderModule({ label: 'bench.peak', code }), entryPoint: 'main' } });
   const bindGroup = device.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries: [{ binding: 0, resource: { buffer: out } }] });
-  const run = async (reps: number, expectedMs: number) => {
+  const run = async (reps: number) => {
     const enc = device.createCommandEncoder();
     const pass = enc.beginComputePass();
     pass.setPipeline(pipeline);
@@ -44,19 +34,18 @@ async function measure(device: GPUDevice, instance: number, rounds: number): Pro
     for (let i = 0; i < reps; i++) pass.dispatchWorkgroups(WORKGROUPS);
     pass.end();
     device.queue.submit([enc.finish()]);
-    if (expectedMs > 1) await sleep(expectedMs * 0.9); // Dawn for Node busy-polls while a promise is pending
-    await device.queue.onSubmittedWorkDone();
+    await ctx.flush(); // waits for the queue (gently: see platform/node.ts pollGently)
   };
-  await run(1, 0);
+  await run(1);
   let t = performance.now();
-  await run(1, 0);
+  await run(1);
   const oneMs = performance.now() - t;
   const reps = Math.max(1, Math.round(300 / oneMs));
   const flop = 2 * CHAINS * ITERS * WORKGROUP * WORKGROUPS * reps;
   const g: number[] = [];
   for (let r = 0; r < rounds; r++) {
     t = performance.now();
-    await run(reps, oneMs * reps);
+    await run(reps);
     g.push(flop / (performance.now() - t) / 1e6);
   }
   out.destroy();

@@ -2,7 +2,6 @@
 // bench/results/latest.json as {adapter, results: [{name, unit, ours, peers: {peer: value}}]}.
 //   npx tsx bench/run.ts [--quick] [--batches 8,32] [--budget-s 150] [--no-wasm] [--no-webgpu]
 //                        [--no-vit] [--vit-batches 8] [--small-batches 32] [--vit-steps 2] [--frozen 20] [--no-browser]
-//                        [--no-autotune]
 // --quick: matmul at B = 8 only, two timed rounds at most, no ViT step (~1 minute). See bench/README.md.
 
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -29,7 +28,6 @@ if (!flag('--no-webgpu')) peers.push('webgpu');
 if (!flag('--no-wasm')) peers.push('wasm');
 const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
 
-const autotune = !flag('--no-autotune');
 const ctx = await createNodeContext({ verbose: true });
 // The adapter's FMA ceiling before and after the matmul rows (the machine's speed drifts): read the rows against it.
 const peakBefore = await runPeakBench(ctx);
@@ -39,7 +37,6 @@ const results: BenchRow[] = await runMatmulBench(ctx, {
   budgetMs: Number(value('--budget-s') ?? (quick ? 30 : 150)) * 1000,
   maxRounds: quick ? 2 : 5,
   peers,
-  autotune,
   log,
 });
 const peakAfter = await runPeakBench(ctx);
@@ -57,7 +54,7 @@ if (!quick && !flag('--no-vit')) {
     { preset: 'vitTiny', name: 'ViT-Tiny', batches: (value('--vit-batches') ?? '8').split(',').map(Number), rounds: steps, manyFrozen: Number(value('--frozen') ?? 20) },
   ];
   for (const m of models) {
-    const ours = await runVitTrainBench(ctx, { config: presets[m.preset], name: m.name, batches: m.batches, rank: 10, rounds: m.rounds, manyFrozen: m.manyFrozen, autotune, log });
+    const ours = await runVitTrainBench(ctx, { config: presets[m.preset], name: m.name, batches: m.batches, rank: 10, rounds: m.rounds, manyFrozen: m.manyFrozen, log });
     for (const batch of m.batches) {
       const peerRuns = await runVitStepBench({ configs: [m.preset], batch, rank: 10, backends: peers, steps: m.rounds, log });
       const row = ours.find((r) => r.name === `${m.name} LoRA train step B=${batch}`);

@@ -2,7 +2,7 @@
 // peak GPU memory, for a model config and batch; and the step-cost ratio with many frozen LoRA components
 // (previous tasks) against one. TF.js's step is measured by bench/peers/tfjsVit.ts in the same run.
 
-import { describeTuning, type GpuContext, type TuneResult } from '../src/gpu/context';
+import type { GpuContext } from '../src/gpu/context';
 import type { ViTConfig } from '../src/model/vit/config';
 import { GpuViT, type LoraSetup } from '../src/model/vit/gpuVit';
 import { initParams } from '../src/model/vit/params';
@@ -13,8 +13,6 @@ import type { BenchRow } from './matmul';
 export interface StepTimer {
   /** Runs one training step and waits for it; returns its wall time in ms. */
   step(): Promise<number>;
-  /** Runs one step under GpuContext.autotune (its pipelines' fastest compile instances are kept). */
-  tune(): Promise<TuneResult[]>;
   peakBytes: number;
   dispose(): void;
 }
@@ -38,10 +36,6 @@ export function createStepTimer(ctx: GpuContext, config: ViTConfig, batch: numbe
   const images = ctx.fromArray(Float32Array.from(normal(batch * 3 * S * S, 7)), [batch, 3, S, S], 'bench.images');
   const labels = ctx.fromArray(Uint32Array.from({ length: batch }, (_, i) => i % Math.max(1, config.numClasses)), [batch], 'bench.labels');
   const opt = new Optimizer(ctx, vit.trainable, vit.grads, { kind: 'sgd', learningRate: 0.01, momentum: 0.9 });
-  // Sleep-before-await estimate (Dawn for Node busy-polls while awaiting): the fastest step seen so far,
-  // never the first one, which compiles every pipeline.
-  let expectedMs = 0;
-  let steps = 0;
   const timer: StepTimer = {
     peakBytes: 0,
     async step() {
@@ -50,18 +44,10 @@ export function createStepTimer(ctx: GpuContext, config: ViTConfig, batch: numbe
       const { dlogits } = vit.loss(labels, 0, config.numClasses);
       vit.backward(dlogits);
       opt.step();
-      await ctx.flush(expectedMs * 0.85);
+      await ctx.flush();
       const ms = performance.now() - t0;
-      if (steps++ > 0) expectedMs = expectedMs ? Math.min(expectedMs, ms) : ms;
       timer.peakBytes = ctx.memory.peakBytes - before;
       return ms;
-    },
-    async tune() {
-      const tuned = await ctx.autotune(async () => {
-        await timer.step();
-      });
-      ctx.resetPeak(); // the tuner's scratch tensors are not the step's memory
-      return tuned;
     },
     dispose() {
       opt.destroy();
@@ -74,13 +60,9 @@ export function createStepTimer(ctx: GpuContext, config: ViTConfig, batch: numbe
 
 const median = (a: number[]) => [...a].sort((x, y) => x - y)[a.length >> 1]!;
 
-/** Times `rounds` steps after one warm-up step (compiles pipelines; with `log`, also autotunes them); returns the median ms. */
-export async function timeSteps(t: StepTimer, rounds: number, log?: (s: string) => void): Promise<number> {
-  if (log) {
-    const t0 = performance.now();
-    const tuned = await t.tune();
-    log(`autotune in ${((performance.now() - t0) / 1000).toFixed(0)} s: ${describeTuning(tuned)}`);
-  } else await t.step();
+/** Times `rounds` steps after one warm-up step (it compiles the pipelines); returns the median ms. */
+export async function timeSteps(t: StepTimer, rounds: number): Promise<number> {
+  await t.step();
   const ms: number[] = [];
   for (let i = 0; i < rounds; i++) ms.push(await t.step());
   return median(ms);
@@ -94,8 +76,6 @@ export interface VitTrainOptions {
   rounds: number;
   /** Frozen components for the scaling row (e.g. 20); 0 skips it. */
   manyFrozen: number;
-  /** Autotune the step's pipelines before timing (GpuContext.autotune). */
-  autotune: boolean;
   log: (s: string) => void;
 }
 
@@ -104,7 +84,7 @@ export async function runVitTrainBench(ctx: GpuContext, o: VitTrainOptions): Pro
   const rows: BenchRow[] = [];
   for (const batch of o.batches) {
     const t = createStepTimer(ctx, o.config, batch, { frozenRanks: [], trainableRank: o.rank });
-    const ms = await timeSteps(t, o.rounds, o.autotune ? o.log : undefined);
+    const ms = await timeSteps(t, o.rounds);
     o.log(`${o.name} LoRA step B=${batch}: ${ms.toFixed(0)} ms`);
     rows.push({ name: `${o.name} LoRA train step B=${batch}`, unit: 'images/s', ours: (1000 * batch) / ms, peers: {} });
     rows.push({ name: `${o.name} LoRA train step B=${batch} peak GPU memory`, unit: 'bytes', ours: t.peakBytes, peers: {} });
@@ -114,13 +94,8 @@ export async function runVitTrainBench(ctx: GpuContext, o: VitTrainOptions): Pro
     const batch = o.batches[0]!;
     const one = createStepTimer(ctx, o.config, batch, { frozenRanks: [o.rank], trainableRank: o.rank });
     const many = createStepTimer(ctx, o.config, batch, { frozenRanks: Array(o.manyFrozen).fill(o.rank), trainableRank: o.rank });
-    if (o.autotune) {
-      await one.tune();
-      await many.tune();
-    } else {
-      await one.step();
-      await many.step();
-    }
+    await one.step();
+    await many.step();
     const a: number[] = [];
     const b: number[] = [];
     for (let i = 0; i < o.rounds; i++) {

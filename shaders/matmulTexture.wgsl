@@ -34,9 +34,6 @@ override STORE_PRE: u32 = 0u;
 override HAS_RESIDUAL: u32 = 0u;
 override SG: u32 = 8u; // the subgroup size the dispatch relies on; also the workgroup size
 override TW: u32 = 1024u; // texels per texture row of the linear layout (GpuContext's TEXTURE_ROW_TEXELS)
-// Compile instance, never read: llvmpipe gives each compile of this same code its own speed (steady within a
-// process, up to 4x apart), so GpuContext.autotune compiles a few instances and keeps the fastest.
-override INSTANCE: u32 = 0u;
 
 const TM = 8u; // rows per workgroup; fixed because the accumulators are spelled out as registers
 

@@ -3,6 +3,7 @@
 // TF.js keeps one global engine, so one backend is active at a time: every measurement switches first.
 
 import * as tf from '@tensorflow/tfjs-core';
+import { pollGently } from '../../src/platform/node';
 import { useTfjsBackend } from './tfjsVit';
 
 export type TfjsMatmulBackend = 'webgpu' | 'wasm';
@@ -34,7 +35,7 @@ export async function prepare(
       const outs: tf.Tensor[] = [];
       for (let r = 0; r < reps; r++) outs.push(tf.matMul(a, b, transposeA, transposeB));
       const corner = tf.tidy(() => tf.addN(outs.map((o) => tf.slice(o, [0, 0], [1, 1]))));
-      await corner.data();
+      await pollGently(() => corner.data()); // Dawn's event polling on a timer, as for ours (platform/node.ts)
       tf.dispose([...outs, corner]);
     },
     dispose() {

@@ -27,6 +27,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { headDim, mlpDim, numPatches, numTokens, validateConfig, type ViTConfig } from '../../src/model/vit/config';
 import { initParams, paramSpecs, type ParamTable } from '../../src/model/vit/params';
 import { uniform } from '../../src/testing/rng';
+import { pollGently } from '../../src/platform/node';
 
 export type TfjsBackendName = 'cpu' | 'wasm' | 'webgpu';
 
@@ -311,7 +312,7 @@ export async function createTfjsVitStep(o: TfjsVitOptions): Promise<TfjsVitStep>
       );
       tf.dispose([x, y]);
       if (!loss) throw new Error('optimizer.minimize returned no loss');
-      const value = (await loss.data())[0]!;
+      const value = (await pollGently(() => loss.data()))[0]!; // as ours waits (platform/node.ts)
       loss.dispose();
       return value;
     },

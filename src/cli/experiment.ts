@@ -1,8 +1,7 @@
 // `npm run experiment -- --config <file.json> --out <dir> [--method sdlora] [--seed 1] [--tasks 5] [--data <name|folder>]
 //   [--model <default|folder|random:<preset>>] [--epochs 5] [--targets q,k,v] [--max-per-class N] [--resume <dir>] …` —
 //   any RunConfig field can be a flag (lists as JSON or comma-separated); --max-per-class keeps the first N images of
-//   each class per split (the playground's image cap); --autotune false skips timing each matmul pipeline's compile
-//   instances at each task's first step (GpuContext.autotune; on by default, it pays off on lavapipe).
+//   each class per split (the playground's image cap).
 // Runs class-incremental learning on the GPU (Dawn for Node) and writes into <dir>: config.json (resolved, with
 // versions), metrics.json, acc_matrix.csv, alpha.csv, lora_bank.safetensors, model.onnx (merged), and a checkpoint
 // after every task so `--resume <dir>` continues from the last completed task with the same final numbers.
@@ -19,7 +18,6 @@ import { writeLoraBank } from '../io/loraBank';
 import { presets, type ViTConfig } from '../model/vit/config';
 import { initParams, type ParamTable } from '../model/vit/params';
 import { createNodeContext, repoRoot } from '../platform/node';
-import { describeTuning } from '../gpu/context';
 import { runExperiment, type ExperimentOptions, type ExperimentResult, type LabeledImages, type TrainingEvent } from '../training/experiment';
 import { checkpointFromFiles, checkpointToFiles, type CheckpointFiles } from '../training/checkpointFiles';
 import { accMatrixCsv, alphaCsv, metricsCore } from '../training/resultFiles';
@@ -36,7 +34,6 @@ interface CliArgs {
   stopAfter?: number;
   /** Keep the first N images of each class per split (the playground's image cap); null: all. */
   maxPerClass: number | null;
-  autotune: boolean;
 }
 
 /** A list-valued flag: JSON (`[[0,10],[4,8]]`) or comma-separated (`0.7,1`, `q,k,v`; numbers when the default's are). */
@@ -54,7 +51,6 @@ function parseArgs(argv: string[]): CliArgs {
   let resume: string | undefined;
   let stopAfter: number | undefined;
   let maxPerClass: number | null = null;
-  let autotune = true;
   let fileConfig: Record<string, unknown> = {};
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
@@ -69,10 +65,6 @@ function parseArgs(argv: string[]): CliArgs {
     else if (key === 'model') model = v;
     else if (key === 'resume') resume = v;
     else if (key === 'stop-after') stopAfter = Number(v);
-    else if (key === 'autotune') {
-      if (v !== 'true' && v !== 'false') throw new Error(`--autotune needs true or false (got '${v}')`);
-      autotune = v === 'true';
-    }
     else if (key === 'max-per-class') {
       maxPerClass = Number(v);
       if (!Number.isInteger(maxPerClass) || maxPerClass < 1) throw new Error(`--max-per-class needs a positive integer (got '${v}')`);
@@ -89,10 +81,10 @@ function parseArgs(argv: string[]): CliArgs {
   delete fileConfig.model;
   if (resume) {
     const saved = JSON.parse(readFileSync(join(resume, 'config.json'), 'utf8')) as { run: Record<string, unknown>; data: string; model: string; maxPerClass?: number | null };
-    return { config: saved.run, out: out || resume, data: saved.data, model: saved.model, resume, stopAfter, maxPerClass: saved.maxPerClass ?? null, autotune };
+    return { config: saved.run, out: out || resume, data: saved.data, model: saved.model, resume, stopAfter, maxPerClass: saved.maxPerClass ?? null };
   }
   if (!out) throw new Error('--out <dir> is required (where results are written)');
-  return { config: { ...fileConfig, ...fields }, out, data, model, stopAfter, maxPerClass, autotune };
+  return { config: { ...fileConfig, ...fields }, out, data, model, stopAfter, maxPerClass };
 }
 
 /** A built-in benchmark by name (public/data/<name>) or a user folder. */
@@ -204,10 +196,6 @@ async function main(): Promise<void> {
     resume,
     stopAfter: args.stopAfter,
     onCheckpoint: (done, r) => writeCheckpointDir(ckptDir, checkpointToFiles(done, r, config, run.method === 'seq-full')),
-    autotune: args.autotune,
-    onAutotune: (tuned, seconds) => {
-      if (tuned.length) process.stderr.write(`autotune: ${describeTuning(tuned)} (${seconds.toFixed(1)} s)\n`);
-    },
   });
   const m = result.metrics;
   const metrics = metricsCore(run, result, data.classNames);

@@ -18,7 +18,6 @@ import { CORPUS_FORMAT, CORPUS_KINDS, checkCorpusArrays, checkCorpusDisjoint, pa
 import { presets, type ViTConfig } from '../model/vit/config';
 import { initParams, paramCount } from '../model/vit/params';
 import { createNodeContext, repoRoot } from '../platform/node';
-import { describeTuning } from '../gpu/context';
 import { DEFAULT_PRETRAIN, pretrain, type PretrainOptions, type TrainState } from '../training/pretrain';
 import { modelFiles, readStateFile, stateFile } from '../training/pretrainFiles';
 
@@ -32,8 +31,6 @@ interface Args {
   logEvery: number;
   validation: number;
   keepHead: boolean;
-  /** Time each matmul pipeline's compile instances at the first step and keep the fastest (GpuContext.autotune). */
-  autotune: boolean;
   /** Train on this many of the corpus's classes, in all or per kind (a seeded draw; null: all). */
   classes: number | KindCounts | null;
   opts: PretrainOptions;
@@ -43,7 +40,7 @@ const USAGE =
   'npm run pretrain -- [--corpus .cache/pretrain-corpus] [--out public/models/default] [--state .cache/pretrain-run] ' +
   '[--preset small32] [--steps N] [--batch 64] [--lr 1e-3] [--warmup 500] [--min-lr 1e-5] [--wd 0.05] [--seed 1] ' +
   '[--crop-scale 0.5,1] [--flip true] [--gray 0] [--invert 0] [--dark-background 0] [--silhouette 0] [--texture 0] [--contrast 1] [--jitter 0,0] ' +
-  '[--classes N | cjk:N,emoji:N,digit:N] [--mix cjk:0.5,emoji:0.2,digit:0.3] [--checkpoint-minutes 5] [--log-every 20] [--validation 2048] [--keep-head false] [--autotune true] [--resume]';
+  '[--classes N | cjk:N,emoji:N,digit:N] [--mix cjk:0.5,emoji:0.2,digit:0.3] [--checkpoint-minutes 5] [--log-every 20] [--validation 2048] [--keep-head false] [--resume]';
 
 function parseArgs(argv: string[]): Args {
   const a: Args = {
@@ -56,7 +53,6 @@ function parseArgs(argv: string[]): Args {
     logEvery: 20,
     validation: 2048,
     keepHead: false,
-    autotune: true,
     classes: null,
     opts: { ...DEFAULT_PRETRAIN },
   };
@@ -134,10 +130,6 @@ function parseArgs(argv: string[]): Args {
       case '--log-every': a.logEvery = Math.max(1, num()); break;
       case '--validation': a.validation = num(); break;
       case '--keep-head': a.keepHead = v === 'true'; break;
-      case '--autotune':
-        if (v !== 'true' && v !== 'false') throw new Error(`--autotune needs true or false (got '${v}')`);
-        a.autotune = v === 'true';
-        break;
       default: throw new Error(`unknown flag ${k}. Usage: ${USAGE}`);
     }
   }
@@ -241,10 +233,6 @@ async function main(): Promise<void> {
   const startStep = init.step;
   const final = await pretrain(ctx, corpus, config, init, opts, {
     validationLimit: args.validation,
-    autotune: args.autotune,
-    onAutotune: (tuned, seconds) => {
-      if (tuned.length) log(`autotune: ${describeTuning(tuned)} (${seconds.toFixed(1)} s)`);
-    },
     onStep: (s) => {
       win = { loss: win.loss + s.loss, acc: win.acc + s.accuracy, ips: win.ips + s.imagesPerSec, n: win.n + 1 };
       if (s.step % args.logEvery !== 0 && s.step !== opts.steps) return;

@@ -6,11 +6,6 @@
 // recorded dispatches, into a pooled rgba32float texture and binds it. The layout is linear whatever the tensor's
 // shape: texel i holds elements 4i .. 4i+3 and sits at (i % TEXTURE_ROW_TEXELS, i / TEXTURE_ROW_TEXELS), so any
 // row length copies with whole 16 KiB texture rows (bytesPerRow must be a multiple of 256) plus one partial row.
-// Compile instances: a kernel that declares `override INSTANCE: u32` can be compiled several times from the same
-// code. llvmpipe gives each compile of identical code its own speed (steady for the pipeline's life; compiles 4× apart
-// measured), so autotune() times a few instances of each such pipeline a step uses and run() keeps dispatching the
-// fastest.
-
 import { BindingMismatchError, DeviceLostError, GpuOperationError, GpuUnavailableError, ShaderCompileError } from './errors';
 import { reflect, uniformSize, type EntryReflection, type ShaderReflection } from './reflect';
 import { byteLength, numel, shapeString, type DType, type GpuTensor } from './tensor';
@@ -34,48 +29,13 @@ export interface RunArgs {
 }
 
 export interface ContextOptions {
-  /** Dawn for Node busy-polls a core while a GPU promise is pending: sleep out the expected GPU time first. */
-  sleepBeforeAwait: boolean;
+  /**
+   * How to wait for a GPU promise that `start` creates (a queue's work done, a buffer mapped). Default: just await
+   * it. Dawn for Node needs more: see platform/node.ts `pollGently`.
+   */
+  waitFor?: <T>(start: () => Promise<T>) => Promise<T>;
   backend: string;
 }
-
-/** One tunable pipeline as autotune() saw it dispatched: enough to replay it on scratch tensors. */
-interface CapturedDispatch {
-  kernel: string;
-  entryPoint: string;
-  overrides: Record<string, number>;
-  shapes: Record<string, number[]>;
-  uniforms?: Record<string, number>;
-  workgroups: readonly [number, number?, number?];
-}
-
-/** What autotune() measured for one pipeline: ms per dispatch of each compile instance, and the one kept. */
-export interface TuneResult {
-  pipeline: string;
-  ms: number[];
-  chosen: number;
-}
-
-export interface TuneOptions {
-  /** Compiles per pipeline (default 4). */
-  instances?: number;
-  /** Wall-clock time to aim for per measurement (default 60 ms; at most 20 dispatches). */
-  targetMs?: number;
-  /**
-   * How many more times the recorded work will run (e.g. the run's remaining steps). When given, a pipeline is tuned
-   * only if the time it would save (TUNE_EXPECTED_GAIN of its future time) exceeds the extra compiles
-   * (TUNE_COMPILE_MS each); the others keep their first compile. Omitted: every pipeline is tuned.
-   */
-  repeats?: number;
-}
-
-/** Share of a pipeline's time that tuning is expected to save (kept instance vs first compile: median 1.05–1.2×). */
-export const TUNE_EXPECTED_GAIN = 0.1;
-/** What one more compile of a matmul pipeline costs on lavapipe (docs/webgpu-env.md: ~0.3 s). */
-export const TUNE_COMPILE_MS = 300;
-
-/** The override a kernel declares to be compiled as several instances (see autotune). */
-export const INSTANCE_OVERRIDE = 'INSTANCE';
 
 interface Pipeline {
   pipeline: GPUComputePipeline;
@@ -90,7 +50,6 @@ export const TEXTURE_ROW_TEXELS = 1024;
 const UNIFORM_SLOT = 256; // bytes per dispatch's uniform block (the default minUniformBufferOffsetAlignment)
 const UNIFORM_SLOTS = 512;
 
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /** Classifies an adapter from its info strings. */
 export function classifyAdapter(info: GPUAdapterInfo): AdapterKind {
@@ -149,11 +108,6 @@ export class GpuContext {
   private keepAlive: unknown[] = [];
   /** Per-dispatch GPU timing (timestamp queries), while startProfiling() is in effect. */
   private profiler: DispatchProfiler | null = null;
-  /** Pipeline key (overrides without INSTANCE) → the compile instance autotune() found fastest. */
-  private readonly instances = new Map<string, number>();
-  /** While autotune() records: the tunable pipelines dispatched, by key. */
-  private captured: Map<string, CapturedDispatch> | null = null;
-
   constructor(
     device: GPUDevice,
     adapterInfo: GPUAdapterInfo,
@@ -334,17 +288,7 @@ export class GpuContext {
   /** Records one dispatch of `kernel.entry`. Nothing runs until flush/read. */
   run(kernel: string, entryPoint: string, args: RunArgs): void {
     this.checkAlive();
-    let overrides = args.overrides ?? {};
-    if (this.reflection(kernel).overrides.has(INSTANCE_OVERRIDE) && !(INSTANCE_OVERRIDE in overrides)) {
-      const key = pipelineKey(kernel, entryPoint, overrides);
-      if (this.captured && !this.captured.has(key)) {
-        const shapes: Record<string, number[]> = {};
-        for (const [name, t] of Object.entries(args.bindings)) shapes[name] = [...t.shape];
-        this.captured.set(key, { kernel, entryPoint, overrides, shapes, uniforms: args.uniforms, workgroups: args.workgroups });
-      }
-      overrides = { ...overrides, [INSTANCE_OVERRIDE]: this.instances.get(key) ?? 0 };
-    }
-    const p = this.pipelineFor(kernel, entryPoint, overrides);
+    const p = this.pipelineFor(kernel, entryPoint, args.overrides ?? {});
     const entries: GPUBindGroupEntry[] = [];
     const given = new Set(Object.keys(args.bindings));
     const byName = p.entry.bindings.filter((b) => b.space !== 'uniform');
@@ -472,92 +416,35 @@ export class GpuContext {
     return out;
   }
 
-  /**
-   * Runs `record` (real work: its dispatches execute as usual), then, for every pipeline it dispatched whose kernel
-   * declares `override INSTANCE`, compiles `instances` instances of it, times each on scratch tensors of the same
-   * shapes (the real tensors are neither read nor written) and keeps the fastest for later dispatches. Pipelines
-   * tuned before are skipped, and with `repeats` those too short-lived to repay the compiles (their result has one
-   * entry in `ms`). Costs one compile and a few dispatches per instance, so it suits long runs and benchmarks, not
-   * tests. Returns what it measured.
-   */
-  async autotune(record: () => void | Promise<void>, opts: TuneOptions = {}): Promise<TuneResult[]> {
-    const n = opts.instances ?? 4;
-    const targetMs = opts.targetMs ?? 60;
-    const captured = new Map<string, CapturedDispatch>();
-    this.captured = captured;
-    try {
-      await record();
-    } finally {
-      this.captured = null;
-    }
-    await this.flush();
-    const results: TuneResult[] = [];
-    for (const [key, d] of captured) {
-      if (this.instances.has(key)) continue;
-      const scratch: Record<string, GpuTensor> = {};
-      for (const [name, shape] of Object.entries(d.shapes)) scratch[name] = this.tensor(shape, `autotune.${name}`);
-      const ms: number[] = [];
-      try {
-        for (let i = 0; i < n; i++) {
-          const once = () => this.run(d.kernel, d.entryPoint, { bindings: scratch, uniforms: d.uniforms, workgroups: d.workgroups, overrides: { ...d.overrides, [INSTANCE_OVERRIDE]: i } });
-          once(); // compiles (lavapipe compiles at the first dispatch)
-          await this.flush();
-          let t = performance.now();
-          once();
-          await this.flush();
-          const est = performance.now() - t;
-          const reps = Math.max(1, Math.min(20, Math.round(targetMs / Math.max(est, 0.01))));
-          let best = Infinity;
-          for (let round = 0; round < 2; round++) {
-            t = performance.now();
-            for (let r = 0; r < reps; r++) once();
-            await this.flush(est * reps * 0.9);
-            best = Math.min(best, (performance.now() - t) / reps);
-          }
-          ms.push(best);
-          // Not worth more compiles: what tuning could save over the remaining repeats is less than they cost.
-          if (i === 0 && opts.repeats !== undefined && best * opts.repeats * TUNE_EXPECTED_GAIN < (n - 1) * TUNE_COMPILE_MS) break;
-        }
-      } finally {
-        this.release(...Object.values(scratch));
-      }
-      const chosen = ms.indexOf(Math.min(...ms));
-      this.instances.set(key, chosen);
-      // The other instances are not used again; drop them from the cache.
-      for (let i = 0; i < ms.length; i++) if (i !== chosen) this.pipelines.delete(pipelineKey(d.kernel, d.entryPoint, { ...d.overrides, [INSTANCE_OVERRIDE]: i }));
-      results.push({ pipeline: key, ms, chosen });
-    }
-    return results;
-  }
-
-  /** Submits and waits for all recorded work. `expectedMs`: how long the GPU will likely take (see ContextOptions). */
-  async flush(expectedMs = 0): Promise<void> {
+  /** Submits and waits for all recorded work. */
+  async flush(): Promise<void> {
     this.submit();
-    if (this.opts.sleepBeforeAwait && expectedMs > 1) await sleep(expectedMs);
-    await this.device.queue.onSubmittedWorkDone();
+    await this.wait(() => this.device.queue.onSubmittedWorkDone());
     await this.checkErrors();
   }
 
   /** Reads a tensor back to the host after all recorded work. */
-  async read(t: GpuTensor, expectedMs = 0): Promise<Float32Array> {
-    const bytes = await this.readBytes(t, expectedMs);
-    return new Float32Array(bytes);
+  async read(t: GpuTensor): Promise<Float32Array> {
+    return new Float32Array(await this.readBytes(t));
   }
 
-  async readU32(t: GpuTensor, expectedMs = 0): Promise<Uint32Array> {
-    return new Uint32Array(await this.readBytes(t, expectedMs));
+  async readU32(t: GpuTensor): Promise<Uint32Array> {
+    return new Uint32Array(await this.readBytes(t));
   }
 
-  private async readBytes(t: GpuTensor, expectedMs: number): Promise<ArrayBuffer> {
+  private wait<T>(start: () => Promise<T>): Promise<T> {
+    return this.opts.waitFor ? this.opts.waitFor(start) : start();
+  }
+
+  private async readBytes(t: GpuTensor): Promise<ArrayBuffer> {
     this.checkAlive();
     const size = byteLength(t);
     const staging = this.device.createBuffer({ label: 'context.readback', size, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
     this.endPass();
     this.enc().copyBufferToBuffer(t.buffer, t.byteOffset, staging, 0, size);
     this.submit();
-    if (this.opts.sleepBeforeAwait && expectedMs > 1) await sleep(expectedMs);
     try {
-      await staging.mapAsync(GPUMapMode.READ);
+      await this.wait(() => staging.mapAsync(GPUMapMode.READ));
     } catch (e) {
       await this.checkErrors();
       throw e;
@@ -695,42 +582,6 @@ export class GpuContext {
     this.pipelines.set(key, p);
     return p;
   }
-}
-
-/**
- * One step of real work, run under `ctx.autotune` when `tune` is given (else just run): its value, what the tuner
- * measured (null without tuning) and the tuner's own time beyond the work, which a training loop leaves out of the
- * step's time.
- */
-export async function stepWithAutotune<T>(
-  ctx: GpuContext,
-  work: () => Promise<T>,
-  tune: TuneOptions | null,
-): Promise<{ value: T; tuned: TuneResult[] | null; tunerMs: number }> {
-  if (!tune) return { value: await work(), tuned: null, tunerMs: 0 };
-  let value!: T;
-  let workMs = 0;
-  const t0 = performance.now();
-  const tuned = await ctx.autotune(async () => {
-    const w0 = performance.now();
-    value = await work();
-    workMs = performance.now() - w0;
-  }, tune);
-  return { value, tuned, tunerMs: performance.now() - t0 - workMs };
-}
-
-/**
- * One line about an autotune: how many pipelines got more than one compile, and what the kept instances gain over
- * the first compile (median, largest) and how far apart the compiles were.
- */
-export function describeTuning(tuned: TuneResult[]): string {
-  const full = tuned.filter((t) => t.ms.length > 1);
-  const head = `${full.length} of ${tuned.length} pipelines tuned` + (full.length < tuned.length ? ' (the rest run too briefly to repay more compiles)' : '');
-  if (!full.length) return head;
-  const mid = (xs: number[]) => [...xs].sort((x, y) => x - y)[(xs.length - 1) >> 1]!;
-  const gains = full.map((t) => t.ms[0]! / t.ms[t.chosen]!);
-  const spread = full.map((t) => Math.max(...t.ms) / Math.min(...t.ms));
-  return `${head}, ${full[0]!.ms.length} compiles each; kept instance vs the first compile: median ${mid(gains).toFixed(2)}×, up to ${Math.max(...gains).toFixed(2)}×; slowest/fastest compile: median ${mid(spread).toFixed(2)}×, up to ${Math.max(...spread).toFixed(2)}×`;
 }
 
 /** The pipeline cache's key: kernel, entry point and overrides in name order. */

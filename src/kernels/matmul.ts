@@ -176,7 +176,7 @@ export const nt = (ctx: GpuContext, args: Omit<MatmulArgs, 'layout'>) => run(ctx
 /** c = aᵀ·b (a (…, K, M), b (…, K, N)), e.g. dW = Xᵀ·dY. */
 export const tn = (ctx: GpuContext, args: Omit<MatmulArgs, 'layout'>) => run(ctx, { ...args, layout: 'TN' });
 
-/** Floating-point operations of one call (2·M·N·K per batch item), for benchmarks and expectedMs. */
+/** Floating-point operations of one call (2·M·N·K per batch item), for benchmarks. */
 export function flops(args: Pick<MatmulArgs, 'c' | 'a' | 'layout'>): number {
   const [batch, M, N] = lastTwo(args.c, 'c');
   const [, ra, ca] = lastTwo(args.a, 'a');

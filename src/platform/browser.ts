@@ -20,5 +20,5 @@ export const BROWSER_ADVICE =
 export async function createBrowserContext(): Promise<GpuContext> {
   if (typeof navigator === 'undefined' || !('gpu' in navigator) || !navigator.gpu)
     throw new GpuUnavailableError(`this browser does not expose WebGPU (navigator.gpu is missing). ${BROWSER_ADVICE}`);
-  return createContext(navigator.gpu, bundledShaders(), { sleepBeforeAwait: false, backend: 'browser' }, BROWSER_ADVICE);
+  return createContext(navigator.gpu, bundledShaders(), { backend: 'browser' }, BROWSER_ADVICE);
 }

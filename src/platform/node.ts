@@ -27,6 +27,28 @@ export const NO_ADAPTER_ADVICE =
 
 type Preference = 'auto' | AdapterKind;
 
+// While a GPU promise is pending, Dawn for Node re-queues its event processing with the global `setImmediate`, so
+// the event loop spins a whole core until the promise settles. On a software GPU that core is taken from the GPU
+// itself: lavapipe's two worker threads ran 85–90 % busy with a timer poll and 30–70 % with the spin, and a matmul
+// ran at 9–11 GFLOP/s instead of 2–9 (bench/README.md, "Waiting for the GPU"). pollGently swaps in a 1 ms timer
+// for `setImmediate` while a wait is in flight: the promise settles at most ~1 ms late, and the core stays free.
+// Waits nest (a counter); anything else that calls the global setImmediate meanwhile is delayed by ~1 ms as well.
+const realSetImmediate = globalThis.setImmediate;
+const timerImmediate = ((fn: (...args: unknown[]) => void, ...args: unknown[]) => setTimeout(fn, 1, ...args)) as unknown as typeof setImmediate;
+let waiting = 0;
+const POLL = process.env.SDLORA_DAWN_POLL ?? 'timer';
+
+/** Waits for the GPU promise `start` creates, with Dawn's event polling on a 1 ms timer instead of a busy loop. */
+export async function pollGently<T>(start: () => Promise<T>): Promise<T> {
+  if (POLL === 'spin') return start();
+  if (waiting++ === 0) globalThis.setImmediate = timerImmediate;
+  try {
+    return await start();
+  } finally {
+    if (--waiting === 0) globalThis.setImmediate = realSetImmediate;
+  }
+}
+
 interface DawnModule {
   create(flags: string[]): GPU;
   globals: Record<string, unknown>;
@@ -97,10 +119,10 @@ export async function createNodeContext(opts: NodeGpuOptions = {}): Promise<GpuC
     throw new GpuUnavailableError(
       `no WebGPU adapter${pref === 'auto' ? '' : ` of kind '${pref}'`} found (tried: ${tried.join('; ')}). ${NO_ADAPTER_ADVICE}`,
     );
-  const ctx = new GpuContext(chosen.device, chosen.adapter.info, shaders, {
-    sleepBeforeAwait: true,
-    backend: 'Dawn for Node (vulkan)',
-  }, [chosen.gpu, chosen.adapter]);
+  const ctx = new GpuContext(chosen.device, chosen.adapter.info, shaders, { waitFor: pollGently, backend: 'Dawn for Node (vulkan)' }, [
+    chosen.gpu,
+    chosen.adapter,
+  ]);
   if (opts.verbose) {
     const soft = ctx.adapter.kind === 'hardware' ? '' : ' [software adapter]';
     process.stderr.write(`[gpu] ${ctx.adapter.kind}: ${ctx.adapter.description}${soft}, subgroup size ${ctx.subgroupSize ?? 'n/a'}\n`);

@@ -64,17 +64,11 @@ await describeGpu('class-incremental runner', (ctx) => {
     expect(all.lsResidual[1]).not.toBeNull(); // the KD fit over three matrix shapes
   });
 
-  it('the same seed gives identical results twice, and again with autotuned pipelines', async () => {
+  it('the same seed gives identical results twice', async () => {
     const cfg = parseRunConfig({ ...base, method: 'sdlora' });
     const a = await runExperiment(ctx(), model, quadrantColourImages(), cfg);
     const b = await runExperiment(ctx(), model, quadrantColourImages(), cfg);
     expect(summary(b)).toEqual(summary(a));
-    // Compile instances run the same code: autotuning changes the speed, never a number.
-    const tuned: number[] = [];
-    const c = await runExperiment(ctx(), model, quadrantColourImages(), cfg, { autotune: { instances: 2, targetMs: 2 }, onAutotune: (t) => tuned.push(t.length) });
-    expect(summary(c)).toEqual(summary(a));
-    expect(tuned.length).toBe(2); // each task's first step
-    if (ctx().subgroupSize === 4 || ctx().subgroupSize === 8) expect(tuned[0]).toBeGreaterThan(0); // lavapipe: the matmul kernels
   });
 
   it('resuming after task 1 from the checkpoint ends with the same numbers as an uninterrupted run', async () => {

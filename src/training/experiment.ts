@@ -3,8 +3,7 @@
 // of every class seen so far. UI-agnostic: progress goes out as TrainingEvents; the CLI and the browser
 // consume the same events. Images are decoded and preprocessed per batch and never all held in memory.
 
-import { StepClock } from './stepClock';
-import { stepWithAutotune, type GpuContext, type TuneOptions, type TuneResult } from '../gpu/context';
+import type { GpuContext } from '../gpu/context';
 import type { GpuTensor } from '../gpu/tensor';
 import { writeLoraBank, type BankComponent } from '../io/loraBank';
 import * as preprocess from '../kernels/preprocess';
@@ -160,14 +159,6 @@ export interface ExperimentOptions {
   signal?: { readonly aborted: boolean };
   /** Awaited before every step (a UI's pause button resolves it when the user resumes). */
   beforeStep?: () => Promise<void> | void;
-  /**
-   * Run each task's first step under GpuContext.autotune (the fastest compile instance of each matmul pipeline is
-   * kept), for the pipelines whose time over the run's remaining steps repays the extra compiles. Pipelines tuned in
-   * an earlier task are not re-tuned.
-   */
-  autotune?: boolean | TuneOptions;
-  /** Told what each autotune measured and how long it took. */
-  onAutotune?: (tuned: TuneResult[], seconds: number) => void;
 }
 
 /** Runs the whole class-incremental sequence. `model.params` has no head; one is grown here. */
@@ -254,7 +245,6 @@ export async function runExperiment(
       // One readback per step: the loss and every α copied into a small monitor tensor.
       const alphaTensors = vit.alphaTensors();
       const monitor = ctx.tensor([1 + alphaTensors.reduce((n, a) => n + a.shape[0]!, 0)], 'train.monitor');
-      const clock = new StepClock();
       for (let epoch = 0; epoch < cfg.epochs && !opts.signal?.aborted; epoch++) {
         const r = rng((cfg.seed * 1000003 + t * 1009 + epoch) >>> 0);
         const idx = train.map((_, i) => i);
@@ -270,26 +260,20 @@ export async function runExperiment(
           const refs = idx.slice(s, s + B).map((i) => train[i]!);
           const loaded = await loader.load(refs, cfg.augment ? { scale: cfg.cropScale, flip: cfg.flip } : null, r);
           ctx.write(labels, Uint32Array.from(loaded.labels, (y) => newLabel.get(y)!));
-          const work = async () => {
-            vit.forward(images);
-            const { loss, dlogits } = vit.loss(labels, lo, hi);
-            vit.backward(dlogits);
-            opt.step(lr);
-            ctx.copyRange(monitor, 0, loss, 0, 1);
-            let at = 1;
-            for (const a of alphaTensors) {
-              ctx.copyRange(monitor, at, a, 0, a.shape[0]!);
-              at += a.shape[0]!;
-            }
-            return ctx.read(monitor, clock.sleepMs);
-          };
-          const tune = opts.autotune && losses.length === 0;
-          const { value: values, tuned, tunerMs } = await stepWithAutotune(ctx, work, tune ? { repeats: totalSteps - globalStep, ...(opts.autotune === true ? {} : (opts.autotune as TuneOptions)) } : null);
-          if (tuned) opts.onAutotune?.(tuned, tunerMs / 1000);
+          vit.forward(images);
+          const { loss, dlogits } = vit.loss(labels, lo, hi);
+          vit.backward(dlogits);
+          opt.step(lr);
+          ctx.copyRange(monitor, 0, loss, 0, 1);
+          let at = 1;
+          for (const a of alphaTensors) {
+            ctx.copyRange(monitor, at, a, 0, a.shape[0]!);
+            at += a.shape[0]!;
+          }
+          const values = await ctx.read(monitor);
           const lossValue = values[0]!;
           const alpha = Array.from(values.subarray(1));
-          const ms = performance.now() - ts - tunerMs;
-          if (!tune) clock.record(ms); // the first step compiles its pipelines: not a typical step
+          const ms = performance.now() - ts;
           trainMs += ms;
           trained += B;
           if (!Number.isFinite(lossValue))

@@ -8,8 +8,7 @@
 // grey, light-on-dark, filled photographs of benchmarks like Fashion-MNIST).
 // UI-agnostic: progress goes out through callbacks; src/cli/pretrain.ts writes logs, checkpoints and the model.
 
-import { StepClock } from './stepClock';
-import { stepWithAutotune, type GpuContext, type TuneResult } from '../gpu/context';
+import type { GpuContext } from '../gpu/context';
 import type { GpuTensor } from '../gpu/tensor';
 import * as preprocess from '../kernels/preprocess';
 import { CORPUS_KINDS, type Corpus, type CorpusKind } from '../data/pretrainCorpus';
@@ -103,10 +102,6 @@ export interface PretrainHooks {
   shouldStop?: () => boolean;
   /** Validation images evaluated at each checkpoint (0 = none). */
   validationLimit?: number;
-  /** Run the first step under GpuContext.autotune (the fastest compile instance of each matmul pipeline is kept). */
-  autotune?: boolean;
-  /** Told what the autotune measured and how long the tuner itself took. */
-  onAutotune?: (tuned: TuneResult[], seconds: number) => void;
 }
 
 /** Indices of the train and validation images. */
@@ -391,7 +386,6 @@ export async function pretrain(ctx: GpuContext, corpus: Corpus, config: ViTConfi
   };
 
   let step = init.step;
-  const clock = new StepClock();
   let last: TrainState | null = null;
   try {
     while (step < opts.steps) {
@@ -401,25 +395,18 @@ export async function pretrain(ctx: GpuContext, corpus: Corpus, config: ViTConfi
       for (let b = 0; b < B; b++) idx[b] = draw(r);
       const labels = batcher.load(idx, { ...opts, r });
       const lr = learningRateAt(opts, step);
-      const work = async () => {
-        vit.forward(batcher.images);
-        const { loss, dlogits } = vit.loss(batcher.labels, 0, K);
-        const preds = vit.predict(); // from the logits, before the update
-        vit.backward(dlogits);
-        opt.step(lr);
-        const lossValue = (await ctx.read(loss, clock.sleepMs))[0]!;
-        return { lossValue, p: await ctx.readU32(preds) };
-      };
-      const tune = hooks.autotune === true && step === init.step;
-      const { value, tuned, tunerMs } = await stepWithAutotune(ctx, work, tune ? { repeats: opts.steps - step } : null);
-      if (tuned) hooks.onAutotune?.(tuned, tunerMs / 1000);
-      const { lossValue, p } = value;
+      vit.forward(batcher.images);
+      const { loss, dlogits } = vit.loss(batcher.labels, 0, K);
+      const preds = vit.predict(); // from the logits, before the update
+      vit.backward(dlogits);
+      opt.step(lr);
+      const lossValue = (await ctx.read(loss))[0]!;
+      const p = await ctx.readU32(preds);
       step++;
       if (!Number.isFinite(lossValue)) throw new Error(`pretraining diverged at step ${step} (loss ${lossValue}); lower the learning rate (now ${lr})`);
       let correct = 0;
       for (let b = 0; b < B; b++) if (p[b] === labels[b]) correct++;
-      const ms = performance.now() - t0 - tunerMs;
-      if (!tune) clock.record(ms); // the first step compiles its pipelines: not a typical step
+      const ms = performance.now() - t0;
       hooks.onStep?.({ step, loss: lossValue, accuracy: correct / B, learningRate: lr, imagesPerSec: (1000 * B) / ms });
       const stop = hooks.shouldStop?.() ?? false;
       if (step === opts.steps || stop || hooks.wantCheckpoint?.(step)) last = await checkpoint(step);
