@@ -10,6 +10,8 @@ import type { MatmulPlan } from './matmul';
 // Rows of C per workgroup (the WGSL's TM const); each of the SG lanes owns 4 adjacent columns. Grid sizing only.
 const ROWS_PER_WORKGROUP = 8;
 const COLUMNS_PER_LANE = 4;
+// The WGSL's LAYOUT code of NN (matmul.ts LAYOUT_CODE).
+const LAYOUT_NN = 0;
 
 /**
  * Why B cannot be the texture operand of this kernel on this context; null when it can. The texture holds B's
@@ -25,14 +27,17 @@ export function textureProblem(ctx: GpuContext, b: GpuTensor): string | null {
   return ctx.textureProblem(b);
 }
 
-/** Records the texture kernel for a checked plan; throws (with the reason) when B cannot be a texture. */
+/**
+ * Records the texture kernel for a checked plan; throws (with the reason) when B cannot be a texture. A is a
+ * texture as well (entry point tileA) for NN when it can be one; else it stays a buffer.
+ */
 export function run(ctx: GpuContext, p: MatmulPlan): void {
   const { c, pre, a, b, bias, resid } = p.bindings;
   const problem = textureProblem(ctx, b!);
   if (problem) throw new Error(`matmul: the texture kernel cannot take b ${b!.label}: ${problem}; use path 'subgroup' or 'portable'`);
-  ctx.run('matmulTexture', 'tile', {
-    bindings: { c: c!, pre: pre!, a: a!, tb: b!, bias: bias!, resid: resid! },
-    overrides: { ...p.overrides, SG: ctx.subgroupSize!, TW: TEXTURE_ROW_TEXELS },
-    workgroups: [Math.ceil(p.N / (COLUMNS_PER_LANE * ctx.subgroupSize!)), Math.ceil(p.M / ROWS_PER_WORKGROUP), p.batch],
-  });
+  const overrides = { ...p.overrides, SG: ctx.subgroupSize!, TW: TEXTURE_ROW_TEXELS };
+  const workgroups = [Math.ceil(p.N / (COLUMNS_PER_LANE * ctx.subgroupSize!)), Math.ceil(p.M / ROWS_PER_WORKGROUP), p.batch] as const;
+  if (p.overrides.LAYOUT === LAYOUT_NN && textureProblem(ctx, a!) === null)
+    ctx.run('matmulTexture', 'tileA', { bindings: { c: c!, pre: pre!, ta: a!, tb: b!, bias: bias!, resid: resid! }, overrides, workgroups });
+  else ctx.run('matmulTexture', 'tile', { bindings: { c: c!, pre: pre!, a: a!, tb: b!, bias: bias!, resid: resid! }, overrides, workgroups });
 }
