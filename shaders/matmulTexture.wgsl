@@ -9,7 +9,7 @@
 // Why: llvmpipe scalarises every buffer load into a per-lane loop with a bounds branch per component, but
 // fetches a whole 16-byte texel per lane at once. B is the operand every lane loads for every k (A is loaded
 // once per SG values of k and shared with subgroupBroadcast), so B is the one worth moving (~1.3–2× on lavapipe).
-// Entry point tileA (NN only, K % 4 == 0) reads A from a second texture as well: another 1.15–1.25× on lavapipe.
+// Entry point tileA (NN only, K % (4·SG) == 0) reads A from a second texture as well: another 1.15–1.25× on lavapipe.
 //
 // Entry point `tile`: a workgroup is one subgroup of SG lanes and owns TM = 8 rows × 4·SG columns; lane l owns
 // the 4 adjacent columns 4q .. 4q+3, q = wg.x·SG + l: for NN/TN one texel per k; for NT the 4 columns are 4
@@ -377,32 +377,19 @@ fn tile(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
 
 // ---------------------------------------------------------------- tileA: both operands textures
 
-// A's rows are read as texels too (4 consecutive k per texel; needs K % 4 == 0): lane l fetches texel
-// k0/4 + l of each of the TM rows, so one K block is 4·SG values of k, and step g broadcasts lane g's whole texel.
-// Per 4·SG values of k that is TM texel fetches and TM·SG vec4 broadcasts instead of tile's 4·TM scalar loads
-// (each a per-lane gather on llvmpipe) and 4·TM·SG scalar broadcasts; B is read exactly as in tile.
-// Dispatch as tile. Used for NN only: NT ran no faster (its B quads are transposed in registers, and the A
-// texels add to the live set), and a TN twin that fetched A's texels along M (2 per SG values of k) ran no
-// faster than tile either (bench/README.md).
+// A's rows are read as texels too (4 consecutive k per texel): lane l fetches texel k0/4 + l of each of the TM
+// rows, so one K block is 4·SG values of k, and step g broadcasts lane g's whole texel. Per 4·SG values of k that is
+// TM texel fetches and TM·SG vec4 broadcasts instead of tile's 4·TM scalar loads (each a per-lane gather on
+// llvmpipe) and 4·TM·SG scalar broadcasts; B is read exactly as in tile. Needs K % (4·SG) == 0: with a tail block
+// the clamps in every step cost more than the texels save (bench/README.md). Dispatch as tile. Used for NN only:
+// NT ran no faster (its B quads are transposed in registers, and the A texels add to the live set), and a TN twin
+// that fetched A's texels along M ran no faster than tile either.
 
 fn texelA(i: u32) -> vec4<f32> { return textureLoad(ta, vec2<i32>(i32(i % TW), i32(i / TW)), 0); }
 
-// Texel x of A's row `row` (k = 4x .. 4x+3), zero past K (the tail of the last K block).
-fn loadTA(t0: u32, row: u32, x: u32) -> vec4<f32> {
-  if (K % (4u * SG) == 0u) { return texelA(t0 + row * (K / 4u) + x); }
-  let v = texelA(t0 + row * (K / 4u) + min(x, K / 4u - 1u));
-  return select(vec4<f32>(0.0), v, x < K / 4u);
-}
-
-// B(k + j, the lane's 4 columns) as column j, j = 0..3; k clamped (its A partner is zero past K).
-fn quadB(q: u32, t0: u32, k: u32, n0: u32, n1: u32, n2: u32, n3: u32) -> mat4x4<f32> {
-  let exact = K % (4u * SG) == 0u; // no block runs past K: no clamps
-  if (LAYOUT == 1u) {
-    let x = select(min(k / 4u, (K - 1u) / 4u), k / 4u, exact);
-    return transpose(mat4x4<f32>(texRow(t0, n0, x), texRow(t0, n1, x), texRow(t0, n2, x), texRow(t0, n3, x)));
-  }
-  let kc = select(min(k, K - 4u), k, exact);
-  return mat4x4<f32>(texB(q, t0, kc), texB(q, t0, kc + 1u), texB(q, t0, kc + 2u), texB(q, t0, kc + 3u));
+// B(k + j, the lane's 4 columns) as column j, j = 0..3 (NN).
+fn quadB(q: u32, t0: u32, k: u32) -> mat4x4<f32> {
+  return mat4x4<f32>(texB(q, t0, k), texB(q, t0, k + 1u), texB(q, t0, k + 2u), texB(q, t0, k + 3u));
 }
 
 // acc + Σ_j av[j]·b[j]
@@ -419,10 +406,6 @@ fn tileA(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) 
   let batch = wg.z;
   let aT0 = batch * (BATCH_A / 4u); // A's first texel for this batch item
   let bRow0 = batch * (BATCH_B / 4u);
-  let n0 = min(nb, N - 1u);
-  let n1 = min(nb + 1u, N - 1u);
-  let n2 = min(nb + 2u, N - 1u);
-  let n3 = min(nb + 3u, N - 1u);
   let r0 = clampRow(m0 + 0u);
   let r1 = clampRow(m0 + 1u);
   let r2 = clampRow(m0 + 2u);
@@ -441,16 +424,16 @@ fn tileA(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) 
   var acc7 = vec4<f32>(0.0);
   for (var k0 = 0u; k0 < K; k0 += 4u * SG) {
     let x = k0 / 4u + lane;
-    let a0 = loadTA(aT0, r0, x);
-    let a1 = loadTA(aT0, r1, x);
-    let a2 = loadTA(aT0, r2, x);
-    let a3 = loadTA(aT0, r3, x);
-    let a4 = loadTA(aT0, r4, x);
-    let a5 = loadTA(aT0, r5, x);
-    let a6 = loadTA(aT0, r6, x);
-    let a7 = loadTA(aT0, r7, x);
+    let a0 = texelA(aT0 + r0 * (K / 4u) + x);
+    let a1 = texelA(aT0 + r1 * (K / 4u) + x);
+    let a2 = texelA(aT0 + r2 * (K / 4u) + x);
+    let a3 = texelA(aT0 + r3 * (K / 4u) + x);
+    let a4 = texelA(aT0 + r4 * (K / 4u) + x);
+    let a5 = texelA(aT0 + r5 * (K / 4u) + x);
+    let a6 = texelA(aT0 + r6 * (K / 4u) + x);
+    let a7 = texelA(aT0 + r7 * (K / 4u) + x);
     {
-      let bq = quadB(q, bRow0, k0 + 0u, n0, n1, n2, n3);
+      let bq = quadB(q, bRow0, k0 + 0u);
       acc0 = fma4(acc0, subgroupBroadcast(a0, 0u), bq);
       acc1 = fma4(acc1, subgroupBroadcast(a1, 0u), bq);
       acc2 = fma4(acc2, subgroupBroadcast(a2, 0u), bq);
@@ -461,7 +444,7 @@ fn tileA(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) 
       acc7 = fma4(acc7, subgroupBroadcast(a7, 0u), bq);
     }
     {
-      let bq = quadB(q, bRow0, k0 + 4u, n0, n1, n2, n3);
+      let bq = quadB(q, bRow0, k0 + 4u);
       acc0 = fma4(acc0, subgroupBroadcast(a0, 1u), bq);
       acc1 = fma4(acc1, subgroupBroadcast(a1, 1u), bq);
       acc2 = fma4(acc2, subgroupBroadcast(a2, 1u), bq);
@@ -472,7 +455,7 @@ fn tileA(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) 
       acc7 = fma4(acc7, subgroupBroadcast(a7, 1u), bq);
     }
     {
-      let bq = quadB(q, bRow0, k0 + 8u, n0, n1, n2, n3);
+      let bq = quadB(q, bRow0, k0 + 8u);
       acc0 = fma4(acc0, subgroupBroadcast(a0, 2u), bq);
       acc1 = fma4(acc1, subgroupBroadcast(a1, 2u), bq);
       acc2 = fma4(acc2, subgroupBroadcast(a2, 2u), bq);
@@ -483,7 +466,7 @@ fn tileA(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) 
       acc7 = fma4(acc7, subgroupBroadcast(a7, 2u), bq);
     }
     {
-      let bq = quadB(q, bRow0, k0 + 12u, n0, n1, n2, n3);
+      let bq = quadB(q, bRow0, k0 + 12u);
       acc0 = fma4(acc0, subgroupBroadcast(a0, 3u), bq);
       acc1 = fma4(acc1, subgroupBroadcast(a1, 3u), bq);
       acc2 = fma4(acc2, subgroupBroadcast(a2, 3u), bq);
@@ -495,7 +478,7 @@ fn tileA(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) 
     }
     if (SG == 8u) {
       {
-        let bq = quadB(q, bRow0, k0 + 16u, n0, n1, n2, n3);
+        let bq = quadB(q, bRow0, k0 + 16u);
         acc0 = fma4(acc0, subgroupBroadcast(a0, 4u), bq);
         acc1 = fma4(acc1, subgroupBroadcast(a1, 4u), bq);
         acc2 = fma4(acc2, subgroupBroadcast(a2, 4u), bq);
@@ -506,7 +489,7 @@ fn tileA(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) 
         acc7 = fma4(acc7, subgroupBroadcast(a7, 4u), bq);
       }
       {
-        let bq = quadB(q, bRow0, k0 + 20u, n0, n1, n2, n3);
+        let bq = quadB(q, bRow0, k0 + 20u);
         acc0 = fma4(acc0, subgroupBroadcast(a0, 5u), bq);
         acc1 = fma4(acc1, subgroupBroadcast(a1, 5u), bq);
         acc2 = fma4(acc2, subgroupBroadcast(a2, 5u), bq);
@@ -517,7 +500,7 @@ fn tileA(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) 
         acc7 = fma4(acc7, subgroupBroadcast(a7, 5u), bq);
       }
       {
-        let bq = quadB(q, bRow0, k0 + 24u, n0, n1, n2, n3);
+        let bq = quadB(q, bRow0, k0 + 24u);
         acc0 = fma4(acc0, subgroupBroadcast(a0, 6u), bq);
         acc1 = fma4(acc1, subgroupBroadcast(a1, 6u), bq);
         acc2 = fma4(acc2, subgroupBroadcast(a2, 6u), bq);
@@ -528,7 +511,7 @@ fn tileA(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) 
         acc7 = fma4(acc7, subgroupBroadcast(a7, 6u), bq);
       }
       {
-        let bq = quadB(q, bRow0, k0 + 28u, n0, n1, n2, n3);
+        let bq = quadB(q, bRow0, k0 + 28u);
         acc0 = fma4(acc0, subgroupBroadcast(a0, 7u), bq);
         acc1 = fma4(acc1, subgroupBroadcast(a1, 7u), bq);
         acc2 = fma4(acc2, subgroupBroadcast(a2, 7u), bq);

@@ -29,7 +29,8 @@ export function textureProblem(ctx: GpuContext, b: GpuTensor): string | null {
 
 /**
  * Records the texture kernel for a checked plan; throws (with the reason) when B cannot be a texture. A is a
- * texture as well (entry point tileA) for NN when it can be one; else it stays a buffer.
+ * texture as well (entry point tileA) for NN when K is a whole number of its K blocks (4·SG) and A can be one; else
+ * it stays a buffer.
  */
 export function run(ctx: GpuContext, p: MatmulPlan): void {
   const { c, pre, a, b, bias, resid } = p.bindings;
@@ -37,7 +38,7 @@ export function run(ctx: GpuContext, p: MatmulPlan): void {
   if (problem) throw new Error(`matmul: the texture kernel cannot take b ${b!.label}: ${problem}; use path 'subgroup' or 'portable'`);
   const overrides = { ...p.overrides, SG: ctx.subgroupSize!, TW: TEXTURE_ROW_TEXELS };
   const workgroups = [Math.ceil(p.N / (COLUMNS_PER_LANE * ctx.subgroupSize!)), Math.ceil(p.M / ROWS_PER_WORKGROUP), p.batch] as const;
-  if (p.overrides.LAYOUT === LAYOUT_NN && textureProblem(ctx, a!) === null)
+  if (p.overrides.LAYOUT === LAYOUT_NN && p.K % (4 * ctx.subgroupSize!) === 0 && textureProblem(ctx, a!) === null)
     ctx.run('matmulTexture', 'tileA', { bindings: { c: c!, pre: pre!, ta: a!, tb: b!, bias: bias!, resid: resid! }, overrides, workgroups });
   else ctx.run('matmulTexture', 'tile', { bindings: { c: c!, pre: pre!, a: a!, tb: b!, bias: bias!, resid: resid! }, overrides, workgroups });
 }
