@@ -14,6 +14,7 @@
 //   selectRowBackward  dx[b, t, :] = (t == index) ? dy[b, :] : 0     (writes every element of dx)
 //   concatCls      out[b, 0, :] = cls, out[b, 1 + t, :] = patches[b, t, :]     cls: (C), patches: (B, N, C), out: (B, N+1, C)
 //   concatClsBackward  dpatches[b, t, :] = dout[b, 1 + t, :],  dcls (+)= Σ_b dout[b, 0, :]
+//   transpose      out[j, i] = x[i, j]                        x: (R, C), out: (C, R)   (its backward is a transpose too)
 // Backward of the rest: add → da = db = dy; mul → da = dy⊙b, db = dy⊙a; mulRow → dx = dy⊙row, drow = Σ_rows dy⊙x (reduce.sumRows); axpy → dx = α·dy (dy passes through to y's input); scale → dx = α·dy;
 // addRow → dx = dy, drow = Σ_rows dy (kernels/reduce.ts sumRows). "(+)=" means the entry overwrites, or accumulates when accumulate = 1
 // (parameter gradients summed over micro-batches).
@@ -29,6 +30,7 @@ struct Rows { n: u32, period: u32 }
 struct Cls { B: u32, N: u32, C: u32 }
 struct Select { B: u32, N: u32, C: u32, index: u32 }
 struct ClsBackward { B: u32, N: u32, C: u32, accumulate: u32 }
+struct Transpose { R: u32, C: u32 }
 
 @group(0) @binding(0) var<storage, read_write> y: array<f32>;
 @group(0) @binding(2) var<storage, read_write> out: array<f32>;
@@ -50,6 +52,7 @@ struct ClsBackward { B: u32, N: u32, C: u32, accumulate: u32 }
 @group(0) @binding(19) var<uniform> clsBackArgs: ClsBackward;
 @group(0) @binding(20) var<storage, read_write> dx: array<f32>;
 @group(0) @binding(21) var<uniform> selectArgs: Select;
+@group(0) @binding(22) var<uniform> transposeArgs: Transpose;
 
 fn flat_index(gid: vec3<u32>, nwg: vec3<u32>) -> u32 { return gid.x + gid.y * nwg.x * WG; }
 
@@ -174,4 +177,15 @@ fn selectRowBackward(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num
   let t = (i / C) % N;
   let bi = i / (N * C);
   dx[i] = select(0.0, dy[bi * C + i % C], t == selectArgs.index);
+}
+
+// One thread per output element, in output order (writes contiguous, reads strided).
+@compute @workgroup_size(WG)
+fn transpose(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let o = flat_index(gid, nwg);
+  let R = transposeArgs.R;
+  if (o >= R * transposeArgs.C) { return; }
+  let j = o / R;
+  let i = o % R;
+  out[o] = x[i * transposeArgs.C + j];
 }

@@ -103,6 +103,19 @@ await describeGpu('elementwise kernel', (ctx) => {
     });
   }
 
+  for (const [R, C] of [[1, 1], [3, 5], [192, 576], [768, 192]] as const) {
+    it(`transpose is exact, ${R}×${C}`, async () => {
+      const c = ctx();
+      const x = f32(normal(R * C, 43));
+      const tx = c.fromArray(x, [R, C], 'x');
+      const tout = c.fromArray(new Float32Array(R * C).fill(Number.NaN), [C, R], 'out'); // every element overwritten
+      ew.transpose(c, tout, tx);
+      expect(Array.from(await c.read(tout))).toEqual(Array.from(f32(ref.transpose(f64(x), R, C))));
+      if (R !== C) expect(() => ew.transpose(c, c.tensor([R, C]), tx)).toThrow(/is not x .* transposed/);
+      c.release(tx, tout);
+    });
+  }
+
   it('rejects a row that does not tile the tensor', () => {
     const c = ctx();
     const y = c.tensor([10]);

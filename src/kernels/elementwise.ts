@@ -116,3 +116,11 @@ export function selectRowBackward(ctx: GpuContext, dx: GpuTensor, dy: GpuTensor,
   const n = B * N * C;
   ctx.run('elementwise', 'selectRowBackward', { bindings: { dx, dy }, uniforms: { B, N, C, index }, overrides: { WG }, workgroups: grid1d(ctx, n, WG) });
 }
+
+/** out (C, R) = xᵀ for x (R, C). */
+export function transpose(ctx: GpuContext, out: GpuTensor, x: GpuTensor): void {
+  if (x.shape.length !== 2 || out.shape.length !== 2 || out.shape[0] !== x.shape[1] || out.shape[1] !== x.shape[0])
+    throw new Error(`elementwise.transpose: out ${shapeString(out.shape)} is not x ${shapeString(x.shape)} transposed`);
+  const [R, C] = x.shape as [number, number];
+  ctx.run('elementwise', 'transpose', { bindings: { out, x }, uniforms: { R, C }, overrides: { WG }, workgroups: grid1d(ctx, R * C, WG) });
+}

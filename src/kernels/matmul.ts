@@ -149,6 +149,15 @@ export function choosePath(ctx: GpuContext, b?: GpuTensor): Exclude<MatmulPath, 
   return b && texture.textureProblem(ctx, b) === null ? 'texture' : 'subgroup';
 }
 
+/**
+ * Whether NN (B stored (K, N)) runs clearly faster than NT (B stored (N, K)) here, so that a caller with B stored
+ * transposed gains by transposing it first: on the texture path NN also reads A as texels (matmulTexture.tileA),
+ * 1.4–1.6× the NT products of a ViT-Tiny step (bench/README.md). Elsewhere the layouts cost about the same.
+ */
+export function nnFaster(ctx: GpuContext): boolean {
+  return choosePath(ctx) !== 'portable';
+}
+
 /** Records c = epilogue(alpha·op(a)·op(b)) for every batch item. */
 export function run(ctx: GpuContext, args: MatmulArgs): void {
   const p = plan(ctx, args);

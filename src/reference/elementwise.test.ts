@@ -51,6 +51,12 @@ describe('reference elementwise', () => {
     expect(gradError(ew.scaleBackward(w, 3.5), numericGrad(() => dot(w, ew.scale(3.5, x)), x))).toBeLessThan(TOL);
   });
 
+  it('transpose: out[j, i] = x[i, j], and twice is the identity', () => {
+    const x = Float64Array.from({ length: 6 }, (_, i) => i + 1); // (2, 3)
+    expect(Array.from(ew.transpose(x, 2, 3))).toEqual([1, 4, 2, 5, 3, 6]);
+    expect(Array.from(ew.transpose(ew.transpose(x, 2, 3), 3, 2))).toEqual(Array.from(x));
+  });
+
   it('fill is constant', () => {
     expect([...ew.fill(3, -2.5)]).toEqual([-2.5, -2.5, -2.5]);
   });

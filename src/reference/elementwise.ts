@@ -119,3 +119,10 @@ export function selectRowBackward(dy: Float64Array, B: number, N: number, C: num
   for (let b = 0; b < B; b++) for (let c = 0; c < C; c++) dx[(b * N + index) * C + c] = dy[b * C + c]!;
   return dx;
 }
+
+/** out (C, R) = xᵀ for x (R, C) row-major. Its backward is the transpose of dy. */
+export function transpose(x: Float64Array, R: number, C: number): Float64Array {
+  const out = new Float64Array(R * C);
+  for (let i = 0; i < R; i++) for (let j = 0; j < C; j++) out[j * R + i] = x[i * C + j]!;
+  return out;
+}

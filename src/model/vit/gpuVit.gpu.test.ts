@@ -49,7 +49,7 @@ function loraComponents(c: ViTConfig, targets: readonly LoraTarget[]) {
 
 // inputGrad = false: LoRA training as the trainer runs it, where backward stops below the lowest adapted weight
 // of block 0; the same gradients are required.
-async function run(ctx: GpuContext, mode: TrainMode, config: ViTConfig = TINY, tolUlps = TOL_ULPS, targets: readonly LoraTarget[] = DEFAULT_TARGETS, inputGrad = true) {
+async function run(ctx: GpuContext, mode: TrainMode, config: ViTConfig = TINY, tolUlps = TOL_ULPS, targets: readonly LoraTarget[] = DEFAULT_TARGETS, inputGrad = true, transposedForward?: boolean) {
   const params = randomParams(config, 7);
   const comps = loraComponents(config, targets);
   const S = config.imageSize;
@@ -61,7 +61,7 @@ async function run(ctx: GpuContext, mode: TrainMode, config: ViTConfig = TINY, t
   const r = ref.lossAndGrads(config, ref.toFloat64(params), comps, Float64Array.from(rawF), labels, LO, HI);
 
   // GPU: normalised images in, LoRA state uploaded.
-  const vit = new GpuViT(ctx, config, params, { batch: B, mode, lora: { frozenRanks: [RANK_FROZEN], trainableRank: RANK_TRAIN, targets } });
+  const vit = new GpuViT(ctx, config, params, { batch: B, mode, lora: { frozenRanks: [RANK_FROZEN], trainableRank: RANK_TRAIN, targets }, transposedForward });
   const norm = new Float32Array(rawF.length);
   for (let i = 0; i < norm.length; i++) {
     const ch = Math.floor(i / (S * S)) % 3;
@@ -126,6 +126,14 @@ await describeGpu('ViT on the GPU against the float64 reference', (ctx) => {
   });
   it('LoRA training without the input gradient (backward stops at the lowest adapted weight of block 0): the same gradients', async () => {
     for (const targets of [DEFAULT_TARGETS, ['fc2'], ['proj'], ['fc1', 'fc2']] as const) await run(ctx(), 'lora', TINY, TOL_ULPS, targets, false);
+  });
+  // The forward's weight products run as NT, or as NN through a transposed copy of each weight (the default where
+  // NN is faster, e.g. lavapipe); both layouts are checked whatever this adapter's default.
+  it('both forward layouts (NT on the stored weights, NN on transposed copies): the same gradients', async () => {
+    for (const transposed of [false, true]) {
+      await run(ctx(), 'lora', TINY, TOL_ULPS, [...LORA_TARGETS], true, transposed);
+      await run(ctx(), 'full', TINY, TOL_ULPS, DEFAULT_TARGETS, true, transposed);
+    }
   });
   it('full fine-tuning: every base parameter gradient', async () => {
     await run(ctx(), 'full');

@@ -27,7 +27,7 @@ import * as merge from '../../kernels/merge';
 import * as patchify from '../../kernels/patchify';
 import * as reduce from '../../kernels/reduce';
 import { headDim, mlpDim, numPatches, numTokens, validateConfig, type ViTConfig } from './config';
-import { adaptedWeights, DEFAULT_TARGETS, parseTargets, targetSite, weightShape, type LoraTarget, type TargetSite, type TargetWeight } from './loraTargets';
+import { adaptedWeights, BLOCK_WEIGHTS, DEFAULT_TARGETS, parseTargets, targetSite, weightShape, type LoraTarget, type TargetSite, type TargetWeight } from './loraTargets';
 import { paramSpecs, type ParamTable } from './params';
 
 /** Which weights train: none (evaluation), the LoRA factors + α + head, or every weight. */
@@ -48,6 +48,11 @@ export interface GpuVitOptions {
   lora?: LoraSetup;
   /** GPU memory the run may use, in bytes (default: 2 GiB). */
   budgetBytes?: number;
+  /**
+   * Run each block's forward products as NN through a transposed copy of its weights (one block's worth of scratch,
+   * refreshed from the current weights at every forward). Default: where the engine's NN is faster (matmul.nnFaster).
+   */
+  transposedForward?: boolean;
 }
 
 
@@ -92,6 +97,8 @@ export class GpuViT {
   readonly trainable = new Map<string, GpuTensor>();
   readonly arena: Arena;
   private readonly ctx: GpuContext;
+  /** See GpuVitOptions.transposedForward. */
+  private readonly transposedForward: boolean;
   private readonly blocks: BlockActs[] = [];
   private readonly lora: ProjectionLora[][] = []; // [block][target]
   /** The adapted maps (LoraSetup.targets), canonical order. */
@@ -114,6 +121,8 @@ export class GpuViT {
     this.mode = opts.mode;
     this.loraSetup = opts.lora ?? { frozenRanks: [], trainableRank: 0 };
     this.targets = loraTargets(opts);
+    opts = { ...opts, transposedForward: opts.transposedForward ?? matmul.nnFaster(ctx) };
+    this.transposedForward = opts.transposedForward!;
     const planner = new Planner(config, opts);
     const plan = planMemory(planner.requests, ctx.limits, defaultBudgetBytes(opts.budgetBytes));
     this.arena = new Arena(ctx, 'vit', plan, `Use a smaller batch size (now ${opts.batch}) or a smaller model.`);
@@ -252,6 +261,18 @@ export class GpuViT {
     return { q: this.t.attnQ!, k: this.t.attnK!, v: this.t.attnV! };
   }
 
+  /**
+   * y = x·Wᵀ (+ the epilogue in `args`) for block l's weight w (stored (out, in)): NT, or with transposedForward a
+   * transpose of W into scratch and NN (bit-identical sums, same order of k).
+   */
+  private linearForward(l: number, w: TargetWeight, args: Omit<matmul.MatmulArgs, 'b' | 'layout'>): void {
+    const W = this.weight(l, w);
+    if (!this.transposedForward) return matmul.nt(this.ctx, { ...args, b: W });
+    const WT = this.t[`forwardWT.${w}`]!;
+    ew.transpose(this.ctx, WT, W);
+    matmul.nn(this.ctx, { ...args, b: WT });
+  }
+
   /** The weight the forward and dx use: W0, or W0 with the frozen components merged. */
   private weight(l: number, w: TargetWeight): GpuTensor {
     return this.effWeights[l]?.get(w) ?? this.params.get(`blocks.${l}.${w}`)!;
@@ -296,19 +317,19 @@ export class GpuViT {
       const next = l + 1 < c.depth ? this.blocks[l + 1]!.x : this.t.xOut!;
       const b = (n: string) => prm(`blocks.${l}.${n}`);
       layerNorm.forward(ctx, a.ln1, a.mean1, a.rstd1, a.x, b('norm1.weight'), b('norm1.bias'), T, C, c.layerNormEps);
-      matmul.nt(ctx, { c: a.qkv, a: a.ln1, b: this.weight(l, 'attn.qkv.weight'), bias: c.qkvBias ? b('attn.qkv.bias') : undefined });
+      this.linearForward(l, 'attn.qkv.weight', { c: a.qkv, a: a.ln1, bias: c.qkvBias ? b('attn.qkv.bias') : undefined });
       this.loraForward(l, 'attn.qkv.weight', a.qkv, a.ln1);
       attention.forward(ctx, a.att, a.probs, a.qkv, B, N, c.heads, headDim(c), { heads: this.attentionHeads() });
-      matmul.nt(ctx, { c: a.mid, a: a.att, b: this.weight(l, 'attn.proj.weight'), bias: b('attn.proj.bias'), residual: a.x });
+      this.linearForward(l, 'attn.proj.weight', { c: a.mid, a: a.att, bias: b('attn.proj.bias'), residual: a.x });
       this.loraForward(l, 'attn.proj.weight', a.mid, a.att); // mid = x + proj(att): the LoRA term adds to it
       layerNorm.forward(ctx, a.ln2, a.mean2, a.rstd2, a.mid, b('norm2.weight'), b('norm2.bias'), T, C, c.layerNormEps);
       if (this.hasTrainable(l, 'mlp.fc1.weight')) {
         // The LoRA term goes in before the GELU, so the fused epilogue splits: pre = fc1(ln2) + LoRA, act = gelu(pre).
-        matmul.nt(ctx, { c: a.pre, a: a.ln2, b: this.weight(l, 'mlp.fc1.weight'), bias: b('mlp.fc1.bias') });
+        this.linearForward(l, 'mlp.fc1.weight', { c: a.pre, a: a.ln2, bias: b('mlp.fc1.bias') });
         this.loraForward(l, 'mlp.fc1.weight', a.pre, a.ln2);
         gelu.forward(ctx, a.act, a.pre);
-      } else matmul.nt(ctx, { c: a.act, a: a.ln2, b: this.weight(l, 'mlp.fc1.weight'), bias: b('mlp.fc1.bias'), activation: 'gelu', pre: a.pre });
-      matmul.nt(ctx, { c: next, a: a.act, b: this.weight(l, 'mlp.fc2.weight'), bias: b('mlp.fc2.bias'), residual: a.mid });
+      } else this.linearForward(l, 'mlp.fc1.weight', { c: a.act, a: a.ln2, bias: b('mlp.fc1.bias'), activation: 'gelu', pre: a.pre });
+      this.linearForward(l, 'mlp.fc2.weight', { c: next, a: a.act, bias: b('mlp.fc2.bias'), residual: a.mid });
       this.loraForward(l, 'mlp.fc2.weight', next, a.act);
     }
     ew.selectRow(ctx, this.t.clsOut!, this.t.xOut!, B, N, C, 0);
@@ -607,6 +628,7 @@ class Planner {
     act('attnQ', sc.heads);
     act('attnK', sc.heads);
     act('attnV', sc.heads);
+    if (opts.transposedForward) for (const w of BLOCK_WEIGHTS) act(`forwardWT.${w}`, [...weightShape(c, w)].reverse()); // (in, out)
     if (train) {
       act('dFeatures', [B, C]);
       act('dCls', [B, C]);

@@ -16,6 +16,9 @@ export const DEFAULT_TARGETS: readonly LoraTarget[] = ['q', 'v'];
 /** The block weight a target adapts (timm name after `blocks.<l>.`). */
 export type TargetWeight = 'attn.qkv.weight' | 'attn.proj.weight' | 'mlp.fc1.weight' | 'mlp.fc2.weight';
 
+/** Every block weight a target can adapt (all four linear maps of a block). */
+export const BLOCK_WEIGHTS: readonly TargetWeight[] = ['attn.qkv.weight', 'attn.proj.weight', 'mlp.fc1.weight', 'mlp.fc2.weight'];
+
 export interface TargetSite {
   weight: TargetWeight;
   /** First row of the target inside that weight (the qkv slices; 0 otherwise). */
