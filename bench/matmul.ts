@@ -59,7 +59,7 @@ const median = (xs: number[]) => {
   return s.length ? s[(s.length - 1) >> 1]! : NaN;
 };
 
-/** Our side: tensors on the context, reps dispatches per submit, sleep out the expected time, then await. */
+/** Our side: tensors on the context, reps dispatches per submit, then one wait (ctx.flush). */
 function ours(ctx: GpuContext, p: Product): Runner & { dispose(): void; estMs: number } {
   const aShape = p.layout === 'TN' ? [p.K, p.M] : [p.M, p.K];
   const bShape = p.layout === 'NT' ? [p.N, p.K] : [p.K, p.N];

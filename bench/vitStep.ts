@@ -3,8 +3,8 @@
 // (config, backend). Each (config, backend) pair: build, one warm-up step (shader compiles / allocations,
 // reported separately as "first"), then timed steps; the loss is read back every step, as a trainer would.
 // The machine is shared (2 cores): "cpu" is the process CPU time per step (all threads), which, unlike wall
-// time, hardly changes with other tenants' load (except on webgpu, where Dawn for Node busy-polls a core for
-// as long as TF.js awaits, so its cpu ≈ wall + llvmpipe's work); compare wall times only within one run.
+// time, hardly changes with other tenants' load (on webgpu it includes llvmpipe's work; TF.js's waits poll Dawn on a
+// timer, as ours do: platform/node.ts pollGently); compare wall times only within one run.
 //
 //   npx tsx bench/vitStep.ts [--config tiny|vitTiny[,..]] [--batch 8] [--backend wasm|webgpu|cpu[,..]]
 //                            [--rank 10] [--steps N] [--matmul dual|transposeB] [--json out.json]
