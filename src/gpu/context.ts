@@ -50,7 +50,6 @@ export const TEXTURE_ROW_TEXELS = 1024;
 const UNIFORM_SLOT = 256; // bytes per dispatch's uniform block (the default minUniformBufferOffsetAlignment)
 const UNIFORM_SLOTS = 512;
 
-
 /** Classifies an adapter from its info strings. */
 export function classifyAdapter(info: GPUAdapterInfo): AdapterKind {
   const text = `${info.vendor} ${info.architecture} ${info.device} ${info.description}`.toLowerCase();
@@ -402,7 +401,7 @@ export class GpuContext {
     if (!this.hasFeature('timestamp-query'))
       throw new GpuOperationError('profiling needs the timestamp-query feature, which this adapter does not offer');
     this.submit();
-    this.profiler ??= new DispatchProfiler(this.device);
+    this.profiler ??= new DispatchProfiler(this.device, (start) => this.wait(start));
   }
 
   /** Stops profiling; returns GPU time per kernel entry point and grid, largest first. */

@@ -19,7 +19,11 @@ export class DispatchProfiler {
   private readonly pending: Promise<void>[] = [];
   private readonly totals = new Map<string, ProfileEntry>();
 
-  constructor(private readonly device: GPUDevice) {
+  /** `wait`: how the context waits for a GPU promise (GpuContext's waitFor), so the readbacks poll as its waits do. */
+  constructor(
+    private readonly device: GPUDevice,
+    private readonly wait: <T>(start: () => Promise<T>) => Promise<T>,
+  ) {
     this.querySet = device.createQuerySet({ label: 'profiler.queries', type: 'timestamp', count: 2 * CAPACITY });
     this.resolveBuffer = device.createBuffer({
       label: 'profiler.resolve',
@@ -56,7 +60,7 @@ export class DispatchProfiler {
     this.labels = [];
     if (!staging) return;
     this.pending.push(
-      staging.mapAsync(GPUMapMode.READ).then(() => {
+      this.wait(() => staging.mapAsync(GPUMapMode.READ)).then(() => {
         const t = new BigInt64Array(staging.getMappedRange());
         for (let i = 0; i < labels.length; i++) {
           const ms = Number(t[2 * i + 1]! - t[2 * i]!) / 1e6;
