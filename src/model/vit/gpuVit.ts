@@ -628,7 +628,9 @@ class Planner {
     act('attnQ', sc.heads);
     act('attnK', sc.heads);
     act('attnV', sc.heads);
-    if (opts.transposedForward) for (const w of BLOCK_WEIGHTS) act(`forwardWT.${w}`, [...weightShape(c, w)].reverse()); // (in, out)
+    // The transposed weights' scratch, (in, out); GpuViT decides before planning, a plan made without a context
+    // (GpuViT.plan) counts it, so a pre-flight estimate is never short.
+    if (opts.transposedForward ?? true) for (const w of BLOCK_WEIGHTS) act(`forwardWT.${w}`, [...weightShape(c, w)].reverse());
     if (train) {
       act('dFeatures', [B, C]);
       act('dCls', [B, C]);
