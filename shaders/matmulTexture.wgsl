@@ -97,6 +97,19 @@ fn epilogue4(acc: vec4<f32>, batch: u32, row: u32, n0: u32) {
   store4(0u, base, n0, z);
 }
 
+// The TM = 8 rows of a tile from row m0 (acc_i is row m0 + i); rows past M are not stored.
+fn epilogueRows(batch: u32, m0: u32, nb: u32, acc0: vec4<f32>, acc1: vec4<f32>, acc2: vec4<f32>, acc3: vec4<f32>,
+                acc4: vec4<f32>, acc5: vec4<f32>, acc6: vec4<f32>, acc7: vec4<f32>) {
+  if (m0 + 0u < M) { epilogue4(acc0, batch, m0 + 0u, nb); }
+  if (m0 + 1u < M) { epilogue4(acc1, batch, m0 + 1u, nb); }
+  if (m0 + 2u < M) { epilogue4(acc2, batch, m0 + 2u, nb); }
+  if (m0 + 3u < M) { epilogue4(acc3, batch, m0 + 3u, nb); }
+  if (m0 + 4u < M) { epilogue4(acc4, batch, m0 + 4u, nb); }
+  if (m0 + 5u < M) { epilogue4(acc5, batch, m0 + 5u, nb); }
+  if (m0 + 6u < M) { epilogue4(acc6, batch, m0 + 6u, nb); }
+  if (m0 + 7u < M) { epilogue4(acc7, batch, m0 + 7u, nb); }
+}
+
 // ---------------------------------------------------------------- tile: the kernel
 
 // Clamps and masks cost instructions on llvmpipe, so they fold away (constant conditions) when the tile
@@ -365,14 +378,7 @@ fn tile(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
       }
     }
   }
-  if (m0 + 0u < M) { epilogue4(acc0, batch, m0 + 0u, nb); }
-  if (m0 + 1u < M) { epilogue4(acc1, batch, m0 + 1u, nb); }
-  if (m0 + 2u < M) { epilogue4(acc2, batch, m0 + 2u, nb); }
-  if (m0 + 3u < M) { epilogue4(acc3, batch, m0 + 3u, nb); }
-  if (m0 + 4u < M) { epilogue4(acc4, batch, m0 + 4u, nb); }
-  if (m0 + 5u < M) { epilogue4(acc5, batch, m0 + 5u, nb); }
-  if (m0 + 6u < M) { epilogue4(acc6, batch, m0 + 6u, nb); }
-  if (m0 + 7u < M) { epilogue4(acc7, batch, m0 + 7u, nb); }
+  epilogueRows(batch, m0, nb, acc0, acc1, acc2, acc3, acc4, acc5, acc6, acc7);
 }
 
 // ---------------------------------------------------------------- tileA: both operands textures
@@ -523,13 +529,6 @@ fn tileA(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) 
       }
     }
   }
-  if (m0 + 0u < M) { epilogue4(acc0, batch, m0 + 0u, nb); }
-  if (m0 + 1u < M) { epilogue4(acc1, batch, m0 + 1u, nb); }
-  if (m0 + 2u < M) { epilogue4(acc2, batch, m0 + 2u, nb); }
-  if (m0 + 3u < M) { epilogue4(acc3, batch, m0 + 3u, nb); }
-  if (m0 + 4u < M) { epilogue4(acc4, batch, m0 + 4u, nb); }
-  if (m0 + 5u < M) { epilogue4(acc5, batch, m0 + 5u, nb); }
-  if (m0 + 6u < M) { epilogue4(acc6, batch, m0 + 6u, nb); }
-  if (m0 + 7u < M) { epilogue4(acc7, batch, m0 + 7u, nb); }
+  epilogueRows(batch, m0, nb, acc0, acc1, acc2, acc3, acc4, acc5, acc6, acc7);
 }
 
