@@ -14,7 +14,9 @@
 //   selectRowBackward  dx[b, t, :] = (t == index) ? dy[b, :] : 0     (writes every element of dx)
 //   concatCls      out[b, 0, :] = cls, out[b, 1 + t, :] = patches[b, t, :]     cls: (C), patches: (B, N, C), out: (B, N+1, C)
 //   concatClsBackward  dpatches[b, t, :] = dout[b, 1 + t, :],  dcls (+)= Σ_b dout[b, 0, :]
-//   transpose      out[j, i] = x[i, j]                        x: (R, C), out: (C, R)   (its backward is a transpose too)
+//   transpose      out[j, i] = x[i, j] (i < R), 0 (R ≤ i < P)  x: (R, C), out: (C, P), P ≥ R (zero-padded rows of xᵀ;
+//                  its backward is a transpose too)
+//   transpose4     the same by 4×4 blocks (4 vec4 loads, 4 vec4 stores per invocation) when R, C and P are multiples of 4
 // Backward of the rest: add → da = db = dy; mul → da = dy⊙b, db = dy⊙a; mulRow → dx = dy⊙row, drow = Σ_rows dy⊙x (reduce.sumRows); axpy → dx = α·dy (dy passes through to y's input); scale → dx = α·dy;
 // addRow → dx = dy, drow = Σ_rows dy (kernels/reduce.ts sumRows). "(+)=" means the entry overwrites, or accumulates when accumulate = 1
 // (parameter gradients summed over micro-batches).
@@ -30,7 +32,7 @@ struct Rows { n: u32, period: u32 }
 struct Cls { B: u32, N: u32, C: u32 }
 struct Select { B: u32, N: u32, C: u32, index: u32 }
 struct ClsBackward { B: u32, N: u32, C: u32, accumulate: u32 }
-struct Transpose { R: u32, C: u32 }
+struct Transpose { R: u32, C: u32, P: u32 }
 
 @group(0) @binding(0) var<storage, read_write> y: array<f32>;
 @group(0) @binding(2) var<storage, read_write> out: array<f32>;
@@ -53,6 +55,9 @@ struct Transpose { R: u32, C: u32 }
 @group(0) @binding(20) var<storage, read_write> dx: array<f32>;
 @group(0) @binding(21) var<uniform> selectArgs: Select;
 @group(0) @binding(22) var<uniform> transposeArgs: Transpose;
+// out and x seen as vec4s, for transpose4.
+@group(0) @binding(23) var<storage, read_write> out4: array<vec4<f32>>;
+@group(0) @binding(24) var<storage, read> x4: array<vec4<f32>>;
 
 fn flat_index(gid: vec3<u32>, nwg: vec3<u32>) -> u32 { return gid.x + gid.y * nwg.x * WG; }
 
@@ -183,9 +188,37 @@ fn selectRowBackward(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num
 @compute @workgroup_size(WG)
 fn transpose(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
   let o = flat_index(gid, nwg);
-  let R = transposeArgs.R;
-  if (o >= R * transposeArgs.C) { return; }
-  let j = o / R;
-  let i = o % R;
-  out[o] = x[i * transposeArgs.C + j];
+  let P = transposeArgs.P;
+  if (o >= P * transposeArgs.C) { return; }
+  let j = o / P;
+  let i = o % P;
+  out[o] = select(0.0, x[min(i, transposeArgs.R - 1u) * transposeArgs.C + j], i < transposeArgs.R);
+}
+
+// One invocation per 4×4 block of out, in output order: x's rows i0 .. i0+3 at columns 4·jb .. 4·jb+3 are four vec4
+// loads; their transpose is four vec4 stores (zeros where the block lies in the padding, i0 ≥ R).
+@compute @workgroup_size(WG)
+fn transpose4(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let o = flat_index(gid, nwg);
+  let P4 = transposeArgs.P / 4u;
+  let C4 = transposeArgs.C / 4u;
+  if (o >= P4 * C4) { return; }
+  let jb = o / P4;
+  let ib = o % P4;
+  let i0 = 4u * ib;
+  var r0 = vec4<f32>(0.0);
+  var r1 = vec4<f32>(0.0);
+  var r2 = vec4<f32>(0.0);
+  var r3 = vec4<f32>(0.0);
+  if (i0 < transposeArgs.R) {
+    r0 = x4[i0 * C4 + jb];
+    r1 = x4[(i0 + 1u) * C4 + jb];
+    r2 = x4[(i0 + 2u) * C4 + jb];
+    r3 = x4[(i0 + 3u) * C4 + jb];
+  }
+  let j0 = 4u * jb;
+  out4[j0 * P4 + ib] = vec4<f32>(r0.x, r1.x, r2.x, r3.x);
+  out4[(j0 + 1u) * P4 + ib] = vec4<f32>(r0.y, r1.y, r2.y, r3.y);
+  out4[(j0 + 2u) * P4 + ib] = vec4<f32>(r0.z, r1.z, r2.z, r3.z);
+  out4[(j0 + 3u) * P4 + ib] = vec4<f32>(r0.w, r1.w, r2.w, r3.w);
 }

@@ -9,7 +9,8 @@
 // Why: llvmpipe scalarises every buffer load into a per-lane loop with a bounds branch per component, but
 // fetches a whole 16-byte texel per lane at once. B is the operand every lane loads for every k (A is loaded
 // once per SG values of k and shared with subgroupBroadcast), so B is the one worth moving (~1.3–2× on lavapipe).
-// Entry point tileA (NN only, K % (4·SG) == 0) reads A from a second texture as well: another 1.15–1.25× on lavapipe.
+// Entry point tileA (NN only, K % (4·SG) == 0) reads A from a second texture as well, with 16 rows per workgroup:
+// another 1.4–2× on lavapipe.
 //
 // Entry point `tile`: a workgroup is one subgroup of SG lanes and owns TM = 8 rows × 4·SG columns; lane l owns
 // the 4 adjacent columns 4q .. 4q+3, q = wg.x·SG + l: for NN/TN one texel per k; for NT the 4 columns are 4
@@ -97,7 +98,7 @@ fn epilogue4(acc: vec4<f32>, batch: u32, row: u32, n0: u32) {
   store4(0u, base, n0, z);
 }
 
-// The TM = 8 rows of a tile from row m0 (acc_i is row m0 + i); rows past M are not stored.
+// Eight rows from row m0 (acc_i is row m0 + i; tile stores one such group, tileA two); rows past M are not stored.
 fn epilogueRows(batch: u32, m0: u32, nb: u32, acc0: vec4<f32>, acc1: vec4<f32>, acc2: vec4<f32>, acc3: vec4<f32>,
                 acc4: vec4<f32>, acc5: vec4<f32>, acc6: vec4<f32>, acc7: vec4<f32>) {
   if (m0 + 0u < M) { epilogue4(acc0, batch, m0 + 0u, nb); }
@@ -383,13 +384,24 @@ fn tile(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
 
 // ---------------------------------------------------------------- tileA: both operands textures
 
-// A's rows are read as texels too (4 consecutive k per texel): lane l fetches texel k0/4 + l of each of the TM
+// A's rows are read as texels too (4 consecutive k per texel): lane l fetches texel k0/4 + l of each of the TM_A
 // rows, so one K block is 4·SG values of k, and step g broadcasts lane g's whole texel. Per 4·SG values of k that is
-// TM texel fetches and TM·SG vec4 broadcasts instead of tile's 4·TM scalar loads (each a per-lane gather on
+// TM_A texel fetches and TM_A·SG vec4 broadcasts instead of tile's 4·TM scalar loads (each a per-lane gather on
 // llvmpipe) and 4·TM·SG scalar broadcasts; B is read exactly as in tile. Needs K % (4·SG) == 0: with a tail block
-// the clamps in every step cost more than the texels save (bench/README.md). Dispatch as tile. Used for NN only:
-// NT ran no faster (its B quads are transposed in registers, and the A texels add to the live set), and a TN twin
-// that fetched A's texels along M ran no faster than tile either.
+// the clamps in every step cost more than the texels save (bench/README.md). Used for NN only: NT ran no faster (its
+// B quads are transposed in registers, and the A texels add to the live set), and a TN twin that fetched A's texels
+// along M ran no faster than tile either.
+// TM_A = 16 rows, twice tile's: every B texel (one gather per lane on llvmpipe, the dominant cost) then feeds 16
+// rows instead of 8. The extra accumulators spill, but a spill is a plain vector load/store and a texel fetch is a
+// gather. Measured against 8 rows in one process: 1.2–1.7× on the ViT-Tiny NN products; 24 and 32 rows were no
+// better than 16 and took 3.5–6 s to compile (bench/README.md). Dispatch (⌈N / (4·SG)⌉, ⌈M / TM_A⌉, batch).
+
+const TM_A = 16u;
+
+fn clampRowA(m: u32) -> u32 {
+  if (M % TM_A == 0u) { return m; }
+  return min(m, M - 1u);
+}
 
 fn texelA(i: u32) -> vec4<f32> { return textureLoad(ta, vec2<i32>(i32(i % TW), i32(i / TW)), 0); }
 
@@ -408,18 +420,26 @@ fn tileA(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) 
   let qu = wg.x * SG + lane;
   let nb = 4u * qu;
   let q = min(qu, (N - 1u) / 4u);
-  let m0 = wg.y * TM;
+  let m0 = wg.y * TM_A;
   let batch = wg.z;
   let aT0 = batch * (BATCH_A / 4u); // A's first texel for this batch item
   let bRow0 = batch * (BATCH_B / 4u);
-  let r0 = clampRow(m0 + 0u);
-  let r1 = clampRow(m0 + 1u);
-  let r2 = clampRow(m0 + 2u);
-  let r3 = clampRow(m0 + 3u);
-  let r4 = clampRow(m0 + 4u);
-  let r5 = clampRow(m0 + 5u);
-  let r6 = clampRow(m0 + 6u);
-  let r7 = clampRow(m0 + 7u);
+  let r0 = clampRowA(m0 + 0u);
+  let r1 = clampRowA(m0 + 1u);
+  let r2 = clampRowA(m0 + 2u);
+  let r3 = clampRowA(m0 + 3u);
+  let r4 = clampRowA(m0 + 4u);
+  let r5 = clampRowA(m0 + 5u);
+  let r6 = clampRowA(m0 + 6u);
+  let r7 = clampRowA(m0 + 7u);
+  let r8 = clampRowA(m0 + 8u);
+  let r9 = clampRowA(m0 + 9u);
+  let r10 = clampRowA(m0 + 10u);
+  let r11 = clampRowA(m0 + 11u);
+  let r12 = clampRowA(m0 + 12u);
+  let r13 = clampRowA(m0 + 13u);
+  let r14 = clampRowA(m0 + 14u);
+  let r15 = clampRowA(m0 + 15u);
   var acc0 = vec4<f32>(0.0);
   var acc1 = vec4<f32>(0.0);
   var acc2 = vec4<f32>(0.0);
@@ -428,6 +448,14 @@ fn tileA(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) 
   var acc5 = vec4<f32>(0.0);
   var acc6 = vec4<f32>(0.0);
   var acc7 = vec4<f32>(0.0);
+  var acc8 = vec4<f32>(0.0);
+  var acc9 = vec4<f32>(0.0);
+  var acc10 = vec4<f32>(0.0);
+  var acc11 = vec4<f32>(0.0);
+  var acc12 = vec4<f32>(0.0);
+  var acc13 = vec4<f32>(0.0);
+  var acc14 = vec4<f32>(0.0);
+  var acc15 = vec4<f32>(0.0);
   for (var k0 = 0u; k0 < K; k0 += 4u * SG) {
     let x = k0 / 4u + lane;
     let a0 = texelA(aT0 + r0 * (K / 4u) + x);
@@ -438,6 +466,14 @@ fn tileA(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) 
     let a5 = texelA(aT0 + r5 * (K / 4u) + x);
     let a6 = texelA(aT0 + r6 * (K / 4u) + x);
     let a7 = texelA(aT0 + r7 * (K / 4u) + x);
+    let a8 = texelA(aT0 + r8 * (K / 4u) + x);
+    let a9 = texelA(aT0 + r9 * (K / 4u) + x);
+    let a10 = texelA(aT0 + r10 * (K / 4u) + x);
+    let a11 = texelA(aT0 + r11 * (K / 4u) + x);
+    let a12 = texelA(aT0 + r12 * (K / 4u) + x);
+    let a13 = texelA(aT0 + r13 * (K / 4u) + x);
+    let a14 = texelA(aT0 + r14 * (K / 4u) + x);
+    let a15 = texelA(aT0 + r15 * (K / 4u) + x);
     {
       let bq = quadB(q, bRow0, k0 + 0u);
       acc0 = fma4(acc0, subgroupBroadcast(a0, 0u), bq);
@@ -448,6 +484,14 @@ fn tileA(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) 
       acc5 = fma4(acc5, subgroupBroadcast(a5, 0u), bq);
       acc6 = fma4(acc6, subgroupBroadcast(a6, 0u), bq);
       acc7 = fma4(acc7, subgroupBroadcast(a7, 0u), bq);
+      acc8 = fma4(acc8, subgroupBroadcast(a8, 0u), bq);
+      acc9 = fma4(acc9, subgroupBroadcast(a9, 0u), bq);
+      acc10 = fma4(acc10, subgroupBroadcast(a10, 0u), bq);
+      acc11 = fma4(acc11, subgroupBroadcast(a11, 0u), bq);
+      acc12 = fma4(acc12, subgroupBroadcast(a12, 0u), bq);
+      acc13 = fma4(acc13, subgroupBroadcast(a13, 0u), bq);
+      acc14 = fma4(acc14, subgroupBroadcast(a14, 0u), bq);
+      acc15 = fma4(acc15, subgroupBroadcast(a15, 0u), bq);
     }
     {
       let bq = quadB(q, bRow0, k0 + 4u);
@@ -459,6 +503,14 @@ fn tileA(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) 
       acc5 = fma4(acc5, subgroupBroadcast(a5, 1u), bq);
       acc6 = fma4(acc6, subgroupBroadcast(a6, 1u), bq);
       acc7 = fma4(acc7, subgroupBroadcast(a7, 1u), bq);
+      acc8 = fma4(acc8, subgroupBroadcast(a8, 1u), bq);
+      acc9 = fma4(acc9, subgroupBroadcast(a9, 1u), bq);
+      acc10 = fma4(acc10, subgroupBroadcast(a10, 1u), bq);
+      acc11 = fma4(acc11, subgroupBroadcast(a11, 1u), bq);
+      acc12 = fma4(acc12, subgroupBroadcast(a12, 1u), bq);
+      acc13 = fma4(acc13, subgroupBroadcast(a13, 1u), bq);
+      acc14 = fma4(acc14, subgroupBroadcast(a14, 1u), bq);
+      acc15 = fma4(acc15, subgroupBroadcast(a15, 1u), bq);
     }
     {
       let bq = quadB(q, bRow0, k0 + 8u);
@@ -470,6 +522,14 @@ fn tileA(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) 
       acc5 = fma4(acc5, subgroupBroadcast(a5, 2u), bq);
       acc6 = fma4(acc6, subgroupBroadcast(a6, 2u), bq);
       acc7 = fma4(acc7, subgroupBroadcast(a7, 2u), bq);
+      acc8 = fma4(acc8, subgroupBroadcast(a8, 2u), bq);
+      acc9 = fma4(acc9, subgroupBroadcast(a9, 2u), bq);
+      acc10 = fma4(acc10, subgroupBroadcast(a10, 2u), bq);
+      acc11 = fma4(acc11, subgroupBroadcast(a11, 2u), bq);
+      acc12 = fma4(acc12, subgroupBroadcast(a12, 2u), bq);
+      acc13 = fma4(acc13, subgroupBroadcast(a13, 2u), bq);
+      acc14 = fma4(acc14, subgroupBroadcast(a14, 2u), bq);
+      acc15 = fma4(acc15, subgroupBroadcast(a15, 2u), bq);
     }
     {
       let bq = quadB(q, bRow0, k0 + 12u);
@@ -481,6 +541,14 @@ fn tileA(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) 
       acc5 = fma4(acc5, subgroupBroadcast(a5, 3u), bq);
       acc6 = fma4(acc6, subgroupBroadcast(a6, 3u), bq);
       acc7 = fma4(acc7, subgroupBroadcast(a7, 3u), bq);
+      acc8 = fma4(acc8, subgroupBroadcast(a8, 3u), bq);
+      acc9 = fma4(acc9, subgroupBroadcast(a9, 3u), bq);
+      acc10 = fma4(acc10, subgroupBroadcast(a10, 3u), bq);
+      acc11 = fma4(acc11, subgroupBroadcast(a11, 3u), bq);
+      acc12 = fma4(acc12, subgroupBroadcast(a12, 3u), bq);
+      acc13 = fma4(acc13, subgroupBroadcast(a13, 3u), bq);
+      acc14 = fma4(acc14, subgroupBroadcast(a14, 3u), bq);
+      acc15 = fma4(acc15, subgroupBroadcast(a15, 3u), bq);
     }
     if (SG == 8u) {
       {
@@ -493,6 +561,14 @@ fn tileA(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) 
         acc5 = fma4(acc5, subgroupBroadcast(a5, 4u), bq);
         acc6 = fma4(acc6, subgroupBroadcast(a6, 4u), bq);
         acc7 = fma4(acc7, subgroupBroadcast(a7, 4u), bq);
+        acc8 = fma4(acc8, subgroupBroadcast(a8, 4u), bq);
+        acc9 = fma4(acc9, subgroupBroadcast(a9, 4u), bq);
+        acc10 = fma4(acc10, subgroupBroadcast(a10, 4u), bq);
+        acc11 = fma4(acc11, subgroupBroadcast(a11, 4u), bq);
+        acc12 = fma4(acc12, subgroupBroadcast(a12, 4u), bq);
+        acc13 = fma4(acc13, subgroupBroadcast(a13, 4u), bq);
+        acc14 = fma4(acc14, subgroupBroadcast(a14, 4u), bq);
+        acc15 = fma4(acc15, subgroupBroadcast(a15, 4u), bq);
       }
       {
         let bq = quadB(q, bRow0, k0 + 20u);
@@ -504,6 +580,14 @@ fn tileA(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) 
         acc5 = fma4(acc5, subgroupBroadcast(a5, 5u), bq);
         acc6 = fma4(acc6, subgroupBroadcast(a6, 5u), bq);
         acc7 = fma4(acc7, subgroupBroadcast(a7, 5u), bq);
+        acc8 = fma4(acc8, subgroupBroadcast(a8, 5u), bq);
+        acc9 = fma4(acc9, subgroupBroadcast(a9, 5u), bq);
+        acc10 = fma4(acc10, subgroupBroadcast(a10, 5u), bq);
+        acc11 = fma4(acc11, subgroupBroadcast(a11, 5u), bq);
+        acc12 = fma4(acc12, subgroupBroadcast(a12, 5u), bq);
+        acc13 = fma4(acc13, subgroupBroadcast(a13, 5u), bq);
+        acc14 = fma4(acc14, subgroupBroadcast(a14, 5u), bq);
+        acc15 = fma4(acc15, subgroupBroadcast(a15, 5u), bq);
       }
       {
         let bq = quadB(q, bRow0, k0 + 24u);
@@ -515,6 +599,14 @@ fn tileA(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) 
         acc5 = fma4(acc5, subgroupBroadcast(a5, 6u), bq);
         acc6 = fma4(acc6, subgroupBroadcast(a6, 6u), bq);
         acc7 = fma4(acc7, subgroupBroadcast(a7, 6u), bq);
+        acc8 = fma4(acc8, subgroupBroadcast(a8, 6u), bq);
+        acc9 = fma4(acc9, subgroupBroadcast(a9, 6u), bq);
+        acc10 = fma4(acc10, subgroupBroadcast(a10, 6u), bq);
+        acc11 = fma4(acc11, subgroupBroadcast(a11, 6u), bq);
+        acc12 = fma4(acc12, subgroupBroadcast(a12, 6u), bq);
+        acc13 = fma4(acc13, subgroupBroadcast(a13, 6u), bq);
+        acc14 = fma4(acc14, subgroupBroadcast(a14, 6u), bq);
+        acc15 = fma4(acc15, subgroupBroadcast(a15, 6u), bq);
       }
       {
         let bq = quadB(q, bRow0, k0 + 28u);
@@ -526,9 +618,17 @@ fn tileA(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) 
         acc5 = fma4(acc5, subgroupBroadcast(a5, 7u), bq);
         acc6 = fma4(acc6, subgroupBroadcast(a6, 7u), bq);
         acc7 = fma4(acc7, subgroupBroadcast(a7, 7u), bq);
+        acc8 = fma4(acc8, subgroupBroadcast(a8, 7u), bq);
+        acc9 = fma4(acc9, subgroupBroadcast(a9, 7u), bq);
+        acc10 = fma4(acc10, subgroupBroadcast(a10, 7u), bq);
+        acc11 = fma4(acc11, subgroupBroadcast(a11, 7u), bq);
+        acc12 = fma4(acc12, subgroupBroadcast(a12, 7u), bq);
+        acc13 = fma4(acc13, subgroupBroadcast(a13, 7u), bq);
+        acc14 = fma4(acc14, subgroupBroadcast(a14, 7u), bq);
+        acc15 = fma4(acc15, subgroupBroadcast(a15, 7u), bq);
       }
     }
   }
   epilogueRows(batch, m0, nb, acc0, acc1, acc2, acc3, acc4, acc5, acc6, acc7);
+  epilogueRows(batch, m0 + 8u, nb, acc8, acc9, acc10, acc11, acc12, acc13, acc14, acc15);
 }
-

@@ -103,6 +103,8 @@ export class GpuContext {
   private readonly sizes = new WeakMap<GPUBuffer, number>();
   /** rgba32float textures that texture bindings are copied into, one per (size, slot); kept until destroy. */
   private readonly texturePool = new Map<string, GPUTexture>();
+  /** Launchers' intermediate buffers (see scratch()), one per slot, grown on demand; kept until destroy. */
+  private readonly scratchPool = new Map<string, GPUBuffer>();
   /** Objects that must outlive the device (Dawn for Node frees the device if its GPU instance is collected). */
   private keepAlive: unknown[] = [];
   /** Per-dispatch GPU timing (timestamp queries), while startProfiling() is in effect. */
@@ -229,6 +231,14 @@ export class GpuContext {
     this.enc().copyBufferToBuffer(src.buffer, src.byteOffset + srcOffset * 4, dst.buffer, dst.byteOffset + dstOffset * 4, count * 4);
   }
 
+  /** Sets `count` elements of t from element `offset` on to zero, in order with the recorded dispatches. */
+  zero(t: GpuTensor, offset = 0, count = numel(t.shape) - offset): void {
+    if (offset < 0 || count < 0 || offset + count > numel(t.shape)) throw new Error(`zero ${t.label}[${offset}…+${count}]: out of range`);
+    if (count === 0) return;
+    this.endPass();
+    this.enc().clearBuffer(t.buffer, t.byteOffset + offset * 4, count * 4);
+  }
+
   release(...ts: GpuTensor[]): void {
     for (const t of ts) {
       const bytes = this.sizes.get(t.buffer);
@@ -262,7 +272,32 @@ export class GpuContext {
     return this.textureProblem(t) === null;
   }
 
-  /** Frees the pooled textures of texture bindings (after the work recorded so far); later runs re-create them. */
+  /**
+   * A launcher's intermediate tensor (e.g. an operand transposed for a faster matmul layout): the buffer of
+   * `slot`, grown when too small and otherwise reused, so it is valid only until the next scratch() of the same slot.
+   * Work runs in recording order, so a later user overwrites it only after earlier dispatches have read it.
+   * Counted in `memory` like the pooled textures; freed by releaseTextures() or destroy().
+   */
+  scratch(slot: string, shape: readonly number[]): GpuTensor {
+    const bytes = Math.max(16, numel(shape) * 4);
+    let buffer = this.scratchPool.get(slot);
+    if (!buffer || buffer.size < bytes) {
+      if (buffer) {
+        this.submit(); // recorded work may still use the old buffer: it goes to the queue before the buffer dies
+        this.liveBytes -= buffer.size;
+        buffer.destroy();
+      }
+      if (bytes > this.device.limits.maxBufferSize)
+        throw new GpuOperationError(`scratch ${slot} ${shapeString(shape)} needs ${bytes} bytes; this device allows ${this.device.limits.maxBufferSize} per buffer`);
+      buffer = this.device.createBuffer({ label: `context.scratch ${slot}`, size: bytes, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST });
+      this.scratchPool.set(slot, buffer);
+      this.liveBytes += bytes;
+      this.peak = Math.max(this.peak, this.liveBytes);
+    }
+    return { buffer, byteOffset: 0, shape: [...shape], dtype: 'f32', label: `scratch ${slot}` };
+  }
+
+  /** Frees the pooled textures and scratch buffers (after the work recorded so far); later runs re-create them. */
   releaseTextures(): void {
     this.submit();
     for (const tex of this.texturePool.values()) {
@@ -270,6 +305,11 @@ export class GpuContext {
       tex.destroy();
     }
     this.texturePool.clear();
+    for (const buffer of this.scratchPool.values()) {
+      this.liveBytes -= buffer.size;
+      buffer.destroy();
+    }
+    this.scratchPool.clear();
   }
 
   /** Bytes of tensor memory allocated now, and the most ever allocated at once (every tensor goes through tensor()). */
@@ -458,6 +498,7 @@ export class GpuContext {
   destroy(): void {
     this.uniformRing.destroy();
     for (const tex of this.texturePool.values()) tex.destroy();
+    for (const buffer of this.scratchPool.values()) buffer.destroy();
     this.texturePool.clear();
     this.profiler?.destroy();
     this.device.destroy();

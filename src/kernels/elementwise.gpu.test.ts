@@ -103,14 +103,15 @@ await describeGpu('elementwise kernel', (ctx) => {
     });
   }
 
-  for (const [R, C] of [[1, 1], [3, 5], [192, 576], [768, 192]] as const) {
-    it(`transpose is exact, ${R}×${C}`, async () => {
+  for (const [R, C, P] of [[1, 1, 1], [3, 5, 3], [3, 5, 8], [4, 8, 4], [8, 4, 16], [192, 576, 192], [768, 192, 768], [197, 64, 224], [1576, 192, 1600]] as const) {
+    it(`transpose is exact, ${R}×${C}${P > R ? `, rows zero-padded to ${P}` : ''}`, async () => {
       const c = ctx();
       const x = f32(normal(R * C, 43));
       const tx = c.fromArray(x, [R, C], 'x');
-      const tout = c.fromArray(new Float32Array(R * C).fill(Number.NaN), [C, R], 'out'); // every element overwritten
+      const tout = c.fromArray(new Float32Array(P * C).fill(Number.NaN), [C, P], 'out'); // every element overwritten
       ew.transpose(c, tout, tx);
-      expect(Array.from(await c.read(tout))).toEqual(Array.from(f32(ref.transpose(f64(x), R, C))));
+      expect(Array.from(await c.read(tout))).toEqual(Array.from(f32(ref.transpose(f64(x), R, C, P))));
+      if (R > 1) expect(() => ew.transpose(c, c.tensor([C, R - 1]), tx)).toThrow(/is not x .* transposed/);
       if (R !== C) expect(() => ew.transpose(c, c.tensor([R, C]), tx)).toThrow(/is not x .* transposed/);
       c.release(tx, tout);
     });

@@ -117,10 +117,17 @@ export function selectRowBackward(ctx: GpuContext, dx: GpuTensor, dy: GpuTensor,
   ctx.run('elementwise', 'selectRowBackward', { bindings: { dx, dy }, uniforms: { B, N, C, index }, overrides: { WG }, workgroups: grid1d(ctx, n, WG) });
 }
 
-/** out (C, R) = xᵀ for x (R, C). */
+/**
+ * out (C, P) = xᵀ for x (R, C), each row of xᵀ zero-padded from R to P ≥ R values (out (C, R): a plain transpose).
+ * The padding lets a matmul read a K that is a whole number of its blocks (kernels/matmul.ts).
+ */
 export function transpose(ctx: GpuContext, out: GpuTensor, x: GpuTensor): void {
-  if (x.shape.length !== 2 || out.shape.length !== 2 || out.shape[0] !== x.shape[1] || out.shape[1] !== x.shape[0])
-    throw new Error(`elementwise.transpose: out ${shapeString(out.shape)} is not x ${shapeString(x.shape)} transposed`);
+  if (x.shape.length !== 2 || out.shape.length !== 2 || out.shape[0] !== x.shape[1] || out.shape[1]! < x.shape[0]!)
+    throw new Error(`elementwise.transpose: out ${shapeString(out.shape)} is not x ${shapeString(x.shape)} transposed (rows may be zero-padded, not cut)`);
   const [R, C] = x.shape as [number, number];
-  ctx.run('elementwise', 'transpose', { bindings: { out, x }, uniforms: { R, C }, overrides: { WG }, workgroups: grid1d(ctx, R * C, WG) });
+  const P = out.shape[1]!;
+  if (R === 0) return;
+  if (R % 4 === 0 && C % 4 === 0 && P % 4 === 0)
+    ctx.run('elementwise', 'transpose4', { bindings: { out4: out, x4: x }, uniforms: { R, C, P }, overrides: { WG }, workgroups: grid1d(ctx, (P * C) / 16, WG) });
+  else ctx.run('elementwise', 'transpose', { bindings: { out, x }, uniforms: { R, C, P }, overrides: { WG }, workgroups: grid1d(ctx, P * C, WG) });
 }

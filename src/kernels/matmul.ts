@@ -153,6 +153,8 @@ export function choosePath(ctx: GpuContext, b?: GpuTensor): Exclude<MatmulPath, 
  * Whether NN (B stored (K, N)) runs clearly faster than NT (B stored (N, K)) here, so that a caller with B stored
  * transposed gains by transposing it first: on the texture path NN also reads A as texels (matmulTexture.tileA),
  * 1.4–1.6× the NT products of a ViT-Tiny step (bench/README.md). Elsewhere the layouts cost about the same.
+ * (run() itself does this for large NT and TN products on that path, into context scratch; a caller that keeps
+ * the transposed copy in planned memory, as GpuViT does, avoids the scratch.)
  */
 export function nnFaster(ctx: GpuContext): boolean {
   return choosePath(ctx) !== 'portable';

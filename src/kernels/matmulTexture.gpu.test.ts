@@ -91,6 +91,14 @@ const cases: Case[] = [
     spec: { layout: 'NN', M: 9, N: 32, K: 96, batch: 2, strideA: 0, alpha: 2 },
     bias: true,
   },
+  {
+    // tileA owns 16 rows per workgroup, stored as two groups of 8: M = 37 covers full, half and tail groups.
+    name: 'batched NN, A a texture, 16-row tiles with a tail, bias, GELU with pre, batched residual',
+    spec: { layout: 'NN', M: 37, N: 64, K: 64, batch: 2, gelu: true, alpha: 0.5, beta: 1 },
+    bias: true,
+    pre: true,
+    residual: 'batched',
+  },
   { name: 'NT, N and M tails (masked columns)', spec: { layout: 'NT', M: 13, N: 21, K: 64, batch: 1 } },
   { name: 'TN, K and M tails', spec: { layout: 'TN', M: 9, N: 128, K: 37, batch: 1 } },
   {
@@ -115,6 +123,20 @@ const cases: Case[] = [
     spec: { layout: 'NT', M: 10, N: 7, K: 64, batch: 2, strideB: 0, gelu: true },
     pre: true,
   },
+  // From 4M multiply-adds on, NT and TN run as NN on an operand transposed into context scratch (tileA).
+  {
+    name: 'NT as NN on Bᵀ in scratch, bias, shared residual',
+    spec: { layout: 'NT', M: 70, N: 128, K: 512, batch: 1 },
+    bias: true,
+    residual: 'shared',
+  },
+  {
+    name: 'TN as NN on zero-padded Aᵀ and B (K 520 → 544), GELU with pre, α and β',
+    spec: { layout: 'TN', M: 68, N: 128, K: 520, batch: 1, gelu: true, alpha: 0.5, beta: 1 },
+    pre: true,
+  },
+  { name: 'batched NT with a shared B, as NN', spec: { layout: 'NT', M: 40, N: 64, K: 1024, batch: 2, strideB: 0 } },
+  { name: 'batched TN with a shared A and K whole blocks, as NN', spec: { layout: 'TN', M: 64, N: 64, K: 512, batch: 2, strideA: 0 } },
   // Extreme range: entries ~±1e4, products ~1e8 summed over K = 300 (f32 range, cancellation).
   { name: 'extreme range NN', spec: { layout: 'NN', M: 9, N: 64, K: 300, batch: 1 }, scale: 1e4 },
   { name: 'ViT widths NT (dX of qkv)', spec: { layout: 'NT', M: 20, N: 192, K: 576, batch: 1 } },
@@ -177,6 +199,26 @@ await describeGpu('matmulTexture kernel', (ctx) => {
     matmul.run(c, { c: out1, a, b, path: 'texture' });
     expect(Array.from(await c.read(out1))).toEqual(Array.from(second));
     c.release(a, store, src1, src2, out1, out2);
+  });
+
+  it('runs large NT and TN as NN on a transposed operand (one more dispatch), small ones as they are', async () => {
+    const c = ctx();
+    if (!usable(c)) return;
+    const dispatches = async (layout: matmul.Layout, M: number, N: number, K: number) => {
+      const a = c.tensor(layout === 'TN' ? [K, M] : [M, K]);
+      const b = c.tensor(layout === 'NT' ? [N, K] : [K, N]);
+      const out = c.tensor([M, N]);
+      const before = c.dispatches;
+      matmul.run(c, { c: out, a, b, layout });
+      const n = c.dispatches - before;
+      await c.flush();
+      c.release(a, b, out);
+      return n;
+    };
+    expect(await dispatches('NT', 64, 128, 512)).toBe(2); // transpose + tileA
+    expect(await dispatches('TN', 64, 128, 520)).toBe(2); // transpose (+ a copy and a clear, not dispatches) + tileA
+    expect(await dispatches('NT', 8, 64, 64)).toBe(1); // below the size where the extra pass pays
+    expect(await dispatches('NT', 64, 128, 520)).toBe(1); // NT with a K tail: tileA could not take it
   });
 
   it('checks the preconditions, and auto falls back to the buffer kernel', () => {
