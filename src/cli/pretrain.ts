@@ -276,7 +276,9 @@ async function main(): Promise<void> {
         adapter: ctx.adapter.description,
       };
       mkdirSync(args.out, { recursive: true });
-      const files = modelFiles(config, state.params, { keepHead: args.keepHead, metadata: { step: String(state.step), source: 'sdlora-playground npm run pretrain' } });
+      // Every training image was gray / light on dark: the model expects its inputs so (ViTConfig input convention).
+      const convention = { ...(opts.grayscale === 1 ? { grayscale: true } : {}), ...(opts.darkBackground === 1 ? { lightOnDark: true } : {}) };
+      const files = modelFiles({ ...config, ...convention }, state.params, { keepHead: args.keepHead, metadata: { step: String(state.step), source: 'sdlora-playground npm run pretrain' } });
       for (const [name, data] of Object.entries(files)) writeAtomic(join(args.out, name), data);
       writeAtomic(join(args.out, 'pretraining.json'), JSON.stringify(info, null, 2) + '\n');
       if (validation) appendFileSync(csvPath, `${state.step},,,,,${elapsed().toFixed(1)},${validation.accuracy.toFixed(4)}\n`);

@@ -97,7 +97,7 @@ async function extract(ctx: GpuContext, config: ViTConfig, vits: GpuViT[], image
   for (let s = 0; s < images.length; s += B) {
     const part = images.slice(s, s + B);
     const filled = part.concat(Array.from({ length: B - part.length }, () => part[part.length - 1]!));
-    const { pixels, sources } = packImages(filled);
+    const { pixels, sources } = packImages(filled, undefined, config);
     const pixelsT = ctx.fromArray(pixels, [pixels.length], 'probe.pixels');
     ctx.write(sourcesT, sources);
     const boxes = new Float32Array(B * 4); // (B, 4): the whole image, resized to S×S
@@ -161,7 +161,9 @@ async function main(): Promise<void> {
         model: args.model,
         config,
         protocol:
-          'nearest class mean on frozen features: class means from the train split, top-1 accuracy on the test split; pixels = the model input (bilinear resize to the input size, normalised); random = timm-initialised ViT of the same shape; features = final-LN CLS token',
+          'nearest class mean on frozen features: class means from the train split, top-1 accuracy on the test split; pixels = the model input (' +
+          (config.grayscale || config.lightOnDark ? `made ${[config.grayscale ? 'gray' : '', config.lightOnDark ? 'light on dark' : ''].filter(Boolean).join(' and ')} as the model expects, then ` : '') +
+          'bilinear resize to the input size, normalised); random = timm-initialised ViT of the same shape, fed the same input; features = final-LN CLS token',
         randomSeed: args.seed,
         results,
       },

@@ -3,7 +3,7 @@
 import { encode as encodePng } from 'fast-png';
 import { encode as encodeJpeg } from 'jpeg-js';
 import { describe, expect, it } from 'vitest';
-import { decodeImage, ImageDecodeError, packImages, sniffFormat } from './decode';
+import { applyInputConvention, decodeImage, ImageDecodeError, packImages, sniffFormat } from './decode';
 
 const W = 13; // odd sizes: rows of sub-byte images end mid-byte
 const H = 7;
@@ -227,5 +227,29 @@ describe('packImages', () => {
     const { pixels, sources } = packImages([a, b], [false, true]);
     expect(Array.from(pixels)).toEqual([0xff030201, 0xff060504, 0xff090807, 0xff0c0b0a]);
     expect(Array.from(sources)).toEqual([2, 1, 0, 0, 1, 2, 2, 1]);
+  });
+
+  it("applies a backbone's input convention: gray, then light on dark when the border is bright", () => {
+    // 3×3: a white border (luma 255) around one red pixel (luma round(0.299·255) = 76).
+    const rgba = new Uint8Array(9 * 4).fill(255);
+    rgba.set([255, 0, 0, 255], 4 * 4);
+    const page = { width: 3, height: 3, rgba };
+    const gray = applyInputConvention(page, { grayscale: true });
+    expect(Array.from(gray.rgba.subarray(16, 20))).toEqual([76, 76, 76, 255]);
+    expect(Array.from(gray.rgba.subarray(0, 4))).toEqual([255, 255, 255, 255]);
+    const both = applyInputConvention(page, { grayscale: true, lightOnDark: true });
+    expect(Array.from(both.rgba.subarray(16, 20))).toEqual([179, 179, 179, 255]); // 255 − 76
+    expect(Array.from(both.rgba.subarray(0, 4))).toEqual([0, 0, 0, 255]);
+    // Light on dark alone keeps colour and inverts it.
+    expect(Array.from(applyInputConvention(page, { lightOnDark: true }).rgba.subarray(16, 20))).toEqual([0, 255, 255, 255]);
+    // A dark border stays as it is, a gray image is unchanged by grayscale (exact luma of R = G = B), nothing asked = same object.
+    const night = { width: 3, height: 3, rgba: Uint8Array.from({ length: 36 }, (_, i) => (i % 4 === 3 ? 255 : i < 16 ? 10 : 37)) };
+    expect(Array.from(applyInputConvention(night, { grayscale: true, lightOnDark: true }).rgba)).toEqual(Array.from(night.rgba));
+    expect(applyInputConvention(page, {})).toBe(page);
+    expect(Array.from(page.rgba.subarray(16, 20))).toEqual([255, 0, 0, 255]); // the input is never modified
+    // packImages applies it to every image before packing.
+    const { pixels } = packImages([page], undefined, { grayscale: true, lightOnDark: true });
+    expect(pixels[4]).toBe(0xffb3b3b3);
+    expect(pixels[0]).toBe(0xff000000);
   });
 });

@@ -218,17 +218,67 @@ export function decodeJpeg(bytes: Uint8Array, options: DecodeOptions = {}): Rgba
 
 // ---- packing for the GPU ------------------------------------------------------------------------
 
+/** A backbone's input convention (ViTConfig grayscale / lightOnDark), applied by packImages. */
+export interface InputConvention {
+  grayscale?: boolean;
+  lightOnDark?: boolean;
+}
+
+const luma = (r: number, g: number, b: number) => 0.299 * r + 0.587 * g + 0.114 * b;
+
+/**
+ * The image as a backbone with this input convention expects it: gray = round(Rec. 601 luma) in every channel (a gray
+ * image comes back unchanged); light on dark = 255 − v when the mean luma of the outermost pixel ring is above
+ * 127.5 (a dark object on a white page becomes a light object on black, as in the pretraining's darkBackground).
+ * The same image object when the convention asks for nothing.
+ */
+export function applyInputConvention(im: RgbaImage, c: InputConvention | undefined): RgbaImage {
+  if (!c?.grayscale && !c?.lightOnDark) return im;
+  const { width: W, height: H } = im;
+  const out = new Uint8Array(im.rgba);
+  if (c.grayscale)
+    for (let q = 0; q < out.length; q += 4) {
+      const v = Math.round(luma(out[q]!, out[q + 1]!, out[q + 2]!));
+      out[q] = v;
+      out[q + 1] = v;
+      out[q + 2] = v;
+    }
+  if (c.lightOnDark) {
+    let sum = 0;
+    let n = 0;
+    for (let y = 0; y < H; y++)
+      for (let x = 0; x < W; x++) {
+        if (y !== 0 && y !== H - 1 && x !== 0 && x !== W - 1) continue;
+        const q = (y * W + x) * 4;
+        sum += luma(out[q]!, out[q + 1]!, out[q + 2]!);
+        n++;
+      }
+    if (n > 0 && sum / n > 127.5)
+      for (let q = 0; q < out.length; q += 4) {
+        out[q] = 255 - out[q]!;
+        out[q + 1] = 255 - out[q + 1]!;
+        out[q + 2] = 255 - out[q + 2]!;
+      }
+  }
+  return { width: W, height: H, rgba: out };
+}
+
 /**
  * Lays decoded images back to back as RGBA words for shaders/preprocess.wgsl:
- * pixels (P) u32 with P = Σ W·H, sources (B, 4) u32 [W, H, offset, flip].
+ * pixels (P) u32 with P = Σ W·H, sources (B, 4) u32 [W, H, offset, flip]. `convention`: the backbone's input
+ * convention (applyInputConvention), applied to each image first.
  */
-export function packImages(images: readonly RgbaImage[], flips?: readonly boolean[]): { pixels: Uint32Array; sources: Uint32Array } {
+export function packImages(
+  images: readonly RgbaImage[],
+  flips?: readonly boolean[],
+  convention?: InputConvention,
+): { pixels: Uint32Array; sources: Uint32Array } {
   let total = 0;
   for (const im of images) total += im.width * im.height;
   const pixels = new Uint32Array(total); // (P)
   let offset = 0;
   for (const im of images) {
-    pixels.set(packRgba(im.rgba), offset);
+    pixels.set(packRgba(applyInputConvention(im, convention).rgba), offset);
     offset += im.width * im.height;
   }
   const sources = sourceTable(images.map((im, b) => ({ width: im.width, height: im.height, flip: flips?.[b] ?? false })));

@@ -120,6 +120,11 @@ describe('checkpoint loading', () => {
     const p = parseConfig(hf, { image_mean: [0.485, 0.456, 0.406], image_std: [0.229, 0.224, 0.225] });
     expect(p.config).toEqual({ ...presets.vitBase, layerNormEps: 1e-12, numClasses: 3, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225] });
     expect(p.labels).toEqual(['cat', 'dog', 'eel']);
+    // The input convention of a backbone trained on gray, light-on-dark images (what npm run pretrain writes).
+    const conv = parseConfig(hf, { image_mean: [0.5, 0.5, 0.5], image_std: [0.5, 0.5, 0.5], do_grayscale: true, do_light_on_dark: true });
+    expect(conv.config).toMatchObject({ grayscale: true, lightOnDark: true });
+    expect(parseConfig(hf, { do_grayscale: false }).config.grayscale).toBeUndefined();
+    expect(errorOf(() => parseConfig(hf, { do_light_on_dark: 'yes' }))).toMatch(/do_light_on_dark must be true or false/);
     expect(errorOf(() => parseConfig({ ...hf, hidden_act: 'gelu_new', model_type: 'deit' }))).toMatch(
       /model_type "deit" is not supported.*hidden_act "gelu_new" is not supported \(only "gelu"/,
     );

@@ -159,11 +159,15 @@ function parseHfConfig(o: Record<string, unknown>, pre: Record<string, unknown> 
       mean = [0, 0, 0];
       std = [1, 1, 1];
     }
+    for (const k of ['do_grayscale', 'do_light_on_dark'])
+      if (pre[k] !== undefined && typeof pre[k] !== 'boolean') errs.push(`preprocessor ${k} must be true or false`);
   } else notes.push('no preprocessor_config.json: assuming mean = std = 0.5 (google/vit); DeiT/DINO use ImageNet statistics');
   if (errs.length) throw new CheckpointError(`${name} (Hugging Face ViT config): ${errs.join('; ')}`);
   const config: ViTConfig = {
     imageSize, patchSize, channels, width, depth, heads, mlpRatio: inter / width,
     layerNormEps: eps as number, qkvBias: qkvBias as boolean, numClasses: head === 'required' ? numLabels : 0, mean, std,
+    ...(pre?.do_grayscale === true ? { grayscale: true } : {}),
+    ...(pre?.do_light_on_dark === true ? { lightOnDark: true } : {}),
   };
   if (mlpDim(config) !== inter) throw new CheckpointError(`${name}: intermediate_size ${inter} is not representable`);
   return { config: checked(config, name), format: 'hf', labels, head, notes };

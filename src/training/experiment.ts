@@ -127,7 +127,7 @@ class BatchLoader {
     const flips = decodedAll.map(() => (augment?.flip ? r() < 0.5 : false));
     const boxes = new Float32Array(this.batch * 4);
     decodedAll.forEach((im, b) => boxes.set(augment ? randomResizedCrop(im.width, im.height, augment.scale, r) : [0, 0, im.width, im.height], b * 4));
-    const { pixels, sources } = packImages(decodedAll, flips);
+    const { pixels, sources } = packImages(decodedAll, flips, this.config);
     if (!this.pixels || this.pixels.shape[0]! < pixels.length) {
       if (this.pixels) this.ctx.release(this.pixels);
       this.pixels = this.ctx.tensor([Math.max(pixels.length, this.batch * 64 * 64)], 'batch.pixels', 'u32');

@@ -47,7 +47,7 @@ export function mergedParams(run: RunConfig, config: ViTConfig, state: MethodSta
 export function mergedOnnx(run: RunConfig, config: ViTConfig, params: ParamTable, labels: readonly string[]): Uint8Array {
   return exportVitOnnx(config, params, {
     metadata: { 'sdlora.method': run.method, 'sdlora.seed': String(run.seed), 'sdlora.labels': JSON.stringify(labels) },
-    docString: `SD-LoRA Playground: ${run.method} (seed ${run.seed}), every LoRA component merged into the weights; input pixel_values normalised with mean ${JSON.stringify(config.mean)}, std ${JSON.stringify(config.std)}.`,
+    docString: `SD-LoRA Playground: ${run.method} (seed ${run.seed}), every LoRA component merged into the weights; input pixel_values normalised with mean ${JSON.stringify(config.mean)}, std ${JSON.stringify(config.std)}${config.grayscale || config.lightOnDark ? `, from images made ${[config.grayscale ? 'gray' : '', config.lightOnDark ? 'light on dark' : ''].filter(Boolean).join(' and ')} first (preprocessor_config.json do_grayscale / do_light_on_dark)` : ''}.`,
   });
 }
 
@@ -60,7 +60,7 @@ export async function gpuLogits(ctx: GpuContext, config: ViTConfig, params: Para
   const B = images.length;
   if (B === 0) throw new Error('no images to compute logits on');
   const S = config.imageSize;
-  const packed = packImages(images);
+  const packed = packImages(images, undefined, config);
   const boxes = new Float32Array(B * 4);
   images.forEach((im, b) => boxes.set([0, 0, im.width, im.height], b * 4));
   const pixelsIn = ctx.fromArray(packed.pixels, [packed.pixels.length], 'check.pixels');

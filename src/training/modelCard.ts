@@ -167,7 +167,19 @@ export function renderModelCard(c: CardInput): string {
   lines.push('## Architecture', '');
   lines.push(`| image | patch | tokens | width | depth | heads | MLP | parameters |`, `|---|---|---|---|---|---|---|---|`);
   lines.push(`| ${cfg.image_size} px | ${cfg.patch_size} px | ${tokens} | ${cfg.hidden_size} | ${cfg.num_hidden_layers} | ${cfg.num_attention_heads} | ${cfg.intermediate_size} | ${c.parameters.toLocaleString('en-US')} |`, '');
-  lines.push('Files: `config.json` (Hugging Face ViTConfig), `preprocessor_config.json` (mean/std 0.5), `model.safetensors` (F16, HF names),', '`pretraining.json` (recipe and corpus, machine-written), `probe.json` (frozen-feature quality).', '');
+  const convention = [o.grayscale === 1 ? 'gray' : '', o.darkBackground === 1 ? 'light on dark' : ''].filter(Boolean);
+  lines.push(
+    `Files: \`config.json\` (Hugging Face ViTConfig), \`preprocessor_config.json\` (mean/std 0.5${convention.length ? `; ${[o.grayscale === 1 ? 'do_grayscale' : '', o.darkBackground === 1 ? 'do_light_on_dark' : ''].filter(Boolean).join(', ')}` : ''}), \`model.safetensors\` (F16, HF names),`,
+    '`pretraining.json` (recipe and corpus, machine-written), `probe.json` (frozen-feature quality).',
+    '',
+  );
+  if (convention.length)
+    lines.push(
+      `Input convention: every pretraining image was ${convention.join(' and ')}, so every image this model sees is made so first`,
+      '(data/decode.ts `applyInputConvention`: Rec. 601 luma; inverted when its outermost pixel ring is brighter than mid-grey).',
+      'The playground, `npm run experiment` and `npm run probe` read this from preprocessor_config.json.',
+      '',
+    );
   lines.push('## Pretraining data', '');
   lines.push(
     `Supervised identity classification over ${p.corpus.classes.toLocaleString('en-US')} classes` +

@@ -27,7 +27,11 @@ export function modelFiles(
   // HF ViTModel checkpoints use bare names (embeddings.…, encoder.…); ViTForImageClassification prefixes "vit.".
   const tensors = exportTensors(c, table, 'hf', c.numClasses > 0 ? 'vit.' : '');
   const cfg = { ...hfConfigJson(c), ...(opts.extraConfig ?? {}) };
-  const pre = { do_normalize: true, do_resize: true, image_mean: c.mean, image_std: c.std, size: { height: c.imageSize, width: c.imageSize }, resample: 2 };
+  const pre = {
+    do_normalize: true, do_resize: true, image_mean: c.mean, image_std: c.std, size: { height: c.imageSize, width: c.imageSize }, resample: 2,
+    ...(c.grayscale ? { do_grayscale: true } : {}),
+    ...(c.lightOnDark ? { do_light_on_dark: true } : {}),
+  };
   return {
     'config.json': JSON.stringify(cfg, null, 2) + '\n',
     'preprocessor_config.json': JSON.stringify(pre, null, 2) + '\n',

@@ -234,7 +234,7 @@ export class RunExplorer {
         const n = Math.min(B, items.length - s);
         const chunk = items.slice(s, s + n).map((im) => im.image);
         while (chunk.length < B) chunk.push(chunk[chunk.length - 1]!);
-        const packed = packImages(chunk);
+        const packed = packImages(chunk, undefined, config);
         if (!pixels || pixels.shape[0]! < packed.pixels.length) {
           if (pixels) ctx.release(pixels);
           pixels = ctx.tensor([packed.pixels.length], 'explore.pixels', 'u32');

@@ -15,6 +15,13 @@ export interface ViTConfig {
   numClasses: number; // K, head outputs (0 = no head)
   mean: [number, number, number]; // input normalisation
   std: [number, number, number];
+  /**
+   * The input convention a backbone was trained with, applied to every image before resizing (data/decode.ts
+   * packImages; preprocessor_config.json do_grayscale / do_light_on_dark): gray = Rec. 601 luma; light on dark =
+   * inverted when the image's outermost pixel ring is brighter than mid-grey. Absent = false.
+   */
+  grayscale?: boolean;
+  lightOnDark?: boolean;
 }
 
 export const presets = {
