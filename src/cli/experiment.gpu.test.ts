@@ -7,7 +7,10 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
+import { presets } from '../model/vit/config';
+import { initParams } from '../model/vit/params';
 import { repoRoot } from '../platform/node';
+import { modelFiles } from '../training/pretrainFiles';
 import { describeGpu } from '../testing/gpu';
 import { quadrantColourImages } from '../testing/syntheticImages';
 
@@ -64,6 +67,16 @@ await describeGpu('npm run experiment (command line)', () => {
     const mr = readJson(join(part, 'metrics.json'));
     for (const k of ['accMatrix', 'acc', 'aaa', 'forgetting', 'alpha', 'lsResidual', 'featureDrift']) expect(mr[k], k).toEqual(m[k]);
   }, 300_000);
+
+  it("reads a model folder's preprocessor_config.json, input convention included", async () => {
+    const dir = join(work, 'gray-model');
+    mkdirSync(dir, { recursive: true });
+    const config = { ...presets.tiny, numClasses: 0, grayscale: true, lightOnDark: true };
+    for (const [name, data] of Object.entries(modelFiles(config, initParams(config, 2)))) writeFileSync(join(dir, name), data);
+    const r = experiment(['--model', dir, '--data', await writeFolder(), '--method', 'ncm', '--tasks', '2', '--out', join(work, 'gray-run')]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toContain('(input convention: images made gray and light on dark first)');
+  }, 120_000);
 
   it('a bad flag exits with a message that lists the fields', () => {
     const r = experiment(['--out', join(work, 'bad'), '--model', 'random:tiny', '--learningrate', '0.1']);

@@ -124,12 +124,15 @@ async function loadModel(spec: string): Promise<{ config: ViTConfig; params: Par
       );
     throw new Error(`model folder ${dir} needs config.json and model.safetensors (Hugging Face or timm ViT)`);
   }
+  const pre = join(dir, 'preprocessor_config.json');
   const loaded = loadCheckpoint({
     config: JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')),
+    preprocessor: existsSync(pre) ? JSON.parse(readFileSync(pre, 'utf8')) : undefined, // mean/std and input convention
     weights: new Uint8Array(readFileSync(join(dir, 'model.safetensors'))),
   });
   const params: ParamTable = new Map([...loaded.params].filter(([k]) => !k.startsWith('head.')));
-  return { config: loaded.config, params, note: `${dir}` };
+  const convention = [loaded.config.grayscale ? 'gray' : '', loaded.config.lightOnDark ? 'light on dark' : ''].filter(Boolean);
+  return { config: loaded.config, params, note: `${dir}${convention.length ? ` (input convention: images made ${convention.join(' and ')} first)` : ''}` };
 }
 
 /** Progress bar with ETA on stderr. */
