@@ -123,6 +123,7 @@ describe('checkpoint loading', () => {
     // The input convention of a backbone trained on gray, light-on-dark images (what npm run pretrain writes).
     const conv = parseConfig(hf, { image_mean: [0.5, 0.5, 0.5], image_std: [0.5, 0.5, 0.5], do_grayscale: true, do_light_on_dark: true });
     expect(conv.config).toMatchObject({ grayscale: true, lightOnDark: true });
+    expect(conv.notes.join(' ')).toMatch(/input convention .* made gray and light on dark/);
     expect(parseConfig(hf, { do_grayscale: false }).config.grayscale).toBeUndefined();
     expect(errorOf(() => parseConfig(hf, { do_light_on_dark: 'yes' }))).toMatch(/do_light_on_dark must be true or false/);
     expect(errorOf(() => parseConfig({ ...hf, hidden_act: 'gelu_new', model_type: 'deit' }))).toMatch(

@@ -163,6 +163,8 @@ function parseHfConfig(o: Record<string, unknown>, pre: Record<string, unknown> 
       if (pre[k] !== undefined && typeof pre[k] !== 'boolean') errs.push(`preprocessor ${k} must be true or false`);
   } else notes.push('no preprocessor_config.json: assuming mean = std = 0.5 (google/vit); DeiT/DINO use ImageNet statistics');
   if (errs.length) throw new CheckpointError(`${name} (Hugging Face ViT config): ${errs.join('; ')}`);
+  const convention = [pre?.do_grayscale === true ? 'gray' : '', pre?.do_light_on_dark === true ? 'light on dark (inverted when the border is bright)' : ''].filter(Boolean);
+  if (convention.length) notes.push(`input convention (preprocessor_config.json): every image is made ${convention.join(' and ')} before resizing, as the backbone was trained`);
   const config: ViTConfig = {
     imageSize, patchSize, channels, width, depth, heads, mlpRatio: inter / width,
     layerNormEps: eps as number, qkvBias: qkvBias as boolean, numClasses: head === 'required' ? numLabels : 0, mean, std,
