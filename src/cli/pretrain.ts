@@ -18,7 +18,7 @@ import { CORPUS_FORMAT, CORPUS_KINDS, checkCorpusArrays, checkCorpusDisjoint, pa
 import { presets, type ViTConfig } from '../model/vit/config';
 import { initParams, paramCount } from '../model/vit/params';
 import { createNodeContext, repoRoot } from '../platform/node';
-import { DEFAULT_PRETRAIN, pretrain, type PretrainOptions, type TrainState } from '../training/pretrain';
+import { DEFAULT_PRETRAIN, inputConvention, pretrain, type PretrainOptions, type TrainState } from '../training/pretrain';
 import { modelFiles, readStateFile, stateFile } from '../training/pretrainFiles';
 
 interface Args {
@@ -277,7 +277,8 @@ async function main(): Promise<void> {
       };
       mkdirSync(args.out, { recursive: true });
       // Every training image was gray / light on dark: the model expects its inputs so (ViTConfig input convention).
-      const convention = { ...(opts.grayscale === 1 ? { grayscale: true } : {}), ...(opts.darkBackground === 1 ? { lightOnDark: true } : {}) };
+      const jitter = inputConvention(opts);
+      const convention = { ...(jitter?.gray ? { grayscale: true } : {}), ...(jitter?.darkBackground ? { lightOnDark: true } : {}) };
       const files = modelFiles({ ...config, ...convention }, state.params, { keepHead: args.keepHead, metadata: { step: String(state.step), source: 'sdlora-playground npm run pretrain' } });
       for (const [name, data] of Object.entries(files)) writeAtomic(join(args.out, name), data);
       writeAtomic(join(args.out, 'pretraining.json'), JSON.stringify(info, null, 2) + '\n');

@@ -268,6 +268,8 @@ export class CorpusBatcher {
     private readonly corpus: Corpus,
     private readonly config: ViTConfig,
     readonly batch: number,
+    /** Applied to every image of an un-augmented load (evaluation): the recipe's always-on colour changes. */
+    private readonly convention?: ColourJitter,
   ) {
     const { width: W, height: H } = corpus.index.image;
     const S = config.imageSize;
@@ -298,7 +300,9 @@ export class CorpusBatcher {
             j.texture = { kind: TEXTURE_KINDS[Math.floor(augment.r() * TEXTURE_KINDS.length)]!, angle: Math.PI * augment.r(), period: 2 + 6 * augment.r(), depth: 0.3 + 0.5 * augment.r() };
           return j;
         })
-      : undefined;
+      : !augment && this.convention
+        ? Array.from({ length: B }, () => this.convention!)
+        : undefined;
     packBatch(this.corpus, idx, B, this.hostPixels, jitter);
     const sources = new Uint32Array(B * 4); // (B, 4) [W, H, offset, flip]
     const boxes = new Float32Array(B * 4); // (B, 4) [x0, y0, w, h]
@@ -359,6 +363,16 @@ export function trainingSampler(corpus: Corpus, train: Uint32Array, mix: Partial
 }
 
 /**
+ * The colour changes a recipe applies to every training image (probability 1: gray, light on dark), which the
+ * model then expects of every input (ViTConfig grayscale / lightOnDark): validation images get them too.
+ */
+export function inputConvention(o: Pick<PretrainOptions, 'grayscale' | 'darkBackground'>): ColourJitter | undefined {
+  const gray = o.grayscale === 1;
+  const darkBackground = o.darkBackground === 1;
+  return gray || darkBackground ? { gray, invert: false, darkBackground } : undefined;
+}
+
+/**
  * Trains from `init` (step 0 with fresh weights, or a checkpoint) up to opts.steps. config.numClasses must equal
  * the corpus's class count. Returns the final state (weights read back to the host).
  */
@@ -369,7 +383,7 @@ export async function pretrain(ctx: GpuContext, corpus: Corpus, config: ViTConfi
   const vit = new GpuViT(ctx, config, init.params, { batch: B, mode: 'full' });
   const opt = new Optimizer(ctx, vit.trainable, vit.grads, { kind: 'adam', learningRate: opts.learningRate, weightDecay: opts.weightDecay, decoupled: true });
   if (init.optimizer) opt.loadState(init.optimizer);
-  const batcher = new CorpusBatcher(ctx, corpus, config, B);
+  const batcher = new CorpusBatcher(ctx, corpus, config, B, inputConvention(opts));
   const { train, val } = corpusSplits(corpus);
   const draw = trainingSampler(corpus, train, opts.mix ?? null);
   const valIdx = val.subarray(0, Math.min(val.length, hooks.validationLimit ?? 0));

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Corpus } from '../data/pretrainCorpus';
-import { jitterBox, packBatch, texturePattern, trainingSampler, type TexturePattern } from './pretrain';
+import { applyInputConvention, packImages } from '../data/decode';
+import { inputConvention, jitterBox, packBatch, texturePattern, trainingSampler, type TexturePattern } from './pretrain';
 
 // Two 1×2 RGB images; packBatch turns them into RGBA words (R in the low byte), with optional gray / invert.
 const corpus = {
@@ -29,6 +30,21 @@ describe('packBatch', () => {
     expect(unpack(px[0]!)).toEqual([luma, luma, luma, 255]);
     const luma2 = Math.round(0.299 * 200 + 0.587 * 100);
     expect(unpack(px[3]!)).toEqual([255 - luma2, 255 - luma2, 255 - luma2, 255]);
+  });
+
+  it("a recipe's always-on colour changes are the model's input convention, the same pixels as packImages makes", () => {
+    expect(inputConvention({ grayscale: 1, darkBackground: 1 })).toEqual({ gray: true, invert: false, darkBackground: true });
+    expect(inputConvention({ grayscale: 0.5, darkBackground: 0 })).toBeUndefined();
+    // A colourful 3×3 image on a light page: pretraining's packBatch with the convention and the playground's
+    // packImages with the model's grayscale / lightOnDark give the same words.
+    const rgb = [...Array(9)].flatMap((_, p) => (p === 4 ? [200, 30, 60] : p % 2 ? [230, 240, 250] : [250, 220, 200]));
+    const c = { index: { image: { width: 3, height: 3, channels: 3 } }, images: Uint8Array.from(rgb) } as unknown as Corpus;
+    const px = new Uint32Array(9);
+    packBatch(c, [0], 1, px, [inputConvention({ grayscale: 1, darkBackground: 1 })!]);
+    const rgba = Uint8Array.from([...Array(9)].flatMap((_, p) => [...rgb.slice(3 * p, 3 * p + 3), 255]));
+    const image = { width: 3, height: 3, rgba };
+    expect(Array.from(packImages([image], undefined, { grayscale: true, lightOnDark: true }).pixels)).toEqual(Array.from(px));
+    expect(applyInputConvention(image, { grayscale: true, lightOnDark: true }).rgba[4 * 4]).toBe(255 - Math.round(0.299 * 200 + 0.587 * 30 + 0.114 * 60));
   });
 
   it('darkBackground inverts only images whose border is brighter than mid-grey', () => {
