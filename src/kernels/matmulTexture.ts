@@ -4,7 +4,7 @@
 // B qualifies. Reference: src/reference/matmulTexture.ts (= src/reference/matmul.ts).
 
 import { TEXTURE_ROW_TEXELS, type GpuContext } from '../gpu/context';
-import { reshape, type GpuTensor } from '../gpu/tensor';
+import type { GpuTensor } from '../gpu/tensor';
 import * as ew from './elementwise';
 import type { MatmulPlan } from './matmul';
 
@@ -52,14 +52,14 @@ function asNN(ctx: GpuContext, p: MatmulPlan): MatmulPlan | null {
   if (o.LAYOUT === LAYOUT_NT) {
     if (K % block !== 0 || !shared(o.BATCH_B) || textureProblem(ctx, a) !== null || !fitsTexture(b, [K, N])) return null;
     const bT = ctx.scratch('matmul.bT', [K, N]);
-    ew.transpose(ctx, bT, reshape({ ...b, shape: b.shape.slice(-2) }, [N, K]));
+    ew.transpose(ctx, bT, { ...b, shape: b.shape.slice(-2) }); // (N, K): the one B of the batch
     return { ...p, overrides: { ...o, LAYOUT: LAYOUT_NN, BATCH_B: 0 }, bindings: { ...p.bindings, b: bT } };
   }
   if (o.LAYOUT === LAYOUT_TN) {
     const Kp = Math.ceil(K / block) * block;
     if (!shared(o.BATCH_A) || (Kp !== K && !shared(o.BATCH_B)) || !fitsTexture(a, [M, Kp]) || !fitsTexture(b, [Kp, N])) return null;
     const aT = ctx.scratch('matmul.aT', [M, Kp]);
-    ew.transpose(ctx, aT, reshape({ ...a, shape: a.shape.slice(-2) }, [K, M]));
+    ew.transpose(ctx, aT, { ...a, shape: a.shape.slice(-2) }); // (K, M): the one A of the batch
     let bP = b;
     if (Kp !== K) {
       bP = ctx.scratch('matmul.bPad', [Kp, N]);
