@@ -259,7 +259,13 @@ async function main(): Promise<void> {
         step: state.step,
         steps: opts.steps,
         options: opts,
-        validation: validation ? { top1: validation.accuracy, images: validation.images, what: 'held-out renditions (a font or art style never seen for that class)' } : null,
+        validation: validation
+          ? {
+              top1: validation.accuracy,
+              images: validation.images,
+              what: `held-out renditions (a font or art style never seen for that class)${inputConvention(opts) ? ', in the input convention training used' : ''}`,
+            }
+          : null,
         corpus: {
           format: CORPUS_FORMAT,
           classes: K,
