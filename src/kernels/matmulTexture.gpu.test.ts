@@ -136,6 +136,8 @@ const cases: Case[] = [
     pre: true,
   },
   { name: 'batched NT with a shared B, as NN', spec: { layout: 'NT', M: 40, N: 64, K: 1024, batch: 2, strideB: 0 } },
+  // TN with M > N and only α: Cᵀ = Bᵀ·A with the smaller B transposed, then Cᵀ transposed into C.
+  { name: 'TN with M > N as Cᵀ = Bᵀ·A (K 520 → 544), α', spec: { layout: 'TN', M: 160, N: 64, K: 520, batch: 1, alpha: 0.5 } },
   { name: 'batched TN with a shared A and K whole blocks, as NN', spec: { layout: 'TN', M: 64, N: 64, K: 512, batch: 2, strideA: 0 } },
   // Extreme range: entries ~±1e4, products ~1e8 summed over K = 300 (f32 range, cancellation).
   { name: 'extreme range NN', spec: { layout: 'NN', M: 9, N: 64, K: 300, batch: 1 }, scale: 1e4 },
@@ -217,6 +219,7 @@ await describeGpu('matmulTexture kernel', (ctx) => {
     };
     expect(await dispatches('NT', 64, 128, 512)).toBe(2); // transpose + tileA
     expect(await dispatches('TN', 64, 128, 520)).toBe(2); // transpose (+ a copy and a clear, not dispatches) + tileA
+    expect(await dispatches('TN', 160, 64, 520)).toBe(3); // M > N: transpose B, tileA into Cᵀ, transpose Cᵀ into C
     expect(await dispatches('NT', 8, 64, 64)).toBe(1); // below the size where the extra pass pays
     expect(await dispatches('NT', 64, 128, 520)).toBe(1); // NT with a K tail: tileA could not take it
   });

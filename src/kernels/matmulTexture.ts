@@ -77,7 +77,46 @@ function asNN(ctx: GpuContext, p: MatmulPlan): MatmulPlan | null {
  * it stays a buffer.
  */
 export function run(ctx: GpuContext, plan: MatmulPlan): void {
-  const p = asNN(ctx, plan) ?? plan;
+  const swapped = swappedTN(ctx, plan);
+  const p = swapped?.plan ?? asNN(ctx, plan) ?? plan;
+  record(ctx, p);
+  swapped?.finish();
+}
+
+/**
+ * A TN product with M > N and a plain epilogue (α only) as Cᵀ = Bᵀ·A: the smaller operand, B, is the one
+ * transposed (into scratch, K zero-padded; A copied with zero rows when K was padded), the NN product writes Cᵀ into
+ * scratch, and `finish` transposes it into C. On the fc2 dW product at B = 32 (768×192×6304) 1.24× asNN's way
+ * (which transposes A, 4× larger); with M ≤ N no faster, so not used there (bench/README.md). null where it does
+ * not apply.
+ */
+function swappedTN(ctx: GpuContext, p: MatmulPlan): { plan: MatmulPlan; finish: () => void } | null {
+  const { M, N, K, batch } = p;
+  const o = p.overrides;
+  if (o.LAYOUT !== LAYOUT_TN || batch !== 1 || M <= N || M % 4 !== 0 || M * N * K < MIN_MACS_AS_NN) return null;
+  if (o.HAS_BIAS || o.HAS_RESIDUAL || o.GELU || o.STORE_PRE || o.BETA !== 0) return null;
+  const Kp = Math.ceil(K / (4 * ctx.subgroupSize!)) * (4 * ctx.subgroupSize!);
+  const { a, b, c } = p.bindings as { a: GpuTensor; b: GpuTensor; c: GpuTensor };
+  const fitsTexture = (t: GpuTensor, shape: number[]) => textureProblem(ctx, { ...t, byteOffset: 0, shape }) === null;
+  if (!fitsTexture(b, [N, Kp]) || !fitsTexture(a, [Kp, M])) return null;
+  const bT = ctx.scratch('matmul.bT', [N, Kp]);
+  ew.transpose(ctx, bT, { ...b, shape: b.shape.slice(-2) }); // (K, N) → (N, K′)
+  let aP = a;
+  if (Kp !== K) {
+    aP = ctx.scratch('matmul.aPad', [Kp, M]);
+    ctx.copyRange(aP, 0, a, 0, K * M);
+    ctx.zero(aP, K * M);
+  }
+  const cT = ctx.scratch('matmul.cT', [N, M]);
+  const overrides = { ...o, M: N, N: M, K: Kp, LAYOUT: LAYOUT_NN, BATCH_A: 0, BATCH_B: 0, BATCH_C: N * M };
+  return {
+    plan: { ...p, M: N, N: M, K: Kp, overrides, bindings: { ...p.bindings, c: cT, a: bT, b: aP } },
+    finish: () => ew.transpose(ctx, { ...c, shape: [M, N] }, cT),
+  };
+}
+
+/** Records the kernel for a plan (NN with both operands textures when tileA can take it). */
+function record(ctx: GpuContext, p: MatmulPlan): void {
   const { c, pre, a, b, bias, resid } = p.bindings;
   const problem = textureProblem(ctx, b!);
   if (problem) throw new Error(`matmul: the texture kernel cannot take b ${b!.label}: ${problem}; use path 'subgroup' or 'portable'`);
