@@ -15,7 +15,7 @@ import { capPerClass } from '../data/taskSplit';
 import { listFolder, nodeReader } from '../platform/nodeFiles';
 import { loadCheckpoint } from '../io/checkpoint';
 import { writeLoraBank } from '../io/loraBank';
-import { presets, type ViTConfig } from '../model/vit/config';
+import { describeInputConvention, presets, type ViTConfig } from '../model/vit/config';
 import { initParams, type ParamTable } from '../model/vit/params';
 import { createNodeContext, repoRoot } from '../platform/node';
 import { runExperiment, type ExperimentOptions, type ExperimentResult, type LabeledImages, type TrainingEvent } from '../training/experiment';
@@ -131,8 +131,8 @@ async function loadModel(spec: string): Promise<{ config: ViTConfig; params: Par
     weights: new Uint8Array(readFileSync(join(dir, 'model.safetensors'))),
   });
   const params: ParamTable = new Map([...loaded.params].filter(([k]) => !k.startsWith('head.')));
-  const convention = [loaded.config.grayscale ? 'gray' : '', loaded.config.lightOnDark ? 'light on dark' : ''].filter(Boolean);
-  return { config: loaded.config, params, note: `${dir}${convention.length ? ` (input convention: images made ${convention.join(' and ')} first)` : ''}` };
+  const convention = describeInputConvention(loaded.config);
+  return { config: loaded.config, params, note: `${dir}${convention ? ` (input convention: images made ${convention} first)` : ''}` };
 }
 
 /** Progress bar with ETA on stderr. */

@@ -15,10 +15,10 @@
 import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { CORPUS_FORMAT, CORPUS_KINDS, checkCorpusArrays, checkCorpusDisjoint, parseClassCounts, parseCorpusIndex, subsetCorpus, type Corpus, type CorpusKind, type KindCounts } from '../data/pretrainCorpus';
-import { presets, type ViTConfig } from '../model/vit/config';
+import { describeInputConvention, presets, recipeInputConvention, type ViTConfig } from '../model/vit/config';
 import { initParams, paramCount } from '../model/vit/params';
 import { createNodeContext, repoRoot } from '../platform/node';
-import { DEFAULT_PRETRAIN, inputConvention, pretrain, type PretrainOptions, type TrainState } from '../training/pretrain';
+import { DEFAULT_PRETRAIN, pretrain, type PretrainOptions, type TrainState } from '../training/pretrain';
 import { modelFiles, readStateFile, stateFile } from '../training/pretrainFiles';
 
 interface Args {
@@ -263,7 +263,7 @@ async function main(): Promise<void> {
           ? {
               top1: validation.accuracy,
               images: validation.images,
-              what: `held-out renditions (a font or art style never seen for that class)${inputConvention(opts) ? ', in the input convention training used' : ''}`,
+              what: `held-out renditions (a font or art style never seen for that class)${describeInputConvention(recipeInputConvention(opts)) ? ', in the input convention training used' : ''}`,
             }
           : null,
         corpus: {
@@ -283,9 +283,7 @@ async function main(): Promise<void> {
       };
       mkdirSync(args.out, { recursive: true });
       // Every training image was gray / light on dark: the model expects its inputs so (ViTConfig input convention).
-      const jitter = inputConvention(opts);
-      const convention = { ...(jitter?.gray ? { grayscale: true } : {}), ...(jitter?.darkBackground ? { lightOnDark: true } : {}) };
-      const files = modelFiles({ ...config, ...convention }, state.params, { keepHead: args.keepHead, metadata: { step: String(state.step), source: 'sdlora-playground npm run pretrain' } });
+      const files = modelFiles({ ...config, ...recipeInputConvention(opts) }, state.params, { keepHead: args.keepHead, metadata: { step: String(state.step), source: 'sdlora-playground npm run pretrain' } });
       for (const [name, data] of Object.entries(files)) writeAtomic(join(args.out, name), data);
       writeAtomic(join(args.out, 'pretraining.json'), JSON.stringify(info, null, 2) + '\n');
       if (validation) appendFileSync(csvPath, `${state.step},,,,,${elapsed().toFixed(1)},${validation.accuracy.toFixed(4)}\n`);

@@ -15,7 +15,7 @@ import { decodeImage, packImages, type RgbaImage } from '../data/decode';
 import type { GpuContext } from '../gpu/context';
 import { loadCheckpoint } from '../io/checkpoint';
 import * as preprocess from '../kernels/preprocess';
-import { presets, type ViTConfig } from '../model/vit/config';
+import { describeInputConvention, presets, type ViTConfig } from '../model/vit/config';
 import { GpuViT } from '../model/vit/gpuVit';
 import { initParams, type ParamTable } from '../model/vit/params';
 import { createNodeContext, repoRoot } from '../platform/node';
@@ -162,7 +162,7 @@ async function main(): Promise<void> {
         config,
         protocol:
           'nearest class mean on frozen features: class means from the train split, top-1 accuracy on the test split; pixels = the model input (' +
-          (config.grayscale || config.lightOnDark ? `made ${[config.grayscale ? 'gray' : '', config.lightOnDark ? 'light on dark' : ''].filter(Boolean).join(' and ')} as the model expects, then ` : '') +
+          (describeInputConvention(config) ? `made ${describeInputConvention(config)} as the model expects, then ` : '') +
           'bilinear resize to the input size, normalised); random = timm-initialised ViT of the same shape, fed the same input; features = final-LN CLS token',
         randomSeed: args.seed,
         results,

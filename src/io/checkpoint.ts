@@ -25,7 +25,7 @@
 // Every mismatch is gathered and thrown as ONE message: missing tensors, mis-shaped ones (expected vs
 // found), unexpected ones, and what file / format was expected.
 
-import { mlpDim, numTokens, timmSizes, validateConfig, type ViTConfig } from '../model/vit/config';
+import { describeInputConvention, mlpDim, numTokens, timmSizes, validateConfig, type ViTConfig } from '../model/vit/config';
 import { initParams, numel, paramSpecs, type ParamTable } from '../model/vit/params';
 import { parseSafetensors, type SafetensorsFile, type WriteTensor } from './safetensors';
 
@@ -163,13 +163,12 @@ function parseHfConfig(o: Record<string, unknown>, pre: Record<string, unknown> 
       if (pre[k] !== undefined && typeof pre[k] !== 'boolean') errs.push(`preprocessor ${k} must be true or false`);
   } else notes.push('no preprocessor_config.json: assuming mean = std = 0.5 (google/vit); DeiT/DINO use ImageNet statistics');
   if (errs.length) throw new CheckpointError(`${name} (Hugging Face ViT config): ${errs.join('; ')}`);
-  const convention = [pre?.do_grayscale === true ? 'gray' : '', pre?.do_light_on_dark === true ? 'light on dark (inverted when the border is bright)' : ''].filter(Boolean);
-  if (convention.length) notes.push(`input convention (preprocessor_config.json): every image is made ${convention.join(' and ')} before resizing, as the backbone was trained`);
+  const convention = { ...(pre?.do_grayscale === true ? { grayscale: true } : {}), ...(pre?.do_light_on_dark === true ? { lightOnDark: true } : {}) };
+  const words = describeInputConvention(convention);
+  if (words) notes.push(`input convention (preprocessor_config.json): every image is made ${words}${convention.lightOnDark ? ' (inverted when its border is bright)' : ''} before resizing, as the backbone was trained`);
   const config: ViTConfig = {
     imageSize, patchSize, channels, width, depth, heads, mlpRatio: inter / width,
-    layerNormEps: eps as number, qkvBias: qkvBias as boolean, numClasses: head === 'required' ? numLabels : 0, mean, std,
-    ...(pre?.do_grayscale === true ? { grayscale: true } : {}),
-    ...(pre?.do_light_on_dark === true ? { lightOnDark: true } : {}),
+    layerNormEps: eps as number, qkvBias: qkvBias as boolean, numClasses: head === 'required' ? numLabels : 0, mean, std, ...convention,
   };
   if (mlpDim(config) !== inter) throw new CheckpointError(`${name}: intermediate_size ${inter} is not representable`);
   return { config: checked(config, name), format: 'hf', labels, head, notes };

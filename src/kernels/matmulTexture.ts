@@ -33,6 +33,23 @@ export function textureProblem(ctx: GpuContext, b: GpuTensor): string | null {
   return ctx.textureProblem(b);
 }
 
+/** Whether t's storage, seen as `shape` from offset 0 (a scratch copy of it), could be this kernel's texture. */
+function fitsTexture(ctx: GpuContext, t: GpuTensor, shape: number[]): boolean {
+  return textureProblem(ctx, { ...t, byteOffset: 0, shape }) === null;
+}
+
+/** K rounded up to tileA's K block (4·SG values of k). */
+const paddedK = (ctx: GpuContext, K: number) => Math.ceil(K / (4 * ctx.subgroupSize!)) * (4 * ctx.subgroupSize!);
+
+/** t (K, cols) itself, or when Kp > K a copy in scratch `slot` with zero rows K .. Kp−1 (a padded K of a product). */
+function padRows(ctx: GpuContext, slot: string, t: GpuTensor, K: number, Kp: number, cols: number): GpuTensor {
+  if (Kp === K) return t;
+  const padded = ctx.scratch(slot, [Kp, cols]);
+  ctx.copyRange(padded, 0, t, 0, K * cols);
+  ctx.zero(padded, K * cols);
+  return padded;
+}
+
 /**
  * An NT or TN plan rewritten as NN on an operand transposed into context scratch, so that tileA (both operands
  * textures, 16 rows per workgroup) takes it; null where that does not apply. NT: Bᵀ (K, N) from B (N, K).
@@ -44,28 +61,21 @@ export function textureProblem(ctx: GpuContext, b: GpuTensor): string | null {
 function asNN(ctx: GpuContext, p: MatmulPlan): MatmulPlan | null {
   const { M, N, K, batch } = p;
   const o = p.overrides;
-  const block = 4 * ctx.subgroupSize!;
   const shared = (stride: number | undefined) => batch === 1 || stride === 0;
-  const fitsTexture = (t: GpuTensor, shape: number[]) => textureProblem(ctx, { ...t, byteOffset: 0, shape }) === null;
   if (M * N * K * batch < MIN_MACS_AS_NN || N % 4 !== 0) return null;
   const { a, b } = p.bindings as { a: GpuTensor; b: GpuTensor };
   if (o.LAYOUT === LAYOUT_NT) {
-    if (K % block !== 0 || !shared(o.BATCH_B) || textureProblem(ctx, a) !== null || !fitsTexture(b, [K, N])) return null;
+    if (K !== paddedK(ctx, K) || !shared(o.BATCH_B) || textureProblem(ctx, a) !== null || !fitsTexture(ctx, b, [K, N])) return null;
     const bT = ctx.scratch('matmul.bT', [K, N]);
     ew.transpose(ctx, bT, { ...b, shape: b.shape.slice(-2) }); // (N, K): the one B of the batch
     return { ...p, overrides: { ...o, LAYOUT: LAYOUT_NN, BATCH_B: 0 }, bindings: { ...p.bindings, b: bT } };
   }
   if (o.LAYOUT === LAYOUT_TN) {
-    const Kp = Math.ceil(K / block) * block;
-    if (!shared(o.BATCH_A) || (Kp !== K && !shared(o.BATCH_B)) || !fitsTexture(a, [M, Kp]) || !fitsTexture(b, [Kp, N])) return null;
+    const Kp = paddedK(ctx, K);
+    if (!shared(o.BATCH_A) || (Kp !== K && !shared(o.BATCH_B)) || !fitsTexture(ctx, a, [M, Kp]) || !fitsTexture(ctx, b, [Kp, N])) return null;
     const aT = ctx.scratch('matmul.aT', [M, Kp]);
     ew.transpose(ctx, aT, { ...a, shape: a.shape.slice(-2) }); // (K, M): the one A of the batch
-    let bP = b;
-    if (Kp !== K) {
-      bP = ctx.scratch('matmul.bPad', [Kp, N]);
-      ctx.copyRange(bP, 0, b, 0, K * N);
-      ctx.zero(bP, K * N);
-    }
+    const bP = padRows(ctx, 'matmul.bPad', b, K, Kp, N);
     return { ...p, K: Kp, overrides: { ...o, K: Kp, LAYOUT: LAYOUT_NN, BATCH_A: 0, BATCH_B: Kp !== K ? 0 : o.BATCH_B! }, bindings: { ...p.bindings, a: aT, b: bP } };
   }
   return null;
@@ -95,18 +105,12 @@ function swappedTN(ctx: GpuContext, p: MatmulPlan): { plan: MatmulPlan; finish: 
   const o = p.overrides;
   if (o.LAYOUT !== LAYOUT_TN || batch !== 1 || M <= N || M % 4 !== 0 || M * N * K < MIN_MACS_AS_NN) return null;
   if (o.HAS_BIAS || o.HAS_RESIDUAL || o.GELU || o.STORE_PRE || o.BETA !== 0) return null;
-  const Kp = Math.ceil(K / (4 * ctx.subgroupSize!)) * (4 * ctx.subgroupSize!);
+  const Kp = paddedK(ctx, K);
   const { a, b, c } = p.bindings as { a: GpuTensor; b: GpuTensor; c: GpuTensor };
-  const fitsTexture = (t: GpuTensor, shape: number[]) => textureProblem(ctx, { ...t, byteOffset: 0, shape }) === null;
-  if (!fitsTexture(b, [N, Kp]) || !fitsTexture(a, [Kp, M])) return null;
+  if (!fitsTexture(ctx, b, [N, Kp]) || !fitsTexture(ctx, a, [Kp, M])) return null;
   const bT = ctx.scratch('matmul.bT', [N, Kp]);
   ew.transpose(ctx, bT, { ...b, shape: b.shape.slice(-2) }); // (K, N) → (N, K′)
-  let aP = a;
-  if (Kp !== K) {
-    aP = ctx.scratch('matmul.aPad', [Kp, M]);
-    ctx.copyRange(aP, 0, a, 0, K * M);
-    ctx.zero(aP, K * M);
-  }
+  const aP = padRows(ctx, 'matmul.aPad', a, K, Kp, M);
   const cT = ctx.scratch('matmul.cT', [N, M]);
   const overrides = { ...o, M: N, N: M, K: Kp, LAYOUT: LAYOUT_NN, BATCH_A: 0, BATCH_B: 0, BATCH_C: N * M };
   return {
@@ -122,7 +126,7 @@ function record(ctx: GpuContext, p: MatmulPlan): void {
   if (problem) throw new Error(`matmul: the texture kernel cannot take b ${b!.label}: ${problem}; use path 'subgroup' or 'portable'`);
   const overrides = { ...p.overrides, SG: ctx.subgroupSize!, TW: TEXTURE_ROW_TEXELS };
   const grid = (rows: number) => [Math.ceil(p.N / (COLUMNS_PER_LANE * ctx.subgroupSize!)), Math.ceil(p.M / rows), p.batch] as const;
-  if (p.overrides.LAYOUT === LAYOUT_NN && p.K % (4 * ctx.subgroupSize!) === 0 && textureProblem(ctx, a!) === null)
+  if (p.overrides.LAYOUT === LAYOUT_NN && p.K === paddedK(ctx, p.K) && textureProblem(ctx, a!) === null)
     ctx.run('matmulTexture', 'tileA', { bindings: { c: c!, pre: pre!, ta: a!, tb: b!, bias: bias!, resid: resid! }, overrides, workgroups: grid(ROWS_PER_WORKGROUP_A) });
   else ctx.run('matmulTexture', 'tile', { bindings: { c: c!, pre: pre!, a: a!, tb: b!, bias: bias!, resid: resid! }, overrides, workgroups: grid(ROWS_PER_WORKGROUP) });
 }

@@ -10,7 +10,7 @@
 import type { GpuContext } from '../gpu/context';
 import { exportVitOnnx } from '../io/onnx/exportVit';
 import * as preprocess from '../kernels/preprocess';
-import type { ViTConfig } from '../model/vit/config';
+import { describeInputConvention, type ViTConfig } from '../model/vit/config';
 import { GpuViT } from '../model/vit/gpuVit';
 import type { ParamTable } from '../model/vit/params';
 import { packImages, type RgbaImage } from '../data/decode';
@@ -47,7 +47,7 @@ export function mergedParams(run: RunConfig, config: ViTConfig, state: MethodSta
 export function mergedOnnx(run: RunConfig, config: ViTConfig, params: ParamTable, labels: readonly string[]): Uint8Array {
   return exportVitOnnx(config, params, {
     metadata: { 'sdlora.method': run.method, 'sdlora.seed': String(run.seed), 'sdlora.labels': JSON.stringify(labels) },
-    docString: `SD-LoRA Playground: ${run.method} (seed ${run.seed}), every LoRA component merged into the weights; input pixel_values normalised with mean ${JSON.stringify(config.mean)}, std ${JSON.stringify(config.std)}${config.grayscale || config.lightOnDark ? `, from images made ${[config.grayscale ? 'gray' : '', config.lightOnDark ? 'light on dark' : ''].filter(Boolean).join(' and ')} first (preprocessor_config.json do_grayscale / do_light_on_dark)` : ''}.`,
+    docString: `SD-LoRA Playground: ${run.method} (seed ${run.seed}), every LoRA component merged into the weights; input pixel_values normalised with mean ${JSON.stringify(config.mean)}, std ${JSON.stringify(config.std)}${describeInputConvention(config) ? `, from images made ${describeInputConvention(config)} first (preprocessor_config.json do_grayscale / do_light_on_dark)` : ''}.`,
   });
 }
 

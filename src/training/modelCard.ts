@@ -4,6 +4,8 @@
 // out, so the card never states a number that is not in those files. Verdicts against the targets of the
 // embedded-default issue are computed, not written by hand.
 
+import { describeInputConvention, recipeInputConvention } from '../model/vit/config';
+
 export interface PretrainingInfo {
   preset: string;
   step: number;
@@ -167,15 +169,17 @@ export function renderModelCard(c: CardInput): string {
   lines.push('## Architecture', '');
   lines.push(`| image | patch | tokens | width | depth | heads | MLP | parameters |`, `|---|---|---|---|---|---|---|---|`);
   lines.push(`| ${cfg.image_size} px | ${cfg.patch_size} px | ${tokens} | ${cfg.hidden_size} | ${cfg.num_hidden_layers} | ${cfg.num_attention_heads} | ${cfg.intermediate_size} | ${c.parameters.toLocaleString('en-US')} |`, '');
-  const convention = [o.grayscale === 1 ? 'gray' : '', o.darkBackground === 1 ? 'light on dark' : ''].filter(Boolean);
+  const modelConvention = recipeInputConvention(o);
+  const convention = describeInputConvention(modelConvention);
+  const keys = [modelConvention.grayscale ? 'do_grayscale' : '', modelConvention.lightOnDark ? 'do_light_on_dark' : ''].filter(Boolean);
   lines.push(
-    `Files: \`config.json\` (Hugging Face ViTConfig), \`preprocessor_config.json\` (mean/std 0.5${convention.length ? `; ${[o.grayscale === 1 ? 'do_grayscale' : '', o.darkBackground === 1 ? 'do_light_on_dark' : ''].filter(Boolean).join(', ')}` : ''}), \`model.safetensors\` (F16, HF names),`,
+    `Files: \`config.json\` (Hugging Face ViTConfig), \`preprocessor_config.json\` (mean/std 0.5${keys.length ? `; ${keys.join(', ')}` : ''}), \`model.safetensors\` (F16, HF names),`,
     '`pretraining.json` (recipe and corpus, machine-written), `probe.json` (frozen-feature quality).',
     '',
   );
-  if (convention.length)
+  if (convention)
     lines.push(
-      `Input convention: every pretraining image was ${convention.join(' and ')}, so every image this model sees is made so first`,
+      `Input convention: every pretraining image was ${convention}, so every image this model sees is made so first`,
       '(data/decode.ts `applyInputConvention`: Rec. 601 luma; inverted when its outermost pixel ring is brighter than mid-grey).',
       'The playground, `npm run experiment` and `npm run probe` read this from preprocessor_config.json.',
       '',

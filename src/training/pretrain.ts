@@ -12,7 +12,7 @@ import type { GpuContext } from '../gpu/context';
 import type { GpuTensor } from '../gpu/tensor';
 import * as preprocess from '../kernels/preprocess';
 import { CORPUS_KINDS, type Corpus, type CorpusKind } from '../data/pretrainCorpus';
-import type { ViTConfig } from '../model/vit/config';
+import { describeInputConvention, recipeInputConvention, type ViTConfig } from '../model/vit/config';
 import { GpuViT } from '../model/vit/gpuVit';
 import { paramSpecs, type ParamTable } from '../model/vit/params';
 import { mixSeed, mulberry32 as rng } from '../data/random';
@@ -269,7 +269,7 @@ export class CorpusBatcher {
     private readonly config: ViTConfig,
     readonly batch: number,
     /** Applied to every image of an un-augmented load (evaluation): the recipe's always-on colour changes. */
-    private readonly convention?: ColourJitter,
+    private readonly convention: Pick<ViTConfig, 'grayscale' | 'lightOnDark'> = {},
   ) {
     const { width: W, height: H } = corpus.index.image;
     const S = config.imageSize;
@@ -300,8 +300,8 @@ export class CorpusBatcher {
             j.texture = { kind: TEXTURE_KINDS[Math.floor(augment.r() * TEXTURE_KINDS.length)]!, angle: Math.PI * augment.r(), period: 2 + 6 * augment.r(), depth: 0.3 + 0.5 * augment.r() };
           return j;
         })
-      : !augment && this.convention
-        ? Array.from({ length: B }, () => this.convention!)
+      : !augment && describeInputConvention(this.convention)
+        ? Array.from({ length: B }, () => conventionJitter(this.convention))
         : undefined;
     packBatch(this.corpus, idx, B, this.hostPixels, jitter);
     const sources = new Uint32Array(B * 4); // (B, 4) [W, H, offset, flip]
@@ -362,14 +362,9 @@ export function trainingSampler(corpus: Corpus, train: Uint32Array, mix: Partial
   };
 }
 
-/**
- * The colour changes a recipe applies to every training image (probability 1: gray, light on dark), which the
- * model then expects of every input (ViTConfig grayscale / lightOnDark): validation images get them too.
- */
-export function inputConvention(o: Pick<PretrainOptions, 'grayscale' | 'darkBackground'>): ColourJitter | undefined {
-  const gray = o.grayscale === 1;
-  const darkBackground = o.darkBackground === 1;
-  return gray || darkBackground ? { gray, invert: false, darkBackground } : undefined;
+/** A model's input convention as the per-image colour changes of packBatch (what validation images get). */
+export function conventionJitter(c: Pick<ViTConfig, 'grayscale' | 'lightOnDark'>): ColourJitter {
+  return { gray: !!c.grayscale, invert: false, darkBackground: !!c.lightOnDark };
 }
 
 /**
@@ -383,7 +378,7 @@ export async function pretrain(ctx: GpuContext, corpus: Corpus, config: ViTConfi
   const vit = new GpuViT(ctx, config, init.params, { batch: B, mode: 'full' });
   const opt = new Optimizer(ctx, vit.trainable, vit.grads, { kind: 'adam', learningRate: opts.learningRate, weightDecay: opts.weightDecay, decoupled: true });
   if (init.optimizer) opt.loadState(init.optimizer);
-  const batcher = new CorpusBatcher(ctx, corpus, config, B, inputConvention(opts));
+  const batcher = new CorpusBatcher(ctx, corpus, config, B, recipeInputConvention(opts));
   const { train, val } = corpusSplits(corpus);
   const draw = trainingSampler(corpus, train, opts.mix ?? null);
   const valIdx = val.subarray(0, Math.min(val.length, hooks.validationLimit ?? 0));

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Corpus } from '../data/pretrainCorpus';
 import { applyInputConvention, packImages } from '../data/decode';
-import { inputConvention, jitterBox, packBatch, texturePattern, trainingSampler, type TexturePattern } from './pretrain';
+import { recipeInputConvention } from '../model/vit/config';
+import { conventionJitter, jitterBox, packBatch, texturePattern, trainingSampler, type TexturePattern } from './pretrain';
 
 // Two 1×2 RGB images; packBatch turns them into RGBA words (R in the low byte), with optional gray / invert.
 const corpus = {
@@ -33,14 +34,17 @@ describe('packBatch', () => {
   });
 
   it("a recipe's always-on colour changes are the model's input convention, the same pixels as packImages makes", () => {
-    expect(inputConvention({ grayscale: 1, darkBackground: 1 })).toEqual({ gray: true, invert: false, darkBackground: true });
-    expect(inputConvention({ grayscale: 0.5, darkBackground: 0 })).toBeUndefined();
+    const both = recipeInputConvention({ grayscale: 1, darkBackground: 1 });
+    expect(both).toEqual({ grayscale: true, lightOnDark: true });
+    expect(recipeInputConvention({ grayscale: 0.5, darkBackground: 0 })).toEqual({});
+    expect(recipeInputConvention({ grayscale: 1, darkBackground: 0.5 })).toEqual({ grayscale: true });
+    expect(conventionJitter(both)).toEqual({ gray: true, invert: false, darkBackground: true });
     // A colourful 3×3 image on a light page: pretraining's packBatch with the convention and the playground's
     // packImages with the model's grayscale / lightOnDark give the same words.
     const rgb = [...Array(9)].flatMap((_, p) => (p === 4 ? [200, 30, 60] : p % 2 ? [230, 240, 250] : [250, 220, 200]));
     const c = { index: { image: { width: 3, height: 3, channels: 3 } }, images: Uint8Array.from(rgb) } as unknown as Corpus;
     const px = new Uint32Array(9);
-    packBatch(c, [0], 1, px, [inputConvention({ grayscale: 1, darkBackground: 1 })!]);
+    packBatch(c, [0], 1, px, [conventionJitter(both)]);
     const rgba = Uint8Array.from([...Array(9)].flatMap((_, p) => [...rgb.slice(3 * p, 3 * p + 3), 255]));
     const image = { width: 3, height: 3, rgba };
     expect(Array.from(packImages([image], undefined, { grayscale: true, lightOnDark: true }).pixels)).toEqual(Array.from(px));

@@ -47,6 +47,21 @@ export const presets = {
   },
 } satisfies Record<string, ViTConfig>;
 
+/** A config's input convention in words for notes and cards ('gray and light on dark'); null when there is none. */
+export function describeInputConvention(c: Pick<ViTConfig, 'grayscale' | 'lightOnDark'> | undefined): string | null {
+  const words = [c?.grayscale ? 'gray' : '', c?.lightOnDark ? 'light on dark' : ''].filter(Boolean);
+  return words.length ? words.join(' and ') : null;
+}
+
+/**
+ * The input convention a pretraining recipe gives its model: the colour changes applied to every training image
+ * (probability 1 of grayscale, of darkBackground). Only those that hold are set ({} for none), so the result spreads
+ * into a ViTConfig as it is.
+ */
+export function recipeInputConvention(o: { grayscale?: number; darkBackground?: number }): Pick<ViTConfig, 'grayscale' | 'lightOnDark'> {
+  return { ...(o.grayscale === 1 ? { grayscale: true } : {}), ...(o.darkBackground === 1 ? { lightOnDark: true } : {}) };
+}
+
 export const numPatches = (c: ViTConfig) => (c.imageSize / c.patchSize) ** 2;
 export const numTokens = (c: ViTConfig) => numPatches(c) + 1; // N, CLS first
 export const headDim = (c: ViTConfig) => c.width / c.heads;
