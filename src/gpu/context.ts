@@ -41,6 +41,8 @@ interface Pipeline {
   pipeline: GPUComputePipeline;
   layout: GPUBindGroupLayout;
   entry: EntryReflection;
+  /** Distinguishes pipelines in bind-group cache keys. */
+  id: number;
   uniform: { name: string; binding: number; fields: { name: string; type: string; offset: number }[]; size: number } | null;
 }
 
@@ -49,6 +51,8 @@ export const TEXTURE_ROW_TEXELS = 1024;
 
 const UNIFORM_SLOT = 256; // bytes per dispatch's uniform block (the default minUniformBufferOffsetAlignment)
 const UNIFORM_SLOTS = 512;
+/** Most bind groups kept (see GpuContext.bindGroups); the cache starts over when full. */
+const BIND_GROUP_CACHE = 4096;
 
 /** Classifies an adapter from its info strings. */
 export function classifyAdapter(info: GPUAdapterInfo): AdapterKind {
@@ -103,6 +107,13 @@ export class GpuContext {
   private readonly sizes = new WeakMap<GPUBuffer, number>();
   /** rgba32float textures that texture bindings are copied into, one per (size, slot); kept until destroy. */
   private readonly texturePool = new Map<string, GPUTexture>();
+  // Bind groups by pipeline and entries: a training step records the same few hundred every time, and creating
+  // one costs ~60 µs in Dawn for Node (a quarter of recording a step). Buffers and pooled textures get ids here.
+  private readonly bindGroups = new Map<string, GPUBindGroup>();
+  private readonly bufferIds = new WeakMap<GPUBuffer, number>();
+  private readonly textureViews = new WeakMap<GPUTexture, { id: number; view: GPUTextureView }>();
+  private nextResourceId = 0;
+  private bindGroupCount = 0;
   /** Launchers' intermediate buffers (see scratch()), one per slot, grown on demand; kept until destroy. */
   private readonly scratchPool = new Map<string, GPUBuffer>();
   /** Objects that must outlive the device (Dawn for Node frees the device if its GPU instance is collected). */
@@ -305,6 +316,7 @@ export class GpuContext {
       tex.destroy();
     }
     this.texturePool.clear();
+    this.bindGroups.clear();
     for (const buffer of this.scratchPool.values()) {
       this.liveBytes -= buffer.size;
       buffer.destroy();
@@ -341,6 +353,7 @@ export class GpuContext {
           `(the shader uses [${byName.map((b) => b.name).join(', ')}])`,
       );
     const textures: { texture: GPUTexture; t: GpuTensor; texels: number }[] = [];
+    let key = `${p.id}`; // the bind group's cache key: pipeline and every entry
     for (const b of byName) {
       const t = args.bindings[b.name]!;
       if (b.space === 'texture') {
@@ -350,9 +363,13 @@ export class GpuContext {
         const rows = Math.ceil(texels / TEXTURE_ROW_TEXELS);
         const texture = this.pooledTexture(TEXTURE_ROW_TEXELS, rows, textures.filter((x) => x.texture.height === rows).length);
         textures.push({ texture, t, texels });
-        entries.push({ binding: b.binding, resource: texture.createView() });
+        const view = this.viewOf(texture);
+        entries.push({ binding: b.binding, resource: view.view });
+        key += `|${b.binding}t${view.id}`;
       } else {
-        entries.push({ binding: b.binding, resource: { buffer: t.buffer, offset: t.byteOffset, size: Math.max(4, byteLength(t)) } });
+        const size = Math.max(4, byteLength(t));
+        entries.push({ binding: b.binding, resource: { buffer: t.buffer, offset: t.byteOffset, size } });
+        key += `|${b.binding}b${this.idOf(t.buffer)}:${t.byteOffset}:${size}`;
       }
     }
     if (p.uniform) {
@@ -379,6 +396,7 @@ export class GpuContext {
         }
       }
       entries.push({ binding: p.uniform.binding, resource: { buffer: this.uniformRing, offset: slot * UNIFORM_SLOT, size: p.uniform.size } });
+      key += `|u${slot}`;
     } else if (args.uniforms && Object.keys(args.uniforms).length) {
       throw new BindingMismatchError(`${kernel}.${entryPoint}: uniforms given but the entry point reads no uniform struct`);
     }
@@ -399,7 +417,13 @@ export class GpuContext {
         if (rest) this.enc().copyBufferToTexture({ buffer: t.buffer, offset: t.byteOffset + full * bytesPerRow }, { texture, origin: [0, full] }, [rest, 1]);
       }
     }
-    const bindGroup = this.device.createBindGroup({ label: `${kernel}.${entryPoint}`, layout: p.layout, entries });
+    let bindGroup = this.bindGroups.get(key);
+    if (!bindGroup) {
+      if (this.bindGroups.size >= BIND_GROUP_CACHE) this.bindGroups.clear();
+      bindGroup = this.device.createBindGroup({ label: `${kernel}.${entryPoint}`, layout: p.layout, entries });
+      this.bindGroups.set(key, bindGroup);
+      this.bindGroupCount++;
+    }
     if (this.profiler) {
       if (this.profiler.full) this.submit();
       this.endPass();
@@ -411,6 +435,11 @@ export class GpuContext {
     pass.dispatchWorkgroups(x, y, z);
     this.dispatchCount++;
     if (this.profiler) this.endPass();
+  }
+
+  /** Number of bind groups created since the context was created (the rest came from the cache; for tests). */
+  get bindGroupsCreated(): number {
+    return this.bindGroupCount;
   }
 
   /** Number of dispatches recorded since the context was created (for tests and profiling). */
@@ -500,6 +529,7 @@ export class GpuContext {
     for (const tex of this.texturePool.values()) tex.destroy();
     for (const buffer of this.scratchPool.values()) buffer.destroy();
     this.texturePool.clear();
+    this.bindGroups.clear();
     this.profiler?.destroy();
     this.device.destroy();
     this.keepAlive = [];
@@ -537,6 +567,20 @@ export class GpuContext {
       this.pass.end();
       this.pass = null;
     }
+  }
+
+  /** A number per buffer, for bind-group cache keys. */
+  private idOf(buffer: GPUBuffer): number {
+    let id = this.bufferIds.get(buffer);
+    if (id === undefined) this.bufferIds.set(buffer, (id = this.nextResourceId++));
+    return id;
+  }
+
+  /** The one view of a pooled texture, and its number for bind-group cache keys. */
+  private viewOf(texture: GPUTexture): { id: number; view: GPUTextureView } {
+    let v = this.textureViews.get(texture);
+    if (!v) this.textureViews.set(texture, (v = { id: this.nextResourceId++, view: texture.createView() }));
+    return v;
   }
 
   /** The pooled rgba32float texture of this size for the `slot`-th texture binding of that size in one dispatch. */
@@ -618,7 +662,7 @@ export class GpuContext {
         throw new ShaderCompileError(kernel, entryPoint, msgs.length ? msgs : [err.message]);
       }),
     );
-    const p: Pipeline = { pipeline, layout, entry, uniform };
+    const p: Pipeline = { pipeline, layout, entry, uniform, id: this.pipelines.size };
     this.pipelines.set(key, p);
     return p;
   }
