@@ -15,7 +15,7 @@
 import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { CORPUS_FORMAT, CORPUS_KINDS, checkCorpusArrays, checkCorpusDisjoint, parseClassCounts, parseCorpusIndex, subsetCorpus, type Corpus, type CorpusKind, type KindCounts } from '../data/pretrainCorpus';
-import { describeInputConvention, presets, recipeInputConvention, type ViTConfig } from '../model/vit/config';
+import { describeInputConvention, presets, recipeInputConvention, validateConfig, type ViTConfig } from '../model/vit/config';
 import { initParams, paramCount } from '../model/vit/params';
 import { createNodeContext, repoRoot } from '../platform/node';
 import { DEFAULT_PRETRAIN, pretrain, type PretrainOptions, type TrainState } from '../training/pretrain';
@@ -26,6 +26,8 @@ interface Args {
   out: string;
   state: string;
   preset: keyof typeof presets;
+  /** Architecture fields that replace the preset's (--depth, --width, --heads). */
+  shape: Partial<Pick<ViTConfig, 'depth' | 'width' | 'heads'>>;
   resume: boolean;
   checkpointMinutes: number;
   logEvery: number;
@@ -38,7 +40,7 @@ interface Args {
 
 const USAGE =
   'npm run pretrain -- [--corpus .cache/pretrain-corpus] [--out public/models/default] [--state .cache/pretrain-run] ' +
-  '[--preset small32] [--steps N] [--batch 64] [--lr 1e-3] [--warmup 500] [--min-lr 1e-5] [--wd 0.05] [--seed 1] ' +
+  '[--preset small32] [--depth N] [--width N] [--heads N] [--steps N] [--batch 64] [--lr 1e-3] [--warmup 500] [--min-lr 1e-5] [--wd 0.05] [--seed 1] ' +
   '[--crop-scale 0.5,1] [--flip true] [--gray 0] [--invert 0] [--dark-background 0] [--silhouette 0] [--texture 0] [--contrast 1] [--jitter 0,0] ' +
   '[--classes N | cjk:N,emoji:N,digit:N] [--mix cjk:0.5,emoji:0.2,digit:0.3] [--checkpoint-minutes 5] [--log-every 20] [--validation 2048] [--keep-head false] [--resume]';
 
@@ -48,6 +50,7 @@ function parseArgs(argv: string[]): Args {
     out: join(repoRoot, 'public/models/default'),
     state: join(repoRoot, '.cache/pretrain-run'),
     preset: 'small32',
+    shape: {},
     resume: false,
     checkpointMinutes: 5,
     logEvery: 20,
@@ -84,6 +87,9 @@ function parseArgs(argv: string[]): Args {
         if (!(v in presets)) throw new Error(`unknown preset '${v}' (${Object.keys(presets).join(', ')})`);
         a.preset = v as keyof typeof presets;
         break;
+      case '--depth': a.shape.depth = num(); break;
+      case '--width': a.shape.width = num(); break;
+      case '--heads': a.shape.heads = num(); break;
       case '--steps': a.opts.steps = num(); break;
       case '--batch': a.opts.batch = num(); break;
       case '--lr': a.opts.learningRate = num(); break;
@@ -187,7 +193,9 @@ async function main(): Promise<void> {
     process.stderr.write(l + '\n');
   };
 
-  let config: ViTConfig = { ...presets[args.preset], numClasses: K };
+  /** The architecture fields in which the run's model differs from its preset (also after a resume). */
+  const shapeOf = (c: ViTConfig) => Object.fromEntries((['depth', 'width', 'heads'] as const).filter((k) => c[k] !== presets[args.preset][k]).map((k) => [k, c[k]]));
+  let config: ViTConfig = validateConfig({ ...presets[args.preset], ...args.shape, numClasses: K });
   let opts = args.opts;
   let init: TrainState = { step: 0, params: initParams(config, opts.seed), optimizer: null };
   let elapsedBefore = 0;
@@ -212,7 +220,7 @@ async function main(): Promise<void> {
   }
   const ctx = await createNodeContext({ verbose: true });
   log(
-    `pretrain ${args.preset}: ${paramCount(config).toLocaleString('en')} parameters (head ${K}×${config.width}), corpus ${corpus.index.count} images / ${K} classes ` +
+    `pretrain ${args.preset}${Object.entries(shapeOf(config)).map(([k, v]) => ` ${k} ${v}`).join(',')}: ${paramCount(config).toLocaleString('en')} parameters (head ${K}×${config.width}), corpus ${corpus.index.count} images / ${K} classes ` +
       `(${corpus.index.splits.val} validation), ${opts.steps} steps × batch ${opts.batch}, AdamW lr ${opts.learningRate} (warm-up ${opts.warmupSteps}, cosine to ${opts.minLearningRate}), ` +
       `wd ${opts.weightDecay}, crop ${opts.cropScale.join('–')}, jitter ${(opts.jitter ?? [0, 0]).join(',')}, flip ${opts.flip}, gray ${opts.grayscale ?? 0}, invert ${opts.invert ?? 0}, ` +
       `dark background ${opts.darkBackground ?? 0}, silhouette ${opts.silhouette ?? 0}, texture ${opts.texture ?? 0}, contrast ${opts.contrast ?? 1}, mix ${opts.mix ? JSON.stringify(opts.mix) : 'uniform'}, adapter ${ctx.adapter.description}`,
@@ -256,6 +264,7 @@ async function main(): Promise<void> {
         description:
           'Embedded default backbone: a timm-layout ViT pretrained by `npm run pretrain` (supervised identity classification of CJK glyphs × fonts, emoji × art styles and handwritten digits; no class shared with the built-in benchmarks). Config and weights in Hugging Face ViTModel format (no classifier).',
         preset: args.preset,
+        ...(Object.keys(shapeOf(config)).length ? { shape: shapeOf(config) } : {}),
         step: state.step,
         steps: opts.steps,
         options: opts,

@@ -40,6 +40,7 @@ describe('model card', () => {
     expect(recipeDifferences(base, texture)).toBe('texture 0.3');
     expect(recipeDifferences(base, wider)).toBe('grayscale 1; 710 classes (cjk:400,emoji:300,digit:10)');
     expect(recipeDifferences(base, base)).toBe('none');
+    expect(recipeDifferences(base, { ...texture, shape: { depth: 6 } })).toBe('depth 6; texture 0.3');
     const md = renderModelCard({ ...c, tried: [{ name: 'v8', pretraining: texture, probe: probe(0.703, 0.656, 0.335) }, { name: 'v9', pretraining: wider, probe: probe(0.6, 0.656, 0.335) }] });
     expect(md).toContain('## Other recipes tried (not adopted)');
     expect(md).toContain('| this model | – | 5,000 | 1 h 7 min | 25.0 % | 69.8 % |');

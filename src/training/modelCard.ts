@@ -8,6 +8,8 @@ import { describeInputConvention, recipeInputConvention } from '../model/vit/con
 
 export interface PretrainingInfo {
   preset: string;
+  /** Architecture fields that replaced the preset's (npm run pretrain --depth, --width, --heads). */
+  shape?: { depth?: number; width?: number; heads?: number };
   step: number;
   steps: number;
   trainingSeconds: number;
@@ -90,14 +92,17 @@ function optionText(v: unknown): string {
   return String(v);
 }
 
-/** What another run's recipe changes against this model's: its differing options (by pretraining.json name) and
- *  class mix; the step count has its own column. */
+/** What another run's recipe changes against this model's: its preset or shape, its differing options (by
+ *  pretraining.json name) and class mix; the step count has its own column. */
 export function recipeDifferences(base: PretrainingInfo, other: PretrainingInfo): string {
-  const a = base.options as Record<string, unknown>;
-  const b = other.options as Record<string, unknown>;
   const out: string[] = [];
-  for (const k of new Set([...Object.keys(a), ...Object.keys(b)]))
-    if (k !== 'steps' && JSON.stringify(a[k] ?? null) !== JSON.stringify(b[k] ?? null)) out.push(`${k} ${optionText(b[k])}`);
+  if (base.preset !== other.preset) out.push(`preset ${other.preset}`);
+  const differing = (a: Record<string, unknown>, b: Record<string, unknown>) => {
+    for (const k of new Set([...Object.keys(a), ...Object.keys(b)]))
+      if (k !== 'steps' && JSON.stringify(a[k] ?? null) !== JSON.stringify(b[k] ?? null)) out.push(`${k} ${optionText(b[k])}`);
+  };
+  differing(base.shape ?? {}, other.shape ?? {});
+  differing(base.options, other.options);
   const kinds = (c: PretrainingInfo['corpus']) => JSON.stringify(c.kinds ?? null);
   if (base.corpus.classes !== other.corpus.classes || kinds(base.corpus) !== kinds(other.corpus))
     out.push(`${other.corpus.classes.toLocaleString('en-US')} classes${other.corpus.kinds ? ` (${optionText(other.corpus.kinds)})` : ''}`);
