@@ -143,13 +143,22 @@ export function forward(
   const SG = subgroupLanes(ctx);
   const u = dims({ T, dIn, dOut, lay, slice });
   columnScales(ctx, ws.colScale, scales, lay);
-  ctx.run('lora', 'project', { bindings: { h: ws.h, x, dCat }, uniforms: u, overrides: { SG }, workgroups: tiles(T, lay.R, SG) });
+  project(ctx, x, dCat, uCat, scales, lay, ws);
   ctx.run('lora', 'expand', {
     bindings: { y, h: ws.h, uCat, colScale: ws.colScale },
     uniforms: u,
     overrides: { SG },
     workgroups: tiles(T, dOut, SG),
   });
+}
+
+/** h = x·D_catᵀ into ws, the part of forward() that backward() reads when the update itself is already in the
+ *  weight (a model that merges its components into W every step); then backward() needs no dx (the merged W
+ *  carried it), and so no column scales either. */
+export function project(ctx: GpuContext, x: GpuTensor, dCat: GpuTensor, uCat: GpuTensor, scales: GpuTensor, lay: LoraLayout, ws: LoraWorkspace): void {
+  const { T, dIn, dOut } = check(x, dCat, uCat, scales, lay, ws);
+  const SG = subgroupLanes(ctx);
+  ctx.run('lora', 'project', { bindings: { h: ws.h, x, dCat }, uniforms: dims({ T, dIn, dOut, lay }), overrides: { SG }, workgroups: tiles(T, lay.R, SG) });
 }
 
 export interface BackwardOutputs {

@@ -139,10 +139,14 @@ await describeGpu('ViT on the GPU against the float64 reference', (ctx) => {
     await run(ctx(), 'full');
   });
   // The embedded default's shape (32 px, patch 8, width 96, 4 blocks: the texture matmul at widths 96/288/384 and
-  // longer reductions): float32 through 4 such blocks measured ≤ 2.6e-4 relative (largest in block 0 and pos_embed,
-  // which collect every later block's rounding), so 1e-3 here; a wrong term is still O(1).
+  // longer reductions): float32 through 4 such blocks, largest in block 0 and the input gradient, which collect every
+  // later block's rounding. Every LoRA component is merged into W_eff, and this test's updates are large on purpose
+  // (|α_t U_t D_t| ≈ 5 |W0|: factors of std 0.3), so W_eff's rounding is that of the update: measured 1.1e-3 relative
+  // on block 0's qkv gradient (2.6e-4 when the trainable update ran unmerged). With updates of a trained model's size
+  // (factors of std 0.05) the merged path measured 2.2e-5 there, against 9.6e-5 unmerged. So 3e-3 here; a wrong
+  // term is still O(1).
   it('full fine-tuning at the embedded default size (small32)', async () => {
-    await run(ctx(), 'full', { ...presets.small32, numClasses: 5 }, 1e-3 / 2 ** -23);
+    await run(ctx(), 'full', { ...presets.small32, numClasses: 5 }, 3e-3 / 2 ** -23);
   });
   it('refuses a batch that does not fit, naming the tensor and the numbers', () => {
     expect(() => new GpuViT(ctx(), presets.vitBase, new Map(), { batch: 4096, mode: 'full' })).toThrow(/will not fit: .*MiB.*smaller batch/);

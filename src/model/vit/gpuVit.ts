@@ -7,10 +7,11 @@
 // LoRA layout per (block, target): the previous tasks' components are one frozen stack (factors fixed,
 // scale s_k = α_k/(‖U_k‖‖D_k‖) with the norms of that matrix), the current task's component is a stack of
 // one (scale α_t, factors trainable). Both α vectors are trainable and shared by all blocks and targets.
-// The frozen stack is merged into each adapted weight once per step (W_eff = W0 + Σ_k s_k U_k D_k, dOut·dIn·R
-// flops), so the forward and dx pay nothing per frozen component; its α gradient is ⟨Gᵀ·X, U_k D_k⟩_F, from the
-// (transposed) weight gradient through lora.innerProducts. A step thus costs about the same with 1 or
-// 20 previous tasks (the official code's cost grows with every task).
+// Every component is merged into its adapted weight once per step (W_eff = W0 + Σ_k s_k U_k D_k + α_t U_t D_t,
+// dOut·dIn·R flops), so the forward and dx run on plain weights and pay nothing per component. The trainable
+// component's gradients need only h = x·D_tᵀ (forward) and the LoRA backward without its dx; the frozen stack's α
+// gradient is ⟨Gᵀ·X, U_k D_k⟩_F, from the (transposed) weight gradient through lora.innerProducts. A step thus
+// costs about the same with 1 or 20 previous tasks (the official code's cost grows with every task).
 // Memory is planned before anything is allocated (Arena); a batch that will not fit is refused with numbers.
 
 import { Arena, defaultBudgetBytes, planMemory, type TensorRequest } from '../../gpu/arena';
@@ -106,7 +107,7 @@ export class GpuViT {
   /** Layout of the frozen components and, per input width dIn of an adapted map, the α inner products'
    *  workspace of T = dIn rows. */
   private frozenStack: { layout: lora.LoraLayout; ws: Map<number, lora.LoraWorkspace> } | null = null;
-  /** Per block: each adapted weight with the frozen components merged (W0 + Σ_k s_k U_k D_k). */
+  /** Per block: each adapted weight with every component merged (see refreshEffective); empty without LoRA. */
   private readonly effWeights: Map<TargetWeight, GpuTensor>[] = [];
   private readonly t: Record<string, GpuTensor> = {};
 
@@ -164,10 +165,11 @@ export class GpuViT {
         if (!ws.has(dIn)) ws.set(dIn, lora.createWorkspace(this.ctx, dIn, layout, `lora.frozen.${dIn}`));
       }
       this.frozenStack = { layout, ws };
-      for (let l = 0; l < this.config.depth; l++) this.effWeights.push(new Map(adaptedWeights(this.config, this.targets).map((w) => [w, a(`lora.${l}.eff.${w}`)])));
       this.trainable.set('lora.alphaFrozen', a('lora.alphaFrozen'));
       this.grads.set('lora.alphaFrozen', a('grad.lora.alphaFrozen'));
     }
+    if (frozenRanks.length || trainableRank)
+      for (let l = 0; l < this.config.depth; l++) this.effWeights.push(new Map(adaptedWeights(this.config, this.targets).map((w) => [w, a(`lora.${l}.eff.${w}`)])));
     if (trainableRank) {
       this.trainable.set('lora.alphaTrainable', a('lora.alphaTrainable'));
       this.grads.set('lora.alphaTrainable', a('grad.lora.alphaTrainable'));
@@ -239,19 +241,31 @@ export class GpuViT {
       }
   }
 
-  /** Frozen stack: scales_lp = α_frozen ⊙ invNorm_lp, then W_eff = W0 + Σ_k s_k U_k D_k on the targets' rows. */
-  private refreshFrozen(): void {
-    const Kf = this.loraSetup.frozenRanks.length;
-    if (!Kf) return;
+  /**
+   * W_eff = W0 + Σ_k s_k U_k D_k + α_t U_t D_t on the targets' rows, every component merged (frozen: scales_lp =
+   * α_frozen ⊙ invNorm_lp), before every forward: the forward and dx then run on plain weights, and the LoRA kernels
+   * are left with what the gradients need (h = x·D_tᵀ forward; gu, dU, dD and the α inner products backward).
+   * Merging the trainable component too replaced its expand (forward) and gradInput (backward) kernels: ViT-Tiny
+   * LoRA step B=8 −3 %, small32 B=32 −5 % (bench/README.md).
+   */
+  private refreshEffective(): void {
+    if (!this.effWeights.length) return;
     const { ctx } = this;
-    const all = this.arena.get('lora.scalesAll');
-    ew.mulRow(ctx, all, this.arena.get('lora.invNorms'), this.arena.get('lora.alphaFrozen'));
+    const Kf = this.loraSetup.frozenRanks.length;
+    const all = Kf ? this.arena.get('lora.scalesAll') : null;
+    if (all) ew.mulRow(ctx, all, this.arena.get('lora.invNorms'), this.arena.get('lora.alphaFrozen'));
+    const alphaT = this.loraSetup.trainableRank ? this.arena.get('lora.alphaTrainable') : null;
     for (let l = 0; l < this.config.depth; l++) {
       for (const [w, eff] of this.effWeights[l]!) ctx.copy(eff, this.params.get(`blocks.${l}.${w}`)!);
       this.targets.forEach((_p, i) => {
-        const { site, frozen: f } = this.lora[l]![i]!;
-        ctx.copyRange(f!.scales, 0, all, (this.targets.length * l + i) * Kf, Kf);
-        merge.inPlace(ctx, this.effWeights[l]!.get(site.weight)!, f!.uCat, f!.dCat, f!.scales, this.frozenStack!.layout, { rowOffset: site.rowOffset, colOffset: 0 });
+        const { site, frozen: f, trainable: tr } = this.lora[l]![i]!;
+        const eff = this.effWeights[l]!.get(site.weight)!;
+        const block = { rowOffset: site.rowOffset, colOffset: 0 };
+        if (f && all) {
+          ctx.copyRange(f.scales, 0, all, (this.targets.length * l + i) * Kf, Kf);
+          merge.inPlace(ctx, eff, f.uCat, f.dCat, f.scales, this.frozenStack!.layout, block);
+        }
+        if (tr && alphaT) merge.inPlace(ctx, eff, tr.U, tr.D, alphaT, tr.layout, block);
       });
     }
   }
@@ -273,22 +287,18 @@ export class GpuViT {
     matmul.nn(this.ctx, { ...args, b: WT });
   }
 
-  /** The weight the forward and dx use: W0, or W0 with the frozen components merged. */
+  /** The weight the forward and dx use: W0, or W_eff with every component merged. */
   private weight(l: number, w: TargetWeight): GpuTensor {
     return this.effWeights[l]?.get(w) ?? this.params.get(`blocks.${l}.${w}`)!;
   }
 
-  /** y[:, slice] += α_t (x D_tᵀ) U_tᵀ for the trainable component on each target of weight w in block l. */
-  private loraForward(l: number, w: TargetWeight, y: GpuTensor, x: GpuTensor): void {
+  /** h = x·D_tᵀ of the trainable component on each target of weight w in block l, for its gradients (its
+   *  α_t (x D_tᵀ) U_tᵀ is already in y: W_eff holds it, see refreshEffective). */
+  private loraForward(l: number, w: TargetWeight, x: GpuTensor): void {
     for (const pl of this.lora[l]!) {
       if (!pl.trainable || pl.site.weight !== w) continue;
-      const stride = weightShape(this.config, w)[0];
-      lora.forward(this.ctx, y, x, pl.trainable.D, pl.trainable.U, this.arena.get('lora.alphaTrainable'), pl.trainable.layout, pl.trainable.ws, { stride, offset: pl.site.rowOffset });
+      lora.project(this.ctx, x, pl.trainable.D, pl.trainable.U, this.arena.get('lora.alphaTrainable'), pl.trainable.layout, pl.trainable.ws);
     }
-  }
-
-  private hasTrainable(l: number, w: TargetWeight): boolean {
-    return this.lora[l]!.some((pl) => pl.trainable !== null && pl.site.weight === w);
   }
 
   // ------------------------------------------------------------------ forward
@@ -304,7 +314,7 @@ export class GpuViT {
     const prm = (n: string) => this.params.get(n)!;
     if (images.shape.join() !== [B, c.channels, c.imageSize, c.imageSize].join())
       throw new Error(`GpuViT.forward: images ${images.shape.join('×')}, expected ${B}×${c.channels}×${c.imageSize}×${c.imageSize}`);
-    this.refreshFrozen();
+    this.refreshEffective();
     patchify.forward(ctx, this.t.cols!, images, P);
     const w = prm('patch_embed.proj.weight');
     matmul.nt(ctx, { c: this.t.patches!, a: reshape(this.t.cols!, [B * numPatches(c), c.channels * P * P]), b: reshape(w, [C, c.channels * P * P]), bias: prm('patch_embed.proj.bias') });
@@ -318,19 +328,15 @@ export class GpuViT {
       const b = (n: string) => prm(`blocks.${l}.${n}`);
       layerNorm.forward(ctx, a.ln1, a.mean1, a.rstd1, a.x, b('norm1.weight'), b('norm1.bias'), T, C, c.layerNormEps);
       this.linearForward(l, 'attn.qkv.weight', { c: a.qkv, a: a.ln1, bias: c.qkvBias ? b('attn.qkv.bias') : undefined });
-      this.loraForward(l, 'attn.qkv.weight', a.qkv, a.ln1);
+      this.loraForward(l, 'attn.qkv.weight', a.ln1);
       attention.forward(ctx, a.att, a.probs, a.qkv, B, N, c.heads, headDim(c), { heads: this.attentionHeads() });
       this.linearForward(l, 'attn.proj.weight', { c: a.mid, a: a.att, bias: b('attn.proj.bias'), residual: a.x });
-      this.loraForward(l, 'attn.proj.weight', a.mid, a.att); // mid = x + proj(att): the LoRA term adds to it
+      this.loraForward(l, 'attn.proj.weight', a.att);
       layerNorm.forward(ctx, a.ln2, a.mean2, a.rstd2, a.mid, b('norm2.weight'), b('norm2.bias'), T, C, c.layerNormEps);
-      if (this.hasTrainable(l, 'mlp.fc1.weight')) {
-        // The LoRA term goes in before the GELU, so the fused epilogue splits: pre = fc1(ln2) + LoRA, act = gelu(pre).
-        this.linearForward(l, 'mlp.fc1.weight', { c: a.pre, a: a.ln2, bias: b('mlp.fc1.bias') });
-        this.loraForward(l, 'mlp.fc1.weight', a.pre, a.ln2);
-        gelu.forward(ctx, a.act, a.pre);
-      } else this.linearForward(l, 'mlp.fc1.weight', { c: a.act, a: a.ln2, bias: b('mlp.fc1.bias'), activation: 'gelu', pre: a.pre });
+      this.linearForward(l, 'mlp.fc1.weight', { c: a.act, a: a.ln2, bias: b('mlp.fc1.bias'), activation: 'gelu', pre: a.pre });
+      this.loraForward(l, 'mlp.fc1.weight', a.ln2);
       this.linearForward(l, 'mlp.fc2.weight', { c: next, a: a.act, bias: b('mlp.fc2.bias'), residual: a.mid });
-      this.loraForward(l, 'mlp.fc2.weight', next, a.act);
+      this.loraForward(l, 'mlp.fc2.weight', a.act);
     }
     ew.selectRow(ctx, this.t.clsOut!, this.t.xOut!, B, N, C, 0);
     layerNorm.forward(ctx, this.t.features!, this.t.meanF!, this.t.rstdF!, this.t.clsOut!, prm('norm.weight'), prm('norm.bias'), B, C, c.layerNormEps);
@@ -406,7 +412,7 @@ export class GpuViT {
       }
       const go = below(l, w);
       if (go) matmul.nn(ctx, { c: dIn, a: dY, b: this.weight(l, w) });
-      this.loraBackward(l, w, dY, x, go ? dIn : null);
+      this.loraBackward(l, w, dY, x);
       return go;
     };
 
@@ -453,7 +459,7 @@ export class GpuViT {
 
   /** LoRA backward of the targets on weight w of block l, given dY (T, rows of w) and their input x (T, dIn): adds
    *  into dx (the input gradient; null when nothing below needs it), writes dU/dD, collects the α partials. */
-  private loraBackward(l: number, w: TargetWeight, dY: GpuTensor, x: GpuTensor, dx: GpuTensor | null): void {
+  private loraBackward(l: number, w: TargetWeight, dY: GpuTensor, x: GpuTensor): void {
     const ctx = this.ctx;
     const t = this.t;
     const sites = this.lora[l]!.map((pl, i) => ({ pl, i })).filter(({ pl }) => pl.site.weight === w);
@@ -475,7 +481,8 @@ export class GpuViT {
     for (const { pl, i } of sites) {
       if (!pl.trainable) continue;
       const slice = { stride: rows, offset: pl.site.rowOffset };
-      lora.backward(ctx, { dx: dx ?? undefined, dU: pl.trainable.dU, dD: pl.trainable.dD, p: t.pTrainable! }, dY, x, pl.trainable.D, pl.trainable.U, alphaT!, pl.trainable.layout, pl.trainable.ws, 0, { slice });
+      // No dx: W_eff holds this component too, so linear()'s dY·W_eff carried it.
+      lora.backward(ctx, { dU: pl.trainable.dU, dD: pl.trainable.dD, p: t.pTrainable! }, dY, x, pl.trainable.D, pl.trainable.U, alphaT!, pl.trainable.layout, pl.trainable.ws, 0, { slice });
       ctx.copyRange(t.pTrainableAll!, this.targets.length * l + i, t.pTrainable!, 0, 1);
     }
   }
@@ -500,19 +507,11 @@ export class GpuViT {
    *  at no extra cost per component and for export (ONNX, safetensors). */
   async mergedParams(): Promise<ParamTable> {
     const { ctx } = this;
-    this.refreshFrozen();
+    this.refreshEffective();
     const out: ParamTable = new Map();
     for (const [name, t] of this.params) out.set(name, await ctx.read(t));
     for (let l = 0; l < this.config.depth; l++)
-      for (const w of adaptedWeights(this.config, this.targets)) {
-        const eff = this.arena.get(`mergeScratch.${w}`);
-        ctx.copy(eff, this.weight(l, w));
-        for (const pl of this.lora[l]!) {
-          const tr = pl.trainable;
-          if (tr && pl.site.weight === w) merge.inPlace(ctx, eff, tr.U, tr.D, this.arena.get('lora.alphaTrainable'), tr.layout, { rowOffset: pl.site.rowOffset, colOffset: 0 });
-        }
-        out.set(`blocks.${l}.${w}`, await ctx.read(eff));
-      }
+      for (const w of adaptedWeights(this.config, this.targets)) out.set(`blocks.${l}.${w}`, await ctx.read(this.weight(l, w)));
     return out;
   }
 
@@ -657,7 +656,6 @@ class Planner {
     const targets = loraTargets(opts);
     const rows = targets.length * c.depth;
     const weights = adaptedWeights(c, targets);
-    for (const w of weights) this.requests.push({ name: `mergeScratch.${w}`, shape: weightShape(c, w) });
     if (Kf) {
       this.requests.push({ name: 'lora.alphaFrozen', shape: [Kf] }, { name: 'grad.lora.alphaFrozen', shape: [Kf] });
       this.requests.push({ name: 'lora.invNorms', shape: [rows, Kf] }, { name: 'lora.scalesAll', shape: [rows, Kf] });
@@ -672,7 +670,7 @@ class Planner {
       act('pTrainableAll', [rows]);
     }
     for (let l = 0; l < c.depth; l++) {
-      if (Kf) for (const w of weights) this.requests.push({ name: `lora.${l}.eff.${w}`, shape: weightShape(c, w) });
+      if (Kf || lo.trainableRank) for (const w of weights) this.requests.push({ name: `lora.${l}.eff.${w}`, shape: weightShape(c, w) });
       for (const p of targets) {
         const key = `lora.${l}.${p}`;
         const { dOut, dIn } = targetSite(c, p);
