@@ -32,7 +32,7 @@ struct Rows { n: u32, period: u32 }
 struct Cls { B: u32, N: u32, C: u32 }
 struct Select { B: u32, N: u32, C: u32, index: u32 }
 struct ClsBackward { B: u32, N: u32, C: u32, accumulate: u32 }
-struct Transpose { R: u32, C: u32, P: u32 }
+struct Transpose { R: u32, C: u32, P: u32, batch: u32 }
 
 @group(0) @binding(0) var<storage, read_write> y: array<f32>;
 @group(0) @binding(2) var<storage, read_write> out: array<f32>;
@@ -184,15 +184,18 @@ fn selectRowBackward(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num
   dx[i] = select(0.0, dy[bi * C + i % C], t == selectArgs.index);
 }
 
-// One thread per output element, in output order (writes contiguous, reads strided).
+// One thread per output element, in output order (writes contiguous, reads strided); `batch` matrices, each x (R, C)
+// into out (C, P).
 @compute @workgroup_size(WG)
 fn transpose(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
   let o = flat_index(gid, nwg);
   let P = transposeArgs.P;
-  if (o >= P * transposeArgs.C) { return; }
-  let j = o / P;
+  let per = P * transposeArgs.C;
+  if (o >= per * transposeArgs.batch) { return; }
+  let m = o / per; // the matrix
+  let j = (o % per) / P;
   let i = o % P;
-  out[o] = select(0.0, x[min(i, transposeArgs.R - 1u) * transposeArgs.C + j], i < transposeArgs.R);
+  out[o] = select(0.0, x[m * transposeArgs.R * transposeArgs.C + min(i, transposeArgs.R - 1u) * transposeArgs.C + j], i < transposeArgs.R);
 }
 
 // One invocation per 4×4 block of out, in output order: x's rows i0 .. i0+3 at columns 4·jb .. 4·jb+3 are four vec4
@@ -202,23 +205,27 @@ fn transpose4(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgr
   let o = flat_index(gid, nwg);
   let P4 = transposeArgs.P / 4u;
   let C4 = transposeArgs.C / 4u;
-  if (o >= P4 * C4) { return; }
-  let jb = o / P4;
+  let per = P4 * C4;
+  if (o >= per * transposeArgs.batch) { return; }
+  let m = o / per; // the matrix
+  let jb = (o % per) / P4;
   let ib = o % P4;
   let i0 = 4u * ib;
+  let xb = m * transposeArgs.R * C4; // its first vec4 in x
+  let ob = m * transposeArgs.C * P4; // and in out
   var r0 = vec4<f32>(0.0);
   var r1 = vec4<f32>(0.0);
   var r2 = vec4<f32>(0.0);
   var r3 = vec4<f32>(0.0);
   if (i0 < transposeArgs.R) {
-    r0 = x4[i0 * C4 + jb];
-    r1 = x4[(i0 + 1u) * C4 + jb];
-    r2 = x4[(i0 + 2u) * C4 + jb];
-    r3 = x4[(i0 + 3u) * C4 + jb];
+    r0 = x4[xb + i0 * C4 + jb];
+    r1 = x4[xb + (i0 + 1u) * C4 + jb];
+    r2 = x4[xb + (i0 + 2u) * C4 + jb];
+    r3 = x4[xb + (i0 + 3u) * C4 + jb];
   }
   let j0 = 4u * jb;
-  out4[j0 * P4 + ib] = vec4<f32>(r0.x, r1.x, r2.x, r3.x);
-  out4[(j0 + 1u) * P4 + ib] = vec4<f32>(r0.y, r1.y, r2.y, r3.y);
-  out4[(j0 + 2u) * P4 + ib] = vec4<f32>(r0.z, r1.z, r2.z, r3.z);
-  out4[(j0 + 3u) * P4 + ib] = vec4<f32>(r0.w, r1.w, r2.w, r3.w);
+  out4[ob + j0 * P4 + ib] = vec4<f32>(r0.x, r1.x, r2.x, r3.x);
+  out4[ob + (j0 + 1u) * P4 + ib] = vec4<f32>(r0.y, r1.y, r2.y, r3.y);
+  out4[ob + (j0 + 2u) * P4 + ib] = vec4<f32>(r0.z, r1.z, r2.z, r3.z);
+  out4[ob + (j0 + 3u) * P4 + ib] = vec4<f32>(r0.w, r1.w, r2.w, r3.w);
 }

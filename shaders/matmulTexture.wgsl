@@ -36,6 +36,9 @@ override STORE_PRE: u32 = 0u;
 override HAS_RESIDUAL: u32 = 0u;
 override SG: u32 = 8u; // the subgroup size the dispatch relies on; also the workgroup size
 override TW: u32 = 1024u; // texels per texture row of the linear layout (GpuContext's TEXTURE_ROW_TEXELS)
+// NN/TN: texels per stored row of B when its rows are longer than N (zero-padded to whole texels, e.g. a transposed
+// copy of an NT product's B with N % 4 ≠ 0); 0: N / 4. The columns past N are computed and never stored.
+override LDB4: u32 = 0u;
 
 const TM = 8u; // rows per workgroup; fixed because the accumulators are spelled out as registers
 
@@ -138,7 +141,7 @@ fn loadA(base: u32, row: u32, k: u32) -> f32 {
 fn texel(i: u32) -> vec4<f32> { return textureLoad(tb, vec2<i32>(i32(i % TW), i32(i / TW)), 0); }
 
 // NN/TN: B(k, 4q .. 4q+3) is one texel; k clamped (its A partner is zero past K).
-fn texB(q: u32, t0: u32, k: u32) -> vec4<f32> { return texel(t0 + clampK(k) * (N / 4u) + q); }
+fn texB(q: u32, t0: u32, k: u32) -> vec4<f32> { return texel(t0 + clampK(k) * select(N / 4u, LDB4, LDB4 != 0u) + q); }
 
 // NT: texel x of stored row n of B, i.e. B(n, 4x .. 4x+3).
 fn texRow(t0: u32, n: u32, x: u32) -> vec4<f32> { return texel(t0 + n * (K / 4u) + x); }

@@ -117,6 +117,20 @@ await describeGpu('elementwise kernel', (ctx) => {
     });
   }
 
+  // Batched: every matrix of x (batch, R, C) into out (batch, C, P) (attention's per-head K into Kᵀ, padded rows).
+  for (const [batch, R, C, P] of [[4, 3, 5, 8], [2, 8, 4, 16], [3, 197, 64, 200], [2, 12, 8, 12]] as const) {
+    it(`batched transpose is exact, ${batch}× ${R}×${C}${P > R ? `, rows zero-padded to ${P}` : ''}`, async () => {
+      const c = ctx();
+      const x = f32(normal(batch * R * C, 47));
+      const tx = c.fromArray(x, [batch, R, C], 'x');
+      const tout = c.fromArray(new Float32Array(batch * P * C).fill(Number.NaN), [batch, C, P], 'out');
+      ew.transpose(c, tout, tx);
+      expect(Array.from(await c.read(tout))).toEqual(Array.from(f32(ref.transpose(f64(x), R, C, P, batch))));
+      expect(() => ew.transpose(c, c.tensor([batch + 1, C, P]), tx)).toThrow(/is not x .* transposed/);
+      c.release(tx, tout);
+    });
+  }
+
   it('rejects a row that does not tile the tensor', () => {
     const c = ctx();
     const y = c.tensor([10]);

@@ -118,16 +118,20 @@ export function selectRowBackward(ctx: GpuContext, dx: GpuTensor, dy: GpuTensor,
 }
 
 /**
- * out (C, P) = xᵀ for x (R, C), each row of xᵀ zero-padded from R to P ≥ R values (out (C, R): a plain transpose).
- * The padding lets a matmul read a K that is a whole number of its blocks (kernels/matmul.ts).
+ * out (C, P) = xᵀ for x (R, C), each row of xᵀ zero-padded from R to P ≥ R values (out (C, R): a plain transpose);
+ * with leading (batch) dims, every matrix of x (…, R, C) into out (…, C, P). The padding lets a matmul read a K that
+ * is a whole number of its blocks, or a B whose rows are whole texels (kernels/matmulTexture.ts).
  */
 export function transpose(ctx: GpuContext, out: GpuTensor, x: GpuTensor): void {
-  if (x.shape.length !== 2 || out.shape.length !== 2 || out.shape[0] !== x.shape[1] || out.shape[1]! < x.shape[0]!)
+  const lead = (t: GpuTensor) => t.shape.slice(0, -2);
+  const [R, C] = x.shape.slice(-2) as [number, number];
+  const P = out.shape[out.shape.length - 1]!;
+  if (x.shape.length < 2 || out.shape.length !== x.shape.length || lead(out).join() !== lead(x).join() || out.shape[out.shape.length - 2] !== C || P < R)
     throw new Error(`elementwise.transpose: out ${shapeString(out.shape)} is not x ${shapeString(x.shape)} transposed (rows may be zero-padded, not cut)`);
-  const [R, C] = x.shape as [number, number];
-  const P = out.shape[1]!;
-  if (R === 0) return;
+  const batch = lead(x).reduce((n, d) => n * d, 1);
+  if (R === 0 || batch === 0) return;
+  const uniforms = { R, C, P, batch };
   if (R % 4 === 0 && C % 4 === 0 && P % 4 === 0)
-    ctx.run('elementwise', 'transpose4', { bindings: { out4: out, x4: x }, uniforms: { R, C, P }, overrides: { WG }, workgroups: grid1d(ctx, (P * C) / 16, WG) });
-  else ctx.run('elementwise', 'transpose', { bindings: { out, x }, uniforms: { R, C, P }, overrides: { WG }, workgroups: grid1d(ctx, P * C, WG) });
+    ctx.run('elementwise', 'transpose4', { bindings: { out4: out, x4: x }, uniforms, overrides: { WG }, workgroups: grid1d(ctx, (batch * P * C) / 16, WG) });
+  else ctx.run('elementwise', 'transpose', { bindings: { out, x }, uniforms, overrides: { WG }, workgroups: grid1d(ctx, batch * P * C, WG) });
 }

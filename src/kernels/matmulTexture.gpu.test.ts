@@ -136,6 +136,9 @@ const cases: Case[] = [
     pre: true,
   },
   { name: 'batched NT with a shared B, as NN', spec: { layout: 'NT', M: 40, N: 64, K: 1024, batch: 2, strideB: 0 } },
+  // A B per batch item (attention's q·kᵀ: N = 197 tokens) is transposed item by item, rows padded to whole texels.
+  { name: 'batched NT with a B per item and N 197, as NN on padded Bᵀ, α', spec: { layout: 'NT', M: 197, N: 197, K: 64, batch: 3, alpha: 0.125 } },
+  { name: 'NT with N 150 (not whole texels) as NN on padded Bᵀ, bias', spec: { layout: 'NT', M: 300, N: 150, K: 96, batch: 1 }, bias: true },
   // TN with M > N and only α: Cᵀ = Bᵀ·A with the smaller B transposed, then Cᵀ transposed into C.
   { name: 'TN with M > N as Cᵀ = Bᵀ·A (K 520 → 544), α', spec: { layout: 'TN', M: 160, N: 64, K: 520, batch: 1, alpha: 0.5 } },
   { name: 'batched TN with a shared A and K whole blocks, as NN', spec: { layout: 'TN', M: 64, N: 64, K: 512, batch: 2, strideA: 0 } },
@@ -218,6 +221,17 @@ await describeGpu('matmulTexture kernel', (ctx) => {
       return n;
     };
     expect(await dispatches('NT', 64, 128, 512)).toBe(2); // transpose + tileA
+    expect(await dispatches('NT', 300, 150, 96)).toBe(2); // N not whole texels: Bᵀ's rows padded
+    const perItem = async () => {
+      const [a, b, out] = [c.tensor([3, 197, 64]), c.tensor([3, 197, 64]), c.tensor([3, 197, 197])];
+      const before = c.dispatches;
+      matmul.run(c, { c: out, a, b, layout: 'NT' });
+      const n = c.dispatches - before;
+      await c.flush();
+      c.release(a, b, out);
+      return n;
+    };
+    expect(await perItem()).toBe(2); // one batched transpose of every item's B + tileA
     expect(await dispatches('TN', 64, 128, 520)).toBe(2); // transpose (+ a copy and a clear, not dispatches) + tileA
     expect(await dispatches('TN', 160, 64, 520)).toBe(3); // M > N: transpose B, tileA into Cᵀ, transpose Cᵀ into C
     expect(await dispatches('NT', 8, 64, 64)).toBe(1); // below the size where the extra pass pays

@@ -52,24 +52,31 @@ function padRows(ctx: GpuContext, slot: string, t: GpuTensor, K: number, Kp: num
 
 /**
  * An NT or TN plan rewritten as NN on an operand transposed into context scratch, so that tileA (both operands
- * textures, 16 rows per workgroup) takes it; null where that does not apply. NT: Bᵀ (K, N) from B (N, K).
- * TN: Aᵀ (M, K′) from A (K, M), with K zero-padded to K′, a whole number of tileA's K blocks, and B copied into
- * (K′, N) with zero rows past K when K′ > K. The transposed operand must be shared by the batch (or the batch 1):
- * it is transposed once. Measured on the ViT-Tiny training products, transposes included: NT 1.2–1.8×, TN
- * 1.2× (bench/README.md).
+ * textures, 16 rows per workgroup) takes it; null where that does not apply. NT: Bᵀ (K, N′) from B (N, K), N′ = N
+ * rounded up to whole texels (the kernel's LDB4), one per batch item when B is not shared (attention's q·kᵀ and
+ * dO·vᵀ). TN: Aᵀ (M, K′) from A (K, M), with K zero-padded to K′, a whole number of tileA's K blocks, and B copied
+ * into (K′, N) with zero rows past K when K′ > K; A must be shared by the batch (or the batch 1): it is transposed
+ * once. Measured on the ViT-Tiny training products, transposes included: NT 1.2–1.8×, TN 1.2×; attention's
+ * per-head NT products 1.4× (bench/README.md).
  */
 function asNN(ctx: GpuContext, p: MatmulPlan): MatmulPlan | null {
   const { M, N, K, batch } = p;
   const o = p.overrides;
   const shared = (stride: number | undefined) => batch === 1 || stride === 0;
-  if (M * N * K * batch < MIN_MACS_AS_NN || N % 4 !== 0) return null;
+  if (M * N * K * batch < MIN_MACS_AS_NN) return null;
   const { a, b } = p.bindings as { a: GpuTensor; b: GpuTensor };
   if (o.LAYOUT === LAYOUT_NT) {
-    if (K !== paddedK(ctx, K) || !shared(o.BATCH_B) || textureProblem(ctx, a) !== null || !fitsTexture(ctx, b, [K, N])) return null;
-    const bT = ctx.scratch('matmul.bT', [K, N]);
-    ew.transpose(ctx, bT, { ...b, shape: b.shape.slice(-2) }); // (N, K): the one B of the batch
-    return { ...p, overrides: { ...o, LAYOUT: LAYOUT_NN, BATCH_B: 0 }, bindings: { ...p.bindings, b: bT } };
+    // Bᵀ's rows zero-padded to whole texels (LDB4) when N % 4 ≠ 0; one Bᵀ per batch item unless B is shared.
+    const Np = Math.ceil(N / 4) * 4;
+    const count = shared(o.BATCH_B) ? 1 : o.BATCH_B === N * K ? batch : 0;
+    const shape = count === 1 ? [K, Np] : [count, K, Np];
+    if (!count || K !== paddedK(ctx, K) || textureProblem(ctx, a) !== null || !fitsTexture(ctx, b, shape)) return null;
+    const bT = ctx.scratch('matmul.bT', shape);
+    ew.transpose(ctx, bT, { ...b, shape: count === 1 ? [N, K] : [count, N, K] });
+    const padded: Record<string, number> = Np !== N ? { LDB4: Np / 4 } : {};
+    return { ...p, overrides: { ...o, LAYOUT: LAYOUT_NN, BATCH_B: count === 1 ? 0 : K * Np, ...padded }, bindings: { ...p.bindings, b: bT } };
   }
+  if (N % 4 !== 0) return null;
   if (o.LAYOUT === LAYOUT_TN) {
     const Kp = paddedK(ctx, K);
     if (!shared(o.BATCH_A) || (Kp !== K && !shared(o.BATCH_B)) || !fitsTexture(ctx, a, [M, Kp]) || !fitsTexture(ctx, b, [Kp, N])) return null;

@@ -120,9 +120,10 @@ export function selectRowBackward(dy: Float64Array, B: number, N: number, C: num
   return dx;
 }
 
-/** out (C, P) = xᵀ for x (R, C) row-major, each row zero-padded from R to P ≥ R values. Its backward is the transpose of dy. */
-export function transpose(x: Float64Array, R: number, C: number, P = R): Float64Array {
-  const out = new Float64Array(P * C);
-  for (let i = 0; i < R; i++) for (let j = 0; j < C; j++) out[j * P + i] = x[i * C + j]!;
+/** out (C, P) = xᵀ for x (R, C) row-major, each row zero-padded from R to P ≥ R values; `batch` such matrices one
+ *  after another. Its backward is the transpose of dy. */
+export function transpose(x: Float64Array, R: number, C: number, P = R, batch = 1): Float64Array {
+  const out = new Float64Array(batch * P * C);
+  for (let b = 0; b < batch; b++) for (let i = 0; i < R; i++) for (let j = 0; j < C; j++) out[b * C * P + j * P + i] = x[b * R * C + i * C + j]!;
   return out;
 }

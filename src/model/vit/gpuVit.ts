@@ -457,8 +457,8 @@ export class GpuViT {
     return t.dImages!;
   }
 
-  /** LoRA backward of the targets on weight w of block l, given dY (T, rows of w) and their input x (T, dIn): adds
-   *  into dx (the input gradient; null when nothing below needs it), writes dU/dD, collects the α partials. */
+  /** LoRA backward of the targets on weight w of block l, given dY (T, rows of w) and their input x (T, dIn): writes
+   *  dU/dD and collects the α partials. The input gradient needs nothing from here: dY·W_eff carried every component. */
   private loraBackward(l: number, w: TargetWeight, dY: GpuTensor, x: GpuTensor): void {
     const ctx = this.ctx;
     const t = this.t;
