@@ -1,6 +1,7 @@
 // Where a training step spends its GPU time: times every dispatch with timestamp queries and prints the
 // total per kernel entry point (and per grid with --grids).
-//   npx tsx bench/profile.ts [--preset small32] [--batch 64] [--mode full|lora] [--classes N] [--steps 3] [--grids]
+//   npx tsx bench/profile.ts [--preset small32] [--batch 64] [--mode full|lora] [--frozen 0] [--classes N] [--steps 3] [--grids]
+// --frozen K: LoRA mode with K frozen components of rank 4 (earlier tasks) next to the trainable one.
 
 import { presets, type ViTConfig } from '../src/model/vit/config';
 import { GpuViT } from '../src/model/vit/gpuVit';
@@ -19,17 +20,22 @@ const batch = Number(opt('batch', '64'));
 const mode = opt('mode', 'full') as 'full' | 'lora';
 const steps = Number(opt('steps', '3'));
 const grids = args.includes('--grids');
+const frozen = Number(opt('frozen', '0'));
 const config: ViTConfig = { ...presets[preset], numClasses: Number(opt('classes', String(presets[preset].numClasses))) };
 
 const ctx = await createNodeContext();
-const vit = new GpuViT(ctx, config, initParams(config, 1), mode === 'lora' ? { batch, mode, lora: { trainableRank: 4, frozenRanks: [] } } : { batch, mode });
-if (mode === 'lora')
+const frozenRanks = Array<number>(frozen).fill(4);
+const vit = new GpuViT(ctx, config, initParams(config, 1), mode === 'lora' ? { batch, mode, lora: { trainableRank: 4, frozenRanks } } : { batch, mode });
+if (mode === 'lora') {
+  const pair = (rank: number, seed: number) => ({ U: Float32Array.from(normal(config.width * rank, seed, 0.03)), D: Float32Array.from(normal(rank * config.width, seed + 1, 0.03)) });
   vit.setLora({
-    alphaFrozen: new Float32Array(0),
+    alphaFrozen: new Float32Array(frozen).fill(0.5),
     alphaTrainable: 0.8,
-    invNorms: new Float32Array(0),
+    invNorms: new Float32Array(2 * config.depth * frozen).fill(1),
+    frozen: frozen ? Array.from({ length: config.depth }, (_, l) => [0, 1].map((i) => pair(4 * frozen, 100 + 4 * l + 2 * i))) : undefined,
     trainable: Array.from({ length: config.depth }, (_, l) => [0, 1].map((i) => ({ U: new Float32Array(config.width * 4), D: Float32Array.from(normal(4 * config.width, l * 2 + i, 0.03)) }))),
   });
+}
 const S = config.imageSize;
 const images = ctx.fromArray(Float32Array.from(normal(batch * 3 * S * S, 7)), [batch, 3, S, S], 'profile.images');
 const labels = ctx.fromArray(Uint32Array.from({ length: batch }, (_, i) => i % config.numClasses), [batch], 'profile.labels');
