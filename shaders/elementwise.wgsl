@@ -199,7 +199,7 @@ fn transpose(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgro
 }
 
 // One invocation per 4×4 block of out, in output order: x's rows i0 .. i0+3 at columns 4·jb .. 4·jb+3 are four vec4
-// loads; their transpose is four vec4 stores (zeros where the block lies in the padding, i0 ≥ R).
+// loads; their transpose is four vec4 stores (zeros for rows in the padding, ≥ R). Needs C and P multiples of 4.
 @compute @workgroup_size(WG)
 fn transpose4(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
   let o = flat_index(gid, nwg);
@@ -217,12 +217,12 @@ fn transpose4(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgr
   var r1 = vec4<f32>(0.0);
   var r2 = vec4<f32>(0.0);
   var r3 = vec4<f32>(0.0);
-  if (i0 < transposeArgs.R) {
-    r0 = x4[xb + i0 * C4 + jb];
-    r1 = x4[xb + (i0 + 1u) * C4 + jb];
-    r2 = x4[xb + (i0 + 2u) * C4 + jb];
-    r3 = x4[xb + (i0 + 3u) * C4 + jb];
-  }
+  // Rows past R (the padding, or the last block's tail when R % 4 ≠ 0) stay zero.
+  let R = transposeArgs.R;
+  if (i0 < R) { r0 = x4[xb + i0 * C4 + jb]; }
+  if (i0 + 1u < R) { r1 = x4[xb + (i0 + 1u) * C4 + jb]; }
+  if (i0 + 2u < R) { r2 = x4[xb + (i0 + 2u) * C4 + jb]; }
+  if (i0 + 3u < R) { r3 = x4[xb + (i0 + 3u) * C4 + jb]; }
   let j0 = 4u * jb;
   out4[ob + j0 * P4 + ib] = vec4<f32>(r0.x, r1.x, r2.x, r3.x);
   out4[ob + (j0 + 1u) * P4 + ib] = vec4<f32>(r0.y, r1.y, r2.y, r3.y);

@@ -131,7 +131,7 @@ export function transpose(ctx: GpuContext, out: GpuTensor, x: GpuTensor): void {
   const batch = lead(x).reduce((n, d) => n * d, 1);
   if (R === 0 || batch === 0) return;
   const uniforms = { R, C, P, batch };
-  if (R % 4 === 0 && C % 4 === 0 && P % 4 === 0)
+  if (C % 4 === 0 && P % 4 === 0)
     ctx.run('elementwise', 'transpose4', { bindings: { out4: out, x4: x }, uniforms, overrides: { WG }, workgroups: grid1d(ctx, (batch * P * C) / 16, WG) });
   else ctx.run('elementwise', 'transpose', { bindings: { out, x }, uniforms, overrides: { WG }, workgroups: grid1d(ctx, batch * P * C, WG) });
 }
