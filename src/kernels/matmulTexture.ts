@@ -57,7 +57,7 @@ function padRows(ctx: GpuContext, slot: string, t: GpuTensor, K: number, Kp: num
  * dO·vᵀ). TN: Aᵀ (M, K′) from A (K, M), with K zero-padded to K′, a whole number of tileA's K blocks, and B copied
  * into (K′, N) with zero rows past K when K′ > K; A must be shared by the batch (or the batch 1): it is transposed
  * once. Measured on the ViT-Tiny training products, transposes included: NT 1.2–1.8×, TN 1.2×; attention's
- * per-head NT products 1.4× (bench/README.md).
+ * per-head NT products 1.3× (bench/README.md).
  */
 function asNN(ctx: GpuContext, p: MatmulPlan): MatmulPlan | null {
   const { M, N, K, batch } = p;
