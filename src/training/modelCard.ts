@@ -5,6 +5,7 @@
 // embedded-default issue are computed, not written by hand.
 
 import { describeInputConvention, recipeInputConvention } from '../model/vit/config';
+import { DEFAULT_PRETRAIN } from './pretrain';
 
 export interface PretrainingInfo {
   preset: string;
@@ -102,7 +103,8 @@ export function recipeDifferences(base: PretrainingInfo, other: PretrainingInfo)
       if (k !== 'steps' && JSON.stringify(a[k] ?? null) !== JSON.stringify(b[k] ?? null)) out.push(`${k} ${optionText(b[k])}`);
   };
   differing(base.shape ?? {}, other.shape ?? {});
-  differing(base.options, other.options);
+  // An option missing from an older pretraining.json did not exist yet: the run had its default.
+  differing({ ...DEFAULT_PRETRAIN, ...base.options }, { ...DEFAULT_PRETRAIN, ...other.options });
   const kinds = (c: PretrainingInfo['corpus']) => JSON.stringify(c.kinds ?? null);
   if (base.corpus.classes !== other.corpus.classes || kinds(base.corpus) !== kinds(other.corpus))
     out.push(`${other.corpus.classes.toLocaleString('en-US')} classes${other.corpus.kinds ? ` (${optionText(other.corpus.kinds)})` : ''}`);
