@@ -5,6 +5,8 @@
 // Per shape three rows: fwd NN y = x·W; dX NT dx = dy·Wᵀ (W stored (K,N)); dW TN dw = xᵀ·dy.
 // runMatmulBench() is exported for bench/run.ts.
 
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import * as matmul from '../src/kernels/matmul';
 import type { GpuContext } from '../src/gpu/context';
 import type { GpuTensor } from '../src/gpu/tensor';
@@ -79,7 +81,14 @@ function ours(ctx: GpuContext, p: Product): Runner & { dispose(): void; estMs: n
   return r;
 }
 
+// A full garbage collection before every timed measurement, so that garbage one engine made (TF.js allocates a
+// tensor per call) is not collected inside the next engine's measurement (seen: our 2-rep fc2 dW B=32 read 22 GFLOP/s
+// right after TF.js WASM, 27 with TF.js WASM left out, and 27 with this).
+setFlagsFromString('--expose_gc');
+export const collectGarbage = runInNewContext('gc') as () => void;
+
 async function time(run: (reps: number) => Promise<void>, reps: number): Promise<number> {
+  collectGarbage();
   const t = performance.now();
   await run(reps);
   return (performance.now() - t) / reps;

@@ -39,6 +39,11 @@ override TW: u32 = 1024u; // texels per texture row of the linear layout (GpuCon
 // NN/TN: texels per stored row of B when its rows are longer than N (zero-padded to whole texels, e.g. a transposed
 // copy of an NT product's B with N % 4 ≠ 0); 0: N / 4. The columns past N are computed and never stored.
 override LDB4: u32 = 0u;
+// tileA split-K: batch item j is the chunk of k in [j·K, min((j+1)·K, KTOTAL)) of a longer product (BATCH_A = K:
+// A's first column of the chunk; BATCH_B = K·N), A's stored rows are LDA4 texels long (0: K / 4), and a chunk stops
+// at KTOTAL (0: never; a whole number of K blocks, like K). C's batch item j receives chunk j's partial product.
+override LDA4: u32 = 0u;
+override KTOTAL: u32 = 0u;
 
 const TM = 8u; // rows per workgroup; fixed because the accumulators are spelled out as registers
 
@@ -427,6 +432,8 @@ fn tileA(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) 
   let batch = wg.z;
   let aT0 = batch * (BATCH_A / 4u); // A's first texel for this batch item
   let bRow0 = batch * (BATCH_B / 4u);
+  let LDA = select(K / 4u, LDA4, LDA4 != 0u); // A's row stride in texels
+  let kEnd = select(K, min(K, KTOTAL - batch * K), KTOTAL != 0u); // split-K: the last chunk may be shorter
   let r0 = clampRowA(m0 + 0u);
   let r1 = clampRowA(m0 + 1u);
   let r2 = clampRowA(m0 + 2u);
@@ -459,24 +466,24 @@ fn tileA(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) 
   var acc13 = vec4<f32>(0.0);
   var acc14 = vec4<f32>(0.0);
   var acc15 = vec4<f32>(0.0);
-  for (var k0 = 0u; k0 < K; k0 += 4u * SG) {
+  for (var k0 = 0u; k0 < kEnd; k0 += 4u * SG) {
     let x = k0 / 4u + lane;
-    let a0 = texelA(aT0 + r0 * (K / 4u) + x);
-    let a1 = texelA(aT0 + r1 * (K / 4u) + x);
-    let a2 = texelA(aT0 + r2 * (K / 4u) + x);
-    let a3 = texelA(aT0 + r3 * (K / 4u) + x);
-    let a4 = texelA(aT0 + r4 * (K / 4u) + x);
-    let a5 = texelA(aT0 + r5 * (K / 4u) + x);
-    let a6 = texelA(aT0 + r6 * (K / 4u) + x);
-    let a7 = texelA(aT0 + r7 * (K / 4u) + x);
-    let a8 = texelA(aT0 + r8 * (K / 4u) + x);
-    let a9 = texelA(aT0 + r9 * (K / 4u) + x);
-    let a10 = texelA(aT0 + r10 * (K / 4u) + x);
-    let a11 = texelA(aT0 + r11 * (K / 4u) + x);
-    let a12 = texelA(aT0 + r12 * (K / 4u) + x);
-    let a13 = texelA(aT0 + r13 * (K / 4u) + x);
-    let a14 = texelA(aT0 + r14 * (K / 4u) + x);
-    let a15 = texelA(aT0 + r15 * (K / 4u) + x);
+    let a0 = texelA(aT0 + r0 * LDA + x);
+    let a1 = texelA(aT0 + r1 * LDA + x);
+    let a2 = texelA(aT0 + r2 * LDA + x);
+    let a3 = texelA(aT0 + r3 * LDA + x);
+    let a4 = texelA(aT0 + r4 * LDA + x);
+    let a5 = texelA(aT0 + r5 * LDA + x);
+    let a6 = texelA(aT0 + r6 * LDA + x);
+    let a7 = texelA(aT0 + r7 * LDA + x);
+    let a8 = texelA(aT0 + r8 * LDA + x);
+    let a9 = texelA(aT0 + r9 * LDA + x);
+    let a10 = texelA(aT0 + r10 * LDA + x);
+    let a11 = texelA(aT0 + r11 * LDA + x);
+    let a12 = texelA(aT0 + r12 * LDA + x);
+    let a13 = texelA(aT0 + r13 * LDA + x);
+    let a14 = texelA(aT0 + r14 * LDA + x);
+    let a15 = texelA(aT0 + r15 * LDA + x);
     {
       let bq = quadB(q, bRow0, k0 + 0u);
       acc0 = fma4(acc0, subgroupBroadcast(a0, 0u), bq);

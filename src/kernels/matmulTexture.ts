@@ -7,6 +7,7 @@ import { TEXTURE_ROW_TEXELS, type GpuContext } from '../gpu/context';
 import type { GpuTensor } from '../gpu/tensor';
 import * as ew from './elementwise';
 import type { MatmulPlan } from './matmul';
+import * as reduce from './reduce';
 
 // Rows of C per workgroup (the WGSL's TM and TM_A consts); each of the SG lanes owns 4 adjacent columns. Grid sizing only.
 const ROWS_PER_WORKGROUP = 8;
@@ -41,6 +42,49 @@ function fitsTexture(ctx: GpuContext, t: GpuTensor, shape: number[]): boolean {
 /** K rounded up to tileA's K block (4·SG values of k). */
 const paddedK = (ctx: GpuContext, K: number) => Math.ceil(K / (4 * ctx.subgroupSize!)) * (4 * ctx.subgroupSize!);
 
+// Split-K: a TN product (a weight gradient) reduces over all B·T rows of the batch, K = 6304 for ViT-Tiny at B = 32;
+// over such a K a workgroup streams its 16 rows of A and 4·SG columns of B (~1.2 MB) through the cache for each tile
+// of C. Cut into chunks of about SPLIT_K values, each chunk's product is a batch item of one dispatch (tileA with
+// LDA4), written to scratch, and the chunks are summed (reduce.sumRows). Measured in bench/README.md (tenth session).
+let SPLIT_K = 1600;
+/** For bench/matmul experiments: the K chunk of split-K (0: never split). */
+export function setSplitK(k: number): void {
+  SPLIT_K = k;
+}
+
+/**
+ * How K is cut: Kp = K rounded up to tileA's K block (zero rows past K when that pads), S chunks of Kc (whole
+ * blocks), the last one shorter when S·Kc > Kp (the kernel's KTOTAL stops it), so that splitting never copies an
+ * operand the unsplit product would not; S = 1 when K is below 1.5 chunks.
+ */
+function splitK(ctx: GpuContext, K: number): { S: number; Kc: number; Kp: number } {
+  const Kp = paddedK(ctx, K);
+  const S0 = SPLIT_K > 0 ? Math.max(1, Math.round(Kp / SPLIT_K)) : 1;
+  const Kc = paddedK(ctx, Math.ceil(Kp / S0));
+  return { S: Math.ceil(Kp / Kc), Kc, Kp };
+}
+
+/**
+ * An NN plan whose A is a transposed scratch copy (M, Kp) and B (Kp, N), cut into S chunks of Kc values of k
+ * (batch items of one dispatch, the last stopped at Kp, writing partial products into scratch), and the step that
+ * sums them into the plan's C with its ALPHA and BETA (0 or 1). The plan must have a plain epilogue (no bias,
+ * residual, GELU or PRE).
+ */
+function chunked(ctx: GpuContext, p: MatmulPlan, S: number, Kc: number): { plan: MatmulPlan; finish: () => void } {
+  const { M, N, K: Kp } = p;
+  const o = p.overrides;
+  const c = p.bindings.c!;
+  const parts = ctx.scratch('matmul.splitK', [S, M, N]);
+  const overrides = { ...o, K: Kc, KTOTAL: Kp, LDA4: Kp / 4, BATCH_A: Kc, BATCH_B: Kc * N, BATCH_C: M * N, ALPHA: 1, BETA: 0 };
+  return {
+    plan: { ...p, K: Kc, batch: S, overrides, bindings: { ...p.bindings, c: parts } },
+    finish: () => reduce.sumRows(ctx, { ...c, shape: [M * N] }, parts, S, M * N, { scale: o.ALPHA ?? 1, accumulate: (o.BETA ?? 0) !== 0 }),
+  };
+}
+
+/** Whether a plan's epilogue is α·product + β·C only, β ∈ {0, 1} (what split-K and the swapped TN can finish). */
+const plainEpilogue = (o: Record<string, number>) => !o.HAS_BIAS && !o.HAS_RESIDUAL && !o.GELU && !o.STORE_PRE && (!o.BETA || o.BETA === 1);
+
 /** t (K, cols) itself, or when Kp > K a copy in scratch `slot` with zero rows K .. Kp−1 (a padded K of a product). */
 function padRows(ctx: GpuContext, slot: string, t: GpuTensor, K: number, Kp: number, cols: number): GpuTensor {
   if (Kp === K) return t;
@@ -59,7 +103,7 @@ function padRows(ctx: GpuContext, slot: string, t: GpuTensor, K: number, Kp: num
  * once. Measured on the ViT-Tiny training products, transposes included: NT 1.2–1.8×, TN 1.2×; attention's
  * per-head NT products 1.3× (bench/README.md).
  */
-function asNN(ctx: GpuContext, p: MatmulPlan): MatmulPlan | null {
+function asNN(ctx: GpuContext, p: MatmulPlan): { plan: MatmulPlan; finish?: () => void } | null {
   const { M, N, K, batch } = p;
   const o = p.overrides;
   const shared = (stride: number | undefined) => batch === 1 || stride === 0;
@@ -74,16 +118,17 @@ function asNN(ctx: GpuContext, p: MatmulPlan): MatmulPlan | null {
     const bT = ctx.scratch('matmul.bT', shape);
     ew.transpose(ctx, bT, { ...b, shape: count === 1 ? [N, K] : [count, N, K] });
     const padded: Record<string, number> = Np !== N ? { LDB4: Np / 4 } : {};
-    return { ...p, overrides: { ...o, LAYOUT: LAYOUT_NN, BATCH_B: count === 1 ? 0 : K * Np, ...padded }, bindings: { ...p.bindings, b: bT } };
+    return { plan: { ...p, overrides: { ...o, LAYOUT: LAYOUT_NN, BATCH_B: count === 1 ? 0 : K * Np, ...padded }, bindings: { ...p.bindings, b: bT } } };
   }
   if (N % 4 !== 0) return null;
   if (o.LAYOUT === LAYOUT_TN) {
-    const Kp = paddedK(ctx, K);
+    const { S, Kc, Kp } = splitK(ctx, K);
     if (!shared(o.BATCH_A) || (Kp !== K && !shared(o.BATCH_B)) || !fitsTexture(ctx, a, [M, Kp]) || !fitsTexture(ctx, b, [Kp, N])) return null;
     const aT = ctx.scratch('matmul.aT', [M, Kp]);
     ew.transpose(ctx, aT, { ...a, shape: a.shape.slice(-2) }); // (K, M): the one A of the batch
     const bP = padRows(ctx, 'matmul.bPad', b, K, Kp, N);
-    return { ...p, K: Kp, overrides: { ...o, K: Kp, LAYOUT: LAYOUT_NN, BATCH_A: 0, BATCH_B: Kp !== K ? 0 : o.BATCH_B! }, bindings: { ...p.bindings, a: aT, b: bP } };
+    const nn = { ...p, K: Kp, overrides: { ...o, K: Kp, LAYOUT: LAYOUT_NN, BATCH_A: 0, BATCH_B: Kp !== K ? 0 : o.BATCH_B! }, bindings: { ...p.bindings, a: aT, b: bP } };
+    return S > 1 && batch === 1 && plainEpilogue(o) ? chunked(ctx, nn, S, Kc) : { plan: nn };
   }
   return null;
 }
@@ -94,10 +139,9 @@ function asNN(ctx: GpuContext, p: MatmulPlan): MatmulPlan | null {
  * it stays a buffer.
  */
 export function run(ctx: GpuContext, plan: MatmulPlan): void {
-  const swapped = swappedTN(ctx, plan);
-  const p = swapped?.plan ?? asNN(ctx, plan) ?? plan;
-  record(ctx, p);
-  swapped?.finish();
+  const nn = swappedTN(ctx, plan) ?? asNN(ctx, plan);
+  record(ctx, nn?.plan ?? plan);
+  nn?.finish?.();
 }
 
 /**
@@ -111,8 +155,8 @@ function swappedTN(ctx: GpuContext, p: MatmulPlan): { plan: MatmulPlan; finish: 
   const { M, N, K, batch } = p;
   const o = p.overrides;
   if (o.LAYOUT !== LAYOUT_TN || batch !== 1 || M <= N || M % 4 !== 0 || M * N * K < MIN_MACS_AS_NN) return null;
-  if (o.HAS_BIAS || o.HAS_RESIDUAL || o.GELU || o.STORE_PRE || o.BETA !== 0) return null;
-  const Kp = paddedK(ctx, K);
+  if (!plainEpilogue(o) || o.BETA !== 0) return null;
+  const { S, Kc, Kp } = splitK(ctx, K);
   const { a, b, c } = p.bindings as { a: GpuTensor; b: GpuTensor; c: GpuTensor };
   if (!fitsTexture(ctx, b, [N, Kp]) || !fitsTexture(ctx, a, [Kp, M])) return null;
   const bT = ctx.scratch('matmul.bT', [N, Kp]);
@@ -120,9 +164,14 @@ function swappedTN(ctx: GpuContext, p: MatmulPlan): { plan: MatmulPlan; finish: 
   const aP = padRows(ctx, 'matmul.aPad', a, K, Kp, M);
   const cT = ctx.scratch('matmul.cT', [N, M]);
   const overrides = { ...o, M: N, N: M, K: Kp, LAYOUT: LAYOUT_NN, BATCH_A: 0, BATCH_B: 0, BATCH_C: N * M };
+  const nn = { ...p, M: N, N: M, K: Kp, overrides, bindings: { ...p.bindings, c: cT, a: bT, b: aP } };
+  const parts = S > 1 ? chunked(ctx, nn, S, Kc) : null;
   return {
-    plan: { ...p, M: N, N: M, K: Kp, overrides, bindings: { ...p.bindings, c: cT, a: bT, b: aP } },
-    finish: () => ew.transpose(ctx, { ...c, shape: [M, N] }, cT),
+    plan: parts?.plan ?? nn,
+    finish: () => {
+      parts?.finish();
+      ew.transpose(ctx, { ...c, shape: [M, N] }, cT);
+    },
   };
 }
 
