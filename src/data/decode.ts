@@ -98,7 +98,25 @@ export function decodePng(bytes: Uint8Array, options: DecodeOptions = {}): RgbaI
   } catch (e) {
     throw new ImageDecodeError(`corrupt PNG: ${errorText(e)}`);
   }
-  return pngToRgba(png);
+  return pngToRgba(png, false);
+}
+
+/**
+ * decodePng with the image's own alpha kept (straight, not premultiplied; 255 where the PNG has none) instead of
+ * compositing over white: for generators that place a transparent image on a background of their own
+ * (scripts/data/pretrain-corpus.ts's clip art).
+ */
+export function decodePngAlpha(bytes: Uint8Array, options: DecodeOptions = {}): RgbaImage {
+  if (bytes.length < 33 || sniffFormat(bytes) !== 'png') throw new ImageDecodeError(`not a PNG image (${describeBytes(bytes)})`);
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  checkSize(dv.getUint32(16), dv.getUint32(20), options.maxPixels ?? DEFAULT_MAX_PIXELS, 'PNG');
+  let png: DecodedPng;
+  try {
+    png = decodePngRaw(bytes, { checkCrc: true });
+  } catch (e) {
+    throw new ImageDecodeError(`corrupt PNG: ${errorText(e)}`);
+  }
+  return pngToRgba(png, true);
 }
 
 /** Unpacked samples of a decoded PNG: value of sample s (pixel-major, channel-minor), and its max. */
@@ -125,14 +143,16 @@ function samples(png: DecodedPng): { get: (i: number) => number; max: number } {
   };
 }
 
-function pngToRgba(png: DecodedPng): RgbaImage {
+/** RGBA bytes of a decoded PNG: composited over white (alpha 255), or with its alpha kept (`keepAlpha`). */
+function pngToRgba(png: DecodedPng, keepAlpha: boolean): RgbaImage {
   const { width, height, channels } = png;
   const n = width * height;
   const out = new Uint8Array(n * 4); // (H, W, 4)
   const { get, max } = samples(png);
   const scale = 255 / (max * max);
-  // Composite (c, a) over white and rescale to 8 bits; a = max means opaque.
-  const over = (c: number, a: number) => Math.round((c * a + max * (max - a)) * scale);
+  // Composite (c, a) over white and rescale to 8 bits; a = max means opaque. keepAlpha: only the rescale.
+  const over = keepAlpha ? (c: number) => Math.round((c * 255) / max) : (c: number, a: number) => Math.round((c * a + max * (max - a)) * scale);
+  const alpha = (a: number) => (keepAlpha ? Math.round((a * 255) / max) : 255);
 
   if (png.palette) {
     const pal = png.palette;
@@ -141,8 +161,8 @@ function pngToRgba(png: DecodedPng): RgbaImage {
       if (!entry) throw new ImageDecodeError(`corrupt PNG: palette index ${get(i)} out of range (${pal.length} colours)`);
       const a = entry[3] ?? 255;
       // Palette entries are 8-bit whatever the index depth.
-      for (let c = 0; c < 3; c++) out[4 * i + c] = Math.round((entry[c]! * a + 255 * (255 - a)) / 255);
-      out[4 * i + 3] = 255;
+      for (let c = 0; c < 3; c++) out[4 * i + c] = keepAlpha ? entry[c]! : Math.round((entry[c]! * a + 255 * (255 - a)) / 255);
+      out[4 * i + 3] = keepAlpha ? a : 255;
     }
     return { width, height, rgba: out };
   }
@@ -166,7 +186,7 @@ function pngToRgba(png: DecodedPng): RgbaImage {
     out[4 * i] = over(r, a);
     out[4 * i + 1] = over(g, a);
     out[4 * i + 2] = over(b, a);
-    out[4 * i + 3] = 255;
+    out[4 * i + 3] = alpha(a);
   }
   return { width, height, rgba: out };
 }

@@ -9,18 +9,38 @@
 //   meta.u8      (N, 2) uint8: [rendition id, split (0 = train, 1 = validation)].
 //
 // The corpus must share no class with the built-in benchmarks: no emoji of emoji-styles/held-out.json and
-// nothing from Fashion-MNIST (it only holds CJK glyphs, emoji identities and handwritten digits).
+// nothing from Fashion-MNIST (it only holds CJK glyphs, emoji identities, handwritten digits and, optionally,
+// clip art from the folders of CLIPART_SOURCES).
 // `checkCorpusDisjoint` checks it.
 
 export const CORPUS_FORMAT = 'sdlora-pretrain-corpus/1';
 
-export const CORPUS_KINDS = ['cjk', 'emoji', 'digit'] as const;
+export const CORPUS_KINDS = ['cjk', 'emoji', 'digit', 'clipart'] as const;
+
+/**
+ * Folders of Debian's openclipart-png (under usr/share/openclipart/png/) a 'clipart' class may come from: computer
+ * icons, shapes, signs, maps, electronics, medicine, books, people, music, art, religion, ornaments, patterns, logos.
+ * Left out because they could share a class with a built-in benchmark: clothing (Fashion-MNIST) and whatever
+ * resembles an emoji-styles subgroup (animals, plants, food and drink, buildings, vehicles, weather and sky, events,
+ * sport, games and toys, household, office, tools); `exclude` holds the sub-folders of allowed folders that do.
+ */
+export const CLIPART_SOURCES = {
+  include: ['computer/', 'shapes/', 'signs_and_symbols/', 'geography/', 'electronics/', 'science/medicine/', 'education/books/', 'people/', 'recreation/music/', 'recreation/art/', 'recreation/religion/', 'decorations/', 'special/patterns/', 'logos/'],
+  exclude: ['computer/folders/', 'shapes/stars/', 'signs_and_symbols/weather/', 'geography/astronomy/', 'people/clothing/'],
+} as const;
+
+/** Whether a path relative to openclipart's png/ folder is one a 'clipart' class may come from. */
+export function clipartAllowed(path: string): boolean {
+  return CLIPART_SOURCES.include.some((p) => path.startsWith(p)) && !CLIPART_SOURCES.exclude.some((p) => path.startsWith(p));
+}
 export type CorpusKind = (typeof CORPUS_KINDS)[number];
 
 export interface CorpusClass {
-  /** 'cjk' (one CJK unified ideograph), 'emoji' (one emoji identity) or 'digit' (a handwritten digit 0–9). */
+  /** 'cjk' (one CJK unified ideograph), 'emoji' (one emoji identity), 'digit' (a handwritten digit 0–9) or
+   *  'clipart' (one clip-art image, seen under several renderings: instance discrimination). */
   kind: CorpusKind;
-  /** cjk, digit: hex code point (e.g. '4e00', '37'); emoji: code points joined by '-', FE0F removed (as held-out.json). */
+  /** cjk, digit: hex code point (e.g. '4e00', '37'); emoji: code points joined by '-', FE0F removed (as held-out.json);
+   *  clipart: FNV-1a 64 (hex) of the image's path, which `char` holds (relative to openclipart's png/ folder). */
   key: string;
   char: string;
 }
@@ -137,8 +157,9 @@ export function checkCorpusArrays(c: Corpus): void {
 
 /**
  * Classes of the corpus that overlap the built-in benchmarks: emoji whose key is in held-out.json's `exclude`
- * (or whose subgroup is a held-out subgroup, when `emojiSubgroups` is given), and any class that is not a CJK
- * glyph, an emoji or a digit (Fashion-MNIST classes are garments, which cannot appear here by construction).
+ * (or whose subgroup is a held-out subgroup, when `emojiSubgroups` is given), CJK or digit classes that are not
+ * one, and clip art from outside CLIPART_SOURCES (Fashion-MNIST classes are garments, which cannot appear here by
+ * construction).
  * Returns the offending class keys (empty = disjoint).
  */
 export function checkCorpusDisjoint(index: CorpusIndex, heldOut: { exclude: string[] }): string[] {
@@ -152,6 +173,7 @@ export function checkCorpusDisjoint(index: CorpusIndex, heldOut: { exclude: stri
       if (!cjk || String.fromCodePoint(cp) !== c.char) bad.push(`cjk:${c.key} (not a CJK unified ideograph)`);
     }
     if (c.kind === 'digit' && !/^[0-9]$/.test(c.char)) bad.push(`digit:${c.key} (not a digit 0–9)`);
+    if (c.kind === 'clipart' && !clipartAllowed(c.char)) bad.push(`clipart:${c.char} (not from a folder of CLIPART_SOURCES)`);
   }
   return bad;
 }

@@ -142,9 +142,9 @@ const cases: Case[] = [
   // TN with M > N and only α: Cᵀ = Bᵀ·A with the smaller B transposed, then Cᵀ transposed into C.
   { name: 'TN with M > N as Cᵀ = Bᵀ·A (K 520 → 544), α', spec: { layout: 'TN', M: 160, N: 64, K: 520, batch: 1, alpha: 0.5 } },
   { name: 'batched TN with a shared A and K whole blocks, as NN', spec: { layout: 'TN', M: 64, N: 64, K: 512, batch: 2, strideA: 0 } },
-  // Split-K (K ≥ 2400): chunks of K as batch items of one tileA dispatch (A's row stride LDA4), summed by reduce.sumRows.
-  { name: 'TN split into 2 K chunks (K 3300 → 2 × 1664, zero rows past K), α and β', spec: { layout: 'TN', M: 64, N: 128, K: 3300, batch: 1, alpha: 0.5, beta: 1 } },
-  { name: 'TN with M > N split into 3 K chunks (K 5000 → 1696 + 1696 + 1632), α', spec: { layout: 'TN', M: 160, N: 64, K: 5000, batch: 1, alpha: 0.5 } },
+  // Split-K (K ≥ 1500): chunks of K as batch items of one tileA dispatch (A's row stride LDA4), summed by reduce.sumRows.
+  { name: 'TN split into 3 K chunks (K 3300 → 1120 + 1120 + 1088, zero rows past K), α and β', spec: { layout: 'TN', M: 64, N: 128, K: 3300, batch: 1, alpha: 0.5, beta: 1 } },
+  { name: 'TN with M > N split into 5 K chunks (K 5000 → 4 × 1024 + 928), α', spec: { layout: 'TN', M: 160, N: 64, K: 5000, batch: 1, alpha: 0.5 } },
   { name: 'TN with GELU at K 3300 is not split (its epilogue needs the whole sum)', spec: { layout: 'TN', M: 64, N: 128, K: 3300, batch: 1, gelu: true } },
   // Extreme range: entries ~±1e4, products ~1e8 summed over K = 300 (f32 range, cancellation).
   { name: 'extreme range NN', spec: { layout: 'NN', M: 9, N: 64, K: 300, batch: 1 }, scale: 1e4 },
@@ -238,7 +238,7 @@ await describeGpu('matmulTexture kernel', (ctx) => {
     expect(await perItem()).toBe(2); // one batched transpose of every item's B + tileA
     expect(await dispatches('TN', 64, 128, 520)).toBe(2); // transpose (+ a copy and a clear, not dispatches) + tileA
     expect(await dispatches('TN', 160, 64, 520)).toBe(3); // M > N: transpose B, tileA into Cᵀ, transpose Cᵀ into C
-    expect(await dispatches('TN', 64, 128, 3300)).toBe(3); // split-K: transpose, tileA over 2 chunks, sum of the chunks
+    expect(await dispatches('TN', 64, 128, 3300)).toBe(3); // split-K: transpose, tileA over 3 chunks, sum of the chunks
     expect(await dispatches('TN', 160, 64, 5000)).toBe(4); // M > N and split-K: transpose, tileA, sum, transpose
     expect(await dispatches('NT', 8, 64, 64)).toBe(1); // below the size where the extra pass pays
     expect(await dispatches('NT', 64, 128, 520)).toBe(1); // NT with a K tail: tileA could not take it

@@ -44,9 +44,10 @@ const paddedK = (ctx: GpuContext, K: number) => Math.ceil(K / (4 * ctx.subgroupS
 
 // Split-K: a TN product (a weight gradient) reduces over all B·T rows of the batch, K = 6304 for ViT-Tiny at B = 32;
 // over such a K a workgroup streams its 16 rows of A and 4·SG columns of B (~1.2 MB) through the cache for each tile
-// of C. Cut into chunks of about SPLIT_K values, each chunk's product is a batch item of one dispatch (tileA with
-// LDA4), written to scratch, and the chunks are summed (reduce.sumRows). Measured in bench/README.md (tenth session).
-let SPLIT_K = 1600;
+// of C. Cut into chunks of about SPLIT_K values (1000: K = 1576 in 2 chunks, 6304 in 6), each chunk's product is a
+// batch item of one dispatch (tileA with LDA4 and KTOTAL), written to scratch, and the chunks are summed
+// (reduce.sumRows). Measured in bench/README.md (tenth session).
+let SPLIT_K = 1000;
 /** For bench/matmul experiments: the K chunk of split-K (0: never split). */
 export function setSplitK(k: number): void {
   SPLIT_K = k;
