@@ -13,12 +13,8 @@ import { readLoraBank } from '../src/io/loraBank';
 import { importVitOnnx } from '../src/io/onnx/importVit';
 import type { MetricsJson } from '../src/store/metricsJson';
 import { accMatrixCsv, alphaCsv } from '../src/training/resultFiles';
+import { downloadFile } from './helpers';
 
-async function download(page: Page, testId: string): Promise<{ path: string; name: string; bytes: Buffer }> {
-  const [d] = await Promise.all([page.waitForEvent('download'), page.getByTestId(testId).click()]);
-  const path = (await d.path())!;
-  return { path, name: d.suggestedFilename(), bytes: await readFile(path) };
-}
 
 /** The root element's name of an XML document, parsed by the browser (null: not well-formed). */
 const xmlRoot = (page: Page, text: string) =>
@@ -46,11 +42,11 @@ test('downloads: CSVs in the CLI format, SVG and PNG charts, a config that reloa
   await page.getByTestId('run').click();
   await expect(page.getByTestId('run-status')).toHaveAttribute('data-status', 'finished', { timeout: 150_000 });
 
-  const metrics = JSON.parse((await download(page, 'download-metrics')).bytes.toString('utf8')) as MetricsJson;
+  const metrics = JSON.parse((await downloadFile(page, 'download-metrics')).bytes.toString('utf8')) as MetricsJson;
   await page.getByTestId('more-downloads').locator('summary').click();
 
   // CSVs: the exact bytes of the CLI's files for these numbers, and rows that read back as the matrix.
-  const acc = (await download(page, 'download-acc-csv')).bytes.toString('utf8');
+  const acc = (await downloadFile(page, 'download-acc-csv')).bytes.toString('utf8');
   expect(acc).toBe(accMatrixCsv(metrics.accMatrix));
   const rows = acc.trimEnd().split('\n').map((l) => l.split(','));
   expect(rows[0]).toEqual(['after_task', 'task_1', 'task_2']);
@@ -61,23 +57,23 @@ test('downloads: CSVs in the CLI format, SVG and PNG charts, a config that reloa
       if (v === null) expect(cell).toBe('');
       else expect(Number(cell)).toBeCloseTo(v, 3);
     }
-  const alpha = (await download(page, 'download-alpha-csv')).bytes.toString('utf8');
+  const alpha = (await downloadFile(page, 'download-alpha-csv')).bytes.toString('utf8');
   expect(alpha).toBe(alphaCsv(metrics.alpha));
   expect(alpha.split('\n')[0]).toBe('task,step,alpha_1,alpha_2');
   expect(alpha.trimEnd().split('\n')).toHaveLength(1 + metrics.alpha.flat().length);
 
   // Charts: SVG documents with an <svg> root; PNGs with the PNG signature.
   for (const id of ['download-heatmap-svg', 'download-alpha-svg']) {
-    const svg = await download(page, id);
+    const svg = await downloadFile(page, id);
     expect(svg.name).toMatch(/\.svg$/);
     expect(await xmlRoot(page, svg.bytes.toString('utf8')), `${id} parses as SVG`).toBe('svg');
   }
-  const alphaSvg = (await download(page, 'download-alpha-svg')).bytes.toString('utf8');
+  const alphaSvg = (await downloadFile(page, 'download-alpha-svg')).bytes.toString('utf8');
   expect(alphaSvg.match(/<path[^>]*recharts-line-curve/g) ?? []).toHaveLength(2);
   expect(alphaSvg).toContain('>α1</text>');
   expect(alphaSvg).toContain('>α2</text>');
   for (const id of ['download-heatmap-png', 'download-alpha-png']) {
-    const png = await download(page, id);
+    const png = await downloadFile(page, id);
     expect(png.name).toMatch(/\.png$/);
     expect([...png.bytes.subarray(0, 8)], `${id} is a PNG`).toEqual(PNG_SIGNATURE);
     expect(png.bytes.length).toBeGreaterThan(1000);
@@ -86,7 +82,7 @@ test('downloads: CSVs in the CLI format, SVG and PNG charts, a config that reloa
   }
 
   // Config: change the form, open the downloaded config, and the run's settings are back.
-  const config = await download(page, 'download-config');
+  const config = await downloadFile(page, 'download-config');
   expect(JSON.parse(config.bytes.toString('utf8'))).toMatchObject({ run: { seed: 7, rank: 2, epochs: 1 }, data: 'split-fashion-mnist', model: 'tiny', maxPerClass: 8 });
   await page.getByTestId('field-seed').fill('3');
   await page.getByTestId('field-rank').fill('5');
@@ -102,7 +98,7 @@ test('downloads: CSVs in the CLI format, SVG and PNG charts, a config that reloa
   await expect(page.getByTestId('field-rank')).toHaveValue('2');
 
   // The LoRA bank: two SD-LoRA components of rank 2 and the head, as the CLI writes it.
-  const bank = readLoraBank(new Uint8Array((await download(page, 'download-bank')).bytes));
+  const bank = readLoraBank(new Uint8Array((await downloadFile(page, 'download-bank')).bytes));
   expect(bank.components).toHaveLength(2);
   expect(bank.components.map((c) => c.rank)).toEqual([2, 2]);
   expect(bank.components.map((c) => c.alpha)).toEqual(metrics.alpha[1]!.at(-1)!.map((a) => expect.closeTo(a, 5)));
@@ -117,7 +113,7 @@ test('downloads: CSVs in the CLI format, SVG and PNG charts, a config that reloa
   await expect(check).toContainText('Checked in onnxruntime-web');
   expect(Number(await check.getAttribute('data-max-abs-diff'))).toBeLessThanOrEqual(1e-3);
   console.log(await check.textContent());
-  const onnx = await download(page, 'download-onnx');
+  const onnx = await downloadFile(page, 'download-onnx');
   expect(onnx.name).toMatch(/^model-split-fashion-mnist-sdlora-seed7\.onnx$/);
   const bytes = new Uint8Array(onnx.bytes);
   const imported = importVitOnnx(bytes, { source: onnx.name });

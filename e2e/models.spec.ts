@@ -14,7 +14,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
-import { fillTinyRun } from './helpers';
+import { downloadFile, fillTinyRun } from './helpers';
 import { exportTensors, hfConfigJson } from '../src/io/checkpoint';
 import { writeSafetensors } from '../src/io/safetensors';
 import { presets, type ViTConfig } from '../src/model/vit/config';
@@ -76,12 +76,12 @@ test('(a) your own model files: summary, a two-task run that survives a reload, 
     await expect(page.getByTestId('acc-matrix').locator(`td.acc-cell[data-row="${t}"][data-col="${j}"]`)).toHaveAttribute('data-value', /\d/);
 
   await page.getByTestId('more-downloads').locator('summary').click();
-  const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('download-config').click()]);
-  const config = JSON.parse(await readFile((await download.path())!, 'utf8')) as Record<string, unknown>;
+  const download = await downloadFile(page, 'download-config');
+  const config = JSON.parse(download.bytes.toString('utf8')) as Record<string, unknown>;
   expect(config).toMatchObject({ model: 'files', modelFiles: { name: 'model.safetensors', format: 'checkpoint', files: ['config.json', 'model.safetensors'] } });
   // Opening that config on a page without the files asks for them and keeps the form's model.
   await page.getByTestId('field-model').selectOption('tiny');
-  await page.getByTestId('open-config').setInputFiles((await download.path())!);
+  await page.getByTestId('open-config').setInputFiles(download.path);
   await expect(page.getByTestId('form-notice')).toContainText('pick those files again under Model');
   await expect(page.getByTestId('field-model')).toHaveValue('tiny');
   expect(foreign).toEqual([]);

@@ -433,7 +433,7 @@ fn tileA(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) 
   let aT0 = batch * (BATCH_A / 4u); // A's first texel for this batch item
   let bRow0 = batch * (BATCH_B / 4u);
   let LDA = select(K / 4u, LDA4, LDA4 != 0u); // A's row stride in texels
-  let kEnd = select(K, min(K, KTOTAL - batch * K), KTOTAL != 0u); // split-K: the last chunk may be shorter
+  let kLast = KTOTAL - batch * K; // split-K: where this chunk ends when it is the last, shorter one
   let r0 = clampRowA(m0 + 0u);
   let r1 = clampRowA(m0 + 1u);
   let r2 = clampRowA(m0 + 2u);
@@ -466,7 +466,9 @@ fn tileA(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) 
   var acc13 = vec4<f32>(0.0);
   var acc14 = vec4<f32>(0.0);
   var acc15 = vec4<f32>(0.0);
-  for (var k0 = 0u; k0 < kEnd; k0 += 4u * SG) {
+  for (var k0 = 0u; k0 < K; k0 += 4u * SG) {
+    // A test of overrides only when KTOTAL = 0, so the loop keeps its constant trip count unless split.
+    if (KTOTAL != 0u && k0 >= kLast) { break; }
     let x = k0 / 4u + lane;
     let a0 = texelA(aT0 + r0 * LDA + x);
     let a1 = texelA(aT0 + r1 * LDA + x);

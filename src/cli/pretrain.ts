@@ -27,7 +27,7 @@ interface Args {
   state: string;
   preset: keyof typeof presets;
   /** Architecture fields that replace the preset's (--depth, --width, --heads). */
-  shape: Partial<Pick<ViTConfig, 'depth' | 'width' | 'heads'>>;
+  shape: Partial<Pick<ViTConfig, 'depth' | 'width' | 'heads' | 'patchSize'>>;
   resume: boolean;
   checkpointMinutes: number;
   logEvery: number;
@@ -40,7 +40,7 @@ interface Args {
 
 const USAGE =
   'npm run pretrain -- [--corpus .cache/pretrain-corpus] [--out public/models/default] [--state .cache/pretrain-run] ' +
-  '[--preset small32] [--depth N] [--width N] [--heads N] [--steps N] [--batch 64] [--lr 1e-3] [--warmup 500] [--min-lr 1e-5] [--wd 0.05] [--seed 1] ' +
+  '[--preset small32] [--depth N] [--width N] [--heads N] [--patch N] [--steps N] [--batch 64] [--lr 1e-3] [--warmup 500] [--min-lr 1e-5] [--wd 0.05] [--seed 1] ' +
   '[--crop-scale 0.5,1] [--flip true] [--gray 0] [--invert 0] [--dark-background 0] [--silhouette 0] [--texture 0] [--contrast 1] [--jitter 0,0] ' +
   '[--classes N | cjk:N,emoji:N,digit:N,clipart:N] [--mix cjk:0.5,emoji:0.2,digit:0.3,clipart:0.2] [--checkpoint-minutes 5] [--log-every 20] [--validation 2048] [--keep-head false] [--resume]';
 
@@ -90,6 +90,7 @@ function parseArgs(argv: string[]): Args {
       case '--depth': a.shape.depth = num(); break;
       case '--width': a.shape.width = num(); break;
       case '--heads': a.shape.heads = num(); break;
+      case '--patch': a.shape.patchSize = num(); break;
       case '--steps': a.opts.steps = num(); break;
       case '--batch': a.opts.batch = num(); break;
       case '--lr': a.opts.learningRate = num(); break;
@@ -194,7 +195,7 @@ async function main(): Promise<void> {
   };
 
   /** The architecture fields in which the run's model differs from its preset (also after a resume). */
-  const shapeOf = (c: ViTConfig) => Object.fromEntries((['depth', 'width', 'heads'] as const).filter((k) => c[k] !== presets[args.preset][k]).map((k) => [k, c[k]]));
+  const shapeOf = (c: ViTConfig) => Object.fromEntries((['depth', 'width', 'heads', 'patchSize'] as const).filter((k) => c[k] !== presets[args.preset][k]).map((k) => [k, c[k]]));
   let config: ViTConfig = validateConfig({ ...presets[args.preset], ...args.shape, numClasses: K });
   let opts = args.opts;
   let init: TrainState = { step: 0, params: initParams(config, opts.seed), optimizer: null };

@@ -10,7 +10,7 @@ import { DEFAULT_PRETRAIN } from './pretrain';
 export interface PretrainingInfo {
   preset: string;
   /** Architecture fields that replaced the preset's (npm run pretrain --depth, --width, --heads). */
-  shape?: { depth?: number; width?: number; heads?: number };
+  shape?: { depth?: number; width?: number; heads?: number; patchSize?: number };
   step: number;
   steps: number;
   trainingSeconds: number;
