@@ -88,17 +88,7 @@ function errorText(e: unknown): string {
 // ---- PNG ----------------------------------------------------------------------------------------
 
 export function decodePng(bytes: Uint8Array, options: DecodeOptions = {}): RgbaImage {
-  // IHDR is always the first chunk: read the size before inflating anything.
-  if (bytes.length < 33) throw new ImageDecodeError('corrupt PNG: shorter than its header');
-  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  checkSize(dv.getUint32(16), dv.getUint32(20), options.maxPixels ?? DEFAULT_MAX_PIXELS, 'PNG');
-  let png: DecodedPng;
-  try {
-    png = decodePngRaw(bytes, { checkCrc: true });
-  } catch (e) {
-    throw new ImageDecodeError(`corrupt PNG: ${errorText(e)}`);
-  }
-  return pngToRgba(png, false);
+  return pngToRgba(readPng(bytes, options), false);
 }
 
 /**
@@ -107,16 +97,21 @@ export function decodePng(bytes: Uint8Array, options: DecodeOptions = {}): RgbaI
  * (scripts/data/pretrain-corpus.ts's clip art).
  */
 export function decodePngAlpha(bytes: Uint8Array, options: DecodeOptions = {}): RgbaImage {
-  if (bytes.length < 33 || sniffFormat(bytes) !== 'png') throw new ImageDecodeError(`not a PNG image (${describeBytes(bytes)})`);
+  if (sniffFormat(bytes) !== 'png') throw new ImageDecodeError(`not a PNG image (${describeBytes(bytes)})`);
+  return pngToRgba(readPng(bytes, options), true);
+}
+
+/** The PNG's samples, its size checked against the memory guard before anything is inflated. */
+function readPng(bytes: Uint8Array, options: DecodeOptions): DecodedPng {
+  // IHDR is always the first chunk: read the size before inflating anything.
+  if (bytes.length < 33) throw new ImageDecodeError('corrupt PNG: shorter than its header');
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   checkSize(dv.getUint32(16), dv.getUint32(20), options.maxPixels ?? DEFAULT_MAX_PIXELS, 'PNG');
-  let png: DecodedPng;
   try {
-    png = decodePngRaw(bytes, { checkCrc: true });
+    return decodePngRaw(bytes, { checkCrc: true });
   } catch (e) {
     throw new ImageDecodeError(`corrupt PNG: ${errorText(e)}`);
   }
-  return pngToRgba(png, true);
 }
 
 /** Unpacked samples of a decoded PNG: value of sample s (pixel-major, channel-minor), and its max. */
