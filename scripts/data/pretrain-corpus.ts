@@ -22,7 +22,7 @@
 // Never used: Fashion-MNIST (garments), any held-out emoji.
 // Validation split: for every 10th class, one rendition (font or style, seeded) is held out entirely, so
 // validation accuracy measures recognising an identity in a style never seen for it.
-// Usage: tsx scripts/data/pretrain-corpus.ts [--glyphs 3000] [--variants 2] [--emoji-variants 3] [--digits 10000] [--out dir]
+// Usage: tsx scripts/data/pretrain-corpus.ts [--glyphs 3000] [--variants 2] [--emoji-variants 3] [--digits 10000] [--clipart 0] [--out dir]
 // (build.sh pretrain runs it with the defaults). Same packages + same Node major → same bytes.
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
@@ -526,7 +526,9 @@ Font images are renderings of single characters (Arphic Public License; IPA Font
 fonts' GPL with font exception / Apache-2.0). Emoji renderings: Noto Emoji (Apache-2.0, Google), Twemoji (CC BY
 4.0, Twitter, Inc. and other contributors), Fluent Emoji (MIT, Microsoft), OpenMoji (CC BY-SA 4.0, "All emojis
 designed by OpenMoji – the open-source emoji and icon project"). Changes: rasterised to ${index.image.width}×${index.image.height}
-with scaling, shifts, rotation and flat backgrounds.
+with scaling, shifts, rotation and flat backgrounds.${index.packages.some((p) => p.name === OPENCLIPART.pkg) ? `
+Clip art: Debian's ${OPENCLIPART.pkg} ${OPENCLIPART.version}, ${OPENCLIPART.license}; trimmed, scaled, mirrored and
+placed on black or white.` : ''}
 `;
 }
 
