@@ -105,7 +105,8 @@ export function recipeDifferences(base: PretrainingInfo, other: PretrainingInfo)
   differing(base.shape ?? {}, other.shape ?? {});
   // An option missing from an older pretraining.json did not exist yet: the run had its default.
   differing({ ...DEFAULT_PRETRAIN, ...base.options }, { ...DEFAULT_PRETRAIN, ...other.options });
-  const kinds = (c: PretrainingInfo['corpus']) => JSON.stringify(c.kinds ?? null);
+  // A kind with no class is no difference (a corpus kind added later, e.g. clipart, counts 0 in newer runs).
+  const kinds = (c: PretrainingInfo['corpus']) => JSON.stringify(c.kinds ? Object.fromEntries(Object.entries(c.kinds).filter(([, n]) => n)) : null);
   if (base.corpus.classes !== other.corpus.classes || kinds(base.corpus) !== kinds(other.corpus))
     out.push(`${other.corpus.classes.toLocaleString('en-US')} classes${other.corpus.kinds ? ` (${optionText(other.corpus.kinds)})` : ''}`);
   if (base.corpus.images !== other.corpus.images && base.corpus.classes === other.corpus.classes) out.push(`${other.corpus.images.toLocaleString('en-US')} images`);
