@@ -85,7 +85,7 @@ function ours(ctx: GpuContext, p: Product): Runner & { dispose(): void; estMs: n
 // tensor per call) is not collected inside the next engine's measurement (seen: our 2-rep fc2 dW B=32 read 22 GFLOP/s
 // right after TF.js WASM, 27 with TF.js WASM left out, and 27 with this).
 setFlagsFromString('--expose_gc');
-export const collectGarbage = runInNewContext('gc') as () => void;
+const collectGarbage = runInNewContext('gc') as () => void;
 
 async function time(run: (reps: number) => Promise<void>, reps: number): Promise<number> {
   collectGarbage();

@@ -5,7 +5,7 @@
 // model as ONNX: offered only after the worker's ONNX Runtime check (its result shown), read back with the
 // project's importer and run here in onnxruntime-web (Node, wasm) to finite logits of the right shape.
 import { createRequire } from 'node:module';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import * as ort from 'onnxruntime-web';
@@ -14,7 +14,6 @@ import { importVitOnnx } from '../src/io/onnx/importVit';
 import type { MetricsJson } from '../src/store/metricsJson';
 import { accMatrixCsv, alphaCsv } from '../src/training/resultFiles';
 import { downloadFile } from './helpers';
-
 
 /** The root element's name of an XML document, parsed by the browser (null: not well-formed). */
 const xmlRoot = (page: Page, text: string) =>

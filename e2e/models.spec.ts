@@ -11,7 +11,7 @@
 //       whose models/default answers 404 (the worker's requests intercepted), so both branches always run.
 // The merged ONNX download is checked in e2e/exports.spec.ts.
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import { downloadFile, fillTinyRun } from './helpers';

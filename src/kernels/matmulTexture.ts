@@ -47,11 +47,7 @@ const paddedK = (ctx: GpuContext, K: number) => Math.ceil(K / (4 * ctx.subgroupS
 // of C. Cut into chunks of about SPLIT_K values (1000: K = 1576 in 2 chunks, 6304 in 6), each chunk's product is a
 // batch item of one dispatch (tileA with LDA4 and KTOTAL), written to scratch, and the chunks are summed
 // (reduce.sumRows). Measured in bench/README.md (tenth session).
-let SPLIT_K = 1000;
-/** For bench/matmul experiments: the K chunk of split-K (0: never split). */
-export function setSplitK(k: number): void {
-  SPLIT_K = k;
-}
+const SPLIT_K = 1000;
 
 /**
  * How K is cut: Kp = K rounded up to tileA's K block (zero rows past K when that pads), S chunks of Kc (whole
@@ -60,7 +56,7 @@ export function setSplitK(k: number): void {
  */
 function splitK(ctx: GpuContext, K: number): { S: number; Kc: number; Kp: number } {
   const Kp = paddedK(ctx, K);
-  const S0 = SPLIT_K > 0 ? Math.max(1, Math.round(Kp / SPLIT_K)) : 1;
+  const S0 = Math.max(1, Math.round(Kp / SPLIT_K));
   const Kc = paddedK(ctx, Math.ceil(Kp / S0));
   return { S: Math.ceil(Kp / Kc), Kc, Kp };
 }
