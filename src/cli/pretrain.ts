@@ -13,13 +13,13 @@
 // and follow <state>/pretrain.log.
 
 import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { CORPUS_FORMAT, CORPUS_KINDS, checkCorpusArrays, checkCorpusDisjoint, parseClassCounts, parseCorpusIndex, subsetCorpus, type Corpus, type CorpusKind, type KindCounts } from '../data/pretrainCorpus';
 import { describeInputConvention, presets, recipeInputConvention, validateConfig, type ViTConfig } from '../model/vit/config';
 import { initParams, paramCount } from '../model/vit/params';
 import { createNodeContext, repoRoot } from '../platform/node';
 import { DEFAULT_PRETRAIN, pretrain, type PretrainOptions, type TrainState } from '../training/pretrain';
-import { modelFiles, readStateFile, stateFile } from '../training/pretrainFiles';
+import { modelFiles, readStateFile, stateFile, warmStart, type WarmStart } from '../training/pretrainFiles';
 
 interface Args {
   corpus: string;
@@ -35,6 +35,8 @@ interface Args {
   keepHead: boolean;
   /** Train on this many of the corpus's classes, in all or per kind (a seeded draw; null: all). */
   classes: number | KindCounts | null;
+  /** A model folder (config.json + model.safetensors) whose backbone weights start the run (a warm start; fresh head). */
+  init: string | null;
   opts: PretrainOptions;
 }
 
@@ -42,7 +44,7 @@ const USAGE =
   'npm run pretrain -- [--corpus .cache/pretrain-corpus] [--out public/models/default] [--state .cache/pretrain-run] ' +
   '[--preset small32] [--depth N] [--width N] [--heads N] [--patch N] [--steps N] [--batch 64] [--lr 1e-3] [--warmup 500] [--min-lr 1e-5] [--wd 0.05] [--seed 1] ' +
   '[--crop-scale 0.5,1] [--flip true] [--gray 0] [--invert 0] [--dark-background 0] [--silhouette 0] [--texture 0] [--contrast 1] [--jitter 0,0] ' +
-  '[--classes N | cjk:N,emoji:N,digit:N,clipart:N] [--mix cjk:0.5,emoji:0.2,digit:0.3,clipart:0.2] [--checkpoint-minutes 5] [--log-every 20] [--validation 2048] [--keep-head false] [--resume]';
+  '[--classes N | cjk:N,emoji:N,digit:N,clipart:N] [--mix cjk:0.5,emoji:0.2,digit:0.3,clipart:0.2] [--checkpoint-minutes 5] [--log-every 20] [--validation 2048] [--keep-head false] [--init <model folder>] [--resume]';
 
 function parseArgs(argv: string[]): Args {
   const a: Args = {
@@ -57,6 +59,7 @@ function parseArgs(argv: string[]): Args {
     validation: 2048,
     keepHead: false,
     classes: null,
+    init: null,
     opts: { ...DEFAULT_PRETRAIN },
   };
   let warmupSet = false;
@@ -137,6 +140,7 @@ function parseArgs(argv: string[]): Args {
       case '--log-every': a.logEvery = Math.max(1, num()); break;
       case '--validation': a.validation = num(); break;
       case '--keep-head': a.keepHead = v === 'true'; break;
+      case '--init': a.init = resolve(v); break;
       default: throw new Error(`unknown flag ${k}. Usage: ${USAGE}`);
     }
   }
@@ -163,6 +167,21 @@ function loadCorpus(dir: string): Corpus {
   if (overlap.length)
     throw new Error(`the corpus in ${dir} shares classes with the built-in benchmarks (${overlap.slice(0, 5).join(', ')}…); rebuild it with \`bash scripts/data/build.sh pretrain\``);
   return corpus;
+}
+
+/** Reads a model folder for --init (see pretrainFiles.ts warmStart). */
+function loadWarmStart(dir: string, K: number, seed: number, shape: Args['shape']): ReturnType<typeof warmStart> {
+  const file = (f: string) => join(dir, f);
+  if (!existsSync(file('config.json')) || !existsSync(file('model.safetensors'))) throw new Error(`--init ${dir}: a model folder needs config.json and model.safetensors`);
+  const optional = (f: string) => (existsSync(file(f)) ? readFileSync(file(f), 'utf8') : undefined);
+  const rel = relative(repoRoot, dir);
+  return warmStart(
+    { config: readFileSync(file('config.json'), 'utf8'), weights: new Uint8Array(readFileSync(file('model.safetensors'))), preprocessor: optional('preprocessor_config.json'), pretraining: optional('pretraining.json') },
+    rel.startsWith('..') ? dir : rel,
+    K,
+    seed,
+    shape,
+  );
 }
 
 /** Writes a file via a temporary name, so an interrupted write never leaves a truncated checkpoint. */
@@ -199,13 +218,21 @@ async function main(): Promise<void> {
   let config: ViTConfig = validateConfig({ ...presets[args.preset], ...args.shape, numClasses: K });
   let opts = args.opts;
   let init: TrainState = { step: 0, params: initParams(config, opts.seed), optimizer: null };
+  /** Where a warm-started run's weights came from (kept in state.json, so a resume still reports it). */
+  let warmStart: WarmStart | null = null;
+  if (args.init && !args.resume) {
+    const w = loadWarmStart(args.init, K, opts.seed, args.shape);
+    config = w.config;
+    init = { step: 0, params: w.params, optimizer: null };
+    warmStart = w.info;
+  }
   let elapsedBefore = 0;
   /** Every start of the run: the step it began at and the planned total then (a resume with --steps changes the
    *  cosine from there on, so the model is reproduced only by the same sequence of starts). */
   let schedule: { fromStep: number; steps: number }[] = [{ fromStep: 0, steps: opts.steps }];
   if (args.resume) {
     if (!existsSync(metaPath)) throw new Error(`--resume: no checkpoint in ${args.state}`);
-    const saved = JSON.parse(readFileSync(metaPath, 'utf8')) as { config: ViTConfig; options: PretrainOptions; corpusHash: string; elapsedSeconds: number; schedule?: { fromStep: number; steps: number }[] };
+    const saved = JSON.parse(readFileSync(metaPath, 'utf8')) as { config: ViTConfig; options: PretrainOptions; corpusHash: string; elapsedSeconds: number; schedule?: { fromStep: number; steps: number }[]; init?: WarmStart | null };
     if (saved.corpusHash !== corpus.index.hashes.images) throw new Error(`--resume: the checkpoint was trained on another corpus (images hash ${saved.corpusHash}, now ${corpus.index.hashes.images})`);
     config = saved.config;
     // The saved recipe wins; only --steps may extend (or shorten) the run (the cosine then stretches).
@@ -213,6 +240,7 @@ async function main(): Promise<void> {
     const s = readStateFile(config, new Uint8Array(readFileSync(statePath)));
     init = { step: s.step, params: s.params, optimizer: s.optimizer };
     elapsedBefore = saved.elapsedSeconds;
+    warmStart = saved.init ?? null;
     schedule = saved.schedule ?? [{ fromStep: 0, steps: saved.options.steps }];
     if (opts.steps !== schedule[schedule.length - 1]!.steps) schedule = [...schedule, { fromStep: init.step, steps: opts.steps }];
     log(`resuming at step ${init.step} of ${opts.steps}`);
@@ -220,6 +248,7 @@ async function main(): Promise<void> {
     writeFileSync(csvPath, 'step,loss,train_acc,lr,images_per_s,elapsed_s,val_acc\n');
   }
   const ctx = await createNodeContext({ verbose: true });
+  if (warmStart) log(`warm start from ${warmStart.from} (${warmStart.step ?? '?'} steps there); a fresh ${K}-class head`);
   log(
     `pretrain ${args.preset}${Object.entries(shapeOf(config)).map(([k, v]) => ` ${k} ${v}`).join(',')}: ${paramCount(config).toLocaleString('en')} parameters (head ${K}×${config.width}), corpus ${corpus.index.count} images / ${K} classes ` +
       `(${corpus.index.splits.val} validation), ${opts.steps} steps × batch ${opts.batch}, AdamW lr ${opts.learningRate} (warm-up ${opts.warmupSteps}, cosine to ${opts.minLearningRate}), ` +
@@ -260,7 +289,7 @@ async function main(): Promise<void> {
       lastCkpt = performance.now();
       const meta = { step: String(state.step), corpus: corpus.index.hashes.images };
       writeAtomic(statePath, stateFile(config, state, meta));
-      writeAtomic(metaPath, JSON.stringify({ step: state.step, config, options: opts, corpusHash: corpus.index.hashes.images, classSubset: args.classes, elapsedSeconds: elapsed(), schedule }, null, 2) + '\n');
+      writeAtomic(metaPath, JSON.stringify({ step: state.step, config, options: opts, corpusHash: corpus.index.hashes.images, classSubset: args.classes, elapsedSeconds: elapsed(), schedule, init: warmStart }, null, 2) + '\n');
       const info = {
         description:
           'Embedded default backbone: a timm-layout ViT pretrained by `npm run pretrain` (supervised identity classification of CJK glyphs × fonts, emoji × art styles and handwritten digits; no class shared with the built-in benchmarks). Config and weights in Hugging Face ViTModel format (no classifier).',
@@ -288,6 +317,7 @@ async function main(): Promise<void> {
           packages: corpus.index.packages,
         },
         schedule,
+        ...(warmStart ? { init: warmStart } : {}),
         trainingSeconds: Math.round(elapsed()),
         adapter: ctx.adapter.description,
       };

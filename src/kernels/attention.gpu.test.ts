@@ -1,4 +1,4 @@
-import { it } from 'vitest';
+import { expect, it } from 'vitest';
 import { assertClose } from '../testing/compare';
 import { describeGpu } from '../testing/gpu';
 import { f32, f64, normal } from '../testing/rng';
@@ -16,8 +16,15 @@ await describeGpu('attention kernel', (ctx) => {
     [1, 65, 3, 8, 1],
     [2, 17, 1, 16, 6],
   ] as const;
-  const paths = ['tiled', 'matmul'] as const;
-  for (const [path, [B, N, H, D, mag]] of paths.flatMap((p) => cases.map((k) => [p, k] as const))) {
+  // The fused path holds a whole head in workgroup memory: its cases are those that fit (D a multiple of 4), plus the
+  // embedded default's shape (N = 17, D = 32, more heads than workgroup threads' stride) and one at both limits
+  // (N·D = 540 of 640, 2·N² = 1458 of 1536 floats).
+  const fusedCases = [...cases.filter(([, N, , D]) => attention.fusedFits(N, D)), [3, 17, 3, 32, 1], [2, 27, 2, 20, 1], [1, 1, 1, 4, 1]] as const;
+  const runs = [
+    ...(['tiled', 'matmul'] as const).flatMap((p) => cases.map((k) => [p, k] as const)),
+    ...fusedCases.map((k) => ['fused', k] as const),
+  ];
+  for (const [path, [B, N, H, D, mag]] of runs) {
     it(`${path}: forward and backward B=${B} N=${N} H=${H} D=${D} (|qkv|~${mag})`, async () => {
       const c = ctx();
       const C = H * D;
@@ -48,4 +55,12 @@ await describeGpu('attention kernel', (ctx) => {
       c.release(...Object.values(t), ...Object.values(heads));
     });
   }
+
+  it('fused: taken by auto only where a head fits its workgroup memory, refused with the limits elsewhere', () => {
+    expect(attention.resolvePath('auto', true, 17, 32)).toBe('fused');
+    expect(attention.resolvePath('auto', true, 197, 64)).toBe('matmul'); // ViT-Tiny
+    expect(attention.resolvePath('auto', false, 65, 32)).toBe('tiled');
+    expect(attention.resolvePath('auto', true, 17, 6)).toBe('matmul'); // D not a multiple of 4
+    expect(() => attention.resolvePath('fused', true, 28, 16)).toThrow(/2·N² = 1536/);
+  });
 });

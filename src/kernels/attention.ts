@@ -1,16 +1,21 @@
 // Launchers for shaders/attention.wgsl: timm multi-head self-attention core, forward and backward.
 // Reference: src/reference/attention.ts. qkv (B, N, 3C) packed [q | k | v], C = H·D; out (B, N, C).
-// Two paths with the same results (see the WGSL header for the maths):
-//   'matmul' (default when given head buffers): q, k, v copied head-major (B, H, N, D), the six products run
-//            through the batched matmul (src/kernels/matmul.ts, B·H matrices per call), softmax and dS in this
-//            shader. Needs four (B, H, N, D) scratch tensors (three in forward), i.e. 4·B·N·C floats.
+// Three paths with the same results (see the WGSL headers for the maths):
+//   'matmul': q, k, v copied head-major (B, H, N, D), the six products run through the batched matmul
+//            (src/kernels/matmul.ts, B·H matrices per call), softmax and dS in this shader. Needs four (B, H, N, D)
+//            scratch tensors (three in forward), i.e. 4·B·N·C floats.
 //   'tiled':  this shader's own 4×4-tile kernels, reading qkv and dout in place; no extra memory.
+//   'fused':  shaders/attentionFused.wgsl, one workgroup per (batch, head) holding the whole head in workgroup
+//            memory: one dispatch forward, one backward, no extra memory; only for short sequences (`fusedFits`).
+// 'auto' takes 'fused' wherever it fits, else 'matmul' where head buffers are given, else 'tiled'.
 // Measured in one process at B=8, N=197, H=3, D=64 (medians, shared 2-core machine): the matmul path is
-// ~2.4× faster forward and ~2.0× backward on lavapipe (process CPU time ×2.6 / ×1.7), ×1.2 / ×1.7 on
-// SwiftShader; ~80% of its time is the matmuls, the rest the memory-bound layout changes and dS. 'auto'
-// takes it wherever head buffers are given (on hardware GPUs it gets the workgroup-memory matmul, which
-// the register-tile kernels below, tuned for llvmpipe, are not expected to beat). Cost: the matmul
-// pipelines are specialised per shape, so a new shape compiles ~6 more pipelines (lavapipe caches them on disk).
+// ~2.4× faster forward and ~2.0× backward than 'tiled' on lavapipe (process CPU time ×2.6 / ×1.7), ×1.2 / ×1.7
+// on SwiftShader; ~80% of its time is the matmuls, the rest the memory-bound layout changes and dS (on hardware
+// GPUs it gets the workgroup-memory matmul, which the register-tile kernels, tuned for llvmpipe, are not expected
+// to beat). Cost: the matmul pipelines are specialised per shape, so a new shape compiles ~6 more pipelines
+// (lavapipe caches them on disk). At N = 17, D = 32 (the embedded default, B = 32, lavapipe) 'fused' takes
+// ~2.5 ms of a block's training step where 'matmul' took ~3.9 ms in 14 dispatches (most of it per-dispatch
+// cost): the whole step ~7 % faster (`npx tsx bench/profile.ts --preset small32 --batch 32 --mode lora`).
 
 import type { GpuContext } from '../gpu/context';
 import { numel, type GpuTensor } from '../gpu/tensor';
@@ -20,7 +25,37 @@ import * as matmul from './matmul';
 const WG = 64;
 const TILE = 4; // the shader's TM = TN: output rows and columns per thread
 
-export type AttentionPath = 'auto' | 'matmul' | 'tiled';
+export type AttentionPath = 'auto' | 'matmul' | 'tiled' | 'fused';
+
+// Workgroup memory of shaders/attentionFused.wgsl (its ROWS_VEC4 and MAT_FLOATS): a head's q, k, v, dout as vec4s,
+// and P and dS.
+const FUSED_ROWS_VEC4 = 640;
+const FUSED_MAT_FLOATS = 1536;
+const FUSED_WG = 32;
+
+/** Whether the fused one-workgroup-per-head kernels hold a head of N tokens × D: q, k, v and dout (N·D/4 vec4s
+ *  each) and P and dS (N² floats each) in their 16 KiB of workgroup memory. */
+export function fusedFits(N: number, D: number): boolean {
+  return D % 4 === 0 && N * D <= FUSED_ROWS_VEC4 && 2 * N * N <= FUSED_MAT_FLOATS;
+}
+
+/** The path 'auto' takes: fused where it fits, else the matmul path where its head buffers exist, else tiled. */
+export function resolvePath(path: AttentionPath, haveHeads: boolean, N: number, D: number): 'matmul' | 'tiled' | 'fused' {
+  if (path === 'fused') {
+    if (!fusedFits(N, D)) throw new Error(`attention: the fused path holds at most N·D = ${FUSED_ROWS_VEC4} and 2·N² = ${FUSED_MAT_FLOATS} (D a multiple of 4); N = ${N}, D = ${D}`);
+    return 'fused';
+  }
+  if (path === 'auto' && fusedFits(N, D)) return 'fused';
+  return usesMatmul(path, haveHeads) ? 'matmul' : 'tiled';
+}
+
+function runFused(ctx: GpuContext, entry: 'forward' | 'backward', bindings: Record<string, GpuTensor>, B: number, N: number, H: number, D: number): void {
+  ctx.run('attentionFused', entry, {
+    bindings,
+    overrides: { WG: FUSED_WG, TOKENS: N, HEAD_DIM: D, HEADS: H, BATCH: B },
+    workgroups: grid1d(ctx, B * H, 1),
+  });
+}
 
 /** Head-major (B, H, N, D) work buffers of the matmul path; forward uses q, k, v; backward all four. */
 export interface HeadBuffers {
@@ -41,7 +76,7 @@ export function scratchShapes(
 
 /** 'auto' resolves to the matmul path whenever its head buffers were given. */
 function usesMatmul(path: AttentionPath, haveHeads: boolean): boolean {
-  if (path === 'tiled') return false;
+  if (path === 'tiled' || path === 'fused') return false;
   if (!haveHeads) {
     if (path === 'matmul') throw new Error('attention: the matmul path needs head buffers (scratchShapes(…).heads)');
     return false;
@@ -112,7 +147,9 @@ export function forward(
 ): void {
   checkFits(ctx, probs, 'probs (B, H, N, N)');
   const uniforms = { B, N, H, D };
-  if (usesMatmul(opts.path ?? 'auto', !!opts.heads)) {
+  const path = resolvePath(opts.path ?? 'auto', !!opts.heads, N, D);
+  if (path === 'fused') return runFused(ctx, 'forward', { qkv4: qkv, out4: out, probs }, B, N, H, D);
+  if (path === 'matmul') {
     const { q, k, v } = opts.heads!;
     checkHeads({ q, k, v }, B, N, H, D);
     const lay = layoutKernels(ctx, B, N, H, D);
@@ -129,9 +166,10 @@ export function forward(
   ctx.run('attention', 'context', { bindings: { out, probs, qkv }, uniforms, overrides: { WG }, workgroups: tileGrid(B, N, H, D) });
 }
 
+/** Backward's scratch; the fused path needs none. */
 export interface AttentionScratch {
-  dScores: GpuTensor; // (B, H, N, N)
-  rowDot: GpuTensor; // (B, H, N)
+  dScores?: GpuTensor; // (B, H, N, N)
+  rowDot?: GpuTensor; // (B, H, N)
   /** Work buffers of the matmul path (g receives dout head-major); without them the tiled kernels run. */
   heads?: HeadBuffers & { g: GpuTensor };
 }
@@ -151,10 +189,13 @@ export function backward(
   D: number,
   path: AttentionPath = 'auto',
 ): void {
+  const resolved = resolvePath(path, !!scratch.heads, N, D);
+  if (resolved === 'fused') return runFused(ctx, 'backward', { qkv4: qkv, probs, dout4: dout, dqkv4: dqkv }, B, N, H, D);
   const { dScores, rowDot: rowD } = scratch;
+  if (!dScores || !rowD) throw new Error('attention: the matmul and tiled backward paths need dScores and rowDot scratch (scratchShapes)');
   checkFits(ctx, dScores, 'dScores (B, H, N, N)');
   const uniforms = { B, N, H, D };
-  if (usesMatmul(path, !!scratch.heads)) {
+  if (resolved === 'matmul') {
     const { q, k, v, g } = scratch.heads!;
     checkHeads({ q, k, v, g }, B, N, H, D);
     const scale = 1 / Math.sqrt(D);

@@ -2,11 +2,12 @@
 //   - the shipped model: config.json (Hugging Face ViT config, hfConfigJson), preprocessor_config.json
 //     (mean/std) and model.safetensors (F16, HF names; without the pretraining head unless asked, since
 //     downstream tasks grow their own head) — what loadCheckpoint reads;
-//   - the resumable training state: every weight (head included) and the AdamW moments in F32, plus the step.
+//   - the resumable training state: every weight (head included) and the AdamW moments in F32, plus the step;
+//   - a warm start: a shipped model's backbone with a fresh head for the run's classes (npm run pretrain --init).
 
-import { exportTensors, hfConfigJson } from '../io/checkpoint';
+import { exportTensors, hfConfigJson, loadCheckpoint } from '../io/checkpoint';
 import { parseSafetensors, writeSafetensors, type WriteDtype, type WriteTensor } from '../io/safetensors';
-import type { ViTConfig } from '../model/vit/config';
+import { validateConfig, type ViTConfig } from '../model/vit/config';
 import { paramSpecs, type ParamTable } from '../model/vit/params';
 import type { TrainState } from './pretrain';
 
@@ -77,5 +78,54 @@ export function readStateFile(config: ViTConfig, bytes: Uint8Array): TrainState 
     params,
     optimizer: slots.size ? { step: Number(metadata.optimizerStep ?? 0), slots } : null,
     metadata,
+  };
+}
+
+/** Where a warm-started run's weights came from (recorded in pretraining.json as `init`). */
+export interface WarmStart {
+  /** The model folder, relative to the repository when inside it. */
+  from: string;
+  /** Its pretraining steps and time, from its pretraining.json (null when it has none, e.g. a converted model). */
+  step: number | null;
+  trainingSeconds: number | null;
+  /** Its whole pretraining.json (how to make it again), or null. */
+  pretraining: Record<string, unknown> | null;
+}
+
+/** A model folder's files, as read from disk (preprocessor_config.json and pretraining.json are optional). */
+export interface ModelFolder {
+  config: string;
+  weights: Uint8Array;
+  preprocessor?: string;
+  pretraining?: string;
+}
+
+/**
+ * A warm start from a model folder: its architecture and backbone weights, and a fresh K-class head (seeded). The
+ * input convention (gray, light on dark) is left out of the config: it is the new run's recipe's. `shape` holds the
+ * architecture fields the caller asked for (--depth, --patch …): a warm start keeps the model's, so any that differ
+ * is an error that says which flag to drop.
+ */
+export function warmStart(
+  folder: ModelFolder,
+  from: string,
+  K: number,
+  seed: number,
+  shape: Partial<Pick<ViTConfig, 'depth' | 'width' | 'heads' | 'patchSize'>> = {},
+): { config: ViTConfig; params: ParamTable; info: WarmStart } {
+  const loaded = loadCheckpoint({ config: folder.config, preprocessor: folder.preprocessor, weights: folder.weights }, { numClasses: K, headSeed: seed });
+  const conflicting = (Object.entries(shape) as [keyof typeof shape, number][]).filter(([k, v]) => loaded.config[k] !== v);
+  if (conflicting.length) {
+    const flag = (k: string) => `--${k === 'patchSize' ? 'patch' : k}`;
+    throw new Error(
+      `--init ${from}: that model has ${conflicting.map(([k]) => `${k} ${loaded.config[k]}`).join(', ')}; a warm start keeps its architecture, so drop ${conflicting.map(([k]) => flag(k)).join(', ')}`,
+    );
+  }
+  const { grayscale: _g, lightOnDark: _l, ...architecture } = loaded.config;
+  const prior = folder.pretraining ? (JSON.parse(folder.pretraining) as Record<string, unknown> & { step?: number; trainingSeconds?: number }) : null;
+  return {
+    config: validateConfig({ ...architecture, numClasses: K }),
+    params: loaded.params,
+    info: { from, step: prior?.step ?? null, trainingSeconds: prior?.trainingSeconds ?? null, pretraining: prior },
   };
 }

@@ -10,6 +10,7 @@
 import { expect, it } from 'vitest';
 import type { GpuContext } from '../../gpu/context';
 import * as ref from '../../reference/vit';
+import * as attention from '../../kernels/attention';
 import { compare } from '../../testing/compare';
 import { describeGpu } from '../../testing/gpu';
 import { normal, uniform } from '../../testing/rng';
@@ -134,6 +135,14 @@ await describeGpu('ViT on the GPU against the float64 reference', (ctx) => {
       await run(ctx(), 'lora', TINY, TOL_ULPS, [...LORA_TARGETS], true, transposed);
       await run(ctx(), 'full', TINY, TOL_ULPS, DEFAULT_TARGETS, true, transposed);
     }
+  });
+  // Attention runs fused (one workgroup per head) where a head fits in workgroup memory, as in TINY (N = 5, D = 8),
+  // and through the batched matmul elsewhere (ViT-Tiny): a head size of 6 (not a multiple of 4) takes that path.
+  it('attention through its matmul path (head size 6, which the fused kernels do not take): the same gradients', async () => {
+    const odd: ViTConfig = { ...TINY, width: 12, heads: 2 };
+    expect(attention.resolvePath('auto', true, (odd.imageSize / odd.patchSize) ** 2 + 1, odd.width / odd.heads)).toBe('matmul');
+    await run(ctx(), 'lora', odd, TOL_ULPS, [...LORA_TARGETS]);
+    await run(ctx(), 'full', odd);
   });
   it('full fine-tuning: every base parameter gradient', async () => {
     await run(ctx(), 'full');

@@ -270,9 +270,10 @@ export class GpuViT {
     }
   }
 
-  /** Head-major (B, H, N, Dh) work buffers of the matmul attention path, shared by every block. */
-  private attentionHeads(): attention.HeadBuffers {
-    return { q: this.t.attnQ!, k: this.t.attnK!, v: this.t.attnV! };
+  /** Head-major (B, H, N, Dh) work buffers of the matmul attention path, shared by every block (none when the
+   *  sequence is short enough for the fused path, which needs no scratch). */
+  private attentionHeads(): attention.HeadBuffers | undefined {
+    return this.t.attnQ ? { q: this.t.attnQ, k: this.t.attnK!, v: this.t.attnV! } : undefined;
   }
 
   /**
@@ -429,7 +430,8 @@ export class GpuViT {
       ew.add(ctx, t.dMid!, dx, t.dNormOut!);
       // Attention: mid = x + proj(attn(qkv(ln1(x)))).
       if (!linear(l, 'attn.proj.weight', t.dMid!, a.att, t.dAtt!)) break;
-      const scratch = { dScores: t.dScores!, rowDot: t.rowDot!, heads: { ...this.attentionHeads(), g: t.attnG! } };
+      const heads = this.attentionHeads();
+      const scratch = { dScores: t.dScores, rowDot: t.rowDot, heads: heads && { ...heads, g: t.attnG! } };
       attention.backward(ctx, t.dQkv!, t.dAtt!, a.qkv, a.att, a.probs, scratch, B, N, c.heads, headDim(c));
       if (!linear(l, 'attn.qkv.weight', t.dQkv!, a.ln1, t.dLn!)) break;
       layerNorm.backward(ctx, t.dNormOut!, full ? g('norm1.weight')! : null, full ? g('norm1.bias')! : null, t.dLn!, a.x, b('norm1.weight'), a.mean1, a.rstd1, T, C);
@@ -622,11 +624,15 @@ class Planner {
       blk('pre', [T, F]);
       blk('act', [T, F]);
     }
-    // Attention's head-major work buffers (shared by all blocks, forward and backward; see kernels/attention.ts).
+    // Attention's head-major work buffers (shared by all blocks, forward and backward; see kernels/attention.ts);
+    // a sequence short enough for the fused kernels needs none.
     const sc = attention.scratchShapes(B, N, H, headDim(c));
-    act('attnQ', sc.heads);
-    act('attnK', sc.heads);
-    act('attnV', sc.heads);
+    const attnScratch = !attention.fusedFits(N, headDim(c));
+    if (attnScratch) {
+      act('attnQ', sc.heads);
+      act('attnK', sc.heads);
+      act('attnV', sc.heads);
+    }
     // The transposed weights' scratch, (in, out); GpuViT decides before planning, a plan made without a context
     // (GpuViT.plan) counts it, so a pre-flight estimate is never short.
     if (opts.transposedForward ?? true) for (const w of BLOCK_WEIGHTS) act(`forwardWT.${w}`, [...weightShape(c, w)].reverse());
@@ -642,9 +648,11 @@ class Planner {
       act('dMid', [T, C]);
       act('dAtt', [T, C]);
       act('dQkv', [T, 3 * C]);
-      act('dScores', sc.dScores);
-      act('rowDot', sc.rowDot);
-      act('attnG', sc.heads);
+      if (attnScratch) {
+        act('dScores', sc.dScores);
+        act('rowDot', sc.rowDot);
+        act('attnG', sc.heads);
+      }
       act('dClsTok', [C]);
       act('dPatches', [B * Np, C]);
       act('dCols', [B, Np, c.channels * P * P]);
