@@ -5,6 +5,7 @@
 //   variance, output) rather than with one-pass Σx² so rows with a large offset keep their precision.
 // Backward (x̂ = (x − μ)·rstd, g = dy·γ):  dx = rstd·(g − mean_c g − x̂·mean_c(g·x̂)),
 //   dγ = Σ_r dy·x̂,  dβ = Σ_r dy.
+// backwardResidual: the same dx plus a residual gradient res (R, C): the add of a pre-LN block's two paths.
 // backwardParams: thread (c, g) sums rows [g·chunk, (g+1)·chunk) of column c into partial (groups, 2C) =
 //   [dγ part | dβ part]; grid (⌈C/WG⌉, groups). paramsFinal: thread c sums the groups partials in order
 //   (deterministic, no float atomics) and writes or accumulates dweight, dbias; grid ⌈C/WG⌉.
@@ -27,6 +28,7 @@ struct ParamDims { rows: u32, cols: u32, chunk: u32, groups: u32, accumulate: u3
 @group(0) @binding(10) var<storage, read> dy: array<f32>;
 @group(0) @binding(11) var<uniform> dims: Dims;
 @group(0) @binding(12) var<uniform> pdims: ParamDims;
+@group(0) @binding(13) var<storage, read> res: array<f32>;
 
 fn flat_index(gid: vec3<u32>, nwg: vec3<u32>) -> u32 { return gid.x + gid.y * nwg.x * WG; }
 
@@ -52,10 +54,8 @@ fn forward(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroup
   }
 }
 
-@compute @workgroup_size(WG)
-fn backward(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-  let r = flat_index(gid, nwg);
-  let rc = min(r, dims.R - 1u);
+// Row rc's mean_c g and mean_c(g·x̂) (g = dy·γ), for dx.
+fn backwardRow(rc: u32) -> vec2<f32> {
   let base = rc * dims.C;
   let mu = mean[rc];
   let rs = rstd[rc];
@@ -66,13 +66,34 @@ fn backward(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgrou
     sg += g;
     sgx += g * (x[base + c] - mu) * rs;
   }
-  let invC = 1.0 / f32(dims.C);
-  let mg = sg * invC;
-  let mgx = sgx * invC;
+  return vec2<f32>(sg, sgx) / f32(dims.C);
+}
+
+@compute @workgroup_size(WG)
+fn backward(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let r = flat_index(gid, nwg);
+  let rc = min(r, dims.R - 1u);
+  let m = backwardRow(rc);
+  let base = rc * dims.C;
   if (r < dims.R) {
     for (var c = 0u; c < dims.C; c++) {
-      let xh = (x[base + c] - mu) * rs;
-      dx[base + c] = rs * (dy[base + c] * weight[c] - mg - xh * mgx);
+      let xh = (x[base + c] - mean[rc]) * rstd[rc];
+      dx[base + c] = rstd[rc] * (dy[base + c] * weight[c] - m.x - xh * m.y);
+    }
+  }
+}
+
+// backward plus a residual branch's gradient: dx = res + dx of the layer norm (a pre-LN block's two paths meet).
+@compute @workgroup_size(WG)
+fn backwardResidual(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let r = flat_index(gid, nwg);
+  let rc = min(r, dims.R - 1u);
+  let m = backwardRow(rc);
+  let base = rc * dims.C;
+  if (r < dims.R) {
+    for (var c = 0u; c < dims.C; c++) {
+      let xh = (x[base + c] - mean[rc]) * rstd[rc];
+      dx[base + c] = res[base + c] + rstd[rc] * (dy[base + c] * weight[c] - m.x - xh * m.y);
     }
   }
 }

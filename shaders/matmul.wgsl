@@ -6,7 +6,9 @@
 // Epilogue, in this order:
 //   z   = ALPHA·Σ_k op(A)[m,k]·op(B)[k,n] + bias[n] + BETA·C_old[m,n]   (BETA = 0: C is never read)
 //   PRE = z                                                              (only when GELU and STORE_PRE)
-//   C   = act(z) + R[m,n],   act = exact GELU x·Φ(x) when GELU, else the identity
+//   C   = act(z) + R[m,n],   act = exact GELU x·Φ(x) when GELU = 1, else the identity
+//   GELU = 2 (a backward pass through the GELU, fused): C = z ⊙ gelu'(PRE) + R, PRE read (the forward's z),
+//   gelu'(p) = Φ(p) + p·φ(p)
 // Backward (composed by callers from these same kernels): with dZ = dC ⊙ gelu'(PRE) (or dC without GELU),
 //   dA = ALPHA·dZ·op(B)ᵀ, dB = ALPHA·op(A)ᵀ·dZ (an NT and a TN product for NN), dbias = Σ_m dZ, dR = dC,
 //   dC_old = BETA·dZ. src/reference/matmul.ts writes each out and checks it by central differences.
@@ -27,7 +29,7 @@ override BATCH_R: u32 = 0u;
 override ALPHA: f32 = 1.0;
 override BETA: f32 = 0.0;
 override HAS_BIAS: u32 = 0u;
-override GELU: u32 = 0u;
+override GELU: u32 = 0u; // 0 none, 1 GELU (PRE stored when STORE_PRE), 2 times gelu'(PRE)
 override STORE_PRE: u32 = 0u;
 override HAS_RESIDUAL: u32 = 0u;
 
@@ -59,9 +61,13 @@ fn epilogue(acc: f32, batch: u32, row: u32, col: u32) {
   var z = ALPHA * acc;
   if (HAS_BIAS != 0u) { z += bias[col]; }
   if (BETA != 0.0) { z += BETA * c[i]; }
-  if (GELU != 0u) {
+  if (GELU == 1u) {
     if (STORE_PRE != 0u) { pre[i] = z; }
     z = z * (0.5 + 0.5 * erf1(z * 0.70710678118654752));
+  }
+  if (GELU == 2u) {
+    let p = pre[i];
+    z *= 0.5 + 0.5 * erf1(p * 0.70710678118654752) + p * 0.39894228040143268 * exp(-0.5 * p * p);
   }
   if (HAS_RESIDUAL != 0u) { z += resid[batch * BATCH_R + row * N + col]; }
   c[i] = z;

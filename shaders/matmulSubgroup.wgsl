@@ -15,7 +15,7 @@
 // lane l owns columns l and l + SG (so one B load by the SG lanes is one contiguous run) for all TM rows.
 // Dispatch (⌈N / (2·SG)⌉, ⌈M / TM⌉, batch). Measured alternative that lost on lavapipe: vec4 operands with
 // 4 adjacent columns per lane (slower, spills, 10× the compile time), see bench/README.md.
-// Backward (launcher's job, not a kernel): dA = dC·Bᵀ (NT), dB = Aᵀ·dC (TN); gelu'(PRE) is applied elsewhere.
+// Backward (launcher's job, not a kernel): dA = dC·Bᵀ (NT), dB = Aᵀ·dC (TN); gelu'(PRE) by a GELU = 2 epilogue.
 enable subgroups;
 
 override M: u32 = 1u;
@@ -29,7 +29,7 @@ override BATCH_R: u32 = 0u;
 override ALPHA: f32 = 1.0;
 override BETA: f32 = 0.0; // 0: C is write-only (never read, so it may hold garbage)
 override HAS_BIAS: u32 = 0u;
-override GELU: u32 = 0u;
+override GELU: u32 = 0u; // 0 none, 1 GELU (PRE stored when STORE_PRE), 2 times gelu'(PRE) (matmul.wgsl)
 override STORE_PRE: u32 = 0u;
 override HAS_RESIDUAL: u32 = 0u;
 override SG: u32 = 8u; // the subgroup size the dispatch relies on; also the workgroup size
@@ -64,12 +64,16 @@ fn epilogue2(acc: vec2<f32>, batch: u32, row: u32, n0: u32, live: vec2<bool>) {
   var z = ALPHA * acc;
   if (HAS_BIAS != 0u) { z += vec2<f32>(bias[min(n.x, N - 1u)], bias[min(n.y, N - 1u)]); }
   if (BETA != 0.0) { z += BETA * vec2<f32>(c[base + min(n.x, N - 1u)], c[base + min(n.y, N - 1u)]); }
-  if (GELU != 0u) {
+  if (GELU == 1u) {
     if (STORE_PRE != 0u) {
       if (live.x) { pre[base + n.x] = z.x; }
       if (live.y) { pre[base + n.y] = z.y; }
     }
     z = gelu2(z);
+  }
+  if (GELU == 2u) {
+    let p = vec2<f32>(pre[base + min(n.x, N - 1u)], pre[base + min(n.y, N - 1u)]);
+    z *= 0.5 + 0.5 * erf2(p * 0.70710678118654752) + p * 0.39894228040143268 * exp(-0.5 * p * p);
   }
   if (HAS_RESIDUAL != 0u) { z += vec2<f32>(resid[rbase + min(n.x, N - 1u)], resid[rbase + min(n.y, N - 1u)]); }
   if (live.x) { c[base + n.x] = z.x; }

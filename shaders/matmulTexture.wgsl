@@ -17,7 +17,7 @@
 // stored rows of B, so 4 texel loads cover 4 values of k and are transposed in registers.
 // Dispatch (⌈N / (4·SG)⌉, ⌈M / TM⌉, batch). Bounds: rows and k clamped (A is zero past K), columns masked at
 // the store.
-// Backward (launcher's job, not a kernel): dA = dC·Bᵀ (NT), dB = Aᵀ·dC (TN); gelu'(PRE) is applied elsewhere.
+// Backward (launcher's job, not a kernel): dA = dC·Bᵀ (NT), dB = Aᵀ·dC (TN); gelu'(PRE) by a GELU = 2 epilogue.
 enable subgroups;
 
 override M: u32 = 1u;
@@ -31,7 +31,7 @@ override BATCH_R: u32 = 0u;
 override ALPHA: f32 = 1.0;
 override BETA: f32 = 0.0; // 0: C is write-only (never read, so it may hold garbage)
 override HAS_BIAS: u32 = 0u;
-override GELU: u32 = 0u;
+override GELU: u32 = 0u; // 0 none, 1 GELU (PRE stored when STORE_PRE), 2 times gelu'(PRE) (matmul.wgsl)
 override STORE_PRE: u32 = 0u;
 override HAS_RESIDUAL: u32 = 0u;
 override SG: u32 = 8u; // the subgroup size the dispatch relies on; also the workgroup size
@@ -68,12 +68,13 @@ fn erf4(v: vec4<f32>) -> vec4<f32> {
 
 fn gelu4(z: vec4<f32>) -> vec4<f32> { return z * (0.5 + 0.5 * erf4(z * 0.70710678118654752)); }
 
-// Columns n0 .. n0+3 of bias (buf 0), C (1) or R (2) from element `base`, clamped to N - 1 (clamped values
-// belong to masked columns and are never stored).
+// Columns n0 .. n0+3 of bias (buf 0), C (1), R (2) or PRE (3) from element `base`, clamped to N - 1 (clamped
+// values belong to masked columns and are never stored).
 fn ld4(buf: u32, base: u32, n0: u32) -> vec4<f32> {
   let n = min(vec4<u32>(n0) + vec4<u32>(0u, 1u, 2u, 3u), vec4<u32>(N - 1u));
   if (buf == 0u) { return vec4<f32>(bias[n.x], bias[n.y], bias[n.z], bias[n.w]); }
   if (buf == 1u) { return vec4<f32>(c[base + n.x], c[base + n.y], c[base + n.z], c[base + n.w]); }
+  if (buf == 3u) { return vec4<f32>(pre[base + n.x], pre[base + n.y], pre[base + n.z], pre[base + n.w]); }
   return vec4<f32>(resid[base + n.x], resid[base + n.y], resid[base + n.z], resid[base + n.w]);
 }
 
@@ -98,9 +99,13 @@ fn epilogue4(acc: vec4<f32>, batch: u32, row: u32, n0: u32) {
   var z = ALPHA * acc;
   if (HAS_BIAS != 0u) { z += ld4(0u, 0u, n0); }
   if (BETA != 0.0) { z += BETA * ld4(1u, base, n0); }
-  if (GELU != 0u) {
+  if (GELU == 1u) {
     if (STORE_PRE != 0u) { store4(1u, base, n0, z); }
     z = gelu4(z);
+  }
+  if (GELU == 2u) {
+    let p = ld4(3u, base, n0);
+    z *= 0.5 + 0.5 * erf4(p * 0.70710678118654752) + p * 0.39894228040143268 * exp(-0.5 * p * p);
   }
   if (HAS_RESIDUAL != 0u) { z += ld4(2u, batch * BATCH_R + row * N, n0); }
   store4(0u, base, n0, z);

@@ -29,10 +29,14 @@ await describeGpu('layerNorm kernel', (ctx) => {
         dweight: c.fromArray(prior.subarray(0, C), [C], 'dweight'),
         dbias: c.fromArray(prior.subarray(C), [C], 'dbias'),
         dxOnly: c.tensor([R, C], 'dxOnly'),
+        res: c.fromArray(f32(normal(R * C, 6)), [R, C], 'res'),
+        dxRes: c.tensor([R, C], 'dxRes'),
       };
       layerNorm.forward(c, t.y, t.mean, t.rstd, t.x, t.weight, t.bias, R, C, eps);
       layerNorm.backward(c, t.dx, t.dweight, t.dbias, t.dy, t.x, t.weight, t.mean, t.rstd, R, C, { accumulate: true });
       layerNorm.backward(c, t.dxOnly, null, null, t.dy, t.x, t.weight, t.mean, t.rstd, R, C); // a frozen layer norm: dx only
+      // With a residual branch's gradient added in the same pass (a pre-LN block's two paths).
+      layerNorm.backward(c, t.dxRes, null, null, t.dy, t.x, t.weight, t.mean, t.rstd, R, C, { residual: t.res });
       const f = ref.forward(f64(x), f64(weight), f64(bias), R, C, eps);
       const b = ref.backward(f64(dy), f64(x), f64(weight), f.mean, f.rstd, R, C);
       // Outputs come from C-term sums (μ, var) and, for dγ/dβ, R-term sums.
@@ -41,6 +45,8 @@ await describeGpu('layerNorm kernel', (ctx) => {
       assertClose(await c.read(t.rstd), f.rstd, { reduction: C, label: 'rstd' });
       assertClose(await c.read(t.dx), b.dx, { reduction: C, label: 'dx' });
       expect(await c.read(t.dxOnly)).toEqual(await c.read(t.dx));
+      const res = await c.read(t.res);
+      assertClose(await c.read(t.dxRes), b.dx.map((v, i) => v + res[i]!), { reduction: C + 1, label: 'dx + residual' });
       const dw = b.dweight.map((v, i) => v + prior[i]!);
       const db = b.dbias.map((v, i) => v + prior[C + i]!);
       assertClose(await c.read(t.dweight), dw, { reduction: R, label: 'dweight' });

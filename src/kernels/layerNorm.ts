@@ -33,6 +33,8 @@ export function forward(
 export interface LayerNormBackwardOptions {
   /** Add dweight and dbias to what those tensors hold (gradient accumulation); dx is always overwritten. */
   accumulate?: boolean;
+  /** dx = residual + the layer norm's dx (the gradient of a residual branch that skips it), in the same pass. */
+  residual?: GpuTensor;
 }
 
 /** dx (R, C), dweight, dbias (C) from dy (R, C) and the forward's x, weight, mean, rstd. With dweight and dbias
@@ -51,8 +53,8 @@ export function backward(
   C: number,
   opts: LayerNormBackwardOptions = {},
 ): void {
-  ctx.run('layerNorm', 'backward', {
-    bindings: { dx, dy, x, weight, mean, rstd },
+  ctx.run('layerNorm', opts.residual ? 'backwardResidual' : 'backward', {
+    bindings: { dx, dy, x, weight, mean, rstd, ...(opts.residual ? { res: opts.residual } : {}) },
     uniforms: { R, C, eps: 0 },
     overrides: { WG },
     workgroups: grid1d(ctx, R, WG),

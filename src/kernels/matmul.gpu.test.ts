@@ -118,6 +118,27 @@ await describeGpu('matmul kernel', (ctx) => {
     });
   });
 
+  // The backward pass through a GELU fused into the product that brings its gradient: c = (a·b) ⊙ gelu'(pre),
+  // with pre the forward's GELU input, on every kernel (N = 64: B fits the texture twin; N = 20 does not).
+  for (const path of ['auto', 'subgroup', 'portable'] as const)
+    for (const N of [64, 20])
+      it(`GELU backward epilogue (${path}, N=${N}): (a·b) ⊙ gelu'(pre)`, async () => {
+        const c = ctx();
+        if (path === 'subgroup' && matmul.choosePath(c) === 'portable') return; // no subgroups here: auto covers it
+        const [M, K] = [37, 24];
+        const a = f32(normal(M * K, 7));
+        const b = f32(normal(K * N, 8));
+        const pre = f32(normal(M * N, 9, 2));
+        const t = { a: c.fromArray(a, [M, K], 'a'), b: c.fromArray(b, [K, N], 'b'), pre: c.fromArray(pre, [M, N], 'pre'), c: c.tensor([M, N], 'c') };
+        matmul.nn(c, { c: t.c, a: t.a, b: t.b, activation: 'geluBackward', pre: t.pre, path });
+        const ab = ref.forward({ layout: 'NN', M, N, K, batch: 1 }, { a: f64(a), b: f64(b) }).c;
+        const want = ab.map((v, i) => v * ref.geluGrad(pre[i]!));
+        // gelu'(p) = Φ(p) + p·φ(p): the erf approximation's 1.5e-7 scaled by |p| ~ 2, as for the forward GELU.
+        assertClose(await c.read(t.c), want, { reduction: K + 1, ulps: 64, label: 'c' });
+        expect(await c.read(t.pre)).toEqual(pre); // read, never written
+        c.release(...Object.values(t));
+      });
+
   it('rejects shapes that do not fit', () => {
     const c = ctx();
     const x = c.tensor([4, 3], 'x');
@@ -125,6 +146,9 @@ await describeGpu('matmul kernel', (ctx) => {
     const y = c.tensor([4, 5], 'y');
     expect(() => matmul.nn(c, { c: y, a: x, b: w })).toThrow(/do not fit/);
     expect(() => matmul.nn(c, { c: y, a: x, b: w, pre: y })).toThrow();
+    const x2 = c.tensor([4, 4], 'x2');
+    expect(() => matmul.nn(c, { c: y, a: x2, b: w, activation: 'geluBackward' })).toThrow(/needs `pre`/);
+    c.release(x2);
     c.release(x, w, y);
   });
 });

@@ -28,9 +28,11 @@ export interface MatmulArgs {
   alpha?: number;
   /** C = … + beta·C (default 0: C is only written), e.g. 1 to accumulate gradients. */
   beta?: number;
-  /** Exact GELU on z = alpha·AB + bias + beta·C, before the residual. */
-  activation?: 'none' | 'gelu';
-  /** (…batch, M, N): receives z before the activation (for the backward pass). Needs activation 'gelu'. */
+  /** Exact GELU on z = alpha·AB + bias + beta·C, before the residual; or 'geluBackward': z ⊙ gelu'(pre), the
+   *  gradient through a GELU whose input `pre` the forward stored (dPre = (dAct·W) ⊙ gelu'(pre) in one pass). */
+  activation?: 'none' | 'gelu' | 'geluBackward';
+  /** (…batch, M, N): with 'gelu' receives z before the activation (for the backward pass); with 'geluBackward'
+   *  it is read (the forward's z). */
   pre?: GpuTensor;
   /** (…batch, M, N) or (M, N): added after the activation. */
   residual?: GpuTensor;
@@ -95,8 +97,10 @@ export function plan(ctx: GpuContext, args: MatmulArgs): MatmulPlan {
       `matmul ${layout}: c ${shapeString(args.c.shape)}, a ${shapeString(args.a.shape)}, b ${shapeString(args.b.shape)} do not fit ` +
         `(need op(a) M×K, op(b) K×N with M=${M}, N=${N})`,
     );
-  const gelu = (args.activation ?? 'none') === 'gelu';
-  if (args.pre && !gelu) throw new Error('matmul: `pre` is only written with activation "gelu"');
+  const activation = args.activation ?? 'none';
+  const gelu = activation === 'gelu';
+  if (args.pre && activation === 'none') throw new Error('matmul: `pre` goes with activation "gelu" (written) or "geluBackward" (read)');
+  if (activation === 'geluBackward' && !args.pre) throw new Error('matmul: activation "geluBackward" needs `pre`, the forward GELU input');
   if (args.pre && args.pre.shape.join() !== args.c.shape.join())
     throw new Error(`matmul: pre ${shapeString(args.pre.shape)} must have c's shape ${shapeString(args.c.shape)}`);
   if (args.bias && (args.bias.shape.length !== 1 || args.bias.shape[0] !== N))
@@ -125,8 +129,8 @@ export function plan(ctx: GpuContext, args: MatmulArgs): MatmulPlan {
       ALPHA: args.alpha ?? 1,
       BETA: args.beta ?? 0,
       HAS_BIAS: args.bias ? 1 : 0,
-      GELU: gelu ? 1 : 0,
-      STORE_PRE: args.pre ? 1 : 0,
+      GELU: gelu ? 1 : activation === 'geluBackward' ? 2 : 0,
+      STORE_PRE: gelu && args.pre ? 1 : 0,
       HAS_RESIDUAL: args.residual ? 1 : 0,
     },
     bindings: {

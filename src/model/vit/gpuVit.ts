@@ -20,7 +20,6 @@ import { reshape, type GpuTensor } from '../../gpu/tensor';
 import * as attention from '../../kernels/attention';
 import * as crossEntropy from '../../kernels/crossEntropy';
 import * as ew from '../../kernels/elementwise';
-import * as gelu from '../../kernels/gelu';
 import * as layerNorm from '../../kernels/layerNorm';
 import * as lora from '../../kernels/lora';
 import * as matmul from '../../kernels/matmul';
@@ -405,14 +404,16 @@ export class GpuViT {
 
     /** Backward through linear map w of block l (y = x·Wᵀ + b plus its LoRA terms) from dY: dW and db in full
      *  fine-tuning, dIn = dY·W when anything below needs it, the LoRA gradients. False when nothing below does. */
-    const linear = (l: number, w: TargetWeight, dY: GpuTensor, x: GpuTensor, dIn: GpuTensor): boolean => {
+    /** dIn = dY·W (below the lowest adapted weight: nothing), times gelu'(geluPre) when the input came through a
+     *  GELU (the backward of fc1's activation fused into fc2's product); plus W's own gradients. */
+    const linear = (l: number, w: TargetWeight, dY: GpuTensor, x: GpuTensor, dIn: GpuTensor, geluPre?: GpuTensor): boolean => {
       if (full) {
         matmul.tn(ctx, { c: grad(`blocks.${l}.${w}`)!, a: dY, b: x });
         const dBias = grad(`blocks.${l}.${w.replace(/weight$/, 'bias')}`); // absent for a qkv without bias
         if (dBias) reduce.sumRows(ctx, dBias, dY, T, weightShape(c, w)[0]);
       }
       const go = below(l, w);
-      if (go) matmul.nn(ctx, { c: dIn, a: dY, b: this.weight(l, w) });
+      if (go) matmul.nn(ctx, { c: dIn, a: dY, b: this.weight(l, w), ...(geluPre ? { activation: 'geluBackward', pre: geluPre } : {}) });
       this.loraBackward(l, w, dY, x);
       return go;
     };
@@ -423,19 +424,17 @@ export class GpuViT {
       const b = (n: string) => prm(`blocks.${l}.${n}`);
       const g = (n: string) => grad(`blocks.${l}.${n}`);
       // MLP: out = mid + fc2(gelu(fc1(ln2(mid)))).
-      if (!linear(l, 'mlp.fc2.weight', dx, a.act, t.dAct!)) break;
-      gelu.backward(ctx, t.dPre!, t.dAct!, a.pre);
+      if (!linear(l, 'mlp.fc2.weight', dx, a.act, t.dPre!, a.pre)) break;
       if (!linear(l, 'mlp.fc1.weight', t.dPre!, a.ln2, t.dLn!)) break;
-      layerNorm.backward(ctx, t.dNormOut!, full ? g('norm2.weight')! : null, full ? g('norm2.bias')! : null, t.dLn!, a.mid, b('norm2.weight'), a.mean2, a.rstd2, T, C);
-      ew.add(ctx, t.dMid!, dx, t.dNormOut!);
+      // dMid = dx (the residual path) + the MLP path's gradient through norm2, in one pass.
+      layerNorm.backward(ctx, t.dMid!, full ? g('norm2.weight')! : null, full ? g('norm2.bias')! : null, t.dLn!, a.mid, b('norm2.weight'), a.mean2, a.rstd2, T, C, { residual: dx });
       // Attention: mid = x + proj(attn(qkv(ln1(x)))).
       if (!linear(l, 'attn.proj.weight', t.dMid!, a.att, t.dAtt!)) break;
       const heads = this.attentionHeads();
       const scratch = { dScores: t.dScores, rowDot: t.rowDot, heads: heads && { ...heads, g: t.attnG! } };
       attention.backward(ctx, t.dQkv!, t.dAtt!, a.qkv, a.att, a.probs, scratch, B, N, c.heads, headDim(c));
       if (!linear(l, 'attn.qkv.weight', t.dQkv!, a.ln1, t.dLn!)) break;
-      layerNorm.backward(ctx, t.dNormOut!, full ? g('norm1.weight')! : null, full ? g('norm1.bias')! : null, t.dLn!, a.x, b('norm1.weight'), a.mean1, a.rstd1, T, C);
-      ew.add(ctx, dxOther, t.dMid!, t.dNormOut!);
+      layerNorm.backward(ctx, dxOther, full ? g('norm1.weight')! : null, full ? g('norm1.bias')! : null, t.dLn!, a.x, b('norm1.weight'), a.mean1, a.rstd1, T, C, { residual: t.dMid! });
       [dx, dxOther] = [dxOther, dx];
     }
     this.finishAlphaGrads();
@@ -641,10 +640,8 @@ class Planner {
       act('dCls', [B, C]);
       act('dxA', [T, C]);
       act('dxB', [T, C]);
-      act('dAct', [T, F]);
       act('dPre', [T, F]);
       act('dLn', [T, C]);
-      act('dNormOut', [T, C]);
       act('dMid', [T, C]);
       act('dAtt', [T, C]);
       act('dQkv', [T, 3 * C]);
