@@ -161,6 +161,33 @@ describe('model card', () => {
     expect(md).toContain('Planned at first for 4,000 steps, then extended at step 2,415 to 5,000 (`--resume --steps 5000`');
   });
 
+  it('a warm-started model: its steps and time with the run it began from, a reproduce line per run of the chain', () => {
+    const c = input(probe(0.74, 0.656, 0.335));
+    const first = c.pretraining;
+    const warm = {
+      ...first,
+      step: 10000,
+      steps: 10000,
+      trainingSeconds: 3600,
+      options: { ...first.options, learningRate: 0.002 },
+      init: { from: 'public/models/default', step: 5000, trainingSeconds: 4000, pretraining: first },
+    };
+    const md = renderModelCard({ ...c, pretraining: warm, tried: [{ name: 'v0', pretraining: first, probe: probe(0.698, 0.656, 0.335) }] });
+    expect(md).toContain('Time: 1 h 0 min on llvmpipe (2 h 7 min with the run it started from).');
+    expect(md).toContain('Warm start: began from the backbone of `public/models/default` (5,000 steps of its own pretraining, 4,341 classes) with a fresh head');
+    expect(md).toContain('the backbone has seen 15,000 steps in all');
+    expect(md).toContain('| this model | – | 5,000 + 10,000 | 2 h 7 min |');
+    expect(md).toContain('| v0 | learningRate 0.003; no warm start | 5,000 | 1 h 7 min |');
+    expect(recipeDifferences(first, warm)).toBe('learningRate 0.002; warm start from public/models/default');
+    // Reproduce: the first run into its own folder, then the warm start from it.
+    expect(md).toContain('npm run pretrain -- --steps 5000 --batch 128 --lr 0.003 --warmup 200 --crop-scale 0.6,1 --flip false --gray 0.5 --invert 0.5 --out .cache/warm-1\n');
+    expect(md).toContain('npm run pretrain -- --steps 10000 --batch 128 --lr 0.002 --warmup 200 --crop-scale 0.6,1 --flip false --gray 0.5 --invert 0.5 --init .cache/warm-1\n');
+    // A warm start whose source recorded no recipe says so and names the folder.
+    const bare = renderModelCard({ ...c, pretraining: { ...warm, init: { from: 'models/x', step: null, trainingSeconds: null } } });
+    expect(bare).toContain('Begin from the model in `models/x` (its recipe is not recorded here).');
+    expect(bare).toContain('--invert 0.5 --init models/x\n');
+  });
+
   it('shows a run\'s α plot under the table when there is one', () => {
     const rows = collectCl([{ ...run('sdlora', 1), metrics: { acc: 50, aaa: 60, forgetting: 10 } }]);
     const md = renderModelCard({ ...input(null), cl: rows, alphaPlot: { file: 'alpha.svg', caption: 'α_k over steps' } });

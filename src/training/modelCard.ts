@@ -22,6 +22,8 @@ export interface PretrainingInfo {
   validation: { top1: number; images: number; what: string } | null;
   /** Every start of the run (step, planned total then); more than one when a resume changed --steps. */
   schedule?: { fromStep: number; steps: number }[];
+  /** A warm start (npm run pretrain --init): the model folder whose backbone began this run, and its own record. */
+  init?: { from: string; step: number | null; trainingSeconds: number | null; pretraining?: PretrainingInfo | null } | null;
   corpus: {
     classes: number;
     images: number;
@@ -110,6 +112,7 @@ export function recipeDifferences(base: PretrainingInfo, other: PretrainingInfo)
   if (base.corpus.classes !== other.corpus.classes || kinds(base.corpus) !== kinds(other.corpus))
     out.push(`${other.corpus.classes.toLocaleString('en-US')} classes${other.corpus.kinds ? ` (${optionText(other.corpus.kinds)})` : ''}`);
   if (base.corpus.images !== other.corpus.images && base.corpus.classes === other.corpus.classes) out.push(`${other.corpus.images.toLocaleString('en-US')} images`);
+  if ((base.init?.from ?? null) !== (other.init?.from ?? null)) out.push(other.init ? `warm start from ${other.init.from}` : 'no warm start');
   return out.length ? out.join('; ') : 'none';
 }
 
@@ -120,6 +123,28 @@ export const NCM_TARGET = 0.8;
 export const CLEAR_MARGIN = 0.05;
 
 const pct = (x: number) => `${(100 * x).toFixed(1)} %`;
+
+/** The `npm run pretrain` line of one run's recipe (without --init / --out). */
+function pretrainCommand(q: PretrainingInfo): string {
+  const o = q.options;
+  const subset = q.corpus.subset;
+  return (
+    `npm run pretrain -- --steps ${q.steps}${Object.entries(q.shape ?? {}).map(([k, v]) => ` --${k === 'patchSize' ? 'patch' : k} ${v}`).join('')} --batch ${o.batch} --lr ${o.learningRate} --warmup ${o.warmupSteps} --crop-scale ${o.cropScale.join(',')} --flip ${o.flip}` +
+    `${o.grayscale ? ` --gray ${o.grayscale}` : ''}${o.invert ? ` --invert ${o.invert}` : ''}${o.darkBackground ? ` --dark-background ${o.darkBackground}` : ''}` +
+    `${o.silhouette ? ` --silhouette ${o.silhouette}` : ''}${o.texture ? ` --texture ${o.texture}` : ''}${o.contrast !== undefined && o.contrast < 1 ? ` --contrast ${o.contrast}` : ''}` +
+    `${o.jitter && (o.jitter[0] || o.jitter[1]) ? ` --jitter ${o.jitter.join(',')}` : ''}${o.mix ? ` --mix ${Object.entries(o.mix).map(([k, w]) => `${k}:${w}`).join(',')}` : ''}` +
+    `${subset ? ` --classes ${typeof subset.counts === 'object' ? Object.entries(subset.counts).map(([k, n]) => `${k}:${n}`).join(',') : q.corpus.classes}` : ''}`
+  );
+}
+
+/** Steps of a run, with a warm start's own steps before them ("5,000 + 10,000"). */
+function stepsText(q: PretrainingInfo): string {
+  const own = `${q.step.toLocaleString('en-US')}${q.step < q.steps ? ` of ${q.steps.toLocaleString('en-US')}` : ''}`;
+  return q.init?.step ? `${q.init.step.toLocaleString('en-US')} + ${own}` : own;
+}
+
+/** Training time of a run and of the runs it was warm-started from. */
+const totalSeconds = (q: PretrainingInfo): number => q.trainingSeconds + (q.init?.pretraining ? totalSeconds(q.init.pretraining) : (q.init?.trainingSeconds ?? 0));
 
 const duration = (s: number) => {
   const h = Math.floor(s / 3600);
@@ -217,8 +242,13 @@ export function renderModelCard(c: CardInput): string {
       `${o.silhouette ? `, turned into a filled grey silhouette with probability ${o.silhouette}` : ''}${o.texture ? `, its object shaded by random stripes, checks or a ramp with probability ${o.texture}` : ''}${o.contrast !== undefined && o.contrast < 1 ? `, contrast scaled by ${o.contrast}–1` : ''}` +
       `${o.jitter && (o.jitter[0] || o.jitter[1]) ? `, zoom ±${o.jitter[0]} and shift ±${o.jitter[1]} of the image` : ''}.`,
     ...(o.mix ? [`- Each image of a batch is drawn from a kind with weights ${Object.entries(o.mix).map(([k, w]) => `${k} ${w}`).join(', ')}, then uniformly within it.`] : []),
-    `- Time: ${duration(p.trainingSeconds)} on ${p.adapter}.`,
+    `- Time: ${duration(p.trainingSeconds)} on ${p.adapter}${p.init?.trainingSeconds ? ` (${duration(totalSeconds(p))} with the run it started from)` : ''}.`,
   );
+  if (p.init)
+    lines.push(
+      `- Warm start: began from the backbone of \`${p.init.from}\`${p.init.step ? ` (${p.init.step.toLocaleString('en-US')} steps of its own pretraining${p.init.pretraining ? `, ${p.init.pretraining.corpus.classes.toLocaleString('en-US')} classes` : ''})` : ''} with a fresh head` +
+        ` for this run's classes (\`npm run pretrain -- --init <folder>\`), so the backbone has seen ${((p.init.step ?? 0) + p.step).toLocaleString('en-US')} steps in all.`,
+    );
   if (p.validation) lines.push(`- Validation top-1: ${pct(p.validation.top1)} on ${p.validation.images} ${p.validation.what}.`);
   if (p.step < p.steps) lines.push(`- The run stopped before its planned end (step ${p.step} of ${p.steps}); \`npm run pretrain -- --resume\` continues it.`);
   const extended = (p.schedule ?? []).slice(1);
@@ -249,7 +279,7 @@ export function renderModelCard(c: CardInput): string {
     );
     lines.push(`| run | changes | steps | time | validation top-1 | ${benches.join(' | ')} |`, `|---|---|---|---|---|${benches.map(() => '---|').join('')}`);
     const row = (name: string, changes: string, q: PretrainingInfo, pr: ProbeInfo) =>
-      `| ${name} | ${changes} | ${q.step.toLocaleString('en-US')}${q.step < q.steps ? ` of ${q.steps.toLocaleString('en-US')}` : ''} | ${duration(q.trainingSeconds)} | ${q.validation ? pct(q.validation.top1) : '–'} | ` +
+      `| ${name} | ${changes} | ${stepsText(q)} | ${duration(totalSeconds(q))} | ${q.validation ? pct(q.validation.top1) : '–'} | ` +
       `${benches.map((b) => (pr.results[b] ? pct(pr.results[b]!.model.cosine) : '–')).join(' | ')} |`;
     lines.push(row('this model', '–', p, c.probe));
     for (const t of c.tried) lines.push(row(t.name, recipeDifferences(p, t.pretraining), t.pretraining, t.probe));
@@ -283,19 +313,17 @@ export function renderModelCard(c: CardInput): string {
     }
   }
   lines.push('## Reproduce', '');
-  lines.push(
-    '```',
-    'npm run data:build -- pretrain        # the corpus, from the npm and Debian packages above',
-    `npm run pretrain -- --steps ${p.steps} --batch ${o.batch} --lr ${o.learningRate} --warmup ${o.warmupSteps} --crop-scale ${o.cropScale.join(',')} --flip ${o.flip}` +
-      `${o.grayscale ? ` --gray ${o.grayscale}` : ''}${o.invert ? ` --invert ${o.invert}` : ''}${o.darkBackground ? ` --dark-background ${o.darkBackground}` : ''}` +
-      `${o.silhouette ? ` --silhouette ${o.silhouette}` : ''}${o.texture ? ` --texture ${o.texture}` : ''}${o.contrast !== undefined && o.contrast < 1 ? ` --contrast ${o.contrast}` : ''}` +
-      `${o.jitter && (o.jitter[0] || o.jitter[1]) ? ` --jitter ${o.jitter.join(',')}` : ''}${o.mix ? ` --mix ${Object.entries(o.mix).map(([k, w]) => `${k}:${w}`).join(',')}` : ''}` +
-      `${p.corpus.subset ? ` --classes ${typeof p.corpus.subset.counts === 'object' ? Object.entries(p.corpus.subset.counts).map(([k, n]) => `${k}:${n}`).join(',') : p.corpus.classes}` : ''}`,
-    'npm run probe                         # probe.json',
-    'npm run model-card                    # this file',
-    '```',
-    '',
-  );
+  // A warm-started model is made by its chain of runs: each earlier one into its own folder, then --init from it.
+  const chain: PretrainingInfo[] = [];
+  for (let q: PretrainingInfo | null | undefined = p; q; q = q.init?.pretraining) chain.unshift(q);
+  if (p.init && !p.init.pretraining) lines.push(`Begin from the model in \`${p.init.from}\` (its recipe is not recorded here).`, '');
+  lines.push('```', 'npm run data:build -- pretrain        # the corpus, from the npm and Debian packages above');
+  chain.forEach((q, i) => {
+    const last = i === chain.length - 1;
+    const init = i > 0 ? ` --init .cache/warm-${i}` : p.init && !p.init.pretraining ? ` --init ${p.init.from}` : '';
+    lines.push(`${pretrainCommand(q)}${init}${last ? '' : ` --out .cache/warm-${i + 1}`}`);
+  });
+  lines.push('npm run probe                         # probe.json', 'npm run model-card                    # this file', '```', '');
   lines.push('## Licence', '');
   lines.push(
     'The weights are derived from renderings of the fonts and emoji artwork listed above; each keeps its licence',
