@@ -1,7 +1,7 @@
 // `npm run bench`: runs the benchmarks, prints a table (ours, each peer, ours/peer) and writes
 // bench/results/latest.json as {adapter, results: [{name, unit, ours, peers: {peer: value}}]}.
 //   npx tsx bench/run.ts [--quick] [--batches 8,32] [--budget-s 150] [--no-wasm] [--no-webgpu]
-//                        [--no-vit] [--vit-batches 8] [--small-batches 32] [--vit-steps 2] [--frozen 20] [--no-browser]
+//                        [--no-vit] [--vit-batches 8] [--small-batches 32] (an empty list skips that model) [--vit-steps 2] [--frozen 20] [--no-browser]
 // --quick: matmul at B = 8 only, two timed rounds at most, no ViT step (~1 minute). See bench/README.md.
 
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -50,10 +50,11 @@ if (!quick && !flag('--no-vit')) {
   // Smallest first: TF.js's WASM backend aborts (out of its memory) on ViT-Tiny at B = 32, and an aborted module
   // stays dead for the rest of the process, so the larger runs go last.
   const models: { preset: 'vitTiny' | 'small32'; name: string; batches: number[]; rounds: number; manyFrozen: number }[] = [
-    { preset: 'small32', name: 'small32 (embedded default size)', batches: (value('--small-batches') ?? '32').split(',').map(Number), rounds: 5, manyFrozen: 0 },
-    { preset: 'vitTiny', name: 'ViT-Tiny', batches: (value('--vit-batches') ?? '8').split(',').map(Number), rounds: steps, manyFrozen: Number(value('--frozen') ?? 20) },
+    { preset: 'small32', name: 'small32 (embedded default size)', batches: (value('--small-batches') ?? '32').split(',').filter(Boolean).map(Number), rounds: 5, manyFrozen: 0 },
+    { preset: 'vitTiny', name: 'ViT-Tiny', batches: (value('--vit-batches') ?? '8').split(',').filter(Boolean).map(Number), rounds: steps, manyFrozen: Number(value('--frozen') ?? 20) },
   ];
   for (const m of models) {
+    if (!m.batches.length) continue; // e.g. --vit-batches '' : that model's rows are not wanted
     const ours = await runVitTrainBench(ctx, { config: presets[m.preset], name: m.name, batches: m.batches, rank: 10, rounds: m.rounds, manyFrozen: m.manyFrozen, log });
     for (const batch of m.batches) {
       const peerRuns = await runVitStepBench({ configs: [m.preset], batch, rank: 10, backends: peers, steps: m.rounds, log });
