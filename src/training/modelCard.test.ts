@@ -155,10 +155,12 @@ describe('model card', () => {
     expect(collectCl([{ ...d, run: { ...d.run, targets: ['q', 'v'] } }])[0]!.settings).toBe(collectCl([d])[0]!.settings); // the default is not named
   });
 
-  it('says when a resume extended the run', () => {
+  it('says when a resume extended or shortened the run', () => {
     const c = input(null);
     const md = renderModelCard({ ...c, pretraining: { ...c.pretraining, schedule: [{ fromStep: 0, steps: 4000 }, { fromStep: 2415, steps: 5000 }] } });
-    expect(md).toContain('Planned at first for 4,000 steps, then extended at step 2,415 to 5,000 (`--resume --steps 5000`');
+    expect(md).toContain('Planned at first for 4,000 steps, then extended at step 2,415 to 5,000 (`--resume --steps 5000`; the cosine stretches');
+    const shorter = renderModelCard({ ...c, pretraining: { ...c.pretraining, schedule: [{ fromStep: 0, steps: 10000 }, { fromStep: 1900, steps: 7000 }] } });
+    expect(shorter).toContain('Planned at first for 10,000 steps, then shortened at step 1,900 to 7,000 (`--resume --steps 7000`; the cosine shrinks');
   });
 
   it('a warm-started model: its steps and time with the run it began from, a reproduce line per run of the chain', () => {

@@ -254,7 +254,7 @@ export function renderModelCard(c: CardInput): string {
   const extended = (p.schedule ?? []).slice(1);
   if (extended.length)
     lines.push(
-      `- Planned at first for ${p.schedule![0]!.steps.toLocaleString('en-US')} steps, then ${extended.map((s) => `extended at step ${s.fromStep.toLocaleString('en-US')} to ${s.steps.toLocaleString('en-US')} (\`--resume --steps ${s.steps}\`; the cosine stretches from there)`).join(', ')}; the reproduce line below runs the final length in one go, which gives a close but not identical model.`,
+      `- Planned at first for ${p.schedule![0]!.steps.toLocaleString('en-US')} steps, then ${extended.map((s, i) => `${s.steps > (i ? extended[i - 1]! : p.schedule![0]!).steps ? 'extended' : 'shortened'} at step ${s.fromStep.toLocaleString('en-US')} to ${s.steps.toLocaleString('en-US')} (\`--resume --steps ${s.steps}\`; the cosine ${s.steps > (i ? extended[i - 1]! : p.schedule![0]!).steps ? 'stretches' : 'shrinks'} from there)`).join(', ')}; the reproduce line below runs the final length in one go, which gives a close but not identical model.`,
     );
   lines.push('');
   lines.push('## Quality: nearest class mean on frozen features', '');
