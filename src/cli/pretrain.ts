@@ -9,8 +9,9 @@
 //   <out>/config.json, preprocessor_config.json, model.safetensors (F16, no pretraining head), pretraining.json
 // at every checkpoint (every --checkpoint-minutes, default 5, and at the end). <state> defaults to
 // .cache/pretrain-run (git-ignored). SIGINT/SIGTERM take a checkpoint and stop; --resume continues with the
-// same batches as an uninterrupted run. To run in the background: `nohup npm run pretrain -- … >/dev/null 2>&1 &`
-// and follow <state>/pretrain.log.
+// same batches as an uninterrupted run. --init <model folder> starts from that model's backbone (a warm start: its
+// architecture, a fresh head for this run's classes; recorded as `init` in pretraining.json). To run in the
+// background: `nohup npm run pretrain -- … >/dev/null 2>&1 &` and follow <state>/pretrain.log.
 
 import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
