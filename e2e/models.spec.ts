@@ -132,11 +132,11 @@ test('(c) the embedded default is selected when this copy has it, else the page 
     await expect(page.getByTestId('model-arch')).toContainText('image 32 px');
     await expect(page.getByTestId('preset-teaching-fast')).toHaveClass(/selected/);
     // The preset says what the run is in one line; why, with the numbers, is one click away.
-    await expect(page.getByTestId('preset-summary')).toContainText('SD-LoRA 67.1 %');
+    await expect(page.getByTestId('preset-summary')).toContainText('SD-LoRA 71.4 %');
     const details = page.getByTestId('preset-details');
     await expect(details).not.toHaveAttribute('open');
     await details.locator('summary').click();
-    await expect(details).toContainText('frozen features’ own class means reach 72.0 %');
+    await expect(details).toContainText('frozen features’ own class means reach 74.4 %');
   } else {
     console.log('NOTE: public/models/default is not built in this copy (npm run pretrain); checking the fallback instead of the default model');
     await expect(page.getByTestId('default-model-status')).toContainText('embedded default not built in this copy (npm run pretrain)');
