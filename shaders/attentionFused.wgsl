@@ -71,6 +71,16 @@ fn storeTile(base: u32, i0: u32, j0: u32, acc: array<vec4<f32>, 4>, scale: f32) 
 
 fn tiles() -> u32 { return (TOKENS + 3u) / 4u; }
 
+// mat[base + i·N + j] = scale · rows[ra] token i · rows[rb] token j for all i, j: the workgroup's threads stride
+// over the 4×4 tiles.
+fn tileProducts(ra: u32, rb: u32, base: u32, scale: f32, lid: u32) {
+  for (var e = lid; e < tiles() * tiles(); e += WG) {
+    let i0 = (e / tiles()) * 4u;
+    let j0 = (e % tiles()) * 4u;
+    storeTile(base, i0, j0, dotTile(ra, i0, rb, j0), scale);
+  }
+}
+
 // The head's q, k, v into `rows` (backward adds dout itself: an entry point binds only what it uses).
 fn loadQkv(b: u32, h: u32, lid: u32) {
   for (var e = lid; e < TOKENS * d4(); e += WG) {
@@ -92,11 +102,7 @@ fn forward(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: 
   let scale = 1.0 / sqrt(f32(HEAD_DIM));
   loadQkv(b, h, lid);
   workgroupBarrier();
-  for (var e = lid; e < tiles() * tiles(); e += WG) {
-    let i0 = (e / tiles()) * 4u;
-    let j0 = (e % tiles()) * 4u;
-    storeTile(0u, i0, j0, dotTile(0u, i0, 1u, j0), scale);
-  }
+  tileProducts(0u, 1u, 0u, scale, lid); // S = scale·q·kᵀ
   workgroupBarrier();
   // Softmax, one thread per row; max-subtraction keeps exp's argument ≤ 0 (no overflow, Σexp ≥ 1).
   let pBase = bh * nn;
@@ -145,11 +151,7 @@ fn backward(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg:
   let pBase = bh * nn;
   for (var e = lid; e < nn; e += WG) { mat[e] = probs[pBase + e]; }
   workgroupBarrier();
-  for (var e = lid; e < tiles() * tiles(); e += WG) {
-    let i0 = (e / tiles()) * 4u;
-    let j0 = (e % tiles()) * 4u;
-    storeTile(nn, i0, j0, dotTile(3u, i0, 2u, j0), 1.0);
-  }
+  tileProducts(3u, 2u, nn, 1.0, lid); // dP = dout·vᵀ
   workgroupBarrier();
   for (var i = lid; i < TOKENS; i += WG) {
     var rd = 0.0;

@@ -69,17 +69,19 @@ fn backwardRow(rc: u32) -> vec2<f32> {
   return vec2<f32>(sg, sgx) / f32(dims.C);
 }
 
+// dx at row rc, column c, given backwardRow(rc).
+fn dxAt(rc: u32, c: u32, m: vec2<f32>) -> f32 {
+  let i = rc * dims.C + c;
+  let xh = (x[i] - mean[rc]) * rstd[rc];
+  return rstd[rc] * (dy[i] * weight[c] - m.x - xh * m.y);
+}
+
 @compute @workgroup_size(WG)
 fn backward(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
   let r = flat_index(gid, nwg);
-  let rc = min(r, dims.R - 1u);
-  let m = backwardRow(rc);
-  let base = rc * dims.C;
+  let m = backwardRow(min(r, dims.R - 1u));
   if (r < dims.R) {
-    for (var c = 0u; c < dims.C; c++) {
-      let xh = (x[base + c] - mean[rc]) * rstd[rc];
-      dx[base + c] = rstd[rc] * (dy[base + c] * weight[c] - m.x - xh * m.y);
-    }
+    for (var c = 0u; c < dims.C; c++) { dx[r * dims.C + c] = dxAt(r, c, m); }
   }
 }
 
@@ -87,14 +89,9 @@ fn backward(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgrou
 @compute @workgroup_size(WG)
 fn backwardResidual(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
   let r = flat_index(gid, nwg);
-  let rc = min(r, dims.R - 1u);
-  let m = backwardRow(rc);
-  let base = rc * dims.C;
+  let m = backwardRow(min(r, dims.R - 1u));
   if (r < dims.R) {
-    for (var c = 0u; c < dims.C; c++) {
-      let xh = (x[base + c] - mean[rc]) * rstd[rc];
-      dx[base + c] = res[base + c] + rstd[rc] * (dy[base + c] * weight[c] - m.x - xh * m.y);
-    }
+    for (var c = 0u; c < dims.C; c++) { dx[r * dims.C + c] = res[r * dims.C + c] + dxAt(r, c, m); }
   }
 }
 
