@@ -5,8 +5,8 @@
 //            (src/kernels/matmul.ts, B·H matrices per call), softmax and dS in this shader. Needs four (B, H, N, D)
 //            scratch tensors (three in forward), i.e. 4·B·N·C floats.
 //   'tiled':  this shader's own 4×4-tile kernels, reading qkv and dout in place; no extra memory.
-//   'fused':  shaders/attentionFused.wgsl, one workgroup per (batch, head) holding the whole head in workgroup
-//            memory: one dispatch forward, one backward, no extra memory; only for short sequences (`fusedFits`).
+//   'fused':  shaders/attentionFused.wgsl (./attentionFused.ts), one workgroup per (batch, head) holding the whole head in workgroup
+//            memory: one dispatch forward, one backward, no extra memory; only for short sequences (`fused.fits`).
 // 'auto' takes 'fused' wherever it fits, else 'matmul' where head buffers are given, else 'tiled'.
 // Measured in one process at B=8, N=197, H=3, D=64 (medians, shared 2-core machine): the matmul path is
 // ~2.4× faster forward and ~2.0× backward than 'tiled' on lavapipe (process CPU time ×2.6 / ×1.7), ×1.2 / ×1.7
@@ -19,6 +19,7 @@
 
 import type { GpuContext } from '../gpu/context';
 import { numel, type GpuTensor } from '../gpu/tensor';
+import * as fused from './attentionFused';
 import { grid1d } from './grid';
 import * as matmul from './matmul';
 
@@ -27,35 +28,21 @@ const TILE = 4; // the shader's TM = TN: output rows and columns per thread
 
 export type AttentionPath = 'auto' | 'matmul' | 'tiled' | 'fused';
 
-// Workgroup memory of shaders/attentionFused.wgsl (its ROWS_VEC4 and MAT_FLOATS): a head's q, k, v, dout as vec4s,
-// and P and dS.
-const FUSED_ROWS_VEC4 = 640;
-const FUSED_MAT_FLOATS = 1536;
-const FUSED_WG = 32;
 
-/** Whether the fused one-workgroup-per-head kernels hold a head of N tokens × D: q, k, v and dout (N·D/4 vec4s
- *  each) and P and dS (N² floats each) in their 16 KiB of workgroup memory. */
-export function fusedFits(N: number, D: number): boolean {
-  return D % 4 === 0 && N * D <= FUSED_ROWS_VEC4 && 2 * N * N <= FUSED_MAT_FLOATS;
-}
+/** Whether the fused kernels take a head of N tokens × D (then attention needs no scratch at all). */
+export const fusedFits = fused.fits;
 
 /** The path 'auto' takes: fused where it fits, else the matmul path where its head buffers exist, else tiled. */
 export function resolvePath(path: AttentionPath, haveHeads: boolean, N: number, D: number): 'matmul' | 'tiled' | 'fused' {
   if (path === 'fused') {
-    if (!fusedFits(N, D)) throw new Error(`attention: the fused path holds at most N·D = ${FUSED_ROWS_VEC4} and 2·N² = ${FUSED_MAT_FLOATS} (D a multiple of 4); N = ${N}, D = ${D}`);
+    const why = fused.unfit(N, D);
+    if (why) throw new Error(`attention: ${why}`);
     return 'fused';
   }
-  if (path === 'auto' && fusedFits(N, D)) return 'fused';
+  if (path === 'auto' && fused.fits(N, D)) return 'fused';
   return usesMatmul(path, haveHeads) ? 'matmul' : 'tiled';
 }
 
-function runFused(ctx: GpuContext, entry: 'forward' | 'backward', bindings: Record<string, GpuTensor>, B: number, N: number, H: number, D: number): void {
-  ctx.run('attentionFused', entry, {
-    bindings,
-    overrides: { WG: FUSED_WG, TOKENS: N, HEAD_DIM: D, HEADS: H, BATCH: B },
-    workgroups: grid1d(ctx, B * H, 1),
-  });
-}
 
 /** Head-major (B, H, N, D) work buffers of the matmul path; forward uses q, k, v; backward all four. */
 export interface HeadBuffers {
@@ -148,7 +135,7 @@ export function forward(
   checkFits(ctx, probs, 'probs (B, H, N, N)');
   const uniforms = { B, N, H, D };
   const path = resolvePath(opts.path ?? 'auto', !!opts.heads, N, D);
-  if (path === 'fused') return runFused(ctx, 'forward', { qkv4: qkv, out4: out, probs }, B, N, H, D);
+  if (path === 'fused') return fused.forward(ctx, out, probs, qkv, B, N, H, D);
   if (path === 'matmul') {
     const { q, k, v } = opts.heads!;
     checkHeads({ q, k, v }, B, N, H, D);
@@ -190,7 +177,7 @@ export function backward(
   path: AttentionPath = 'auto',
 ): void {
   const resolved = resolvePath(path, !!scratch.heads, N, D);
-  if (resolved === 'fused') return runFused(ctx, 'backward', { qkv4: qkv, probs, dout4: dout, dqkv4: dqkv }, B, N, H, D);
+  if (resolved === 'fused') return fused.backward(ctx, dqkv, dout, qkv, probs, B, N, H, D);
   const { dScores, rowDot: rowD } = scratch;
   if (!dScores || !rowD) throw new Error('attention: the matmul and tiled backward paths need dScores and rowDot scratch (scratchShapes)');
   checkFits(ctx, dScores, 'dScores (B, H, N, N)');

@@ -1,0 +1,4 @@
+// shaders/attentionFused.wgsl computes exactly the maths of shaders/attention.wgsl (the whole head in workgroup
+// memory instead of tiles over buffers), so its reference is the attention reference; this file exists so the
+// kernel quartet stays complete.
+export * from './attention';
