@@ -5,8 +5,9 @@
 //            (src/kernels/matmul.ts, B·H matrices per call), softmax and dS in this shader. Needs four (B, H, N, D)
 //            scratch tensors (three in forward), i.e. 4·B·N·C floats.
 //   'tiled':  this shader's own 4×4-tile kernels, reading qkv and dout in place; no extra memory.
-//   'fused':  shaders/attentionFused.wgsl (./attentionFused.ts), one workgroup per (batch, head) holding the whole head in workgroup
-//            memory: one dispatch forward, one backward, no extra memory; only for short sequences (`fused.fits`).
+//   'fused':  shaders/attentionFused.wgsl (./attentionFused.ts), one workgroup per (batch, head) holding the
+//            whole head in workgroup memory: one dispatch forward, one backward, no extra memory; only for short
+//            sequences (`fusedFits`).
 // 'auto' takes 'fused' wherever it fits, else 'matmul' where head buffers are given, else 'tiled'.
 // Measured in one process at B=8, N=197, H=3, D=64 (medians, shared 2-core machine): the matmul path is
 // ~2.4× faster forward and ~2.0× backward than 'tiled' on lavapipe (process CPU time ×2.6 / ×1.7), ×1.2 / ×1.7
@@ -28,7 +29,6 @@ const TILE = 4; // the shader's TM = TN: output rows and columns per thread
 
 export type AttentionPath = 'auto' | 'matmul' | 'tiled' | 'fused';
 
-
 /** Whether the fused kernels take a head of N tokens × D (then attention needs no scratch at all). */
 export const fusedFits = fused.fits;
 
@@ -42,7 +42,6 @@ export function resolvePath(path: AttentionPath, haveHeads: boolean, N: number, 
   if (path === 'auto' && fused.fits(N, D)) return 'fused';
   return usesMatmul(path, haveHeads) ? 'matmul' : 'tiled';
 }
-
 
 /** Head-major (B, H, N, D) work buffers of the matmul path; forward uses q, k, v; backward all four. */
 export interface HeadBuffers {

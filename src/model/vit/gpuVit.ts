@@ -403,9 +403,8 @@ export class GpuViT {
     ew.selectRowBackward(ctx, dx, t.dCls!, B, N, C, 0);
 
     /** Backward through linear map w of block l (y = x·Wᵀ + b plus its LoRA terms) from dY: dW and db in full
-     *  fine-tuning, dIn = dY·W when anything below needs it, the LoRA gradients. False when nothing below does. */
-    /** dIn = dY·W (below the lowest adapted weight: nothing), times gelu'(geluPre) when the input came through a
-     *  GELU (the backward of fc1's activation fused into fc2's product); plus W's own gradients. */
+     *  fine-tuning, dIn = dY·W when anything below needs it (times gelu'(geluPre) when x came out of a GELU: fc1's
+     *  activation backward fused into fc2's product), the LoRA gradients. False when nothing below needs dIn. */
     const linear = (l: number, w: TargetWeight, dY: GpuTensor, x: GpuTensor, dIn: GpuTensor, geluPre?: GpuTensor): boolean => {
       if (full) {
         matmul.tn(ctx, { c: grad(`blocks.${l}.${w}`)!, a: dY, b: x });
