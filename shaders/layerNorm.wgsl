@@ -54,8 +54,9 @@ fn forward(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroup
   }
 }
 
-// Row rc's mean_c g and mean_c(g·x̂) (g = dy·γ), for dx.
-fn backwardRow(rc: u32) -> vec2<f32> {
+// Row rc's statistics for dx: (mean_c g, mean_c(g·x̂), μ, rstd), g = dy·γ; read once per row, then held in
+// registers (mean and rstd are read_write bindings, so their loads would not be hoisted past the dx stores).
+fn backwardRow(rc: u32) -> vec4<f32> {
   let base = rc * dims.C;
   let mu = mean[rc];
   let rs = rstd[rc];
@@ -66,14 +67,14 @@ fn backwardRow(rc: u32) -> vec2<f32> {
     sg += g;
     sgx += g * (x[base + c] - mu) * rs;
   }
-  return vec2<f32>(sg, sgx) / f32(dims.C);
+  let invC = 1.0 / f32(dims.C);
+  return vec4<f32>(sg * invC, sgx * invC, mu, rs);
 }
 
-// dx at row rc, column c, given backwardRow(rc).
-fn dxAt(rc: u32, c: u32, m: vec2<f32>) -> f32 {
-  let i = rc * dims.C + c;
-  let xh = (x[i] - mean[rc]) * rstd[rc];
-  return rstd[rc] * (dy[i] * weight[c] - m.x - xh * m.y);
+// dx at element i (row of m, column c), given m = backwardRow(row).
+fn dxAt(i: u32, c: u32, m: vec4<f32>) -> f32 {
+  let xh = (x[i] - m.z) * m.w;
+  return m.w * (dy[i] * weight[c] - m.x - xh * m.y);
 }
 
 @compute @workgroup_size(WG)
@@ -81,7 +82,7 @@ fn backward(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgrou
   let r = flat_index(gid, nwg);
   let m = backwardRow(min(r, dims.R - 1u));
   if (r < dims.R) {
-    for (var c = 0u; c < dims.C; c++) { dx[r * dims.C + c] = dxAt(r, c, m); }
+    for (var c = 0u; c < dims.C; c++) { dx[r * dims.C + c] = dxAt(r * dims.C + c, c, m); }
   }
 }
 
@@ -91,7 +92,7 @@ fn backwardResidual(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_
   let r = flat_index(gid, nwg);
   let m = backwardRow(min(r, dims.R - 1u));
   if (r < dims.R) {
-    for (var c = 0u; c < dims.C; c++) { dx[r * dims.C + c] = res[r * dims.C + c] + dxAt(r, c, m); }
+    for (var c = 0u; c < dims.C; c++) { dx[r * dims.C + c] = res[r * dims.C + c] + dxAt(r * dims.C + c, c, m); }
   }
 }
 

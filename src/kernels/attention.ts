@@ -40,7 +40,12 @@ export function resolvePath(path: AttentionPath, haveHeads: boolean, N: number, 
     return 'fused';
   }
   if (path === 'auto' && fused.fits(N, D)) return 'fused';
-  return usesMatmul(path, haveHeads) ? 'matmul' : 'tiled';
+  if (path === 'tiled') return 'tiled';
+  if (!haveHeads) {
+    if (path === 'matmul') throw new Error('attention: the matmul path needs head buffers (scratchShapes(…).heads)');
+    return 'tiled';
+  }
+  return 'matmul';
 }
 
 /** Head-major (B, H, N, D) work buffers of the matmul path; forward uses q, k, v; backward all four. */
@@ -58,16 +63,6 @@ export function scratchShapes(
   D: number,
 ): { probs: number[]; dScores: number[]; rowDot: number[]; heads: number[] } {
   return { probs: [B, H, N, N], dScores: [B, H, N, N], rowDot: [B, H, N], heads: [B, H, N, D] };
-}
-
-/** 'auto' resolves to the matmul path whenever its head buffers were given. */
-function usesMatmul(path: AttentionPath, haveHeads: boolean): boolean {
-  if (path === 'tiled' || path === 'fused') return false;
-  if (!haveHeads) {
-    if (path === 'matmul') throw new Error('attention: the matmul path needs head buffers (scratchShapes(…).heads)');
-    return false;
-  }
-  return true;
 }
 
 function checkHeads(heads: Record<string, GpuTensor>, B: number, N: number, H: number, D: number): void {
