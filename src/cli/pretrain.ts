@@ -21,6 +21,7 @@ import { initParams, paramCount } from '../model/vit/params';
 import { createNodeContext, repoRoot } from '../platform/node';
 import { DEFAULT_PRETRAIN, pretrain, type PretrainOptions, type TrainState } from '../training/pretrain';
 import { modelFiles, readStateFile, stateFile, warmStart, type WarmStart } from '../training/pretrainFiles';
+import { parseContrastive } from '../training/contrastive';
 
 interface Args {
   corpus: string;
@@ -44,7 +45,7 @@ interface Args {
 const USAGE =
   'npm run pretrain -- [--corpus .cache/pretrain-corpus] [--out public/models/default] [--state .cache/pretrain-run] ' +
   '[--preset small32] [--depth N] [--width N] [--heads N] [--patch N] [--steps N] [--batch 64] [--lr 1e-3] [--warmup 500] [--min-lr 1e-5] [--wd 0.05] [--seed 1] ' +
-  '[--crop-scale 0.5,1] [--flip true] [--gray 0] [--invert 0] [--dark-background 0] [--silhouette 0] [--texture 0] [--contrast 1] [--jitter 0,0] ' +
+  '[--crop-scale 0.5,1] [--flip true] [--gray 0] [--invert 0] [--dark-background 0] [--silhouette 0] [--texture 0] [--contrast 1] [--jitter 0,0] [--contrastive weight[,temperature[,views|class]]] ' +
   '[--classes N | cjk:N,emoji:N,digit:N,clipart:N] [--mix cjk:0.5,emoji:0.2,digit:0.3,clipart:0.2] [--checkpoint-minutes 5] [--log-every 20] [--validation 2048] [--keep-head false] [--init <model folder>] [--resume]';
 
 function parseArgs(argv: string[]): Args {
@@ -126,6 +127,7 @@ function parseArgs(argv: string[]): Args {
         a.opts.jitter = [zoom!, shift!];
         break;
       }
+      case '--contrastive': a.opts.contrastive = parseContrastive(v); break;
       case '--classes': a.classes = parseClassCounts(v); break;
       case '--mix': {
         const mix: Partial<Record<CorpusKind, number>> = {};
@@ -268,12 +270,12 @@ async function main(): Promise<void> {
   const t0 = performance.now();
   const elapsed = () => elapsedBefore + (performance.now() - t0) / 1000;
   let lastCkpt = performance.now();
-  let win = { loss: 0, acc: 0, ips: 0, n: 0 };
+  let win = { loss: 0, con: 0, acc: 0, ips: 0, n: 0 };
   const startStep = init.step;
   const final = await pretrain(ctx, corpus, config, init, opts, {
     validationLimit: args.validation,
     onStep: (s) => {
-      win = { loss: win.loss + s.loss, acc: win.acc + s.accuracy, ips: win.ips + s.imagesPerSec, n: win.n + 1 };
+      win = { loss: win.loss + s.loss, con: win.con + (s.contrastive ?? 0), acc: win.acc + s.accuracy, ips: win.ips + s.imagesPerSec, n: win.n + 1 };
       if (s.step % args.logEvery !== 0 && s.step !== opts.steps) return;
       const loss = win.loss / win.n;
       const acc = win.acc / win.n;
@@ -281,8 +283,9 @@ async function main(): Promise<void> {
       const rate = (s.step - startStep) / ((performance.now() - t0) / 1000);
       const eta = (opts.steps - s.step) / Math.max(rate, 1e-9);
       appendFileSync(csvPath, `${s.step},${loss.toFixed(5)},${acc.toFixed(4)},${s.learningRate.toExponential(4)},${ips.toFixed(1)},${elapsed().toFixed(1)},\n`);
-      log(`step ${s.step}/${opts.steps} loss ${loss.toFixed(4)} acc ${(100 * acc).toFixed(1)}% lr ${s.learningRate.toExponential(2)} ${ips.toFixed(0)} img/s ETA ${fmtTime(eta)}`);
-      win = { loss: 0, acc: 0, ips: 0, n: 0 };
+      const con = opts.contrastive ? ` contrastive ${(win.con / win.n).toFixed(4)}` : '';
+      log(`step ${s.step}/${opts.steps} loss ${loss.toFixed(4)}${con} acc ${(100 * acc).toFixed(1)}% lr ${s.learningRate.toExponential(2)} ${ips.toFixed(0)} img/s ETA ${fmtTime(eta)}`);
+      win = { loss: 0, con: 0, acc: 0, ips: 0, n: 0 };
     },
     wantCheckpoint: () => performance.now() - lastCkpt >= args.checkpointMinutes * 60_000,
     shouldStop: () => stop,

@@ -5,9 +5,9 @@
 //            (src/kernels/matmul.ts, B·H matrices per call), softmax and dS in this shader. Needs four (B, H, N, D)
 //            scratch tensors (three in forward), i.e. 4·B·N·C floats.
 //   'tiled':  this shader's own 4×4-tile kernels, reading qkv and dout in place; no extra memory.
-//   'fused':  shaders/attentionFused.wgsl (./attentionFused.ts), one workgroup per (batch, head) holding the
-//            whole head in workgroup memory: one dispatch forward, one backward, no extra memory; only for short
-//            sequences (`fusedFits`).
+//   'fused':  shaders/attentionFused.wgsl (./attentionFused.ts), one invocation per 4 rows of a (batch, head),
+//            reading q, k, v and dout as texels: one dispatch forward, two backward, dScores the only scratch; only
+//            for short sequences (`fusedFits`).
 // 'auto' takes 'fused' wherever it fits, else 'matmul' where head buffers are given, else 'tiled'.
 // Measured in one process at B=8, N=197, H=3, D=64 (medians, shared 2-core machine): the matmul path is
 // ~2.4× faster forward and ~2.0× backward than 'tiled' on lavapipe (process CPU time ×2.6 / ×1.7), ×1.2 / ×1.7
@@ -15,8 +15,8 @@
 // GPUs it gets the workgroup-memory matmul, which the register-tile kernels, tuned for llvmpipe, are not expected
 // to beat). Cost: the matmul pipelines are specialised per shape, so a new shape compiles ~6 more pipelines
 // (lavapipe caches them on disk). At N = 17, D = 32 (the embedded default, B = 32, lavapipe) 'fused' takes
-// ~2.5 ms of a block's training step where 'matmul' took ~3.9 ms in 14 dispatches (most of it per-dispatch
-// cost): the whole step ~7 % faster (`npx tsx bench/profile.ts --preset small32 --batch 32 --mode lora`).
+// ~1.6 ms of a block's training step in 3 dispatches where 'matmul' took ~3.9 ms in 14 (most of it per-dispatch
+// cost) (`npx tsx bench/profile.ts --preset small32 --batch 32 --mode lora`).
 
 import type { GpuContext } from '../gpu/context';
 import { numel, type GpuTensor } from '../gpu/tensor';
@@ -29,7 +29,7 @@ const TILE = 4; // the shader's TM = TN: output rows and columns per thread
 
 export type AttentionPath = 'auto' | 'matmul' | 'tiled' | 'fused';
 
-/** Whether the fused kernels take a head of N tokens × D (then attention needs no scratch at all). */
+/** Whether the fused kernels take a head of N tokens × D (then backward needs only dScores as scratch). */
 export const fusedFits = fused.fits;
 
 /** The path 'auto' takes: fused where it fits, else the matmul path where its head buffers exist, else tiled. */
@@ -147,7 +147,7 @@ export function forward(
   ctx.run('attention', 'context', { bindings: { out, probs, qkv }, uniforms, overrides: { WG }, workgroups: tileGrid(B, N, H, D) });
 }
 
-/** Backward's scratch; the fused path needs none. */
+/** Backward's scratch; the fused path needs dScores only. */
 export interface AttentionScratch {
   dScores?: GpuTensor; // (B, H, N, N)
   rowDot?: GpuTensor; // (B, H, N)
@@ -171,8 +171,12 @@ export function backward(
   path: AttentionPath = 'auto',
 ): void {
   const resolved = resolvePath(path, !!scratch.heads, N, D);
-  if (resolved === 'fused') return fused.backward(ctx, dqkv, dout, qkv, probs, B, N, H, D);
   const { dScores, rowDot: rowD } = scratch;
+  if (resolved === 'fused') {
+    if (!dScores) throw new Error('attention: the fused backward path needs dScores scratch (scratchShapes)');
+    checkFits(ctx, dScores, 'dScores (B, H, N, N)');
+    return fused.backward(ctx, dqkv, dout, qkv, probs, dScores, B, N, H, D);
+  }
   if (!dScores || !rowD) throw new Error('attention: the matmul and tiled backward paths need dScores and rowDot scratch (scratchShapes)');
   checkFits(ctx, dScores, 'dScores (B, H, N, N)');
   const uniforms = { B, N, H, D };

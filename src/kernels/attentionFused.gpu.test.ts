@@ -6,15 +6,16 @@ import * as ref from '../reference/attentionFused';
 import * as fused from './attentionFused';
 
 await describeGpu('attentionFused kernel', (ctx) => {
-  // (B, N, H, D, |qkv| scale): one token; N not a multiple of the 4×4 tile; the embedded default's shape (N = 17,
-  // D = 32) with more heads than fit one workgroup's stride; a near one-hot case (|q|,|k| ~ 6: scores of ±100s);
-  // and one at both workgroup-memory limits (N·D = 540 of 640 vec4s' floats, 2·N² = 1458 of 1536).
+  // (B, N, H, D, |qkv| scale): one token; N not a multiple of the 4 rows an invocation owns; the embedded default's
+  // shape (N = 17, D = 32) over more invocations than one workgroup; a near one-hot case (|q|,|k| ~ 6: scores of
+  // ±100s); both register-array limits (N = 32, D = 64); and a qkv longer than one texture row (B·N·3C/4 > 1024).
   const cases = [
     [1, 1, 1, 4, 1],
     [2, 5, 2, 8, 1],
     [3, 17, 3, 32, 1],
     [2, 17, 1, 16, 6],
-    [2, 27, 2, 20, 1],
+    [2, 32, 2, 64, 1],
+    [9, 17, 3, 32, 1],
   ] as const;
   for (const [B, N, H, D, mag] of cases) {
     it(`forward and backward B=${B} N=${N} H=${H} D=${D} (|qkv|~${mag})`, async () => {
@@ -28,9 +29,10 @@ await describeGpu('attentionFused kernel', (ctx) => {
         out: c.fromArray(new Float32Array(B * N * C).fill(NaN), [B, N, C], 'out'), // must be fully overwritten
         probs: c.fromArray(new Float32Array(B * H * N * N).fill(NaN), [B, H, N, N], 'probs'),
         dqkv: c.fromArray(new Float32Array(B * N * 3 * C).fill(NaN), [B, N, 3 * C], 'dqkv'),
+        dScores: c.fromArray(new Float32Array(B * H * N * N).fill(NaN), [B, H, N, N], 'dScores'),
       };
       fused.forward(c, t.out, t.probs, t.qkv, B, N, H, D);
-      fused.backward(c, t.dqkv, t.dout, t.qkv, t.probs, B, N, H, D);
+      fused.backward(c, t.dqkv, t.dout, t.qkv, t.probs, t.dScores, B, N, H, D);
       const f = ref.forward(f64(qkv), B, N, H, D);
       // Scores are D-term dot products; out and dq/dk/dv are N-term sums over them, hence reduction D + N.
       assertClose(await c.read(t.probs), f.probs, { reduction: D, label: 'probs' });
@@ -42,14 +44,15 @@ await describeGpu('attentionFused kernel', (ctx) => {
     });
   }
 
-  it('refuses a head that does not fit its workgroup memory, with the limits', () => {
+  it('refuses a head that does not fit its register arrays, with the limits', () => {
     expect(fused.fits(17, 32)).toBe(true);
-    expect(fused.fits(28, 16)).toBe(false); // 2·N² = 1568 > 1536
+    expect(fused.fits(33, 16)).toBe(false); // N > 32
+    expect(fused.fits(17, 68)).toBe(false); // D > 64
     expect(fused.fits(17, 6)).toBe(false); // D not a multiple of 4
-    expect(fused.unfit(197, 64)).toMatch(/N·D = 640 and 2·N² = 1536/);
+    expect(fused.unfit(197, 64)).toMatch(/at most N = 32 tokens and a head of D = 64/);
     const c = ctx();
-    const x = c.tensor([1, 28, 48], 'x');
-    expect(() => fused.forward(c, x, x, x, 1, 28, 1, 16)).toThrow(/attentionFused: the fused path holds at most/);
+    const x = c.tensor([1, 33, 48], 'x');
+    expect(() => fused.forward(c, x, x, x, 1, 33, 1, 16)).toThrow(/attentionFused: the fused path holds at most/);
     c.release(x);
   });
 });

@@ -18,6 +18,7 @@ export interface PretrainingInfo {
   options: {
     batch: number; learningRate: number; warmupSteps: number; minLearningRate: number; weightDecay: number; seed: number; cropScale: [number, number]; flip: boolean;
     grayscale?: number; invert?: number; darkBackground?: number; silhouette?: number; texture?: number; contrast?: number; jitter?: [number, number]; mix?: Record<string, number> | null;
+    contrastive?: { weight: number; temperature: number; positives: string } | null;
   };
   validation: { top1: number; images: number; what: string } | null;
   /** Every start of the run (step, planned total then); more than one when a resume changed --steps. */
@@ -133,6 +134,7 @@ function pretrainCommand(q: PretrainingInfo): string {
     `${o.grayscale ? ` --gray ${o.grayscale}` : ''}${o.invert ? ` --invert ${o.invert}` : ''}${o.darkBackground ? ` --dark-background ${o.darkBackground}` : ''}` +
     `${o.silhouette ? ` --silhouette ${o.silhouette}` : ''}${o.texture ? ` --texture ${o.texture}` : ''}${o.contrast !== undefined && o.contrast < 1 ? ` --contrast ${o.contrast}` : ''}` +
     `${o.jitter && (o.jitter[0] || o.jitter[1]) ? ` --jitter ${o.jitter.join(',')}` : ''}${o.mix ? ` --mix ${Object.entries(o.mix).map(([k, w]) => `${k}:${w}`).join(',')}` : ''}` +
+    `${o.contrastive ? ` --contrastive ${o.contrastive.weight},${o.contrastive.temperature},${o.contrastive.positives}` : ''}` +
     `${subset ? ` --classes ${typeof subset.counts === 'object' ? Object.entries(subset.counts).map(([k, n]) => `${k}:${n}`).join(',') : q.corpus.classes}` : ''}`
   );
 }

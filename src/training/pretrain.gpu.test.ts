@@ -120,4 +120,22 @@ await describeGpu('pretraining loop', (getCtx) => {
     expect(t.config.numClasses).toBe(0);
     expect(Array.from(t.params.get('blocks.1.attn.qkv.weight')!)).toEqual(Array.from(rounded.get('blocks.1.attn.qkv.weight')!));
   });
+
+  // The contrastive term: reported every step, it lowers itself over a few steps of a high weight, and it changes
+  // the weights (a term that never reached the backward would leave them as cross-entropy alone leaves them).
+  it('contrastive recipe: its loss is reported and falls, and it moves the weights; an odd batch is refused', async () => {
+    const ctx = getCtx();
+    const corpus = tinyCorpus();
+    const con = { ...opts, steps: 6, learningRate: 2e-3, contrastive: { weight: 4, temperature: 0.5, positives: 'views' as const } };
+    const terms: number[] = [];
+    const withTerm = await pretrain(ctx, corpus, config, fresh(), con, { onStep: (s) => terms.push(s.contrastive!) });
+    expect(terms).toHaveLength(6);
+    expect(terms.every(Number.isFinite)).toBe(true);
+    expect(terms[5]!).toBeLessThan(terms[0]!);
+    const plain = await pretrain(ctx, corpus, config, fresh(), { ...con, contrastive: { ...con.contrastive, weight: 0 } });
+    const w = 'blocks.0.attn.qkv.weight';
+    const diff = withTerm.params.get(w)!.reduce((m, v, i) => Math.max(m, Math.abs(v - plain.params.get(w)![i]!)), 0);
+    expect(diff).toBeGreaterThan(1e-4);
+    await expect(pretrain(ctx, corpus, config, fresh(), { ...con, batch: 7 })).rejects.toThrow(/even batch/);
+  });
 });

@@ -18,6 +18,7 @@ import { paramSpecs, type ParamTable } from '../model/vit/params';
 import { mixSeed, mulberry32 as rng } from '../data/random';
 import { randomResizedCrop } from './experiment';
 import { Optimizer } from './optimizer';
+import { contrastiveLoss, type ContrastiveOptions } from './contrastive';
 
 export interface PretrainOptions {
   steps: number;
@@ -49,6 +50,9 @@ export interface PretrainOptions {
   /** Draw weights per corpus kind (each step: a kind by weight, then a training image of that kind uniformly);
    *  null or absent = every training image equally likely. */
   mix?: Partial<Record<CorpusKind, number>> | null;
+  /** A contrastive term on the features next to the cross-entropy (src/training/contrastive.ts): each batch is then
+   *  B/2 images drawn once and augmented twice. null or absent = cross-entropy alone. */
+  contrastive?: ContrastiveOptions | null;
 }
 
 export const DEFAULT_PRETRAIN: PretrainOptions = {
@@ -69,6 +73,7 @@ export const DEFAULT_PRETRAIN: PretrainOptions = {
   contrast: 1,
   jitter: [0, 0],
   mix: null,
+  contrastive: null,
 };
 
 /** Learning rate before step `step` (0-based): linear warm-up to the peak, then cosine to minLearningRate. */
@@ -81,7 +86,9 @@ export function learningRateAt(o: Pick<PretrainOptions, 'steps' | 'learningRate'
 
 export interface StepStats {
   step: number; // steps done (1-based after the update)
-  loss: number;
+  loss: number; // the cross-entropy
+  /** The contrastive term L (before its weight), when the recipe has one. */
+  contrastive?: number;
   accuracy: number; // training top-1 of this batch (on augmented images)
   learningRate: number;
   imagesPerSec: number;
@@ -375,12 +382,15 @@ export async function pretrain(ctx: GpuContext, corpus: Corpus, config: ViTConfi
   const K = corpus.index.classes.length;
   if (config.numClasses !== K) throw new Error(`pretrain: config has ${config.numClasses} classes, the corpus ${K}`);
   const B = opts.batch;
+  const con = opts.contrastive ?? null;
+  if (con && B % 2 !== 0) throw new Error(`pretrain: a contrastive recipe needs an even batch (two views per image), got ${B}`);
   const vit = new GpuViT(ctx, config, init.params, { batch: B, mode: 'full' });
   const opt = new Optimizer(ctx, vit.trainable, vit.grads, { kind: 'adam', learningRate: opts.learningRate, weightDecay: opts.weightDecay, decoupled: true });
   if (init.optimizer) opt.loadState(init.optimizer);
   const batcher = new CorpusBatcher(ctx, corpus, config, B, recipeInputConvention(opts));
   const { train, val } = corpusSplits(corpus);
   const draw = trainingSampler(corpus, train, opts.mix ?? null);
+  const featureGrad = con ? ctx.tensor([B, config.width], 'pretrain.featureGrad') : null;
   const valIdx = val.subarray(0, Math.min(val.length, hooks.validationLimit ?? 0));
   const readState = async (step: number): Promise<TrainState> => {
     const params: ParamTable = new Map();
@@ -401,22 +411,32 @@ export async function pretrain(ctx: GpuContext, corpus: Corpus, config: ViTConfi
       const t0 = performance.now();
       const r = rng(mixSeed(opts.seed >>> 0, step));
       const idx = new Uint32Array(B);
-      for (let b = 0; b < B; b++) idx[b] = draw(r);
+      // Contrastive: images b and b + B/2 are one draw, augmented independently (two views).
+      const drawn = con ? B / 2 : B;
+      for (let b = 0; b < drawn; b++) idx[b] = draw(r);
+      if (con) idx.copyWithin(drawn, 0, drawn);
       const labels = batcher.load(idx, { ...opts, r });
       const lr = learningRateAt(opts, step);
       vit.forward(batcher.images);
       const { loss, dlogits } = vit.loss(batcher.labels, 0, K);
       const preds = vit.predict(); // from the logits, before the update
-      vit.backward(dlogits);
+      let contrastive: number | undefined;
+      if (con && featureGrad) {
+        const c = contrastiveLoss(await ctx.read(vit.features), B, config.width, con, labels);
+        contrastive = c.loss;
+        ctx.write(featureGrad, c.grad.map((g) => con.weight * g));
+      }
+      vit.backward(dlogits, featureGrad ? { featureGrad } : {});
       opt.step(lr);
       const lossValue = (await ctx.read(loss))[0]!;
       const p = await ctx.readU32(preds);
       step++;
-      if (!Number.isFinite(lossValue)) throw new Error(`pretraining diverged at step ${step} (loss ${lossValue}); lower the learning rate (now ${lr})`);
+      if (!Number.isFinite(lossValue) || (contrastive !== undefined && !Number.isFinite(contrastive)))
+        throw new Error(`pretraining diverged at step ${step} (loss ${lossValue}${contrastive !== undefined ? `, contrastive ${contrastive}` : ''}); lower the learning rate (now ${lr})`);
       let correct = 0;
       for (let b = 0; b < B; b++) if (p[b] === labels[b]) correct++;
       const ms = performance.now() - t0;
-      hooks.onStep?.({ step, loss: lossValue, accuracy: correct / B, learningRate: lr, imagesPerSec: (1000 * B) / ms });
+      hooks.onStep?.({ step, loss: lossValue, ...(contrastive !== undefined ? { contrastive } : {}), accuracy: correct / B, learningRate: lr, imagesPerSec: (1000 * B) / ms });
       const stop = hooks.shouldStop?.() ?? false;
       if (step === opts.steps || stop || hooks.wantCheckpoint?.(step)) last = await checkpoint(step);
       if (stop) break;
@@ -424,6 +444,7 @@ export async function pretrain(ctx: GpuContext, corpus: Corpus, config: ViTConfi
     return last ?? (await readState(step));
   } finally {
     batcher.destroy();
+    if (featureGrad) ctx.release(featureGrad);
     opt.destroy();
     vit.destroy();
   }

@@ -157,6 +157,38 @@ await describeGpu('ViT on the GPU against the float64 reference', (ctx) => {
   it('full fine-tuning at the embedded default size (small32)', async () => {
     await run(ctx(), 'full', { ...presets.small32, numClasses: 5 }, 3e-3 / 2 ** -23);
   });
+  // A loss on the features (pretraining's contrastive term) enters through featureGrad: with dlogits zeroed and
+  // featureGrad = dlogits·W_head computed on the host, every gradient below the head must be what dlogits gives.
+  it('featureGrad: a gradient at the features reaches every weight as the head\'s own would', async () => {
+    const c = ctx();
+    const params = randomParams(TINY, 7);
+    const S = TINY.imageSize;
+    const images = c.fromArray(f32(uniform(B * 3 * S * S, 11, -1, 1)), [B, 3, S, S], 'images');
+    const labelT = c.fromArray(Uint32Array.of(1, 3, 2), [B], 'labels');
+    const vit = new GpuViT(c, TINY, params, { batch: B, mode: 'full' });
+    vit.forward(images);
+    const { dlogits } = vit.loss(labelT, 0, TINY.numClasses);
+    const dl = await c.read(dlogits);
+    vit.backward(dlogits);
+    const names = paramSpecs(TINY).map((s) => s.name).filter((n) => !n.startsWith('head.'));
+    const want = new Map<string, Float32Array>();
+    for (const n of names) want.set(n, await c.read(vit.grads.get(n)!));
+    const W = params.get('head.weight')!; // (K, C)
+    const G = new Float32Array(B * TINY.width);
+    for (let b = 0; b < B; b++)
+      for (let k = 0; k < TINY.numClasses; k++)
+        for (let j = 0; j < TINY.width; j++) G[b * TINY.width + j]! += dl[b * TINY.numClasses + k]! * W[k * TINY.width + j]!;
+    const featureGrad = c.fromArray(G, [B, TINY.width], 'featureGrad');
+    c.write(dlogits, new Float32Array(dl.length));
+    vit.backward(dlogits, { featureGrad });
+    for (const n of names) {
+      const rep = compare(await c.read(vit.grads.get(n)!), want.get(n)!, { ulps: 1e-5 / 2 ** -23, label: n });
+      expect(rep.ok, rep.message).toBe(true);
+    }
+    expect(Math.max(...(await c.read(vit.grads.get('head.weight')!)).map(Math.abs))).toBe(0);
+    vit.destroy();
+    c.release(images, labelT, featureGrad);
+  });
   it('refuses a batch that does not fit, naming the tensor and the numbers', () => {
     expect(() => new GpuViT(ctx(), presets.vitBase, new Map(), { batch: 4096, mode: 'full' })).toThrow(/will not fit: .*MiB.*smaller batch/);
   });

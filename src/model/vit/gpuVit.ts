@@ -109,6 +109,9 @@ export class GpuViT {
   /** Per block: each adapted weight with every component merged (see refreshEffective); empty without LoRA. */
   private readonly effWeights: Map<TargetWeight, GpuTensor>[] = [];
   private readonly t: Record<string, GpuTensor> = {};
+  private readonly planner: Planner;
+  /** Weights (`${block}.${weight}`) whose transposed copy is made (see Planner.transposedOnce). */
+  private readonly transposedDone = new Set<string>();
 
   static plan(config: ViTConfig, opts: GpuVitOptions): TensorRequest[] {
     return new Planner(config, opts).requests;
@@ -124,6 +127,7 @@ export class GpuViT {
     opts = { ...opts, transposedForward: opts.transposedForward ?? matmul.nnFaster(ctx) };
     this.transposedForward = opts.transposedForward!;
     const planner = new Planner(config, opts);
+    this.planner = planner;
     const plan = planMemory(planner.requests, ctx.limits, defaultBudgetBytes(opts.budgetBytes));
     this.arena = new Arena(ctx, 'vit', plan, `Use a smaller batch size (now ${opts.batch}) or a smaller model.`);
     const a = (n: string) => this.arena.get(n);
@@ -270,7 +274,7 @@ export class GpuViT {
   }
 
   /** Head-major (B, H, N, Dh) work buffers of the matmul attention path, shared by every block (none when the
-   *  sequence is short enough for the fused path, which needs no scratch). */
+   *  sequence is short enough for the fused path, which needs only dScores). */
   private attentionHeads(): attention.HeadBuffers | undefined {
     return this.t.attnQ ? { q: this.t.attnQ, k: this.t.attnK!, v: this.t.attnV! } : undefined;
   }
@@ -282,8 +286,12 @@ export class GpuViT {
   private linearForward(l: number, w: TargetWeight, args: Omit<matmul.MatmulArgs, 'b' | 'layout'>): void {
     const W = this.weight(l, w);
     if (!this.transposedForward) return matmul.nt(this.ctx, { ...args, b: W });
-    const WT = this.t[`forwardWT.${w}`]!;
-    ew.transpose(this.ctx, WT, W);
+    const once = this.planner.transposedOnce(w);
+    const WT = once ? this.arena.get(`forwardWT.${l}.${w}`) : this.t[`forwardWT.${w}`]!;
+    if (!once || !this.transposedDone.has(`${l}.${w}`)) {
+      ew.transpose(this.ctx, WT, W);
+      if (once) this.transposedDone.add(`${l}.${w}`);
+    }
     matmul.nn(this.ctx, { ...args, b: WT });
   }
 
@@ -366,8 +374,9 @@ export class GpuViT {
 
   // ------------------------------------------------------------------ backward
 
-  /** Gradients of every trainable tensor (into `grads`, overwritten) from dlogits (B, K); returns dImages if asked. */
-  backward(dlogits: GpuTensor, opts: { inputGrad?: boolean } = {}): GpuTensor | null {
+  /** Gradients of every trainable tensor (into `grads`, overwritten) from dlogits (B, K), plus featureGrad (B, width)
+   *  at the final-LN features when given; returns dImages if asked. */
+  backward(dlogits: GpuTensor, opts: { inputGrad?: boolean; featureGrad?: GpuTensor } = {}): GpuTensor | null {
     if (this.mode === 'none') throw new Error('GpuViT.backward: this model was built for evaluation (mode "none")');
     const { ctx, config: c } = this;
     const B = this.batch;
@@ -396,7 +405,10 @@ export class GpuViT {
     // Nothing below the head trains (no LoRA component, no input gradient): the backward pass ends here.
     if (!needAll && adapted.size === 0) return null;
     const dFeatures = c.numClasses > 0 ? t.dFeatures! : dlogits;
-    if (c.numClasses > 0) matmul.nn(ctx, { c: dFeatures, a: dlogits, b: prm('head.weight') });
+    // A loss on the features themselves (e.g. pretraining's contrastive term) adds its gradient here.
+    if (opts.featureGrad && c.numClasses === 0) throw new Error('GpuViT.backward: featureGrad needs a head (dlogits is then the features gradient)');
+    if (opts.featureGrad) ctx.copy(dFeatures, opts.featureGrad);
+    if (c.numClasses > 0) matmul.nn(ctx, { c: dFeatures, a: dlogits, b: prm('head.weight'), beta: opts.featureGrad ? 1 : 0 });
     layerNorm.backward(ctx, t.dCls!, full ? grad('norm.weight')! : null, full ? grad('norm.bias')! : null, dFeatures, t.clsOut!, prm('norm.weight'), t.meanF!, t.rstdF!, B, C);
     let dx = t.dxA!; // (T, C) gradient flowing into the current block's output
     let dxOther = t.dxB!;
@@ -623,7 +635,7 @@ class Planner {
       blk('act', [T, F]);
     }
     // Attention's head-major work buffers (shared by all blocks, forward and backward; see kernels/attention.ts);
-    // a sequence short enough for the fused kernels needs none.
+    // a sequence short enough for the fused kernels needs none (its backward uses dScores, below).
     const sc = attention.scratchShapes(B, N, H, headDim(c));
     const attnScratch = !attention.fusedFits(N, headDim(c));
     if (attnScratch) {
@@ -631,9 +643,17 @@ class Planner {
       act('attnK', sc.heads);
       act('attnV', sc.heads);
     }
-    // The transposed weights' scratch, (in, out); GpuViT decides before planning, a plan made without a context
-    // (GpuViT.plan) counts it, so a pre-flight estimate is never short.
-    if (opts.transposedForward ?? true) for (const w of BLOCK_WEIGHTS) act(`forwardWT.${w}`, [...weightShape(c, w)].reverse());
+    // The transposed weights, (in, out); GpuViT decides before planning, a plan made without a context
+    // (GpuViT.plan) counts them, so a pre-flight estimate is never short. A weight that changes between forwards
+    // (full fine-tuning, or one with LoRA components merged in) is transposed at every forward into one scratch per
+    // kind; in LoRA training a weight that never changes (every base weight without components) keeps its own
+    // transposed copy, made at the first forward: on a small model those transposes were 12 of a step's ~150 dispatches.
+    if (opts.transposedForward ?? true)
+      for (const w of BLOCK_WEIGHTS) {
+        const shape = [...weightShape(c, w)].reverse();
+        if (this.transposedOnce(w)) for (let l = 0; l < c.depth; l++) this.requests.push({ name: `forwardWT.${l}.${w}`, shape });
+        else act(`forwardWT.${w}`, shape);
+      }
     if (train) {
       act('dFeatures', [B, C]);
       act('dCls', [B, C]);
@@ -644,8 +664,8 @@ class Planner {
       act('dMid', [T, C]);
       act('dAtt', [T, C]);
       act('dQkv', [T, 3 * C]);
+      act('dScores', sc.dScores);
       if (attnScratch) {
-        act('dScores', sc.dScores);
         act('rowDot', sc.rowDot);
         act('attnG', sc.heads);
       }
@@ -705,6 +725,15 @@ class Planner {
 
   activationNames(): string[] {
     return this.activations;
+  }
+
+  /** Is block weight w constant between forwards, so that its transposed copy is made once? Only in LoRA training,
+   *  where a step is short and repeated; an evaluation model (mode 'none') keeps one scratch per kind, so that a large
+   *  model's weights are not held twice for a pass over a test set. */
+  transposedOnce(w: TargetWeight): boolean {
+    const lo = this.opts.lora ?? { frozenRanks: [], trainableRank: 0 };
+    const adapted = lo.frozenRanks.length || lo.trainableRank ? adaptedWeights(this.c, loraTargets(this.opts)) : [];
+    return this.opts.mode === 'lora' && !adapted.includes(w);
   }
 
   trainsBase(name: string): boolean {
