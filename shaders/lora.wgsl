@@ -226,9 +226,23 @@ fn gradInput(@builtin(local_invocation_index) lane: u32, @builtin(workgroup_id) 
 
 // dU[o][a] (+)= s_t·Σ_t h[t][off_t + a]·g[t][o]: rows a (of r_t), columns o (lanes), reduction over T.
 @compute @workgroup_size(SG)
-fn gradU(@builtin(local_invocation_index) lane: u32, @builtin(workgroup_id) wg: vec3<u32>) {
-  let a0 = wg.y * TM;
-  let oBase = wg.x * SG * TN + lane;
+fn gradU(@builtin(local_invocation_index) lane: u32, @builtin(workgroup_id) wg: vec3<u32>) { gradUTile(lane, wg.x, wg.y); }
+
+// dD[a][i] (+)= s_t·Σ_t gu[t][off_t + a]·x[t][i]: rows a (of r_t), columns i (lanes), reduction over T.
+@compute @workgroup_size(SG)
+fn gradD(@builtin(local_invocation_index) lane: u32, @builtin(workgroup_id) wg: vec3<u32>) { gradDTile(lane, wg.x, wg.y); }
+
+// gradU and gradD in one dispatch (each costs ~0.1 ms before any work on a software GPU): the first
+// ⌈dOut/(SG·TN)⌉ column tiles of the grid are dU's, the rest dD's.
+@compute @workgroup_size(SG)
+fn gradFactors(@builtin(local_invocation_index) lane: u32, @builtin(workgroup_id) wg: vec3<u32>) {
+  let nU = (dims.dOut + SG * TN - 1u) / (SG * TN);
+  if (wg.x < nU) { gradUTile(lane, wg.x, wg.y); } else { gradDTile(lane, wg.x - nU, wg.y); }
+}
+
+fn gradUTile(lane: u32, wx: u32, wy: u32) {
+  let a0 = wy * TM;
+  let oBase = wx * SG * TN + lane;
   var acc: array<f32, 16>;
   for (var k0 = 0u; k0 < dims.T; k0 += SG) {
     let k = k0 + lane;
@@ -258,11 +272,9 @@ fn gradU(@builtin(local_invocation_index) lane: u32, @builtin(workgroup_id) wg: 
   }
 }
 
-// dD[a][i] (+)= s_t·Σ_t gu[t][off_t + a]·x[t][i]: rows a (of r_t), columns i (lanes), reduction over T.
-@compute @workgroup_size(SG)
-fn gradD(@builtin(local_invocation_index) lane: u32, @builtin(workgroup_id) wg: vec3<u32>) {
-  let a0 = wg.y * TM;
-  let iBase = wg.x * SG * TN + lane;
+fn gradDTile(lane: u32, wx: u32, wy: u32) {
+  let a0 = wy * TM;
+  let iBase = wx * SG * TN + lane;
   var acc: array<f32, 16>;
   for (var k0 = 0u; k0 < dims.T; k0 += SG) {
     let k = k0 + lane;

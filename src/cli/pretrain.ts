@@ -256,7 +256,8 @@ async function main(): Promise<void> {
     `pretrain ${args.preset}${Object.entries(shapeOf(config)).map(([k, v]) => ` ${k} ${v}`).join(',')}: ${paramCount(config).toLocaleString('en')} parameters (head ${K}×${config.width}), corpus ${corpus.index.count} images / ${K} classes ` +
       `(${corpus.index.splits.val} validation), ${opts.steps} steps × batch ${opts.batch}, AdamW lr ${opts.learningRate} (warm-up ${opts.warmupSteps}, cosine to ${opts.minLearningRate}), ` +
       `wd ${opts.weightDecay}, crop ${opts.cropScale.join('–')}, jitter ${(opts.jitter ?? [0, 0]).join(',')}, flip ${opts.flip}, gray ${opts.grayscale ?? 0}, invert ${opts.invert ?? 0}, ` +
-      `dark background ${opts.darkBackground ?? 0}, silhouette ${opts.silhouette ?? 0}, texture ${opts.texture ?? 0}, contrast ${opts.contrast ?? 1}, mix ${opts.mix ? JSON.stringify(opts.mix) : 'uniform'}, adapter ${ctx.adapter.description}`,
+      `dark background ${opts.darkBackground ?? 0}, silhouette ${opts.silhouette ?? 0}, texture ${opts.texture ?? 0}, contrast ${opts.contrast ?? 1}, mix ${opts.mix ? JSON.stringify(opts.mix) : 'uniform'}, ` +
+      `${opts.contrastive ? `contrastive λ ${opts.contrastive.weight} τ ${opts.contrastive.temperature} positives ${opts.contrastive.positives}, ` : ''}adapter ${ctx.adapter.description}`,
   );
 
   let stop = false;

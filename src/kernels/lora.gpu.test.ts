@@ -88,9 +88,16 @@ await describeGpu('lora kernel', (ctx) => {
       if (cs.zeroUt) expect(Array.from(await c.read(tdD)).every((v) => v === 0)).toBe(true);
       else assertClose(await c.read(tdD), bw.dD, { reduction: T + dOut, label: 'dD_t' });
       assertClose(await c.read(tp), bw.p, { reduction: T * Math.max(...ranks) + dIn + dOut, label: 'p' });
+      // dU alone and dD alone take their own kernels (both together share one dispatch): the same values.
+      const dUAlone = c.tensor([dOut, ranks[comp]!], 'dU alone');
+      const dDAlone = c.tensor([ranks[comp]!, dIn], 'dD alone');
+      lora.backward(c, { dU: dUAlone }, tg, tx, tD, tU, ts, lay, ws, comp, { slice });
+      lora.backward(c, { dD: dDAlone }, tg, tx, tD, tU, ts, lay, ws, comp, { slice });
+      expect(Array.from(await c.read(dUAlone))).toEqual(Array.from(await c.read(tdU)));
+      expect(Array.from(await c.read(dDAlone))).toEqual(Array.from(await c.read(tdD)));
 
       lora.releaseWorkspace(c, ws);
-      c.release(lay.offsets, tx, tD, tU, ts, ty, tg, tdx, tdU, tdD, tp);
+      c.release(lay.offsets, tx, tD, tU, ts, ty, tg, tdx, tdU, tdD, tp, dUAlone, dDAlone);
     });
   }
 

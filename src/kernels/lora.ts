@@ -34,6 +34,14 @@ export interface LoraWorkspace {
   gu: GpuTensor; // (T, R) g·U_cat
   colScale: GpuTensor; // (R) s of each column's component
   partial: GpuTensor; // (ceil(T/TILE_ROWS), R) per-row-tile column sums of gu ⊙ h
+  /** partial is the caller's (e.g. a view into one buffer of every site's partials); not released with the rest. */
+  sharedPartial: boolean;
+}
+
+/** Shape of a workspace's α partial sums: (row tiles of gradProject, R). Their total over one component's columns
+ *  is p_k, so a caller that wants Σ_k p_k over many sites can sum their partials at once instead of alphaReduce. */
+export function partialShape(T: number, lay: Pick<LoraLayout, 'R'>): [number, number] {
+  return [Math.ceil(T / TILE_ROWS), lay.R];
 }
 
 export function createLayout(ctx: GpuContext, ranks: readonly number[], label = 'lora.offsets'): LoraLayout {
@@ -44,19 +52,22 @@ export function createLayout(ctx: GpuContext, ranks: readonly number[], label = 
   return { ranks: [...ranks], K: ranks.length, R: hostOffsets[ranks.length]!, offsets, hostOffsets };
 }
 
-/** Allocates h, gu, colScale and the α partial sums for T rows. */
-export function createWorkspace(ctx: GpuContext, T: number, lay: LoraLayout, label = 'lora'): LoraWorkspace {
+/** Allocates h, gu, colScale and the α partial sums for T rows (or takes `partial`, of partialShape, from the caller). */
+export function createWorkspace(ctx: GpuContext, T: number, lay: LoraLayout, label = 'lora', partial?: GpuTensor): LoraWorkspace {
+  const shape = partialShape(T, lay);
+  if (partial && partial.shape.join() !== shape.join()) throw new Error(`lora: partial ${partial.label} is ${partial.shape.join('×')}, expected ${shape.join('×')}`);
   return {
     T,
     h: ctx.tensor([T, lay.R], `${label}.h`),
     gu: ctx.tensor([T, lay.R], `${label}.gu`),
     colScale: ctx.tensor([lay.R], `${label}.colScale`),
-    partial: ctx.tensor([Math.ceil(T / TILE_ROWS), lay.R], `${label}.partial`),
+    partial: partial ?? ctx.tensor(shape, `${label}.partial`),
+    sharedPartial: !!partial,
   };
 }
 
 export function releaseWorkspace(ctx: GpuContext, ws: LoraWorkspace): void {
-  ctx.release(ws.h, ws.gu, ws.colScale, ws.partial);
+  ctx.release(ws.h, ws.gu, ws.colScale, ...(ws.sharedPartial ? [] : [ws.partial]));
 }
 
 /** Lanes per workgroup: the device's subgroup size, at most 8 (the shader's register arrays hold 8). */
@@ -211,9 +222,13 @@ export function backward(
       workgroups: tiles(T, dIn, SG),
     });
   const uf = dims({ ...base, accumulate: opts.accumulateFactors ?? false });
-  if (out.dU)
+  if (out.dU && out.dD) {
+    // Both in one dispatch: dU's column tiles, then dD's.
+    const [nU, rows] = tiles(rt, dOut, SG);
+    ctx.run('lora', 'gradFactors', { bindings: { dU: out.dU, h: ws.h, g, scales, dD: out.dD, gu: ws.gu, x }, uniforms: uf, overrides: { SG }, workgroups: [nU + tiles(rt, dIn, SG)[0], rows] });
+  } else if (out.dU)
     ctx.run('lora', 'gradU', { bindings: { dU: out.dU, h: ws.h, g, scales }, uniforms: uf, overrides: { SG }, workgroups: tiles(rt, dOut, SG) });
-  if (out.dD)
+  else if (out.dD)
     ctx.run('lora', 'gradD', { bindings: { dD: out.dD, gu: ws.gu, x, scales }, uniforms: uf, overrides: { SG }, workgroups: tiles(rt, dIn, SG) });
   if (out.p)
     ctx.run('lora', 'alphaReduce', {

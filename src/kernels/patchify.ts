@@ -10,7 +10,7 @@ function dimsOf(x: GpuTensor, patch: number) {
   const [batch, channels, size, size2] = x.shape as [number, number, number, number];
   if (x.shape.length !== 4 || size !== size2) throw new Error(`patchify: images must be (B, C, S, S), got [${x.shape}]`);
   if (size % patch !== 0) throw new Error(`patchify: image size ${size} is not a multiple of patch ${patch}`);
-  return { batch, channels, size, patchSize: patch };
+  return { BATCH: batch, CHANNELS: channels, SIZE: size, PATCH: patch };
 }
 
 /** cols (B, Np, Ch·P²) ← patches of x (B, Ch, S, S). */
@@ -18,12 +18,12 @@ export function forward(ctx: GpuContext, cols: GpuTensor, x: GpuTensor, patch: n
   const dims = dimsOf(x, patch);
   const n = numel(x.shape);
   if (numel(cols.shape) !== n) throw new Error(`patchify: cols has ${numel(cols.shape)} elements, images ${n}`);
-  ctx.run('patchify', 'forward', { bindings: { cols, x }, uniforms: dims, overrides: { WG }, workgroups: grid1d(ctx, n, WG) });
+  ctx.run('patchify', 'forward', { bindings: { cols, x }, overrides: { WG, ...dims }, workgroups: grid1d(ctx, n, WG) });
 }
 
 /** dx (B, Ch, S, S) ← dcols (B, Np, Ch·P²) (a permutation). `x` only gives the image shape. */
 export function backward(ctx: GpuContext, dx: GpuTensor, dcols: GpuTensor, patch: number): void {
   const dims = dimsOf(dx, patch);
   const n = numel(dx.shape);
-  ctx.run('patchify', 'backward', { bindings: { dx, dcols }, uniforms: dims, overrides: { WG }, workgroups: grid1d(ctx, n, WG) });
+  ctx.run('patchify', 'backward', { bindings: { dx, dcols }, overrides: { WG, ...dims }, workgroups: grid1d(ctx, n, WG) });
 }

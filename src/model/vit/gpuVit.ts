@@ -187,9 +187,13 @@ export class GpuViT {
           frozen = { dCat: a(`${key}.frozen.D`), uCat: a(`${key}.frozen.U`), dCatT: a(`${key}.frozen.DT`), scales: a(`${key}.frozen.scales`) };
         if (trainableRank) {
           const layout = lora.createLayout(this.ctx, [trainableRank], `${key}.offsets`);
+          const stride = partialStride(T, trainableRank);
+          const all = a('lora.partials');
+          const site = this.targets.length * l + row.length;
+          const partial = { ...all, byteOffset: all.byteOffset + 4 * stride * site, shape: lora.partialShape(T, layout), label: `${key}.partial` };
           trainable = {
             layout,
-            ws: lora.createWorkspace(this.ctx, T, layout, key),
+            ws: lora.createWorkspace(this.ctx, T, layout, key, partial),
             U: a(`${key}.U`),
             D: a(`${key}.D`),
             dU: a(`grad.${key}.U`),
@@ -494,8 +498,8 @@ export class GpuViT {
       if (!pl.trainable) continue;
       const slice = { stride: rows, offset: pl.site.rowOffset };
       // No dx: W_eff holds this component too, so linear()'s dY·W_eff carried it.
-      lora.backward(ctx, { dU: pl.trainable.dU, dD: pl.trainable.dD, p: t.pTrainable! }, dY, x, pl.trainable.D, pl.trainable.U, alphaT!, pl.trainable.layout, pl.trainable.ws, 0, { slice });
-      ctx.copyRange(t.pTrainableAll!, this.targets.length * l + i, t.pTrainable!, 0, 1);
+      // p_t is left in the workspace's α partials (a view into lora.partials), summed over every site at the end.
+      lora.backward(ctx, { dU: pl.trainable.dU, dD: pl.trainable.dD }, dY, x, pl.trainable.D, pl.trainable.U, alphaT!, pl.trainable.layout, pl.trainable.ws, 0, { slice });
     }
   }
 
@@ -510,7 +514,9 @@ export class GpuViT {
       ew.mul(ctx, t.pScaled!, t.pFrozenAll!, this.arena.get('lora.invNorms'));
       reduce.sumRows(ctx, this.grads.get('lora.alphaFrozen')!, t.pScaled!, rows, frozenRanks.length);
     }
-    if (trainableRank) reduce.sumAll(ctx, this.grads.get('lora.alphaTrainable')!, t.pTrainableAll!);
+    // The trainable layout is one component, so every entry of every site's partials belongs to p_t (the padding
+    // between sites is never written and stays 0).
+    if (trainableRank) reduce.sumAll(ctx, this.grads.get('lora.alphaTrainable')!, this.arena.get('lora.partials'));
   }
 
   // ------------------------------------------------------------------ weights out
@@ -573,6 +579,12 @@ export class GpuViT {
       }
     this.arena.destroy();
   }
+}
+
+/** Floats from one site's α partials to the next in lora.partials: the partials rounded up to 256 bytes. */
+function partialStride(T: number, rank: number): number {
+  const [tiles, R] = lora.partialShape(T, { R: rank });
+  return Math.ceil((tiles * R) / 64) * 64;
 }
 
 /** Names and shapes of everything a GpuViT allocates (parameters, gradients, activations, LoRA state). */
@@ -690,8 +702,9 @@ class Planner {
     }
     if (lo.trainableRank) {
       this.requests.push({ name: 'lora.alphaTrainable', shape: [1] }, { name: 'grad.lora.alphaTrainable', shape: [1] });
-      act('pTrainable', [1]);
-      act('pTrainableAll', [rows]);
+      // Every site's α partial sums (lora.partialShape) in one buffer, each at a 256-byte boundary (a binding
+      // offset), so that one reduction gives dα_t.
+      this.requests.push({ name: 'lora.partials', shape: [rows, partialStride(T, lo.trainableRank)] });
     }
     for (let l = 0; l < c.depth; l++) {
       if (Kf || lo.trainableRank) for (const w of weights) this.requests.push({ name: `lora.${l}.eff.${w}`, shape: weightShape(c, w) });
