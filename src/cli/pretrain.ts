@@ -297,7 +297,9 @@ async function main(): Promise<void> {
       writeAtomic(metaPath, JSON.stringify({ step: state.step, config, options: opts, corpusHash: corpus.index.hashes.images, classSubset: args.classes, elapsedSeconds: elapsed(), schedule, init: warmStart }, null, 2) + '\n');
       const info = {
         description:
-          'Embedded default backbone: a timm-layout ViT pretrained by `npm run pretrain` (supervised identity classification of CJK glyphs × fonts, emoji × art styles and handwritten digits; no class shared with the built-in benchmarks). Config and weights in Hugging Face ViTModel format (no classifier).',
+          'Embedded default backbone: a timm-layout ViT pretrained by `npm run pretrain` (supervised identity classification of CJK glyphs × fonts, emoji × art styles and handwritten digits' +
+          (opts.contrastive ? `, with a contrastive term on the features (${opts.contrastive.positives === 'views' ? 'two views of each image' : 'images of one class'} as positives)` : '') +
+          '; no class shared with the built-in benchmarks). Config and weights in Hugging Face ViTModel format (no classifier).',
         preset: args.preset,
         ...(Object.keys(shapeOf(config)).length ? { shape: shapeOf(config) } : {}),
         step: state.step,
