@@ -190,6 +190,13 @@ describe('model card', () => {
     expect(bare).toContain('--invert 0.5 --init models/x\n');
   });
 
+  it('a contrastive recipe: named among the differences and in the reproduce line', () => {
+    const c = input(probe(0.74, 0.656, 0.335));
+    const con = { ...c.pretraining, options: { ...c.pretraining.options, contrastive: { weight: 1, temperature: 0.2, positives: 'views' } } };
+    expect(recipeDifferences(c.pretraining, con)).toBe('contrastive weight:1,temperature:0.2,positives:views');
+    expect(renderModelCard({ ...c, pretraining: con })).toContain('--invert 0.5 --contrastive 1,0.2,views');
+  });
+
   it('shows a run\'s α plot under the table when there is one', () => {
     const rows = collectCl([{ ...run('sdlora', 1), metrics: { acc: 50, aaa: 60, forgetting: 10 } }]);
     const md = renderModelCard({ ...input(null), cl: rows, alphaPlot: { file: 'alpha.svg', caption: 'α_k over steps' } });
