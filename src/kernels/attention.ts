@@ -32,14 +32,15 @@ export type AttentionPath = 'auto' | 'matmul' | 'tiled' | 'fused';
 /** Whether the fused kernels take a head of N tokens × D (then backward needs only dScores as scratch). */
 export const fusedFits = fused.fits;
 
-/** The path 'auto' takes: fused where it fits, else the matmul path where its head buffers exist, else tiled. */
-export function resolvePath(path: AttentionPath, haveHeads: boolean, N: number, D: number): 'matmul' | 'tiled' | 'fused' {
+/** The path 'auto' takes: fused where it fits, else the matmul path where its head buffers exist, else tiled.
+ *  BH = batch × heads (the fused path's texture bounds it). */
+export function resolvePath(path: AttentionPath, haveHeads: boolean, N: number, D: number, BH = 1): 'matmul' | 'tiled' | 'fused' {
   if (path === 'fused') {
-    const why = fused.unfit(N, D);
+    const why = fused.unfit(N, D, BH);
     if (why) throw new Error(`attention: ${why}`);
     return 'fused';
   }
-  if (path === 'auto' && fused.fits(N, D)) return 'fused';
+  if (path === 'auto' && fused.fits(N, D, BH)) return 'fused';
   if (path === 'tiled') return 'tiled';
   if (!haveHeads) {
     if (path === 'matmul') throw new Error('attention: the matmul path needs head buffers (scratchShapes(…).heads)');
@@ -128,7 +129,7 @@ export function forward(
 ): void {
   checkFits(ctx, probs, 'probs (B, H, N, N)');
   const uniforms = { B, N, H, D };
-  const path = resolvePath(opts.path ?? 'auto', !!opts.heads, N, D);
+  const path = resolvePath(opts.path ?? 'auto', !!opts.heads, N, D, B * H);
   if (path === 'fused') return fused.forward(ctx, out, probs, qkv, B, N, H, D);
   if (path === 'matmul') {
     const { q, k, v } = opts.heads!;
@@ -170,7 +171,7 @@ export function backward(
   D: number,
   path: AttentionPath = 'auto',
 ): void {
-  const resolved = resolvePath(path, !!scratch.heads, N, D);
+  const resolved = resolvePath(path, !!scratch.heads, N, D, B * H);
   const { dScores, rowDot: rowD } = scratch;
   if (resolved === 'fused') {
     if (!dScores) throw new Error('attention: the fused backward path needs dScores scratch (scratchShapes)');

@@ -50,6 +50,9 @@ await describeGpu('attentionFused kernel', (ctx) => {
     expect(fused.fits(17, 68)).toBe(false); // D > 64
     expect(fused.fits(17, 6)).toBe(false); // D not a multiple of 4
     expect(fused.unfit(197, 64)).toMatch(/at most N = 32 tokens and a head of D = 64/);
+    // qkv as a texture: 8192 rows of 1024 texels; 17 tokens × 3 × 32 floats = 408 texels a head → 20,560 heads fit, 20,561 not.
+    expect(fused.fits(17, 32, 20560)).toBe(true);
+    expect(fused.unfit(17, 32, 20561)).toMatch(/at most 8192 rows; this batch needs 8193/);
     const c = ctx();
     const x = c.tensor([1, 33, 48], 'x');
     expect(() => fused.forward(c, x, x, x, 1, 33, 1, 16)).toThrow(/attentionFused: the fused path holds at most/);

@@ -17,16 +17,23 @@ const MAXD = 64;
 const RPL = 3;
 const WG = 64;
 
-/** Why a head of N tokens × D does not fit the kernels' register arrays, or null when it fits. */
-export function unfit(N: number, D: number): string | null {
-  if (D % 4 === 0 && D <= MAXD && N <= MAXN && N >= 1) return null;
-  return `the fused path holds at most N = ${MAXN} tokens and a head of D = ${MAXD} (a multiple of 4); N = ${N}, D = ${D}`;
+// qkv is read as a texture of TEXTURE_ROW_TEXELS-texel rows; WebGPU's default maxTextureDimension2D bounds the rows.
+const MAX_TEXTURE_ROWS = 8192;
+
+/** Why heads of N tokens × D (BH of them: batch × heads) do not fit the kernels' register arrays or qkv's texture,
+ *  or null when they fit. */
+export function unfit(N: number, D: number, BH = 1): string | null {
+  if (!(D % 4 === 0 && D <= MAXD && N <= MAXN && N >= 1))
+    return `the fused path holds at most N = ${MAXN} tokens and a head of D = ${MAXD} (a multiple of 4); N = ${N}, D = ${D}`;
+  const rows = Math.ceil((BH * N * 3 * D) / 4 / TEXTURE_ROW_TEXELS);
+  if (rows > MAX_TEXTURE_ROWS) return `the fused path reads qkv as a texture of at most ${MAX_TEXTURE_ROWS} rows; this batch needs ${rows} (use a smaller batch)`;
+  return null;
 }
 
-export const fits = (N: number, D: number): boolean => unfit(N, D) === null;
+export const fits = (N: number, D: number, BH = 1): boolean => unfit(N, D, BH) === null;
 
 function run(ctx: GpuContext, entry: 'forward' | 'backwardQuery' | 'backwardKey', bindings: Record<string, GpuTensor>, B: number, N: number, H: number, D: number): void {
-  const why = unfit(N, D);
+  const why = unfit(N, D, B * H);
   if (why) throw new Error(`attentionFused: ${why}`);
   ctx.run('attentionFused', entry, {
     bindings,

@@ -649,7 +649,7 @@ class Planner {
     // Attention's head-major work buffers (shared by all blocks, forward and backward; see kernels/attention.ts);
     // a sequence short enough for the fused kernels needs none (its backward uses dScores, below).
     const sc = attention.scratchShapes(B, N, H, headDim(c));
-    const attnScratch = !attention.fusedFits(N, headDim(c));
+    const attnScratch = !attention.fusedFits(N, headDim(c), B * H);
     if (attnScratch) {
       act('attnQ', sc.heads);
       act('attnK', sc.heads);
