@@ -10,7 +10,18 @@ export interface TensorRequest {
   name: string;
   shape: readonly number[];
   dtype?: DType;
+  /**
+   * Tensors of one pack share buffers: in request order, each at a PACK_ALIGN boundary, a new buffer whenever the
+   * next would pass the per-binding limit. For tensors that are updated together (a model's trainable weights, and
+   * their gradients in a second pack in the same order): the optimizer then updates a whole run of them in one
+   * dispatch (training/optimizer.ts). A pack's tensors may be bound together read-only, or together writable, but
+   * never one writable next to another read in one dispatch (WebGPU usage rules, see the Arena).
+   */
+  pack?: string;
 }
+
+/** Byte alignment of packed tensors: WebGPU's largest minStorageBufferOffsetAlignment (a binding offset). */
+export const PACK_ALIGN = 256;
 
 export interface MemoryPlan {
   requests: TensorRequest[];
@@ -51,9 +62,9 @@ export class Arena {
   readonly plan: MemoryPlan;
 
   /** Allocates the planned tensors; throws (with the numbers) if the plan has problems or the device runs out of memory.
-   *  One buffer per tensor: WebGPU forbids binding the same buffer as read-only and writable storage in one
-   *  dispatch, even through disjoint ranges, so packing unrelated tensors into shared buffers would make
-   *  ordinary kernels (y = f(x) with x, y in one buffer) invalid. Allocation still happens once, up front. */
+   *  One buffer per tensor unless requested in a pack: WebGPU forbids binding the same buffer as read-only and
+   *  writable storage in one dispatch, even through disjoint ranges, so packing unrelated tensors into shared
+   *  buffers would make ordinary kernels (y = f(x) with x, y in one buffer) invalid. Allocation happens once, up front. */
   constructor(
     private readonly ctx: GpuContext,
     readonly label: string,
@@ -62,10 +73,23 @@ export class Arena {
   ) {
     this.plan = plan;
     if (plan.problems.length) throw new GpuOperationError(`${label}: will not fit: ${plan.problems.join('; ')}. ${hint}`);
+    const packs = new Map<string, TensorRequest[]>();
     for (const r of plan.requests) {
+      if (r.pack) {
+        packs.set(r.pack, [...(packs.get(r.pack) ?? []), r]);
+        continue;
+      }
       const t = ctx.tensor(r.shape, `${label}.${r.name}`, r.dtype ?? 'f32');
       this.buffers.push(t.buffer);
       this.tensors.set(r.name, t);
+    }
+    const cap = Math.min(ctx.limits.maxStorageBufferBindingSize, ctx.limits.maxBufferSize);
+    for (const [pack, requests] of packs) {
+      for (const { offsets, size, members } of packLayout(requests, cap)) {
+        const whole = ctx.tensor([size / 4], `${label}.pack.${pack}`);
+        this.buffers.push(whole.buffer);
+        members.forEach((r, i) => this.tensors.set(r.name, { ...whole, byteOffset: offsets[i]!, shape: [...r.shape], dtype: r.dtype ?? 'f32', label: `${label}.${r.name}` }));
+      }
     }
   }
 
@@ -83,6 +107,26 @@ export class Arena {
     this.ctx.release(...this.tensors.values());
     this.tensors.clear();
   }
+}
+
+/** Byte offsets of a pack's tensors in its buffers: each at a PACK_ALIGN boundary, a new buffer past `cap` bytes. */
+export function packLayout(requests: readonly TensorRequest[], cap: number): { offsets: number[]; size: number; members: TensorRequest[] }[] {
+  const out: { offsets: number[]; size: number; members: TensorRequest[] }[] = [];
+  let cur: { offsets: number[]; size: number; members: TensorRequest[] } | null = null;
+  for (const r of requests) {
+    const bytes = Math.max(4, numel(r.shape) * 4);
+    const at = cur ? Math.ceil(cur.size / PACK_ALIGN) * PACK_ALIGN : 0;
+    if (!cur || at + bytes > cap) {
+      cur = { offsets: [], size: 0, members: [] };
+      out.push(cur);
+    }
+    const offset = Math.ceil(cur.size / PACK_ALIGN) * PACK_ALIGN;
+    cur.offsets.push(offset);
+    cur.members.push(r);
+    cur.size = offset + bytes;
+  }
+  for (const b of out) b.size = Math.ceil(b.size / 16) * 16;
+  return out;
 }
 
 /** A default GPU memory budget: the user's setting, else 2 GiB (browsers rarely allow much more per tab). */

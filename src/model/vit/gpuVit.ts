@@ -581,6 +581,11 @@ export class GpuViT {
   }
 }
 
+// Every trainable tensor in one pack and its gradient in a second, in the same order (so at the same offsets): the
+// optimizer updates each run of them in one dispatch (gpu/arena.ts TensorRequest.pack, training/optimizer.ts).
+const TRAINABLE = { pack: 'trainable' } as const;
+const GRADIENT = { pack: 'gradients' } as const;
+
 /** Floats from one site's α partials to the next in lora.partials: the partials rounded up to 256 bytes. */
 function partialStride(T: number, rank: number): number {
   const [tiles, R] = lora.partialShape(T, { R: rank });
@@ -609,8 +614,9 @@ class Planner {
     const H = c.heads;
     const train = opts.mode !== 'none';
     for (const s of paramSpecs(c)) {
-      this.requests.push({ name: `param.${s.name}`, shape: s.shape });
-      if (this.trainsBase(s.name)) this.requests.push({ name: `grad.${s.name}`, shape: s.shape });
+      const trains = this.trainsBase(s.name);
+      this.requests.push({ name: `param.${s.name}`, shape: s.shape, ...(trains ? TRAINABLE : {}) });
+      if (trains) this.requests.push({ name: `grad.${s.name}`, shape: s.shape, ...GRADIENT });
     }
     const act = (name: string, shape: number[]) => {
       this.activations.push(name);
@@ -693,7 +699,7 @@ class Planner {
     const rows = targets.length * c.depth;
     const weights = adaptedWeights(c, targets);
     if (Kf) {
-      this.requests.push({ name: 'lora.alphaFrozen', shape: [Kf] }, { name: 'grad.lora.alphaFrozen', shape: [Kf] });
+      this.requests.push({ name: 'lora.alphaFrozen', shape: [Kf], ...TRAINABLE }, { name: 'grad.lora.alphaFrozen', shape: [Kf], ...GRADIENT });
       this.requests.push({ name: 'lora.invNorms', shape: [rows, Kf] }, { name: 'lora.scalesAll', shape: [rows, Kf] });
       act('pFrozen', [Kf]);
       if (train) for (const w of weights) this.requests.push({ name: `lora.gradT.${w}`, shape: [...weightShape(c, w)].reverse() }); // (dIn, rows) = dWᵀ
@@ -701,7 +707,7 @@ class Planner {
       act('pScaled', [rows, Kf]);
     }
     if (lo.trainableRank) {
-      this.requests.push({ name: 'lora.alphaTrainable', shape: [1] }, { name: 'grad.lora.alphaTrainable', shape: [1] });
+      this.requests.push({ name: 'lora.alphaTrainable', shape: [1], ...TRAINABLE }, { name: 'grad.lora.alphaTrainable', shape: [1], ...GRADIENT });
       // Every site's α partial sums (lora.partialShape) in one buffer, each at a 256-byte boundary (a binding
       // offset), so that one reduction gives dα_t.
       this.requests.push({ name: 'lora.partials', shape: [rows, partialStride(T, lo.trainableRank)] });
@@ -721,10 +727,10 @@ class Planner {
         if (lo.trainableRank) {
           const r = lo.trainableRank;
           this.requests.push(
-            { name: `${key}.U`, shape: [dOut, r] },
-            { name: `${key}.D`, shape: [r, dIn] },
-            { name: `grad.${key}.U`, shape: [dOut, r] },
-            { name: `grad.${key}.D`, shape: [r, dIn] },
+            { name: `${key}.U`, shape: [dOut, r], ...TRAINABLE },
+            { name: `${key}.D`, shape: [r, dIn], ...TRAINABLE },
+            { name: `grad.${key}.U`, shape: [dOut, r], ...GRADIENT },
+            { name: `grad.${key}.D`, shape: [r, dIn], ...GRADIENT },
           );
         }
       }
