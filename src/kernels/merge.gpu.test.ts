@@ -1,4 +1,4 @@
-import { it } from 'vitest';
+import { expect, it } from 'vitest';
 import { assertClose } from '../testing/compare';
 import { describeGpu } from '../testing/gpu';
 import { f32, f64, normal } from '../testing/rng';
@@ -51,11 +51,21 @@ await describeGpu('merge kernel', (ctx) => {
       c.copy(tw, tw0); // rows outside the block must survive
       merge.forward(c, tw, tw0, tU, tD, ts, lay, block);
       merge.inPlace(c, tw2, tU, tD, ts, lay, block);
+      // Both layouts in one dispatch: w3 and its transpose w3T (stride × rows), from w0 and w0ᵀ.
+      const w0T = new Float32Array(w0.length);
+      for (let r = 0; r < cs.rows; r++) for (let s = 0; s < cs.stride; s++) w0T[s * cs.rows + r] = w0[r * cs.stride + s]!;
+      const tw3 = c.fromArray(w0, [cs.rows, cs.stride], 'w3');
+      const tw3T = c.fromArray(w0T, [cs.stride, cs.rows], 'w3T');
+      merge.inPlace(c, tw3, tU, tD, ts, lay, block, tw3T);
+      const wantT = new Float64Array(want.length);
+      for (let r = 0; r < cs.rows; r++) for (let s = 0; s < cs.stride; s++) wantT[s * cs.rows + r] = want[r * cs.stride + s]!;
       // Reduction R per component sum plus one add of W0 (ulps 32 for the extra rounding of w0 + ΔW).
       assertClose(await c.read(tw), want, { reduction: R, ulps: 32, label: 'merge' });
       assertClose(await c.read(tw2), want, { reduction: R, ulps: 32, label: 'mergeInPlace' });
+      expect(Array.from(await c.read(tw3))).toEqual(Array.from(await c.read(tw2))); // the same ΔW, the same sums
+      assertClose(await c.read(tw3T), wantT, { reduction: R, ulps: 32, label: 'mergeInPlaceBoth, transposed' });
       assertClose(await c.read(tw0), w0, { ulps: 0.001, label: 'w0 untouched' });
-      c.release(lay.offsets, tw0, tw, tw2, tU, tD, ts);
+      c.release(lay.offsets, tw0, tw, tw2, tw3, tw3T, tU, tD, ts);
     });
   }
 });

@@ -29,7 +29,7 @@ function setup(ctx: GpuContext, w: GpuTensor, uCat: GpuTensor, dCat: GpuTensor, 
   if (block.rowOffset + dOut > rows || block.colOffset + dIn > wStride) throw new Error(`merge: a ${dOut}×${dIn} block at (${block.rowOffset}, ${block.colOffset}) does not fit W ${w.shape}`);
   const SG = lanes(ctx);
   return {
-    uniforms: { dOut, dIn, R, K: lay.K, wStride, rowOffset: block.rowOffset, colOffset: block.colOffset },
+    uniforms: { dOut, dIn, R, K: lay.K, wStride, rowOffset: block.rowOffset, colOffset: block.colOffset, wRows: rows },
     overrides: { SG },
     workgroups: [Math.ceil(dIn / (SG * COLUMNS_PER_LANE)), Math.ceil(dOut / TILE_ROWS)] as [number, number],
   };
@@ -50,7 +50,8 @@ export function forward(
   ctx.run('merge', 'merge', { bindings: { w, w0, uCat, dCat, scales, offsets: lay.offsets }, ...setup(ctx, w, uCat, dCat, scales, lay, block) });
 }
 
-/** w[block] += Σ_k s_k U_k D_k (negative scales unmerge). */
+/** w[block] += Σ_k s_k U_k D_k (negative scales unmerge); with `transposed` (w's transpose, (columns, rows)), the
+ *  same ΔW lands there too, transposed, in the same dispatch. */
 export function inPlace(
   ctx: GpuContext,
   w: GpuTensor,
@@ -59,6 +60,10 @@ export function inPlace(
   scales: GpuTensor,
   lay: LoraLayout,
   block: WeightBlock = { rowOffset: 0, colOffset: 0 },
+  transposed?: GpuTensor,
 ): void {
-  ctx.run('merge', 'mergeInPlace', { bindings: { w, uCat, dCat, scales, offsets: lay.offsets }, ...setup(ctx, w, uCat, dCat, scales, lay, block) });
+  const run = setup(ctx, w, uCat, dCat, scales, lay, block);
+  if (!transposed) return ctx.run('merge', 'mergeInPlace', { bindings: { w, uCat, dCat, scales, offsets: lay.offsets }, ...run });
+  if (transposed.shape.join() !== [...w.shape].reverse().join()) throw new Error(`merge: transposed ${transposed.shape} is not the transpose of w ${w.shape}`);
+  ctx.run('merge', 'mergeInPlaceBoth', { bindings: { w, wT: transposed, uCat, dCat, scales, offsets: lay.offsets }, ...run });
 }

@@ -109,8 +109,7 @@ export class GpuViT {
   /** Per block: each adapted weight with every component merged (see refreshEffective); empty without LoRA. */
   private readonly effWeights: Map<TargetWeight, GpuTensor>[] = [];
   private readonly t: Record<string, GpuTensor> = {};
-  private readonly planner: Planner;
-  /** Weights (`${block}.${weight}`) whose transposed copy is made (see Planner.transposedOnce). */
+  /** Weights (`${block}.${weight}`) whose W0ᵀ has been made (see baseT). */
   private readonly transposedDone = new Set<string>();
 
   static plan(config: ViTConfig, opts: GpuVitOptions): TensorRequest[] {
@@ -127,7 +126,6 @@ export class GpuViT {
     opts = { ...opts, transposedForward: opts.transposedForward ?? matmul.nnFaster(ctx) };
     this.transposedForward = opts.transposedForward!;
     const planner = new Planner(config, opts);
-    this.planner = planner;
     const plan = planMemory(planner.requests, ctx.limits, defaultBudgetBytes(opts.budgetBytes));
     this.arena = new Arena(ctx, 'vit', plan, `Use a smaller batch size (now ${opts.batch}) or a smaller model.`);
     const a = (n: string) => this.arena.get(n);
@@ -263,16 +261,21 @@ export class GpuViT {
     if (all) ew.mulRow(ctx, all, this.arena.get('lora.invNorms'), this.arena.get('lora.alphaFrozen'));
     const alphaT = this.loraSetup.trainableRank ? this.arena.get('lora.alphaTrainable') : null;
     for (let l = 0; l < this.config.depth; l++) {
-      for (const [w, eff] of this.effWeights[l]!) ctx.copy(eff, this.params.get(`blocks.${l}.${w}`)!);
+      for (const [w, eff] of this.effWeights[l]!) {
+        ctx.copy(eff, this.params.get(`blocks.${l}.${w}`)!);
+        const effT = this.effectiveT(l, w);
+        if (effT) ctx.copy(effT, this.baseT(l, w));
+      }
       this.targets.forEach((_p, i) => {
         const { site, frozen: f, trainable: tr } = this.lora[l]![i]!;
         const eff = this.effWeights[l]!.get(site.weight)!;
+        const effT = this.effectiveT(l, site.weight) ?? undefined;
         const block = { rowOffset: site.rowOffset, colOffset: 0 };
         if (f && all) {
           ctx.copyRange(f.scales, 0, all, (this.targets.length * l + i) * Kf, Kf);
-          merge.inPlace(ctx, eff, f.uCat, f.dCat, f.scales, this.frozenStack!.layout, block);
+          merge.inPlace(ctx, eff, f.uCat, f.dCat, f.scales, this.frozenStack!.layout, block, effT);
         }
-        if (tr && alphaT) merge.inPlace(ctx, eff, tr.U, tr.D, alphaT, tr.layout, block);
+        if (tr && alphaT) merge.inPlace(ctx, eff, tr.U, tr.D, alphaT, tr.layout, block, effT);
       });
     }
   }
@@ -290,13 +293,26 @@ export class GpuViT {
   private linearForward(l: number, w: TargetWeight, args: Omit<matmul.MatmulArgs, 'b' | 'layout'>): void {
     const W = this.weight(l, w);
     if (!this.transposedForward) return matmul.nt(this.ctx, { ...args, b: W });
-    const once = this.planner.transposedOnce(w);
-    const WT = once ? this.arena.get(`forwardWT.${l}.${w}`) : this.t[`forwardWT.${w}`]!;
-    if (!once || !this.transposedDone.has(`${l}.${w}`)) {
-      ew.transpose(this.ctx, WT, W);
-      if (once) this.transposedDone.add(`${l}.${w}`);
-    }
+    if (this.mode === 'lora') return matmul.nn(this.ctx, { ...args, b: this.effectiveT(l, w) ?? this.baseT(l, w) });
+    const WT = this.t[`forwardWT.${w}`]!;
+    ew.transpose(this.ctx, WT, W);
     matmul.nn(this.ctx, { ...args, b: WT });
+  }
+
+  /** W0ᵀ of block l's weight w in LoRA training with transposedForward (made at its first use; base weights do not
+   *  change in LoRA training). */
+  private baseT(l: number, w: TargetWeight): GpuTensor {
+    const t = this.arena.get(`forwardWT.${l}.${w}`);
+    if (!this.transposedDone.has(`${l}.${w}`)) {
+      ew.transpose(this.ctx, t, this.params.get(`blocks.${l}.${w}`)!);
+      this.transposedDone.add(`${l}.${w}`);
+    }
+    return t;
+  }
+
+  /** W_effᵀ of an adapted weight in LoRA training with transposedForward, else null. */
+  private effectiveT(l: number, w: TargetWeight): GpuTensor | null {
+    return this.transposedForward && this.mode === 'lora' && this.effWeights[l]?.has(w) ? this.arena.get(`lora.${l}.effT.${w}`) : null;
   }
 
   /** The weight the forward and dx use: W0, or W_eff with every component merged. */
@@ -662,15 +678,21 @@ class Planner {
       act('attnV', sc.heads);
     }
     // The transposed weights, (in, out); GpuViT decides before planning, a plan made without a context
-    // (GpuViT.plan) counts them, so a pre-flight estimate is never short. A weight that changes between forwards
-    // (full fine-tuning, or one with LoRA components merged in) is transposed at every forward into one scratch per
-    // kind; in LoRA training a weight that never changes (every base weight without components) keeps its own
-    // transposed copy, made at the first forward: on a small model those transposes were 12 of a step's ~150 dispatches.
+    // (GpuViT.plan) counts them, so a pre-flight estimate is never short. In LoRA training the base weights never
+    // change: each keeps its own transposed copy W0ᵀ, made once, and a weight with components merged in has a
+    // transposed W_effᵀ next to W_eff, reset from W0ᵀ and merged into by the same dispatches (merge.inPlace's
+    // `transposed`). Elsewhere (full fine-tuning, evaluation) a weight is transposed at every forward into one scratch
+    // per kind, so that a large model's weights are not held twice. On a small model the per-forward transposes
+    // were 16 of a LoRA step's ~150 dispatches.
     if (opts.transposedForward ?? true)
       for (const w of BLOCK_WEIGHTS) {
         const shape = [...weightShape(c, w)].reverse();
-        if (this.transposedOnce(w)) for (let l = 0; l < c.depth; l++) this.requests.push({ name: `forwardWT.${l}.${w}`, shape });
-        else act(`forwardWT.${w}`, shape);
+        if (opts.mode !== 'lora') act(`forwardWT.${w}`, shape);
+        else
+          for (let l = 0; l < c.depth; l++) {
+            this.requests.push({ name: `forwardWT.${l}.${w}`, shape });
+            if (this.adapted().includes(w)) this.requests.push({ name: `lora.${l}.effT.${w}`, shape });
+          }
       }
     if (train) {
       act('dFeatures', [B, C]);
@@ -746,13 +768,10 @@ class Planner {
     return this.activations;
   }
 
-  /** Is block weight w constant between forwards, so that its transposed copy is made once? Only in LoRA training,
-   *  where a step is short and repeated; an evaluation model (mode 'none') keeps one scratch per kind, so that a large
-   *  model's weights are not held twice for a pass over a test set. */
-  transposedOnce(w: TargetWeight): boolean {
+  /** The block weights that LoRA components are merged into (none without components). */
+  adapted(): readonly TargetWeight[] {
     const lo = this.opts.lora ?? { frozenRanks: [], trainableRank: 0 };
-    const adapted = lo.frozenRanks.length || lo.trainableRank ? adaptedWeights(this.c, loraTargets(this.opts)) : [];
-    return this.opts.mode === 'lora' && !adapted.includes(w);
+    return lo.frozenRanks.length || lo.trainableRank ? adaptedWeights(this.c, loraTargets(this.opts)) : [];
   }
 
   trainsBase(name: string): boolean {
