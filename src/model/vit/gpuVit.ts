@@ -49,8 +49,9 @@ export interface GpuVitOptions {
   /** GPU memory the run may use, in bytes (default: 2 GiB). */
   budgetBytes?: number;
   /**
-   * Run each block's forward products as NN through a transposed copy of its weights (one block's worth of scratch,
-   * refreshed from the current weights at every forward). Default: where the engine's NN is faster (matmul.nnFaster).
+   * Run each block's forward products as NN through a transposed copy of its weights: in LoRA training every block's
+   * W0ᵀ (made once) and W_effᵀ (merged with W_eff); otherwise one block's worth of scratch, refreshed from the current
+   * weights at every forward. Default: where the engine's NN is faster (matmul.nnFaster: software GPUs).
    */
   transposedForward?: boolean;
 }
@@ -287,8 +288,8 @@ export class GpuViT {
   }
 
   /**
-   * y = x·Wᵀ (+ the epilogue in `args`) for block l's weight w (stored (out, in)): NT, or with transposedForward a
-   * transpose of W into scratch and NN (bit-identical sums, same order of k).
+   * y = x·Wᵀ (+ the epilogue in `args`) for block l's weight w (stored (out, in)): NT, or with transposedForward NN
+   * on Wᵀ (bit-identical sums, same order of k): the kept W0ᵀ / W_effᵀ in LoRA training, else a transpose into scratch.
    */
   private linearForward(l: number, w: TargetWeight, args: Omit<matmul.MatmulArgs, 'b' | 'layout'>): void {
     const W = this.weight(l, w);
