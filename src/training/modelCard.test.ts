@@ -184,6 +184,9 @@ describe('model card', () => {
     // Reproduce: the first run into its own folder, then the warm start from it.
     expect(md).toContain('npm run pretrain -- --steps 5000 --batch 128 --lr 0.003 --warmup 200 --crop-scale 0.6,1 --flip false --gray 0.5 --invert 0.5 --out .cache/warm-1\n');
     expect(md).toContain('npm run pretrain -- --steps 10000 --batch 128 --lr 0.002 --warmup 200 --crop-scale 0.6,1 --flip false --gray 0.5 --invert 0.5 --init .cache/warm-1\n');
+    // A chain of two warm starts: every run's steps, oldest first, and the time of all three.
+    const chain = { ...warm, step: 4000, steps: 4000, trainingSeconds: 1800, init: { from: 'x', step: 10000, trainingSeconds: 3600, pretraining: warm } };
+    expect(renderModelCard({ ...c, pretraining: chain, tried: [{ name: 'v0', pretraining: first, probe: probe(0.698, 0.656, 0.335) }] })).toContain('| this model | – | 5,000 + 10,000 + 4,000 | 2 h 37 min |');
     // A warm start whose source recorded no recipe says so and names the folder.
     const bare = renderModelCard({ ...c, pretraining: { ...warm, init: { from: 'models/x', step: null, trainingSeconds: null } } });
     expect(bare).toContain('Begin from the model in `models/x` (its recipe is not recorded here).');

@@ -142,6 +142,8 @@ function pretrainCommand(q: PretrainingInfo): string {
 /** Steps of a run, with a warm start's own steps before them ("5,000 + 10,000"). */
 function stepsText(q: PretrainingInfo): string {
   const own = `${q.step.toLocaleString('en-US')}${q.step < q.steps ? ` of ${q.steps.toLocaleString('en-US')}` : ''}`;
+  // Every run of a warm-start chain, oldest first (as totalSeconds counts their time).
+  if (q.init?.pretraining) return `${stepsText(q.init.pretraining)} + ${own}`;
   return q.init?.step ? `${q.init.step.toLocaleString('en-US')} + ${own}` : own;
 }
 
