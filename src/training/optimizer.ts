@@ -11,13 +11,11 @@ import { byteLength, type GpuTensor } from '../gpu/tensor';
 import * as kernels from '../kernels/optimizer';
 import { PACK_ALIGN } from '../gpu/arena';
 
-/** Tensors updated by one dispatch: the span's views of parameters and gradients, its state, and the names in it. */
+/** Tensors updated by one dispatch: the span's views of parameters and gradients, and its state. */
 interface Run {
   param: GpuTensor;
   grad: GpuTensor;
   slots: GpuTensor[];
-  /** Each name's byte offset from the start of the span. */
-  members: { name: string; offset: number; bytes: number }[];
 }
 
 /**
@@ -80,12 +78,12 @@ export class Optimizer {
     const nSlots = config.kind === 'sgd' ? 1 : 2;
     for (const r of planRuns(params, grads)) {
       const slots = Array.from({ length: nSlots }, (_, i) => ctx.tensor(r.param.shape, `optimizer.${r.names.length === 1 ? r.names[0] : r.param.label}.${i}`));
-      const base = r.param.byteOffset;
-      const members = r.names.map((name) => ({ name, offset: params.get(name)!.byteOffset - base, bytes: byteLength(params.get(name)!) }));
-      this.runs.push({ param: r.param, grad: r.grad, slots, members });
-      for (const m of members) {
-        const shape = params.get(m.name)!.shape;
-        this.state.set(m.name, r.names.length === 1 ? slots : slots.map((t, i) => ({ ...t, byteOffset: m.offset, shape: [...shape], label: `optimizer.${m.name}.${i}` })));
+      this.runs.push({ param: r.param, grad: r.grad, slots });
+      for (const name of r.names) {
+        const p = params.get(name)!;
+        // Each name's state: its part of the run's, at its parameter's distance from the run's start.
+        const at = p.byteOffset - r.param.byteOffset;
+        this.state.set(name, r.names.length === 1 ? slots : slots.map((t, i) => ({ ...t, byteOffset: at, shape: [...p.shape], label: `optimizer.${name}.${i}` })));
       }
     }
   }
