@@ -36,8 +36,8 @@ struct Dims {
 @group(0) @binding(3) var<storage, read> dCat: array<f32>; // (R, dIn)
 @group(0) @binding(4) var<storage, read> scales: array<f32>; // (K)
 @group(0) @binding(5) var<storage, read> offsets: array<u32>; // (K+1)
-@group(0) @binding(7) var<storage, read_write> wT: array<f32>; // (wStride, wRows): wᵀ
 @group(0) @binding(6) var<uniform> dims: Dims;
+@group(0) @binding(7) var<storage, read_write> wT: array<f32>; // (wStride, wRows): wᵀ (mergeInPlaceBoth)
 
 fn slab(acc: ptr<function, array<f32, 16>>, a: array<f32, 8>, b: array<f32, 16>) {
   for (var kk = 0u; kk < SG; kk++) {

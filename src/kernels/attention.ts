@@ -5,7 +5,7 @@
 //            (src/kernels/matmul.ts, B·H matrices per call), softmax and dS in this shader. Needs four (B, H, N, D)
 //            scratch tensors (three in forward), i.e. 4·B·N·C floats.
 //   'tiled':  this shader's own 4×4-tile kernels, reading qkv and dout in place; no extra memory.
-//   'fused':  shaders/attentionFused.wgsl (./attentionFused.ts), one invocation per 4 rows of a (batch, head),
+//   'fused':  shaders/attentionFused.wgsl (./attentionFused.ts), one invocation per 3 rows of a (batch, head),
 //            reading q, k, v and dout as texels: one dispatch forward, two backward, dScores the only scratch; only
 //            for short sequences (`fusedFits`).
 // 'auto' takes 'fused' wherever it fits, else 'matmul' where head buffers are given, else 'tiled'.

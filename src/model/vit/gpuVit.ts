@@ -450,7 +450,6 @@ export class GpuViT {
       return go;
     };
 
-    this.zeroAlphaPartials();
     for (let l = c.depth - 1; l >= 0; l--) {
       const a = this.blocks[l]!;
       const b = (n: string) => prm(`blocks.${l}.${n}`);
@@ -519,8 +518,6 @@ export class GpuViT {
       lora.backward(ctx, { dU: pl.trainable.dU, dD: pl.trainable.dD }, dY, x, pl.trainable.D, pl.trainable.U, alphaT!, pl.trainable.layout, pl.trainable.ws, 0, { slice });
     }
   }
-
-  private zeroAlphaPartials(): void {}
 
   /** dα_frozen = Σ_lp p_lp ⊙ invNorm_lp; dα_t = Σ_lp p_lp (the trainable scale is α_t itself). */
   private finishAlphaGrads(): void {
