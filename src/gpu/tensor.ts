@@ -29,3 +29,9 @@ export function reshape(t: GpuTensor, shape: readonly number[]): GpuTensor {
   if (numel(shape) !== numel(t.shape)) throw new Error(`reshape ${t.label} ${shapeString(t.shape)} → ${shapeString(shape)}: element counts differ`);
   return { ...t, shape: [...shape] };
 }
+
+/** The first `rows` rows of t (rows, …rest): the same memory from the same offset, a shorter leading dimension. */
+export function headRows(t: GpuTensor, rows: number): GpuTensor {
+  if (!(Number.isInteger(rows) && rows >= 1 && rows <= (t.shape[0] ?? 0))) throw new Error(`headRows ${t.label} ${shapeString(t.shape)}: ${rows} rows do not fit`);
+  return { ...t, shape: [rows, ...t.shape.slice(1)] };
+}

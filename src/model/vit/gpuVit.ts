@@ -16,7 +16,7 @@
 
 import { Arena, defaultBudgetBytes, planMemory, type TensorRequest } from '../../gpu/arena';
 import type { GpuContext } from '../../gpu/context';
-import { reshape, type GpuTensor } from '../../gpu/tensor';
+import { headRows, reshape, type GpuTensor } from '../../gpu/tensor';
 import * as attention from '../../kernels/attention';
 import * as crossEntropy from '../../kernels/crossEntropy';
 import * as ew from '../../kernels/elementwise';
@@ -84,6 +84,19 @@ interface BlockActs {
   rstd2: GpuTensor; // (T)
   pre: GpuTensor; // (T, F) fc1 output before GELU
   act: GpuTensor; // (T, F) GELU output
+  /** The last block only (see `rowsAfterAttention`): the CLS rows of its attention output and of its input, (B, C);
+   *  its mid, ln2, mean2, rstd2, pre and act then hold B rows, not T. */
+  cls?: { att: GpuTensor; x: GpuTensor };
+}
+
+/**
+ * Rows that block l's weight w sees: T = B·N, except after the last block's attention. The model's output is the
+ * final-LN CLS feature, so the last block's projection, norm2 and MLP (and their backward) run on the B CLS rows
+ * only: the same values for every quantity the loss depends on, and for a depth-4 ViT about a fifth fewer
+ * weight-product flops in a training step.
+ */
+function rowsAfterAttention(c: ViTConfig, B: number, l: number, w: TargetWeight): number {
+  return l === c.depth - 1 && w !== 'attn.qkv.weight' ? B : B * numTokens(c);
 }
 
 export class GpuViT {
@@ -146,10 +159,14 @@ export class GpuViT {
     }
     for (const name of planner.activationNames()) this.t[name] = a(name);
     for (let l = 0; l < config.depth; l++) {
+      // In evaluation every block shares block 0's buffers; the last block's tail takes their first B rows.
+      const R = rowsAfterAttention(config, opts.batch, l, 'mlp.fc1.weight');
       const blk = (n: string) => a(planner.blockName(l, n));
+      const tail = (n: string) => headRows(blk(n), R);
       this.blocks.push({
-        x: blk('x'), ln1: blk('ln1'), mean1: blk('mean1'), rstd1: blk('rstd1'), qkv: blk('qkv'), probs: blk('probs'),
-        att: blk('att'), mid: blk('mid'), ln2: blk('ln2'), mean2: blk('mean2'), rstd2: blk('rstd2'), pre: blk('pre'), act: blk('act'),
+        x: blk('x'), ln1: blk('ln1'), mean1: blk('mean1'), rstd1: blk('rstd1'), qkv: blk('qkv'), probs: blk('probs'), att: blk('att'),
+        mid: tail('mid'), ln2: tail('ln2'), mean2: tail('mean2'), rstd2: tail('rstd2'), pre: tail('pre'), act: tail('act'),
+        ...(l === config.depth - 1 ? { cls: { att: a('clsAtt'), x: a('clsX') } } : {}),
       });
     }
     this.buildLora(planner);
@@ -189,10 +206,11 @@ export class GpuViT {
           const stride = partialStride(T, trainableRank);
           const all = a('lora.partials');
           const site = this.targets.length * l + row.length;
-          const partial = { ...all, byteOffset: all.byteOffset + 4 * stride * site, shape: lora.partialShape(T, layout), label: `${key}.partial` };
+          const rows = rowsAfterAttention(this.config, this.batch, l, targetSite(this.config, p).weight);
+          const partial = { ...all, byteOffset: all.byteOffset + 4 * stride * site, shape: lora.partialShape(rows, layout), label: `${key}.partial` };
           trainable = {
             layout,
-            ws: lora.createWorkspace(this.ctx, T, layout, key, partial),
+            ws: lora.createWorkspace(this.ctx, rows, layout, key, partial),
             U: a(`${key}.U`),
             D: a(`${key}.D`),
             dU: a(`grad.${key}.U`),
@@ -353,21 +371,27 @@ export class GpuViT {
 
     for (let l = 0; l < c.depth; l++) {
       const a = this.blocks[l]!;
-      const next = l + 1 < c.depth ? this.blocks[l + 1]!.x : this.t.xOut!;
+      // The last block writes only its CLS rows (rowsAfterAttention).
+      const next = l + 1 < c.depth ? this.blocks[l + 1]!.x : this.t.clsOut!;
       const b = (n: string) => prm(`blocks.${l}.${n}`);
       layerNorm.forward(ctx, a.ln1, a.mean1, a.rstd1, a.x, b('norm1.weight'), b('norm1.bias'), T, C, c.layerNormEps);
       this.linearForward(l, 'attn.qkv.weight', { c: a.qkv, a: a.ln1, bias: c.qkvBias ? b('attn.qkv.bias') : undefined });
       this.loraForward(l, 'attn.qkv.weight', a.ln1);
       attention.forward(ctx, a.att, a.probs, a.qkv, B, N, c.heads, headDim(c), { heads: this.attentionHeads() });
-      this.linearForward(l, 'attn.proj.weight', { c: a.mid, a: a.att, bias: b('attn.proj.bias'), residual: a.x });
-      this.loraForward(l, 'attn.proj.weight', a.att);
-      layerNorm.forward(ctx, a.ln2, a.mean2, a.rstd2, a.mid, b('norm2.weight'), b('norm2.bias'), T, C, c.layerNormEps);
+      if (a.cls) {
+        ew.selectRow(ctx, a.cls.att, a.att, B, N, C, 0);
+        ew.selectRow(ctx, a.cls.x, a.x, B, N, C, 0);
+      }
+      const att = a.cls?.att ?? a.att;
+      const R = att.shape[0]!;
+      this.linearForward(l, 'attn.proj.weight', { c: a.mid, a: att, bias: b('attn.proj.bias'), residual: a.cls?.x ?? a.x });
+      this.loraForward(l, 'attn.proj.weight', att);
+      layerNorm.forward(ctx, a.ln2, a.mean2, a.rstd2, a.mid, b('norm2.weight'), b('norm2.bias'), R, C, c.layerNormEps);
       this.linearForward(l, 'mlp.fc1.weight', { c: a.act, a: a.ln2, bias: b('mlp.fc1.bias'), activation: 'gelu', pre: a.pre });
       this.loraForward(l, 'mlp.fc1.weight', a.ln2);
       this.linearForward(l, 'mlp.fc2.weight', { c: next, a: a.act, bias: b('mlp.fc2.bias'), residual: a.mid });
       this.loraForward(l, 'mlp.fc2.weight', a.act);
     }
-    ew.selectRow(ctx, this.t.clsOut!, this.t.xOut!, B, N, C, 0);
     layerNorm.forward(ctx, this.t.features!, this.t.meanF!, this.t.rstdF!, this.t.clsOut!, prm('norm.weight'), prm('norm.bias'), B, C, c.layerNormEps);
     if (c.numClasses > 0)
       matmul.nt(ctx, { c: this.t.logits!, a: this.t.features!, b: prm('head.weight'), bias: prm('head.bias') });
@@ -431,9 +455,8 @@ export class GpuViT {
     if (opts.featureGrad) ctx.copy(dFeatures, opts.featureGrad);
     if (c.numClasses > 0) matmul.nn(ctx, { c: dFeatures, a: dlogits, b: prm('head.weight'), beta: opts.featureGrad ? 1 : 0 });
     layerNorm.backward(ctx, t.dCls!, full ? grad('norm.weight')! : null, full ? grad('norm.bias')! : null, dFeatures, t.clsOut!, prm('norm.weight'), t.meanF!, t.rstdF!, B, C);
-    let dx = t.dxA!; // (T, C) gradient flowing into the current block's output
+    let dx = t.dxA!; // (T, C) gradient flowing into the current block's output (the last block's: dCls, B rows)
     let dxOther = t.dxB!;
-    ew.selectRowBackward(ctx, dx, t.dCls!, B, N, C, 0);
 
     /** Backward through linear map w of block l (y = x·Wᵀ + b plus its LoRA terms) from dY: dW and db in full
      *  fine-tuning, dIn = dY·W when anything below needs it (times gelu'(geluPre) when x came out of a GELU: fc1's
@@ -442,7 +465,7 @@ export class GpuViT {
       if (full) {
         matmul.tn(ctx, { c: grad(`blocks.${l}.${w}`)!, a: dY, b: x });
         const dBias = grad(`blocks.${l}.${w.replace(/weight$/, 'bias')}`); // absent for a qkv without bias
-        if (dBias) reduce.sumRows(ctx, dBias, dY, T, weightShape(c, w)[0]);
+        if (dBias) reduce.sumRows(ctx, dBias, dY, dY.shape[0]!, weightShape(c, w)[0]);
       }
       const go = below(l, w);
       if (go) matmul.nn(ctx, { c: dIn, a: dY, b: this.weight(l, w), ...(geluPre ? { activation: 'geluBackward', pre: geluPre } : {}) });
@@ -454,18 +477,29 @@ export class GpuViT {
       const a = this.blocks[l]!;
       const b = (n: string) => prm(`blocks.${l}.${n}`);
       const g = (n: string) => grad(`blocks.${l}.${n}`);
+      // The last block's MLP and projection ran on its B CLS rows (a.cls), the others' on all T.
+      const R = a.mid.shape[0]!;
+      const dOut = a.cls ? t.dCls! : dx;
+      const [dPre, dLn, dMid] = [headRows(t.dPre!, R), headRows(t.dLn!, R), headRows(t.dMid!, R)];
       // MLP: out = mid + fc2(gelu(fc1(ln2(mid)))).
-      if (!linear(l, 'mlp.fc2.weight', dx, a.act, t.dPre!, a.pre)) break;
-      if (!linear(l, 'mlp.fc1.weight', t.dPre!, a.ln2, t.dLn!)) break;
-      // dMid = dx (the residual path) + the MLP path's gradient through norm2, in one pass.
-      layerNorm.backward(ctx, t.dMid!, full ? g('norm2.weight')! : null, full ? g('norm2.bias')! : null, t.dLn!, a.mid, b('norm2.weight'), a.mean2, a.rstd2, T, C, { residual: dx });
+      if (!linear(l, 'mlp.fc2.weight', dOut, a.act, dPre, a.pre)) break;
+      if (!linear(l, 'mlp.fc1.weight', dPre, a.ln2, dLn)) break;
+      // dMid = dOut (the residual path) + the MLP path's gradient through norm2, in one pass.
+      layerNorm.backward(ctx, dMid, full ? g('norm2.weight')! : null, full ? g('norm2.bias')! : null, dLn, a.mid, b('norm2.weight'), a.mean2, a.rstd2, R, C, { residual: dOut });
       // Attention: mid = x + proj(attn(qkv(ln1(x)))).
-      if (!linear(l, 'attn.proj.weight', t.dMid!, a.att, t.dAtt!)) break;
+      if (!linear(l, 'attn.proj.weight', dMid, a.cls?.att ?? a.att, a.cls ? dLn : t.dAtt!)) break;
+      // Back to all T rows: the CLS rows' gradients, zeros elsewhere (dx is free here: the last block's came as dCls).
+      let dMidAll = dMid;
+      if (a.cls) {
+        ew.selectRowBackward(ctx, t.dAtt!, dLn, B, N, C, 0);
+        ew.selectRowBackward(ctx, dx, dMid, B, N, C, 0);
+        dMidAll = dx;
+      }
       const heads = this.attentionHeads();
       const scratch = { dScores: t.dScores, rowDot: t.rowDot, heads: heads && { ...heads, g: t.attnG! } };
       attention.backward(ctx, t.dQkv!, t.dAtt!, a.qkv, a.att, a.probs, scratch, B, N, c.heads, headDim(c));
       if (!linear(l, 'attn.qkv.weight', t.dQkv!, a.ln1, t.dLn!)) break;
-      layerNorm.backward(ctx, dxOther, full ? g('norm1.weight')! : null, full ? g('norm1.bias')! : null, t.dLn!, a.x, b('norm1.weight'), a.mean1, a.rstd1, T, C, { residual: t.dMid! });
+      layerNorm.backward(ctx, dxOther, full ? g('norm1.weight')! : null, full ? g('norm1.bias')! : null, t.dLn!, a.x, b('norm1.weight'), a.mean1, a.rstd1, T, C, { residual: dMidAll });
       [dx, dxOther] = [dxOther, dx];
     }
     this.finishAlphaGrads();
@@ -638,7 +672,8 @@ class Planner {
     };
     act('cols', [B, Np, c.channels * P * P]);
     act('patches', [B * Np, C]);
-    act('xOut', [T, C]);
+    act('clsAtt', [B, C]);
+    act('clsX', [B, C]);
     act('clsOut', [B, C]);
     act('features', [B, C]);
     act('meanF', [B]);
@@ -652,6 +687,7 @@ class Planner {
     for (let l = 0; l < c.depth; l++) {
       if (!train && l > 0) continue;
       const blk = (n: string, shape: number[]) => this.requests.push({ name: this.blockName(l, n), shape });
+      const R = train ? rowsAfterAttention(c, B, l, 'mlp.fc1.weight') : T; // evaluation: block 0's serve every block
       blk('x', [T, C]);
       blk('ln1', [T, C]);
       blk('mean1', [T]);
@@ -659,12 +695,12 @@ class Planner {
       blk('qkv', [T, 3 * C]);
       blk('probs', attention.scratchShapes(B, N, H, headDim(c)).probs);
       blk('att', [T, C]);
-      blk('mid', [T, C]);
-      blk('ln2', [T, C]);
-      blk('mean2', [T]);
-      blk('rstd2', [T]);
-      blk('pre', [T, F]);
-      blk('act', [T, F]);
+      blk('mid', [R, C]);
+      blk('ln2', [R, C]);
+      blk('mean2', [R]);
+      blk('rstd2', [R]);
+      blk('pre', [R, F]);
+      blk('act', [R, F]);
     }
     // Attention's head-major work buffers (shared by all blocks, forward and backward; see kernels/attention.ts);
     // a sequence short enough for the fused kernels needs none (its backward uses dScores, below).
