@@ -97,7 +97,22 @@ fn columnScales(@builtin(global_invocation_id) gid: vec3<u32>) {
 fn project(@builtin(local_invocation_index) lane: u32, @builtin(workgroup_id) wg: vec3<u32>) {
   let t0 = wg.y * TM;
   let jBase = wg.x * SG * TN + lane;
+  storeH(t0, jBase, projectTile(t0, jBase, lane));
+}
+
+fn storeH(t0: u32, jBase: u32, acc: array<f32, 16>) {
+  for (var i = 0u; i < TM; i++) {
+    for (var j = 0u; j < TN; j++) {
+      let col = jBase + j * SG;
+      if (t0 + i < dims.T && col < dims.R) { h[(t0 + i) * dims.R + col] = acc[i * TN + j]; }
+    }
+  }
+}
+
+// This lane's part of the h tile at rows t0…, columns jBase + SG·j.
+fn projectTile(t0: u32, jBase: u32, lane: u32) -> array<f32, 16> {
   var acc: array<f32, 16>;
+  for (var i = 0u; i < TM * TN; i++) { acc[i] = 0.0; }
   for (var k0 = 0u; k0 < dims.dIn; k0 += SG) {
     let k = k0 + lane;
     let kc = min(k, dims.dIn - 1u);
@@ -114,12 +129,7 @@ fn project(@builtin(local_invocation_index) lane: u32, @builtin(workgroup_id) wg
     }
     slab(&acc, a, b);
   }
-  for (var i = 0u; i < TM; i++) {
-    for (var j = 0u; j < TN; j++) {
-      let col = jBase + j * SG;
-      if (t0 + i < dims.T && col < dims.R) { h[(t0 + i) * dims.R + col] = acc[i * TN + j]; }
-    }
-  }
+  return acc;
 }
 
 // y[:, outOffset + o] += Σ_j h[t][j]·colScale[j]·U_cat[o][j]: rows t, columns o (lanes), reduction over R.
@@ -161,7 +171,46 @@ fn expand(@builtin(local_invocation_index) lane: u32, @builtin(workgroup_id) wg:
 fn gradProject(@builtin(local_invocation_index) lane: u32, @builtin(workgroup_id) wg: vec3<u32>) {
   let t0 = wg.y * TM;
   let jBase = wg.x * SG * TN + lane;
+  let acc = guTile(t0, jBase, lane);
+  // Fused α partial sums: this tile's column sums of gu ⊙ h, so gu is never re-read for p.
+  for (var j = 0u; j < TN; j++) {
+    let col = jBase + j * SG;
+    let cc = min(col, dims.R - 1u);
+    var colSum = 0.0;
+    for (var i = 0u; i < TM; i++) {
+      let v = acc[i * TN + j];
+      if (t0 + i < dims.T && col < dims.R) { gu[(t0 + i) * dims.R + col] = v; }
+      colSum = fma(select(0.0, v, t0 + i < dims.T), h[min(t0 + i, dims.T - 1u) * dims.R + cc], colSum);
+    }
+    if (col < dims.R) { partial[wg.y * dims.R + col] = colSum; }
+  }
+}
+
+// project and gradProject in one dispatch, for a model that needs h only in backward (its components merged into
+// the weight, so forward never reads h): the same tile of h and of gu, the partial sums from h's registers.
+@compute @workgroup_size(SG)
+fn projectGrad(@builtin(local_invocation_index) lane: u32, @builtin(workgroup_id) wg: vec3<u32>) {
+  let t0 = wg.y * TM;
+  let jBase = wg.x * SG * TN + lane;
+  let hAcc = projectTile(t0, jBase, lane);
+  storeH(t0, jBase, hAcc);
+  let acc = guTile(t0, jBase, lane);
+  for (var j = 0u; j < TN; j++) {
+    let col = jBase + j * SG;
+    var colSum = 0.0;
+    for (var i = 0u; i < TM; i++) {
+      let v = acc[i * TN + j];
+      if (t0 + i < dims.T && col < dims.R) { gu[(t0 + i) * dims.R + col] = v; }
+      colSum = fma(select(0.0, v, t0 + i < dims.T), hAcc[i * TN + j], colSum);
+    }
+    if (col < dims.R) { partial[wg.y * dims.R + col] = colSum; }
+  }
+}
+
+// This lane's part of the gu tile at rows t0…, columns jBase + SG·j.
+fn guTile(t0: u32, jBase: u32, lane: u32) -> array<f32, 16> {
   var acc: array<f32, 16>;
+  for (var i = 0u; i < TM * TN; i++) { acc[i] = 0.0; }
   for (var k0 = 0u; k0 < dims.dOut; k0 += SG) {
     let k = k0 + lane;
     let kc = min(k, dims.dOut - 1u);
@@ -178,18 +227,7 @@ fn gradProject(@builtin(local_invocation_index) lane: u32, @builtin(workgroup_id
     }
     slab(&acc, a, b);
   }
-  // Fused α partial sums: this tile's column sums of gu ⊙ h, so gu is never re-read for p.
-  for (var j = 0u; j < TN; j++) {
-    let col = jBase + j * SG;
-    let cc = min(col, dims.R - 1u);
-    var colSum = 0.0;
-    for (var i = 0u; i < TM; i++) {
-      let v = acc[i * TN + j];
-      if (t0 + i < dims.T && col < dims.R) { gu[(t0 + i) * dims.R + col] = v; }
-      colSum = fma(select(0.0, v, t0 + i < dims.T), h[min(t0 + i, dims.T - 1u) * dims.R + cc], colSum);
-    }
-    if (col < dims.R) { partial[wg.y * dims.R + col] = colSum; }
-  }
+  return acc;
 }
 
 // dx (+)= (gu ⊙ colScale)·D_cat: rows t, columns i (lanes), reduction over R.

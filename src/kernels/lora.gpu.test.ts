@@ -95,9 +95,16 @@ await describeGpu('lora kernel', (ctx) => {
       lora.backward(c, { dD: dDAlone }, tg, tx, tD, tU, ts, lay, ws, comp, { slice });
       expect(Array.from(await c.read(dUAlone))).toEqual(Array.from(await c.read(tdU)));
       expect(Array.from(await c.read(dDAlone))).toEqual(Array.from(await c.read(tdD)));
+      // h made in backward (projectGrad: no forward, a fresh workspace): the same h, gu, dU, dD and p, bit for bit.
+      const ws2 = lora.createWorkspace(c, T, lay);
+      const [dU2, dD2, p2] = [c.tensor([dOut, ranks[comp]!], 'dU2'), c.tensor([ranks[comp]!, dIn], 'dD2'), c.tensor([K], 'p2')];
+      lora.backward(c, { dU: dU2, dD: dD2, p: p2 }, tg, tx, tD, tU, ts, lay, ws2, comp, { slice, project: true });
+      for (const [got, want] of [[ws2.h, ws.h], [ws2.gu, ws.gu], [dU2, tdU], [dD2, tdD], [p2, tp]] as const)
+        expect(Array.from(await c.read(got)), got.label).toEqual(Array.from(await c.read(want)));
 
       lora.releaseWorkspace(c, ws);
-      c.release(lay.offsets, tx, tD, tU, ts, ty, tg, tdx, tdU, tdD, tp, dUAlone, dDAlone);
+      lora.releaseWorkspace(c, ws2);
+      c.release(lay.offsets, tx, tD, tU, ts, ty, tg, tdx, tdU, tdD, tp, dUAlone, dDAlone, dU2, dD2, p2);
     });
   }
 

@@ -9,7 +9,7 @@
 // one (scale α_t, factors trainable). Both α vectors are trainable and shared by all blocks and targets.
 // Every component is merged into its adapted weight once per step (W_eff = W0 + Σ_k s_k U_k D_k + α_t U_t D_t,
 // dOut·dIn·R flops), so the forward and dx run on plain weights and pay nothing per component. The trainable
-// component's gradients need only h = x·D_tᵀ (forward) and the LoRA backward without its dx; the frozen stack's α
+// component's gradients need only h = x·D_tᵀ (made in backward, with gu) and the LoRA backward without its dx; the frozen stack's α
 // gradient is ⟨Gᵀ·X, U_k D_k⟩_F, from the (transposed) weight gradient through lora.innerProducts. A step thus
 // costs about the same with 1 or 20 previous tasks (the official code's cost grows with every task).
 // Memory is planned before anything is allocated (Arena); a batch that will not fit is refused with numbers.
@@ -268,7 +268,7 @@ export class GpuViT {
   /**
    * W_eff = W0 + Σ_k s_k U_k D_k + α_t U_t D_t on the targets' rows, every component merged (frozen: scales_lp =
    * α_frozen ⊙ invNorm_lp), before every forward: the forward and dx then run on plain weights, and the LoRA kernels
-   * are left with what the gradients need (h = x·D_tᵀ forward; gu, dU, dD and the α inner products backward).
+   * are left with what the gradients need (h = x·D_tᵀ, gu, dU, dD and the α inner products, all in backward).
    * Merging the trainable component too replaced its columnScales, expand and gradInput kernels (4 % of a ViT-Tiny
    * LoRA step's GPU time; 22 of a small32 step's 226 dispatches) with one merge per target (0.6 %; bench/README.md).
    */
@@ -339,15 +339,6 @@ export class GpuViT {
     return this.effWeights[l]?.get(w) ?? this.params.get(`blocks.${l}.${w}`)!;
   }
 
-  /** h = x·D_tᵀ of the trainable component on each target of weight w in block l, for its gradients (its
-   *  α_t (x D_tᵀ) U_tᵀ is already in y: W_eff holds it, see refreshEffective). */
-  private loraForward(l: number, w: TargetWeight, x: GpuTensor): void {
-    for (const pl of this.lora[l]!) {
-      if (!pl.trainable || pl.site.weight !== w) continue;
-      lora.project(this.ctx, x, pl.trainable.D, pl.trainable.U, this.arena.get('lora.alphaTrainable'), pl.trainable.layout, pl.trainable.ws);
-    }
-  }
-
   // ------------------------------------------------------------------ forward
 
   /** logits (B, K) for images (B, channels, S, S) (already normalised). Keeps what backward needs. */
@@ -376,7 +367,6 @@ export class GpuViT {
       const b = (n: string) => prm(`blocks.${l}.${n}`);
       layerNorm.forward(ctx, a.ln1, a.mean1, a.rstd1, a.x, b('norm1.weight'), b('norm1.bias'), T, C, c.layerNormEps);
       this.linearForward(l, 'attn.qkv.weight', { c: a.qkv, a: a.ln1, bias: c.qkvBias ? b('attn.qkv.bias') : undefined });
-      this.loraForward(l, 'attn.qkv.weight', a.ln1);
       attention.forward(ctx, a.att, a.probs, a.qkv, B, N, c.heads, headDim(c), { heads: this.attentionHeads() });
       if (a.cls) {
         ew.selectRow(ctx, a.cls.att, a.att, B, N, C, 0);
@@ -385,12 +375,9 @@ export class GpuViT {
       const att = a.cls?.att ?? a.att;
       const R = att.shape[0]!;
       this.linearForward(l, 'attn.proj.weight', { c: a.mid, a: att, bias: b('attn.proj.bias'), residual: a.cls?.x ?? a.x });
-      this.loraForward(l, 'attn.proj.weight', att);
       layerNorm.forward(ctx, a.ln2, a.mean2, a.rstd2, a.mid, b('norm2.weight'), b('norm2.bias'), R, C, c.layerNormEps);
       this.linearForward(l, 'mlp.fc1.weight', { c: a.act, a: a.ln2, bias: b('mlp.fc1.bias'), activation: 'gelu', pre: a.pre });
-      this.loraForward(l, 'mlp.fc1.weight', a.ln2);
       this.linearForward(l, 'mlp.fc2.weight', { c: next, a: a.act, bias: b('mlp.fc2.bias'), residual: a.mid });
-      this.loraForward(l, 'mlp.fc2.weight', a.act);
     }
     layerNorm.forward(ctx, this.t.features!, this.t.meanF!, this.t.rstdF!, this.t.clsOut!, prm('norm.weight'), prm('norm.bias'), B, C, c.layerNormEps);
     if (c.numClasses > 0)
@@ -549,7 +536,8 @@ export class GpuViT {
       const slice = { stride: rows, offset: pl.site.rowOffset };
       // No dx: W_eff holds this component too, so linear()'s dY·W_eff carried it.
       // p_t is left in the workspace's α partials (a view into lora.partials), summed over every site at the end.
-      lora.backward(ctx, { dU: pl.trainable.dU, dD: pl.trainable.dD }, dY, x, pl.trainable.D, pl.trainable.U, alphaT!, pl.trainable.layout, pl.trainable.ws, 0, { slice });
+      // h = x·D_tᵀ is made here too, with gu: the forward never needs it (W_eff carries α_t U_t D_t).
+      lora.backward(ctx, { dU: pl.trainable.dU, dD: pl.trainable.dD }, dY, x, pl.trainable.D, pl.trainable.U, alphaT!, pl.trainable.layout, pl.trainable.ws, 0, { slice, project: true });
     }
   }
 
