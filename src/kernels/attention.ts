@@ -113,6 +113,8 @@ export interface ForwardOptions {
   /** Work buffers of the matmul path; without them the tiled kernels run. */
   heads?: HeadBuffers;
   path?: AttentionPath;
+  /** Only the first Q query rows (default all N): out (B, Q, C), probs (B, H, Q, N). The fused path only. */
+  queries?: number;
 }
 
 /** out (B, N, C) = per head softmax(q·kᵀ/√D)·v; saves probs (B, H, N, N) for backward. */
@@ -130,7 +132,8 @@ export function forward(
   checkFits(ctx, probs, 'probs (B, H, N, N)');
   const uniforms = { B, N, H, D };
   const path = resolvePath(opts.path ?? 'auto', !!opts.heads, N, D, B * H);
-  if (path === 'fused') return fused.forward(ctx, out, probs, qkv, B, N, H, D);
+  if (path === 'fused') return fused.forward(ctx, out, probs, qkv, B, N, H, D, opts.queries ?? N);
+  checkAllQueries(path, N, opts.queries);
   if (path === 'matmul') {
     const { q, k, v } = opts.heads!;
     checkHeads({ q, k, v }, B, N, H, D);
@@ -148,6 +151,10 @@ export function forward(
   ctx.run('attention', 'context', { bindings: { out, probs, qkv }, uniforms, overrides: { WG }, workgroups: tileGrid(B, N, H, D) });
 }
 
+function checkAllQueries(path: string, N: number, queries?: number): void {
+  if (queries !== undefined && queries !== N) throw new Error(`attention: only the fused path takes a subset of query rows (${queries} of ${N}); this one is '${path}'`);
+}
+
 /** Backward's scratch; the fused path needs dScores only. */
 export interface AttentionScratch {
   dScores?: GpuTensor; // (B, H, N, N)
@@ -156,7 +163,8 @@ export interface AttentionScratch {
   heads?: HeadBuffers & { g: GpuTensor };
 }
 
-/** dqkv (B, N, 3C) from dout (B, N, C) and the forward's qkv, out and probs. dqkv is overwritten. */
+/** dqkv (B, N, 3C) from dout (B, N, C) and the forward's qkv, out and probs. dqkv is overwritten. With `queries`
+ *  (the fused path only) dout is (B, Q, C), probs and dScores (B, H, Q, N), and dq is 0 past the first Q rows. */
 export function backward(
   ctx: GpuContext,
   dqkv: GpuTensor,
@@ -170,14 +178,16 @@ export function backward(
   H: number,
   D: number,
   path: AttentionPath = 'auto',
+  queries?: number,
 ): void {
   const resolved = resolvePath(path, !!scratch.heads, N, D, B * H);
   const { dScores, rowDot: rowD } = scratch;
   if (resolved === 'fused') {
     if (!dScores) throw new Error('attention: the fused backward path needs dScores scratch (scratchShapes)');
     checkFits(ctx, dScores, 'dScores (B, H, N, N)');
-    return fused.backward(ctx, dqkv, dout, qkv, probs, dScores, B, N, H, D);
+    return fused.backward(ctx, dqkv, dout, qkv, probs, dScores, B, N, H, D, queries ?? N);
   }
+  checkAllQueries(resolved, N, queries);
   if (!dScores || !rowD) throw new Error('attention: the matmul and tiled backward paths need dScores and rowDot scratch (scratchShapes)');
   checkFits(ctx, dScores, 'dScores (B, H, N, N)');
   const uniforms = { B, N, H, D };

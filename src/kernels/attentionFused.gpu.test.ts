@@ -44,6 +44,46 @@ await describeGpu('attentionFused kernel', (ctx) => {
     });
   }
 
+  // The first Q query rows only (Q = 1: a ViT's last block needs just the CLS token): out and probs are those rows of
+  // the full attention; backward is the full backward with dout zero on the other rows (their dq is 0, dk and dv
+  // still come from every key row).
+  for (const [B, N, H, D, Q] of [[3, 17, 3, 32, 1], [2, 11, 2, 8, 5]] as const) {
+    it(`the first ${Q} query rows of B=${B} N=${N} H=${H} D=${D}`, async () => {
+      const c = ctx();
+      const C = H * D;
+      const qkv = f32(normal(B * N * 3 * C, 5 * Q + N, 1)); // (B, N, 3C)
+      const dout = f32(normal(B * Q * C, 12)); // (B, Q, C)
+      const t = {
+        qkv: c.fromArray(qkv, [B, N, 3 * C], 'qkv'),
+        dout: c.fromArray(dout, [B, Q, C], 'dout'),
+        out: c.fromArray(new Float32Array(B * Q * C).fill(NaN), [B, Q, C], 'out'),
+        probs: c.fromArray(new Float32Array(B * H * Q * N).fill(NaN), [B, H, Q, N], 'probs'),
+        dqkv: c.fromArray(new Float32Array(B * N * 3 * C).fill(NaN), [B, N, 3 * C], 'dqkv'),
+        dScores: c.fromArray(new Float32Array(B * H * Q * N).fill(NaN), [B, H, Q, N], 'dScores'),
+      };
+      fused.forward(c, t.out, t.probs, t.qkv, B, N, H, D, Q);
+      fused.backward(c, t.dqkv, t.dout, t.qkv, t.probs, t.dScores, B, N, H, D, Q);
+      const f = ref.forward(f64(qkv), B, N, H, D);
+      const rowsOf = (full: Float64Array, groups: number, width: number) => {
+        const outRows = new Float64Array(groups * Q * width);
+        for (let g = 0; g < groups; g++) outRows.set(full.subarray(g * N * width, (g * N + Q) * width), g * Q * width);
+        return outRows;
+      };
+      const gpuProbs = await c.read(t.probs);
+      assertClose(gpuProbs, rowsOf(f.probs, B * H, N), { reduction: D, label: 'probs' });
+      assertClose(await c.read(t.out), rowsOf(f.out, B, C), { reduction: D + N, label: 'out' });
+      // The full backward at the GPU's probs on the query rows, dout zero elsewhere.
+      const probsAll = Float64Array.from(f.probs);
+      for (let g = 0; g < B * H; g++) for (let i = 0; i < Q * N; i++) probsAll[g * N * N + i] = gpuProbs[g * Q * N + i]!;
+      const doutAll = new Float64Array(B * N * C);
+      for (let b = 0; b < B; b++) doutAll.set(f64(dout.subarray(b * Q * C, (b + 1) * Q * C)), b * N * C);
+      const want = ref.backward(doutAll, f64(qkv), probsAll, B, N, H, D);
+      assertClose(await c.read(t.dqkv), want, { reduction: D + N, label: 'dqkv' });
+      expect(() => fused.forward(c, t.dout, t.probs, t.qkv, B, N, H, D, N + 1)).toThrow(/query rows/);
+      c.release(...Object.values(t));
+    });
+  }
+
   it('refuses a head that does not fit its register arrays, with the limits', () => {
     expect(fused.fits(17, 32)).toBe(true);
     expect(fused.fits(33, 16)).toBe(false); // N > 32

@@ -4,7 +4,7 @@
 // and maths as the other paths; reference: src/reference/attentionFused.ts (= src/reference/attention.ts).
 
 import { TEXTURE_ROW_TEXELS, type GpuContext } from '../gpu/context';
-import type { GpuTensor } from '../gpu/tensor';
+import { numel, type GpuTensor } from '../gpu/tensor';
 import { grid1d } from './grid';
 
 // The shader's register arrays: MAXN tokens, MAXD4 vec4s of a head, MAXR rows per invocation.
@@ -32,24 +32,40 @@ export function unfit(N: number, D: number, BH = 1): string | null {
 
 export const fits = (N: number, D: number, BH = 1): boolean => unfit(N, D, BH) === null;
 
-function run(ctx: GpuContext, entry: 'forward' | 'backwardQuery' | 'backwardKey', bindings: Record<string, GpuTensor>, B: number, N: number, H: number, D: number): void {
+interface Shape {
+  B: number;
+  N: number;
+  H: number;
+  D: number;
+  /** Query rows: the first Q tokens of every (batch, head) (default N). */
+  Q: number;
+}
+
+function run(ctx: GpuContext, entry: 'forward' | 'backwardQuery' | 'backwardKey', bindings: Record<string, GpuTensor>, s: Shape): void {
+  const { B, N, H, D, Q } = s;
   const why = unfit(N, D, B * H);
   if (why) throw new Error(`attentionFused: ${why}`);
+  if (!(Number.isInteger(Q) && Q >= 1 && Q <= N)) throw new Error(`attentionFused: ${Q} query rows of ${N} tokens`);
+  const sizes: Record<string, number> = { out4: B * Q * H * D, tdout: B * Q * H * D, probs: B * H * Q * N, probsIn: B * H * Q * N, dscores: B * H * Q * N, dscoresIn: B * H * Q * N, tqkv: B * N * 3 * H * D, dqkv4: B * N * 3 * H * D };
+  for (const [name, t] of Object.entries(bindings))
+    if (numel(t.shape) !== sizes[name]) throw new Error(`attentionFused.${entry}: ${name} ${t.label} has ${numel(t.shape)} elements, expected ${sizes[name]} (B ${B}, N ${N}, Q ${Q}, H ${H}, D ${D})`);
+  const rows = entry === 'backwardKey' ? N : Q;
   ctx.run('attentionFused', entry, {
     bindings,
-    overrides: { WG, RPL, TOKENS: N, HEAD_DIM: D, HEADS: H, BATCH: B, TW: TEXTURE_ROW_TEXELS },
-    workgroups: grid1d(ctx, B * H * Math.ceil(N / RPL), WG),
+    overrides: { WG, RPL, TOKENS: N, QUERIES: Q, HEAD_DIM: D, HEADS: H, BATCH: B, TW: TEXTURE_ROW_TEXELS },
+    workgroups: grid1d(ctx, B * H * Math.ceil(rows / RPL), WG),
   });
 }
 
-/** out (B, N, C) = per head softmax(q·kᵀ/√D)·v from qkv (B, N, 3C); saves probs (B, H, N, N) for backward. */
-export function forward(ctx: GpuContext, out: GpuTensor, probs: GpuTensor, qkv: GpuTensor, B: number, N: number, H: number, D: number): void {
-  run(ctx, 'forward', { tqkv: qkv, out4: out, probs }, B, N, H, D);
+/** out (B, Q, C) = per head softmax(q·kᵀ/√D)·v for the first Q query rows (default all N) from qkv (B, N, 3C);
+ *  saves probs (B, H, Q, N) for backward. */
+export function forward(ctx: GpuContext, out: GpuTensor, probs: GpuTensor, qkv: GpuTensor, B: number, N: number, H: number, D: number, Q = N): void {
+  run(ctx, 'forward', { tqkv: qkv, out4: out, probs }, { B, N, H, D, Q });
 }
 
-/** dqkv (B, N, 3C), overwritten, from dout (B, N, C), the forward's qkv and probs; dScores (B, H, N, N) is scratch
- *  (it receives dS = scale·P ⊙ (dP − rowD)). */
-export function backward(ctx: GpuContext, dqkv: GpuTensor, dout: GpuTensor, qkv: GpuTensor, probs: GpuTensor, dScores: GpuTensor, B: number, N: number, H: number, D: number): void {
-  run(ctx, 'backwardQuery', { tqkv: qkv, tdout: dout, probsIn: probs, dscores: dScores, dqkv4: dqkv }, B, N, H, D);
-  run(ctx, 'backwardKey', { tqkv: qkv, tdout: dout, probsIn: probs, dscoresIn: dScores, dqkv4: dqkv }, B, N, H, D);
+/** dqkv (B, N, 3C), overwritten, from dout (B, Q, C) (default Q = N), the forward's qkv and probs; dScores (B, H, Q, N)
+ *  is scratch (it receives dS = scale·P ⊙ (dP − rowD)). dq is 0 on rows ≥ Q. */
+export function backward(ctx: GpuContext, dqkv: GpuTensor, dout: GpuTensor, qkv: GpuTensor, probs: GpuTensor, dScores: GpuTensor, B: number, N: number, H: number, D: number, Q = N): void {
+  run(ctx, 'backwardQuery', { tqkv: qkv, tdout: dout, probsIn: probs, dscores: dScores, dqkv4: dqkv }, { B, N, H, D, Q });
+  run(ctx, 'backwardKey', { tqkv: qkv, tdout: dout, probsIn: probs, dscoresIn: dScores, dqkv4: dqkv }, { B, N, H, D, Q });
 }

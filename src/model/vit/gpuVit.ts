@@ -85,8 +85,9 @@ interface BlockActs {
   pre: GpuTensor; // (T, F) fc1 output before GELU
   act: GpuTensor; // (T, F) GELU output
   /** The last block only (see `rowsAfterAttention`): the CLS rows of its attention output and of its input, (B, C);
-   *  its mid, ln2, mean2, rstd2, pre and act then hold B rows, not T. */
-  cls?: { att: GpuTensor; x: GpuTensor };
+   *  its mid, ln2, mean2, rstd2, pre and act then hold B rows, not T. `probs` (B·H, N): where the fused attention
+   *  kernels run, the last block's attention computes the CLS query rows only, and these are their probabilities. */
+  cls?: { att: GpuTensor; x: GpuTensor; probs: GpuTensor | null };
 }
 
 /**
@@ -166,7 +167,7 @@ export class GpuViT {
       this.blocks.push({
         x: blk('x'), ln1: blk('ln1'), mean1: blk('mean1'), rstd1: blk('rstd1'), qkv: blk('qkv'), probs: blk('probs'), att: blk('att'),
         mid: tail('mid'), ln2: tail('ln2'), mean2: tail('mean2'), rstd2: tail('rstd2'), pre: tail('pre'), act: tail('act'),
-        ...(l === config.depth - 1 ? { cls: { att: a('clsAtt'), x: a('clsX') } } : {}),
+        ...(l === config.depth - 1 ? { cls: { att: a('clsAtt'), x: a('clsX'), probs: this.clsQueryRows(blk('probs')) } } : {}),
       });
     }
     this.buildLora(planner);
@@ -299,6 +300,15 @@ export class GpuViT {
     }
   }
 
+  /** The first B·H rows of a (B, H, N, N) scores buffer as (B·H, N): the scores of the CLS query rows, when the fused
+   *  attention kernels run (they take a subset of query rows); else null. */
+  private clsQueryRows(scores: GpuTensor | undefined): GpuTensor | null {
+    const c = this.config;
+    const [N, BH] = [numTokens(c), this.batch * c.heads];
+    if (!scores || !attention.fusedFits(N, headDim(c), BH)) return null;
+    return headRows(reshape(scores, [BH * N, N]), BH);
+  }
+
   /** Head-major (B, H, N, Dh) work buffers of the matmul attention path, shared by every block (none when the
    *  sequence is short enough for the fused path, which needs only dScores). */
   private attentionHeads(): attention.HeadBuffers | undefined {
@@ -367,9 +377,10 @@ export class GpuViT {
       const b = (n: string) => prm(`blocks.${l}.${n}`);
       layerNorm.forward(ctx, a.ln1, a.mean1, a.rstd1, a.x, b('norm1.weight'), b('norm1.bias'), T, C, c.layerNormEps);
       this.linearForward(l, 'attn.qkv.weight', { c: a.qkv, a: a.ln1, bias: c.qkvBias ? b('attn.qkv.bias') : undefined });
-      attention.forward(ctx, a.att, a.probs, a.qkv, B, N, c.heads, headDim(c), { heads: this.attentionHeads() });
+      if (a.cls?.probs) attention.forward(ctx, a.cls.att, a.cls.probs, a.qkv, B, N, c.heads, headDim(c), { queries: 1 });
+      else attention.forward(ctx, a.att, a.probs, a.qkv, B, N, c.heads, headDim(c), { heads: this.attentionHeads() });
       if (a.cls) {
-        ew.selectRow(ctx, a.cls.att, a.att, B, N, C, 0);
+        if (!a.cls.probs) ew.selectRow(ctx, a.cls.att, a.att, B, N, C, 0);
         ew.selectRow(ctx, a.cls.x, a.x, B, N, C, 0);
       }
       const att = a.cls?.att ?? a.att;
@@ -476,15 +487,20 @@ export class GpuViT {
       // Attention: mid = x + proj(attn(qkv(ln1(x)))).
       if (!linear(l, 'attn.proj.weight', dMid, a.cls?.att ?? a.att, a.cls ? dLn : t.dAtt!)) break;
       // Back to all T rows: the CLS rows' gradients, zeros elsewhere (dx is free here: the last block's came as dCls).
+      // The CLS-query attention takes its dout as it is (B, C).
       let dMidAll = dMid;
       if (a.cls) {
-        ew.selectRowBackward(ctx, t.dAtt!, dLn, B, N, C, 0);
+        if (!a.cls.probs) ew.selectRowBackward(ctx, t.dAtt!, dLn, B, N, C, 0);
         ew.selectRowBackward(ctx, dx, dMid, B, N, C, 0);
         dMidAll = dx;
       }
-      const heads = this.attentionHeads();
-      const scratch = { dScores: t.dScores, rowDot: t.rowDot, heads: heads && { ...heads, g: t.attnG! } };
-      attention.backward(ctx, t.dQkv!, t.dAtt!, a.qkv, a.att, a.probs, scratch, B, N, c.heads, headDim(c));
+      if (a.cls?.probs)
+        attention.backward(ctx, t.dQkv!, dLn, a.qkv, a.cls.att, a.cls.probs, { dScores: this.clsQueryRows(t.dScores)! }, B, N, c.heads, headDim(c), 'fused', 1);
+      else {
+        const heads = this.attentionHeads();
+        const scratch = { dScores: t.dScores, rowDot: t.rowDot, heads: heads && { ...heads, g: t.attnG! } };
+        attention.backward(ctx, t.dQkv!, t.dAtt!, a.qkv, a.att, a.probs, scratch, B, N, c.heads, headDim(c));
+      }
       if (!linear(l, 'attn.qkv.weight', t.dQkv!, a.ln1, t.dLn!)) break;
       layerNorm.backward(ctx, dxOther, full ? g('norm1.weight')! : null, full ? g('norm1.bias')! : null, t.dLn!, a.x, b('norm1.weight'), a.mean1, a.rstd1, T, C, { residual: dMidAll });
       [dx, dxOther] = [dxOther, dx];
