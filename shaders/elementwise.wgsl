@@ -13,6 +13,7 @@
 //   selectRow      out[b, :] = x[b, index, :]                 x: (B, N, C), out: (B, C)   (the CLS token: index 0)
 //   selectRowBackward  dx[b, t, :] = (t == index) ? dy[b, :] : 0     (writes every element of dx)
 //   concatCls      out[b, 0, :] = cls, out[b, 1 + t, :] = patches[b, t, :]     cls: (C), patches: (B, N, C), out: (B, N+1, C)
+//   concatClsPos   the same plus pos[t', :] on token t' (the position embedding, pos: (N+1, C)) in the same pass
 //   concatClsBackward  dpatches[b, t, :] = dout[b, 1 + t, :],  dcls (+)= Σ_b dout[b, 0, :]
 //   transpose      out[j, i] = x[i, j] (i < R), 0 (R ≤ i < P)  x: (R, C), out: (C, P), P ≥ R (zero-padded rows of xᵀ;
 //                  its backward is a transpose too)
@@ -22,6 +23,9 @@
 // (parameter gradients summed over micro-batches).
 // A binding may not be both read and written in one dispatch in WebGPU, hence the separate in-place entry points.
 // Dispatch: 1-D over the output elements, WG threads per workgroup; the grid may wrap into y (see kernels/grid.ts).
+// concatCls, concatClsPos, selectRow and selectRowBackward take their shapes as overrides (SB, SN, SC, SINDEX): their
+// index arithmetic divides by them, which is a multiply by a constant, where a division by a uniform is a scalar
+// division per lane on llvmpipe (those entries ran 2–3× slower).
 
 override WG: u32 = 256;
 
@@ -29,8 +33,10 @@ struct Size { n: u32 }
 struct Scaled { n: u32, alpha: f32 }
 struct Fill { n: u32, value: f32 }
 struct Rows { n: u32, period: u32 }
-struct Cls { B: u32, N: u32, C: u32 }
-struct Select { B: u32, N: u32, C: u32, index: u32 }
+override SB: u32 = 1u; // B
+override SN: u32 = 1u; // N: patches of concatCls*, tokens of selectRow*
+override SC: u32 = 1u; // C
+override SINDEX: u32 = 0u; // selectRow's token
 struct ClsBackward { B: u32, N: u32, C: u32, accumulate: u32 }
 struct Transpose { R: u32, C: u32, P: u32, batch: u32 }
 
@@ -50,14 +56,13 @@ struct Transpose { R: u32, C: u32, P: u32, batch: u32 }
 @group(0) @binding(14) var<uniform> scaled: Scaled;
 @group(0) @binding(15) var<uniform> fillArgs: Fill;
 @group(0) @binding(16) var<uniform> rows: Rows;
-@group(0) @binding(18) var<uniform> clsArgs: Cls;
 @group(0) @binding(19) var<uniform> clsBackArgs: ClsBackward;
 @group(0) @binding(20) var<storage, read_write> dx: array<f32>;
-@group(0) @binding(21) var<uniform> selectArgs: Select;
 @group(0) @binding(22) var<uniform> transposeArgs: Transpose;
 // out and x seen as vec4s, for transpose4.
 @group(0) @binding(23) var<storage, read_write> out4: array<vec4<f32>>;
 @group(0) @binding(24) var<storage, read> x4: array<vec4<f32>>;
+@group(0) @binding(25) var<storage, read> pos: array<f32>;
 
 fn flat_index(gid: vec3<u32>, nwg: vec3<u32>) -> u32 { return gid.x + gid.y * nwg.x * WG; }
 
@@ -127,18 +132,24 @@ fn mulRow(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups
 @compute @workgroup_size(WG)
 fn concatCls(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
   let i = flat_index(gid, nwg);
-  let C = clsArgs.C;
-  let rowsPerImage = clsArgs.N + 1u;
-  if (i >= clsArgs.B * rowsPerImage * C) { return; }
-  let c = i % C;
-  let r = i / C; // row of out viewed as (B·(N+1), C)
-  let bi = r / rowsPerImage;
-  let t = r % rowsPerImage;
-  if (t == 0u) {
-    out[i] = cls[c];
-  } else {
-    out[i] = patches[(bi * clsArgs.N + t - 1u) * C + c];
-  }
+  if (i >= SB * (SN + 1u) * SC) { return; }
+  out[i] = concatAt(i);
+}
+
+@compute @workgroup_size(WG)
+fn concatClsPos(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let i = flat_index(gid, nwg);
+  if (i >= SB * (SN + 1u) * SC) { return; }
+  out[i] = concatAt(i) + pos[i % ((SN + 1u) * SC)];
+}
+
+// Element i of [cls; patches] (B, N+1, C).
+fn concatAt(i: u32) -> f32 {
+  let c = i % SC;
+  let r = i / SC; // row of out viewed as (B·(N+1), C)
+  let bi = r / (SN + 1u);
+  let t = r % (SN + 1u);
+  return select(patches[(bi * SN + max(t, 1u) - 1u) * SC + c], cls[c], t == 0u);
 }
 
 // Threads [0, B·N·C) copy dpatches; threads [B·N·C, B·N·C + C) each sum one column of dcls over the batch.
@@ -167,21 +178,17 @@ fn concatClsBackward(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num
 @compute @workgroup_size(WG)
 fn selectRow(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
   let i = flat_index(gid, nwg);
-  let C = selectArgs.C;
-  if (i >= selectArgs.B * C) { return; }
-  let bi = i / C;
-  out[i] = x[(bi * selectArgs.N + selectArgs.index) * C + i % C];
+  if (i >= SB * SC) { return; }
+  out[i] = x[(i / SC * SN + SINDEX) * SC + i % SC];
 }
 
 @compute @workgroup_size(WG)
 fn selectRowBackward(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
   let i = flat_index(gid, nwg);
-  let C = selectArgs.C;
-  let N = selectArgs.N;
-  if (i >= selectArgs.B * N * C) { return; }
-  let t = (i / C) % N;
-  let bi = i / (N * C);
-  dx[i] = select(0.0, dy[bi * C + i % C], t == selectArgs.index);
+  if (i >= SB * SN * SC) { return; }
+  let t = (i / SC) % SN;
+  let bi = i / (SN * SC);
+  dx[i] = select(0.0, dy[bi * SC + i % SC], t == SINDEX);
 }
 
 // One thread per output element, in output order (writes contiguous, reads strided); `batch` matrices, each x (R, C)

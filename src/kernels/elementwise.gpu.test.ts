@@ -70,6 +70,13 @@ await describeGpu('elementwise kernel', (ctx) => {
       ew.concatCls(c, tout, tcls, tpatches);
       // A pure copy: exact.
       expect([...(await c.read(tout))]).toEqual([...ref.concatCls(f64(cls), f64(patches), B, N, C)]);
+      // With the position embedding added in the same pass: one f32 add per element, so exact against the rounded sum.
+      const pos = f32(normal((N + 1) * C, 5)); // (N+1, C)
+      const tpos = c.fromArray(pos, [N + 1, C], 'pos');
+      ew.concatCls(c, tout, tcls, tpatches, tpos);
+      const withPos = ref.concatCls(f64(cls), f64(patches), B, N, C).map((v, i) => v + pos[i % ((N + 1) * C)]!);
+      expect([...(await c.read(tout))]).toEqual([...f32(withPos)]);
+      c.release(tpos);
 
       const dout = f32(normal(B * (N + 1) * C, 3, 1e10)); // (B, N+1, C)
       const tdout = c.fromArray(dout, [B, N + 1, C], 'dout');

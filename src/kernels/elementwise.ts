@@ -76,15 +76,17 @@ export function addRow(ctx: GpuContext, y: GpuTensor, row: GpuTensor, x?: GpuTen
   ctx.run('elementwise', 'addRow', { bindings: { y, x, row }, uniforms: { n, period }, overrides: { WG }, workgroups: grid1d(ctx, n, WG) });
 }
 
-/** out = [cls; patches] along tokens. cls: (C), patches: (B, N, C), out: (B, N+1, C) */
-export function concatCls(ctx: GpuContext, out: GpuTensor, cls: GpuTensor, patches: GpuTensor): void {
+/** out = [cls; patches] along tokens, plus pos (N+1, C) on every image when given (a ViT's embedding in one pass).
+ *  cls: (C), patches: (B, N, C), out: (B, N+1, C) */
+export function concatCls(ctx: GpuContext, out: GpuTensor, cls: GpuTensor, patches: GpuTensor, pos?: GpuTensor): void {
   const [B, N, C] = patches.shape as [number, number, number];
-  if (patches.shape.length !== 3 || numel(cls.shape) !== C || numel(out.shape) !== B * (N + 1) * C)
-    throw new Error(`elementwise.concatCls: cls ${shapeString(cls.shape)}, patches ${shapeString(patches.shape)}, out ${shapeString(out.shape)} do not fit (C), (B, N, C), (B, N+1, C)`);
-  ctx.run('elementwise', 'concatCls', {
-    bindings: { out, cls, patches },
-    uniforms: { B, N, C },
-    overrides: { WG },
+  if (patches.shape.length !== 3 || numel(cls.shape) !== C || numel(out.shape) !== B * (N + 1) * C || (pos && numel(pos.shape) !== (N + 1) * C))
+    throw new Error(
+      `elementwise.concatCls: cls ${shapeString(cls.shape)}, patches ${shapeString(patches.shape)}, out ${shapeString(out.shape)}${pos ? `, pos ${shapeString(pos.shape)}` : ''} do not fit (C), (B, N, C), (B, N+1, C), (N+1, C)`,
+    );
+  ctx.run('elementwise', pos ? 'concatClsPos' : 'concatCls', {
+    bindings: { out, cls, patches, ...(pos ? { pos } : {}) },
+    overrides: { WG, SB: B, SN: N, SC: C },
     workgroups: grid1d(ctx, B * (N + 1) * C, WG),
   });
 }
@@ -106,7 +108,7 @@ export function concatClsBackward(ctx: GpuContext, dcls: GpuTensor, dpatches: Gp
 export function selectRow(ctx: GpuContext, out: GpuTensor, x: GpuTensor, B: number, N: number, C: number, index: number): void {
   if (numel(x.shape) !== B * N * C || numel(out.shape) !== B * C || !(index >= 0 && index < N))
     throw new Error(`elementwise.selectRow: x ${shapeString(x.shape)}, out ${shapeString(out.shape)}, row ${index} do not fit (B=${B}, N=${N}, C=${C})`);
-  ctx.run('elementwise', 'selectRow', { bindings: { out, x }, uniforms: { B, N, C, index }, overrides: { WG }, workgroups: grid1d(ctx, B * C, WG) });
+  ctx.run('elementwise', 'selectRow', { bindings: { out, x }, overrides: { WG, SB: B, SN: N, SC: C, SINDEX: index }, workgroups: grid1d(ctx, B * C, WG) });
 }
 
 /** dx (B, N, C) = dy (B, C) at row `index`, 0 elsewhere (every element written). */
@@ -114,7 +116,7 @@ export function selectRowBackward(ctx: GpuContext, dx: GpuTensor, dy: GpuTensor,
   if (numel(dx.shape) !== B * N * C || numel(dy.shape) !== B * C || !(index >= 0 && index < N))
     throw new Error(`elementwise.selectRowBackward: dx ${shapeString(dx.shape)}, dy ${shapeString(dy.shape)}, row ${index} do not fit`);
   const n = B * N * C;
-  ctx.run('elementwise', 'selectRowBackward', { bindings: { dx, dy }, uniforms: { B, N, C, index }, overrides: { WG }, workgroups: grid1d(ctx, n, WG) });
+  ctx.run('elementwise', 'selectRowBackward', { bindings: { dx, dy }, overrides: { WG, SB: B, SN: N, SC: C, SINDEX: index }, workgroups: grid1d(ctx, n, WG) });
 }
 
 /**

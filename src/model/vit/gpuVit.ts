@@ -367,8 +367,7 @@ export class GpuViT {
     const w = prm('patch_embed.proj.weight');
     matmul.nt(ctx, { c: this.t.patches!, a: reshape(this.t.cols!, [B * numPatches(c), c.channels * P * P]), b: reshape(w, [C, c.channels * P * P]), bias: prm('patch_embed.proj.bias') });
     const x0 = this.blocks[0]!.x;
-    ew.concatCls(ctx, reshape(x0, [B, N, C]), reshape(prm('cls_token'), [C]), reshape(this.t.patches!, [B, N - 1, C]));
-    ew.addRow(ctx, x0, prm('pos_embed'));
+    ew.concatCls(ctx, reshape(x0, [B, N, C]), reshape(prm('cls_token'), [C]), reshape(this.t.patches!, [B, N - 1, C]), prm('pos_embed'));
 
     for (let l = 0; l < c.depth; l++) {
       const a = this.blocks[l]!;
