@@ -92,6 +92,7 @@ export class GpuContext {
   private readonly reflections = new Map<string, ShaderReflection>();
   private readonly modules = new Map<string, GPUShaderModule>();
   private readonly pipelines = new Map<string, Pipeline>();
+  private nextPipelineId = 0;
   private readonly pendingScopes: Promise<void>[] = [];
   private readonly errors: string[] = [];
   private encoder: GPUCommandEncoder | null = null;
@@ -612,10 +613,18 @@ export class GpuContext {
   }
 
   private pipelineFor(kernel: string, entryPoint: string, overrides: Record<string, number>): Pipeline {
+    // Looked up first by the overrides in the caller's order (launchers pass the same literal every time), then in
+    // name order, so that one set of constants compiles once whatever the order.
+    const fast = `${kernel}|${entryPoint}|${Object.entries(overrides).join(';')}`;
+    const seen = this.pipelines.get(fast);
+    if (seen) return seen;
     const keys = Object.keys(overrides).sort();
     const key = pipelineKey(kernel, entryPoint, overrides);
     const hit = this.pipelines.get(key);
-    if (hit) return hit;
+    if (hit) {
+      this.pipelines.set(fast, hit);
+      return hit;
+    }
     const refl = this.reflection(kernel);
     const entry = refl.entries.get(entryPoint);
     if (!entry)
@@ -662,8 +671,9 @@ export class GpuContext {
         throw new ShaderCompileError(kernel, entryPoint, msgs.length ? msgs : [err.message]);
       }),
     );
-    const p: Pipeline = { pipeline, layout, entry, uniform, id: this.pipelines.size };
+    const p: Pipeline = { pipeline, layout, entry, uniform, id: this.nextPipelineId++ };
     this.pipelines.set(key, p);
+    this.pipelines.set(fast, p);
     return p;
   }
 }
