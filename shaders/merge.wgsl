@@ -7,6 +7,10 @@
 // Entry points: `merge` writes w = w0 + ΔW (w0 untouched), `mergeInPlace` does w += ΔW (scales may be
 //   negative to unmerge), `mergeInPlaceBoth` does that and also wT += ΔWᵀ on a transposed copy wT (wStride, wRows)
 //   of w (the forward's (in, out) weight on software GPUs, kept without a transpose per step).
+//   `mergeSitesBoth` is mergeInPlaceBoth for several sites at once (grid z = site): site s takes its U_cat, D_cat at
+//   element offsets of uCat, dCat and its block at offsets of w, wT, from `sites` (5 u32 per site: w offset, wT
+//   offset, U offset, D offset, rowOffset); dOut, dIn, the ranks, the scales, colOffset, wStride and wRows are shared.
+//   For a model whose adapted weights and factors live in packed buffers (one dispatch a step instead of one a site).
 // Dispatch: one workgroup = one subgroup of SG lanes owns TM rows o × SG·TN columns i (lane l owns
 //   columns l + SG·j); the reduction over R walks each component's columns in slabs of SG, scaling the
 //   broadcast U values by s_k, so the ΔW of each component is never stored. Grid (ceil(dIn/(SG·TN)),
@@ -38,6 +42,7 @@ struct Dims {
 @group(0) @binding(5) var<storage, read> offsets: array<u32>; // (K+1)
 @group(0) @binding(6) var<uniform> dims: Dims;
 @group(0) @binding(7) var<storage, read_write> wT: array<f32>; // (wStride, wRows): wᵀ (mergeInPlaceBoth)
+@group(0) @binding(8) var<storage, read> sites: array<u32>; // (sites, 5) (mergeSitesBoth)
 
 fn slab(acc: ptr<function, array<f32, 16>>, a: array<f32, 8>, b: array<f32, 16>) {
   for (var kk = 0u; kk < SG; kk++) {
@@ -51,8 +56,12 @@ fn slab(acc: ptr<function, array<f32, 16>>, a: array<f32, 8>, b: array<f32, 16>)
 }
 
 // ΔW tile: acc[i·TN + j] = Σ_k s_k Σ_{c∈k} U[o0 + i][c]·D[c][iBase + SG·j].
-fn delta(lane: u32, o0: u32, iBase: u32) -> array<f32, 16> {
+fn delta(lane: u32, o0: u32, iBase: u32) -> array<f32, 16> { return deltaAt(lane, o0, iBase, 0u, 0u); }
+
+// The same with U_cat at element uBase of uCat and D_cat at dBase of dCat.
+fn deltaAt(lane: u32, o0: u32, iBase: u32, uBase: u32, dBase: u32) -> array<f32, 16> {
   var acc: array<f32, 16>;
+  for (var i = 0u; i < TM * TN; i++) { acc[i] = 0.0; }
   for (var k = 0u; k < dims.K; k++) {
     let s = scales[k];
     let cEnd = offsets[k + 1u];
@@ -61,11 +70,11 @@ fn delta(lane: u32, o0: u32, iBase: u32) -> array<f32, 16> {
       let cc = min(c, cEnd - 1u);
       let sl = select(0.0, s, c < cEnd); // lanes past the component's end contribute nothing
       var a: array<f32, 8>;
-      for (var i = 0u; i < TM; i++) { a[i] = sl * uCat[min(o0 + i, dims.dOut - 1u) * dims.R + cc]; }
+      for (var i = 0u; i < TM; i++) { a[i] = sl * uCat[uBase + min(o0 + i, dims.dOut - 1u) * dims.R + cc]; }
       var b: array<f32, 16>;
       for (var kk = 0u; kk < SG; kk++) {
         let cb = min(c0 + kk, cEnd - 1u);
-        for (var j = 0u; j < TN; j++) { b[kk * TN + j] = dCat[cb * dims.dIn + min(iBase + j * SG, dims.dIn - 1u)]; }
+        for (var j = 0u; j < TN; j++) { b[kk * TN + j] = dCat[dBase + cb * dims.dIn + min(iBase + j * SG, dims.dIn - 1u)]; }
       }
       slab(&acc, a, b);
     }
@@ -112,6 +121,28 @@ fn mergeInPlaceBoth(@builtin(local_invocation_index) lane: u32, @builtin(workgro
       if (o0 + i < dims.dOut && col < dims.dIn) {
         w[at(o0 + i, col)] = w[at(o0 + i, col)] + acc[i * TN + j];
         let t = (dims.colOffset + col) * dims.wRows + dims.rowOffset + o0 + i;
+        wT[t] = wT[t] + acc[i * TN + j];
+      }
+    }
+  }
+}
+
+@compute @workgroup_size(SG)
+fn mergeSitesBoth(@builtin(local_invocation_index) lane: u32, @builtin(workgroup_id) wg: vec3<u32>) {
+  let o0 = wg.y * TM;
+  let iBase = wg.x * SG * TN + lane;
+  let e = 5u * wg.z;
+  let wBase = sites[e];
+  let wTBase = sites[e + 1u];
+  let row0 = sites[e + 4u];
+  let acc = deltaAt(lane, o0, iBase, sites[e + 2u], sites[e + 3u]);
+  for (var i = 0u; i < TM; i++) {
+    for (var j = 0u; j < TN; j++) {
+      let col = iBase + j * SG;
+      if (o0 + i < dims.dOut && col < dims.dIn) {
+        let a = wBase + (row0 + o0 + i) * dims.wStride + dims.colOffset + col;
+        w[a] = w[a] + acc[i * TN + j];
+        let t = wTBase + (dims.colOffset + col) * dims.wRows + row0 + o0 + i;
         wT[t] = wT[t] + acc[i * TN + j];
       }
     }

@@ -68,4 +68,60 @@ await describeGpu('merge kernel', (ctx) => {
       c.release(lay.offsets, tw0, tw, tw2, tw3, tw3T, tU, tD, ts);
     });
   }
+
+  it('mergeSitesBoth: three sites in packed buffers (q and v of one qkv weight, v of another) equal per-site merges bit for bit', async () => {
+    const c = ctx();
+    const C = 12;
+    const ranks = [3];
+    const [rows, stride, dOut, dIn, R] = [3 * C, C, C, C, 3];
+    const align = 64; // floats: 256 bytes, as the arena packs
+    const at = (n: number) => Math.ceil(n / align) * align;
+    // Packed layouts: two weights (rows, stride) and their transposes, three (U, D) pairs.
+    const wSize = at(rows * stride);
+    const [uSize, dSize] = [at(dOut * R), at(R * dIn)];
+    const wAll = c.tensor([2 * wSize], 'weights');
+    const wTAll = c.tensor([2 * wSize], 'transposes');
+    const fAll = c.tensor([3 * (uSize + dSize)], 'factors');
+    const view = (whole: typeof wAll, offset: number, shape: number[], label: string) => ({ ...whole, byteOffset: 4 * offset, shape, label });
+    const sites = [
+      { weight: 0, rowOffset: 0 },
+      { weight: 0, rowOffset: 2 * C },
+      { weight: 1, rowOffset: 2 * C },
+    ].map((s, i) => ({
+      w: view(wAll, s.weight * wSize, [rows, stride], `w${s.weight}`),
+      wT: view(wTAll, s.weight * wSize, [stride, rows], `wT${s.weight}`),
+      uCat: view(fAll, i * (uSize + dSize), [dOut, R], `U${i}`),
+      dCat: view(fAll, i * (uSize + dSize) + uSize, [R, dIn], `D${i}`),
+      rowOffset: s.rowOffset,
+    }));
+    const w0 = [0, 1].map((k) => f32(normal(rows * stride, 40 + k)));
+    const transpose = (w: Float32Array) => {
+      const t = new Float32Array(w.length);
+      for (let r = 0; r < rows; r++) for (let q = 0; q < stride; q++) t[q * rows + r] = w[r * stride + q]!;
+      return t;
+    };
+    for (const k of [0, 1]) {
+      c.write(sites[2 * k]!.w, w0[k]!);
+      c.write(sites[2 * k]!.wT, transpose(w0[k]!));
+    }
+    sites.forEach((s, i) => {
+      c.write(s.uCat, f32(normal(dOut * R, 50 + i)));
+      c.write(s.dCat, f32(normal(R * dIn, 60 + i)));
+    });
+    const lay = lora.createLayout(c, ranks);
+    const ts = c.fromArray(f32([0.7]), [1], 'scales');
+    // Per site, into separate copies of the weights.
+    const single = [0, 1].map((k) => ({ w: c.fromArray(w0[k]!, [rows, stride], `single w${k}`), wT: c.fromArray(transpose(w0[k]!), [stride, rows], `single wT${k}`) }));
+    sites.forEach((s, i) => merge.inPlace(c, single[i < 2 ? 0 : 1]!.w, s.uCat, s.dCat, ts, lay, { rowOffset: s.rowOffset, colOffset: 0 }, single[i < 2 ? 0 : 1]!.wT));
+    const plan = merge.planSites(c, sites, lay);
+    merge.inPlaceSites(c, plan, ts, lay);
+    for (const k of [0, 1]) {
+      expect(Array.from(await c.read(sites[2 * k]!.w)), `w${k}`).toEqual(Array.from(await c.read(single[k]!.w)));
+      expect(Array.from(await c.read(sites[2 * k]!.wT)), `wT${k}`).toEqual(Array.from(await c.read(single[k]!.wT)));
+    }
+    // Sites that cannot share a dispatch are refused with the reason.
+    expect(() => merge.planSites(c, [sites[0]!, { ...sites[1]!, w: single[0]!.w }], lay)).toThrow(/w buffers differ/);
+    merge.releaseSites(c, plan);
+    c.release(lay.offsets, wAll, wTAll, fAll, ts, ...single.flatMap((x) => [x.w, x.wT]));
+  });
 });

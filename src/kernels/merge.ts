@@ -21,11 +21,12 @@ function lanes(ctx: GpuContext): number {
   return s !== null && s < 8 ? s : 8;
 }
 
-function setup(ctx: GpuContext, w: GpuTensor, uCat: GpuTensor, dCat: GpuTensor, scales: GpuTensor, lay: LoraLayout, block: WeightBlock) {
+/** Checks shapes (scales: the number of scales given) and sizes the dispatch. */
+function setup(ctx: GpuContext, w: GpuTensor, uCat: GpuTensor, dCat: GpuTensor, scales: number, lay: LoraLayout, block: WeightBlock) {
   const [dOut, R] = uCat.shape as [number, number];
   const [RD, dIn] = dCat.shape as [number, number];
   const [rows, wStride] = w.shape as [number, number];
-  if (R !== lay.R || RD !== lay.R || scales.shape[0] !== lay.K) throw new Error(`merge: U_cat ${uCat.shape}, D_cat ${dCat.shape}, scales ${scales.shape} do not fit ranks [${lay.ranks}]`);
+  if (R !== lay.R || RD !== lay.R || scales !== lay.K) throw new Error(`merge: U_cat ${uCat.shape}, D_cat ${dCat.shape}, ${scales} scales do not fit ranks [${lay.ranks}]`);
   if (block.rowOffset + dOut > rows || block.colOffset + dIn > wStride) throw new Error(`merge: a ${dOut}×${dIn} block at (${block.rowOffset}, ${block.colOffset}) does not fit W ${w.shape}`);
   const SG = lanes(ctx);
   return {
@@ -47,7 +48,7 @@ export function forward(
   block: WeightBlock = { rowOffset: 0, colOffset: 0 },
 ): void {
   if (w0.shape.join() !== w.shape.join()) throw new Error(`merge: w0 ${w0.shape} and w ${w.shape} differ`);
-  ctx.run('merge', 'merge', { bindings: { w, w0, uCat, dCat, scales, offsets: lay.offsets }, ...setup(ctx, w, uCat, dCat, scales, lay, block) });
+  ctx.run('merge', 'merge', { bindings: { w, w0, uCat, dCat, scales, offsets: lay.offsets }, ...setup(ctx, w, uCat, dCat, scales.shape[0]!, lay, block) });
 }
 
 /** w[block] += Σ_k s_k U_k D_k (negative scales unmerge); with `transposed` (w's transpose, (columns, rows)), the
@@ -62,8 +63,85 @@ export function inPlace(
   block: WeightBlock = { rowOffset: 0, colOffset: 0 },
   transposed?: GpuTensor,
 ): void {
-  const run = setup(ctx, w, uCat, dCat, scales, lay, block);
+  const run = setup(ctx, w, uCat, dCat, scales.shape[0]!, lay, block);
   if (!transposed) return ctx.run('merge', 'mergeInPlace', { bindings: { w, uCat, dCat, scales, offsets: lay.offsets }, ...run });
   if (transposed.shape.join() !== [...w.shape].reverse().join()) throw new Error(`merge: transposed ${transposed.shape} is not the transpose of w ${w.shape}`);
   ctx.run('merge', 'mergeInPlaceBoth', { bindings: { w, wT: transposed, uCat, dCat, scales, offsets: lay.offsets }, ...run });
+}
+
+/** One site of a batched in-place merge: factors uCat (dOut, R), dCat (R, dIn), the weight w (rows, wStride) and its
+ *  transpose wT, the block's first row. */
+export interface MergeSite {
+  w: GpuTensor;
+  wT: GpuTensor;
+  uCat: GpuTensor;
+  dCat: GpuTensor;
+  rowOffset: number;
+}
+
+/** Sites that one `inPlaceSites` dispatch merges: their table on the GPU and whole-buffer views of what they share. */
+export interface MergeSites {
+  count: number;
+  table: GpuTensor; // (count, 5) u32: w, wT, U, D element offsets and rowOffset
+  w: GpuTensor;
+  wT: GpuTensor;
+  uCat: GpuTensor;
+  dCat: GpuTensor;
+  uniforms: Record<string, number>;
+  workgroups: [number, number, number];
+}
+
+/** The whole of t's buffer as a flat f32 tensor. */
+function wholeBuffer(t: GpuTensor, label: string): GpuTensor {
+  return { buffer: t.buffer, byteOffset: 0, shape: [t.buffer.size / 4], dtype: 'f32', label };
+}
+
+/**
+ * Prepares `inPlaceSites` for sites of one shape (dOut, dIn, ranks of `lay`) and one weight layout, whose weights
+ * share one buffer, their transposes another, and their factors a third (a model's packed tensors); throws when they
+ * do not. The table is uploaded once; release it with `releaseSites`.
+ */
+export function planSites(ctx: GpuContext, sites: readonly MergeSite[], lay: LoraLayout, colOffset = 0): MergeSites {
+  const first = sites[0];
+  if (!first) throw new Error('merge.planSites: no sites');
+  const same = (f: (s: MergeSite) => unknown, what: string) => {
+    if (sites.some((s) => f(s) !== f(first))) throw new Error(`merge.planSites: the sites' ${what} differ; merge them one by one (inPlace)`);
+  };
+  same((s) => s.w.shape.join(), 'weight shapes');
+  same((s) => s.uCat.shape.join(), 'U shapes');
+  same((s) => s.dCat.shape.join(), 'D shapes');
+  for (const k of ['w', 'wT', 'uCat', 'dCat'] as const) same((s) => s[k].buffer, `${k} buffers`);
+  if (sites.some((s) => s.uCat.buffer === s.w.buffer || s.uCat.buffer === s.wT.buffer || s.w.buffer === s.wT.buffer))
+    throw new Error('merge.planSites: the weights, their transposes and the factors need three separate buffers');
+  for (const s of sites) {
+    setup(ctx, s.w, s.uCat, s.dCat, lay.K, lay, { rowOffset: s.rowOffset, colOffset }); // shape checks
+    if (s.wT.shape.join() !== [...s.w.shape].reverse().join()) throw new Error(`merge.planSites: ${s.wT.label} ${s.wT.shape} is not the transpose of w ${s.w.shape}`);
+  }
+  const run = setup(ctx, first.w, first.uCat, first.dCat, lay.K, lay, { rowOffset: 0, colOffset });
+  const table = Uint32Array.from(sites.flatMap((s) => [s.w.byteOffset / 4, s.wT.byteOffset / 4, s.uCat.byteOffset / 4, s.dCat.byteOffset / 4, s.rowOffset]));
+  return {
+    count: sites.length,
+    table: ctx.fromArray(table, [sites.length, 5], 'merge.sites'),
+    w: wholeBuffer(first.w, 'merge.sites.w'),
+    wT: wholeBuffer(first.wT, 'merge.sites.wT'),
+    uCat: wholeBuffer(first.uCat, 'merge.sites.U'),
+    dCat: wholeBuffer(first.dCat, 'merge.sites.D'),
+    uniforms: { ...run.uniforms, rowOffset: 0 },
+    workgroups: [...run.workgroups, sites.length],
+  };
+}
+
+/** Every planned site's w[block] += Σ_k s_k U_k D_k and its wT[blockᵀ] += the same, transposed: one dispatch. */
+export function inPlaceSites(ctx: GpuContext, plan: MergeSites, scales: GpuTensor, lay: LoraLayout): void {
+  if (scales.shape[0] !== lay.K || plan.uniforms.K !== lay.K || plan.uniforms.R !== lay.R) throw new Error(`merge.inPlaceSites: scales ${scales.shape} and ranks [${lay.ranks}] do not fit the plan`);
+  ctx.run('merge', 'mergeSitesBoth', {
+    bindings: { w: plan.w, wT: plan.wT, uCat: plan.uCat, dCat: plan.dCat, scales, offsets: lay.offsets, sites: plan.table },
+    uniforms: plan.uniforms,
+    overrides: { SG: lanes(ctx) },
+    workgroups: plan.workgroups,
+  });
+}
+
+export function releaseSites(ctx: GpuContext, plan: MergeSites): void {
+  ctx.release(plan.table);
 }

@@ -124,6 +124,10 @@ export class GpuViT {
   /** Per block: each adapted weight with every component merged (see refreshEffective); empty without LoRA. */
   private readonly effWeights: Map<TargetWeight, GpuTensor>[] = [];
   private readonly t: Record<string, GpuTensor> = {};
+  /** The trainable component's merges, batched: sites whose W_eff, W_effᵀ and factors share buffers (the arena packs
+   *  them) merge in one dispatch per group (see refreshEffective); `planned` holds those sites. */
+  private readonly mergeGroups: { plan: merge.MergeSites; layout: lora.LoraLayout }[] = [];
+  private readonly planned = new Set<ProjectionLora>();
   /** Weights (`${block}.${weight}`) whose W0ᵀ has been made (see baseT). */
   private readonly transposedDone = new Set<string>();
 
@@ -226,6 +230,29 @@ export class GpuViT {
       }
       this.lora.push(row);
     }
+    this.planMerges();
+  }
+
+  /** Groups the trainable component's sites whose merges can share a dispatch: same shapes, W_eff and W_effᵀ each
+   *  in one packed buffer, factors in the trainable pack (merge.planSites). Needs the kept W_effᵀ (LoRA training
+   *  with transposedForward); elsewhere each site merges on its own. */
+  private planMerges(): void {
+    const groups = new Map<string, { pl: ProjectionLora; site: merge.MergeSite }[]>();
+    const ids = new Map<GPUBuffer, number>();
+    const id = (b: GPUBuffer) => ids.get(b) ?? (ids.set(b, ids.size), ids.size - 1);
+    for (let l = 0; l < this.config.depth; l++)
+      for (const pl of this.lora[l]!) {
+        const wT = this.effectiveT(l, pl.site.weight);
+        if (!pl.trainable || !wT) continue;
+        const site = { w: this.effWeights[l]!.get(pl.site.weight)!, wT, uCat: pl.trainable.U, dCat: pl.trainable.D, rowOffset: pl.site.rowOffset };
+        const key = [site.w.shape, site.uCat.shape, site.dCat.shape, id(site.w.buffer), id(wT.buffer), id(site.uCat.buffer), id(site.dCat.buffer)].join('|');
+        groups.set(key, [...(groups.get(key) ?? []), { pl, site }]);
+      }
+    for (const members of groups.values()) {
+      const layout = members[0]!.pl.trainable!.layout;
+      this.mergeGroups.push({ plan: merge.planSites(this.ctx, members.map((m) => m.site), layout), layout });
+      for (const m of members) this.planned.add(m.pl);
+    }
   }
 
   // ------------------------------------------------------------------ LoRA state
@@ -287,7 +314,8 @@ export class GpuViT {
         if (effT) ctx.copy(effT, this.baseT(l, w));
       }
       this.targets.forEach((_p, i) => {
-        const { site, frozen: f, trainable: tr } = this.lora[l]![i]!;
+        const pl = this.lora[l]![i]!;
+        const { site, frozen: f, trainable: tr } = pl;
         const eff = this.effWeights[l]!.get(site.weight)!;
         const effT = this.effectiveT(l, site.weight) ?? undefined;
         const block = { rowOffset: site.rowOffset, colOffset: 0 };
@@ -295,9 +323,12 @@ export class GpuViT {
           ctx.copyRange(f.scales, 0, all, (this.targets.length * l + i) * Kf, Kf);
           merge.inPlace(ctx, eff, f.uCat, f.dCat, f.scales, this.frozenStack!.layout, block, effT);
         }
-        if (tr && alphaT) merge.inPlace(ctx, eff, tr.U, tr.D, alphaT, tr.layout, block, effT);
+        if (tr && alphaT && !this.planned.has(pl)) merge.inPlace(ctx, eff, tr.U, tr.D, alphaT, tr.layout, block, effT);
       });
     }
+    // The trainable component of every planned site: one dispatch per group (each element of W_eff still gets W0,
+    // then the frozen stack, then α_t U_t D_t, as when merged site by site).
+    if (alphaT) for (const g of this.mergeGroups) merge.inPlaceSites(ctx, g.plan, alphaT, g.layout);
   }
 
   /** The first B·H rows of a (B, H, N, N) scores buffer as (B·H, N): the scores of the CLS query rows, when the fused
@@ -621,6 +652,7 @@ export class GpuViT {
       for (const ws of this.frozenStack.ws.values()) lora.releaseWorkspace(this.ctx, ws);
       this.ctx.release(this.frozenStack.layout.offsets);
     }
+    for (const g of this.mergeGroups) merge.releaseSites(this.ctx, g.plan);
     for (const row of this.lora)
       for (const pl of row) {
         if (pl.trainable) {
@@ -636,6 +668,10 @@ export class GpuViT {
 // optimizer updates each run of them in one dispatch (gpu/arena.ts TensorRequest.pack, training/optimizer.ts).
 const TRAINABLE = { pack: 'trainable' } as const;
 const GRADIENT = { pack: 'gradients' } as const;
+// The merged weights W_eff and their transposes, each kind in one pack: the trainable component merges into all of
+// them in one dispatch (merge.planSites).
+const EFFECTIVE = { pack: 'effective' } as const;
+const EFFECTIVE_T = { pack: 'effectiveT' } as const;
 
 /** Floats from one site's α partials to the next in lora.partials: the partials rounded up to 256 bytes. */
 function partialStride(T: number, rank: number): number {
@@ -728,7 +764,7 @@ class Planner {
         else
           for (let l = 0; l < c.depth; l++) {
             this.requests.push({ name: `forwardWT.${l}.${w}`, shape });
-            if (this.adapted().includes(w)) this.requests.push({ name: `lora.${l}.effT.${w}`, shape });
+            if (this.adapted().includes(w)) this.requests.push({ name: `lora.${l}.effT.${w}`, shape, ...EFFECTIVE_T });
           }
       }
     if (train) {
@@ -772,7 +808,7 @@ class Planner {
       this.requests.push({ name: 'lora.partials', shape: [rows, partialStride(T, lo.trainableRank)] });
     }
     for (let l = 0; l < c.depth; l++) {
-      if (Kf || lo.trainableRank) for (const w of weights) this.requests.push({ name: `lora.${l}.eff.${w}`, shape: weightShape(c, w) });
+      if (Kf || lo.trainableRank) for (const w of weights) this.requests.push({ name: `lora.${l}.eff.${w}`, shape: weightShape(c, w), ...EFFECTIVE });
       for (const p of targets) {
         const key = `lora.${l}.${p}`;
         const { dOut, dIn } = targetSite(c, p);
