@@ -43,6 +43,8 @@ interface Pipeline {
   entry: EntryReflection;
   /** Distinguishes pipelines in bind-group cache keys. */
   id: number;
+  /** The entry point's storage and texture bindings (not its uniform struct), in declaration order. */
+  bindings: EntryReflection['bindings'];
   uniform: { name: string; binding: number; fields: { name: string; type: string; offset: number }[]; size: number } | null;
 }
 
@@ -92,6 +94,8 @@ export class GpuContext {
   private readonly reflections = new Map<string, ShaderReflection>();
   private readonly modules = new Map<string, GPUShaderModule>();
   private readonly pipelines = new Map<string, Pipeline>();
+  /** Pipeline and binding/uniform name sets run() has checked (see run). */
+  private readonly checkedNames = new Set<string>();
   private nextPipelineId = 0;
   private readonly pendingScopes: Promise<void>[] = [];
   private readonly errors: string[] = [];
@@ -342,17 +346,36 @@ export class GpuContext {
     this.checkAlive();
     const p = this.pipelineFor(kernel, entryPoint, args.overrides ?? {});
     const entries: GPUBindGroupEntry[] = [];
-    const given = new Set(Object.keys(args.bindings));
-    const byName = p.entry.bindings.filter((b) => b.space !== 'uniform');
-    const missing = byName.filter((b) => !given.has(b.name)).map((b) => b.name);
-    const extra = [...given].filter((n) => !byName.some((b) => b.name === n));
-    if (missing.length || extra.length)
-      throw new BindingMismatchError(
-        `${kernel}.${entryPoint}: ` +
-          (missing.length ? `missing bindings [${missing.join(', ')}] ` : '') +
-          (extra.length ? `unexpected bindings [${extra.join(', ')}] ` : '') +
-          `(the shader uses [${byName.map((b) => b.name).join(', ')}])`,
-      );
+    const byName = p.bindings;
+    // Binding and uniform names are checked once per pipeline and set of names given (then remembered).
+    const names = `${p.id}|${Object.keys(args.bindings).join(',')}|${args.uniforms ? Object.keys(args.uniforms).join(',') : '-'}`;
+    if (!this.checkedNames.has(names)) {
+      const given = new Set(Object.keys(args.bindings));
+      const missing = byName.filter((b) => !given.has(b.name)).map((b) => b.name);
+      const extra = [...given].filter((n) => !byName.some((b) => b.name === n));
+      if (missing.length || extra.length)
+        throw new BindingMismatchError(
+          `${kernel}.${entryPoint}: ` +
+            (missing.length ? `missing bindings [${missing.join(', ')}] ` : '') +
+            (extra.length ? `unexpected bindings [${extra.join(', ')}] ` : '') +
+            `(the shader uses [${byName.map((b) => b.name).join(', ')}])`,
+        );
+      if (p.uniform) {
+        const u = args.uniforms ?? {};
+        const fields = p.uniform.fields.map((f) => f.name);
+        const missingU = fields.filter((n) => !(n in u));
+        const extraU = Object.keys(u).filter((n) => !fields.includes(n));
+        if (missingU.length || extraU.length)
+          throw new BindingMismatchError(
+            `${kernel}.${entryPoint}: uniform ${p.uniform.name} ` +
+              (missingU.length ? `missing [${missingU.join(', ')}] ` : '') +
+              (extraU.length ? `unexpected [${extraU.join(', ')}]` : ''),
+          );
+      } else if (args.uniforms && Object.keys(args.uniforms).length) {
+        throw new BindingMismatchError(`${kernel}.${entryPoint}: uniforms given but the entry point reads no uniform struct`);
+      }
+      this.checkedNames.add(names);
+    }
     const textures: { texture: GPUTexture; t: GpuTensor; texels: number }[] = [];
     let key = `${p.id}`; // the bind group's cache key: pipeline and every entry
     for (const b of byName) {
@@ -374,16 +397,7 @@ export class GpuContext {
       }
     }
     if (p.uniform) {
-      const u = args.uniforms ?? {};
-      const names = p.uniform.fields.map((f) => f.name);
-      const missingU = names.filter((n) => !(n in u));
-      const extraU = Object.keys(u).filter((n) => !names.includes(n));
-      if (missingU.length || extraU.length)
-        throw new BindingMismatchError(
-          `${kernel}.${entryPoint}: uniform ${p.uniform.name} ` +
-            (missingU.length ? `missing [${missingU.join(', ')}] ` : '') +
-            (extraU.length ? `unexpected [${extraU.join(', ')}]` : ''),
-        );
+      const u = args.uniforms!;
       if (this.uniformUsed >= UNIFORM_SLOTS) this.submit();
       const slot = this.uniformUsed++;
       const view = new DataView(this.uniformStaging, slot * UNIFORM_SLOT, UNIFORM_SLOT);
@@ -398,8 +412,6 @@ export class GpuContext {
       }
       entries.push({ binding: p.uniform.binding, resource: { buffer: this.uniformRing, offset: slot * UNIFORM_SLOT, size: p.uniform.size } });
       key += `|u${slot}`;
-    } else if (args.uniforms && Object.keys(args.uniforms).length) {
-      throw new BindingMismatchError(`${kernel}.${entryPoint}: uniforms given but the entry point reads no uniform struct`);
     }
     const [x, y = 1, z = 1] = args.workgroups;
     const maxWg = this.device.limits.maxComputeWorkgroupsPerDimension;
@@ -671,7 +683,7 @@ export class GpuContext {
         throw new ShaderCompileError(kernel, entryPoint, msgs.length ? msgs : [err.message]);
       }),
     );
-    const p: Pipeline = { pipeline, layout, entry, uniform, id: this.nextPipelineId++ };
+    const p: Pipeline = { pipeline, layout, entry, uniform, id: this.nextPipelineId++, bindings: entry.bindings.filter((b) => b.space !== 'uniform') };
     this.pipelines.set(key, p);
     this.pipelines.set(fast, p);
     return p;
