@@ -12,6 +12,10 @@
 //   dD_t = s_t·gu_tᵀ·x                                (r_t, dIn)
 //   p_k  = ⟨g U_k, h_k⟩_F = Σ_{rows, j∈k} gu ⊙ h     then dα_k = p_k·∂s_k/∂α_k (caller, summed over blocks)
 //   (gradProject also writes each row tile's column sums of gu ⊙ h; alphaReduce adds them per component.)
+// projectGradSites and gradFactorsSites do projectGrad and gradFactors for several sites that share x and g (the
+// q, k, v slices of one fused qkv), one trainable component each, in one dispatch each (grid z = site): each site's
+// D, U (in uCat/dCat: a packed buffer), h and gu blocks, α partials and dU, dD (in dF: a packed buffer) sit at the
+// element offsets of its row of `sites`.
 //
 // Dispatch of the six product kernels: one workgroup = one subgroup of SG lanes (SG = the device's subgroup
 // size, 8 on lavapipe, 4 on SwiftShader). A workgroup owns a TM-row × (SG·TN)-column output tile; lane l
@@ -62,6 +66,8 @@ struct Dims {
 @group(0) @binding(13) var<storage, read> scales: array<f32>; // (K)
 @group(0) @binding(14) var<storage, read> offsets: array<u32>; // (K+1)
 @group(0) @binding(15) var<uniform> dims: Dims;
+@group(0) @binding(16) var<storage, read_write> dF: array<f32>; // every site's dU and dD (…Sites)
+@group(0) @binding(17) var<storage, read> sites: array<u32>; // (sites, 8): see Site
 
 // acc[i·TN + j] += Σ_kk A[i][kk]·b[kk][j] over one slab; a[i] is this lane's A element of row i (column
 // k0 + lane of the slab), b holds this lane's B row for every kk (b[kk·TN + j]).
@@ -97,20 +103,21 @@ fn columnScales(@builtin(global_invocation_id) gid: vec3<u32>) {
 fn project(@builtin(local_invocation_index) lane: u32, @builtin(workgroup_id) wg: vec3<u32>) {
   let t0 = wg.y * TM;
   let jBase = wg.x * SG * TN + lane;
-  storeH(t0, jBase, projectTile(t0, jBase, lane));
+  storeH(t0, jBase, projectTile(t0, jBase, lane, 0u), 0u);
 }
 
-fn storeH(t0: u32, jBase: u32, acc: array<f32, 16>) {
+// h[hBase + …] of a tile.
+fn storeH(t0: u32, jBase: u32, acc: array<f32, 16>, hBase: u32) {
   for (var i = 0u; i < TM; i++) {
     for (var j = 0u; j < TN; j++) {
       let col = jBase + j * SG;
-      if (t0 + i < dims.T && col < dims.R) { h[(t0 + i) * dims.R + col] = acc[i * TN + j]; }
+      if (t0 + i < dims.T && col < dims.R) { h[hBase + (t0 + i) * dims.R + col] = acc[i * TN + j]; }
     }
   }
 }
 
-// This lane's part of the h tile at rows t0…, columns jBase + SG·j.
-fn projectTile(t0: u32, jBase: u32, lane: u32) -> array<f32, 16> {
+// This lane's part of the h tile at rows t0…, columns jBase + SG·j, D_cat at element dBase of dCat.
+fn projectTile(t0: u32, jBase: u32, lane: u32, dBase: u32) -> array<f32, 16> {
   var acc: array<f32, 16>;
   for (var i = 0u; i < TM * TN; i++) { acc[i] = 0.0; }
   for (var k0 = 0u; k0 < dims.dIn; k0 += SG) {
@@ -124,7 +131,7 @@ fn projectTile(t0: u32, jBase: u32, lane: u32) -> array<f32, 16> {
     for (var kk = 0u; kk < SG; kk++) {
       let kb = min(k0 + kk, dims.dIn - 1u);
       for (var j = 0u; j < TN; j++) {
-        b[kk * TN + j] = dCat[min(jBase + j * SG, dims.R - 1u) * dims.dIn + kb];
+        b[kk * TN + j] = dCat[dBase + min(jBase + j * SG, dims.R - 1u) * dims.dIn + kb];
       }
     }
     slab(&acc, a, b);
@@ -171,7 +178,7 @@ fn expand(@builtin(local_invocation_index) lane: u32, @builtin(workgroup_id) wg:
 fn gradProject(@builtin(local_invocation_index) lane: u32, @builtin(workgroup_id) wg: vec3<u32>) {
   let t0 = wg.y * TM;
   let jBase = wg.x * SG * TN + lane;
-  let acc = guTile(t0, jBase, lane);
+  let acc = guTile(t0, jBase, lane, 0u, dims.outOffset);
   // Fused α partial sums: this tile's column sums of gu ⊙ h, so gu is never re-read for p.
   for (var j = 0u; j < TN; j++) {
     let col = jBase + j * SG;
@@ -190,25 +197,46 @@ fn gradProject(@builtin(local_invocation_index) lane: u32, @builtin(workgroup_id
 // the weight, so forward never reads h): the same tile of h and of gu, the partial sums from h's registers.
 @compute @workgroup_size(SG)
 fn projectGrad(@builtin(local_invocation_index) lane: u32, @builtin(workgroup_id) wg: vec3<u32>) {
-  let t0 = wg.y * TM;
-  let jBase = wg.x * SG * TN + lane;
-  let hAcc = projectTile(t0, jBase, lane);
-  storeH(t0, jBase, hAcc);
-  let acc = guTile(t0, jBase, lane);
+  projectGradTile(lane, wg.x, wg.y, Site(0u, 0u, dims.outOffset, 0u, 0u, 0u, 0u));
+}
+
+// Where one site's tensors start (elements) in the bindings the `…Sites` entry points share with its group: D in
+// dCat, U in uCat, its first column of g, h and gu (same offset in each), its α partials, dU and dD in dF.
+struct Site { d: u32, u: u32, outOffset: u32, hg: u32, partial: u32, dU: u32, dD: u32 }
+
+fn siteAt(s: u32) -> Site {
+  let e = 8u * s;
+  return Site(sites[e], sites[e + 1u], sites[e + 2u], sites[e + 3u], sites[e + 4u], sites[e + 5u], sites[e + 6u]);
+}
+
+// projectGrad for several sites sharing x and g (the q, k, v slices of one fused qkv output) in one dispatch:
+// grid z = site, each site's offsets from `sites` (8 u32 per site, see Site). One component per site (K = 1).
+@compute @workgroup_size(SG)
+fn projectGradSites(@builtin(local_invocation_index) lane: u32, @builtin(workgroup_id) wg: vec3<u32>) {
+  projectGradTile(lane, wg.x, wg.y, siteAt(wg.z));
+}
+
+fn projectGradTile(lane: u32, wx: u32, wy: u32, st: Site) {
+  let t0 = wy * TM;
+  let jBase = wx * SG * TN + lane;
+  let hAcc = projectTile(t0, jBase, lane, st.d);
+  storeH(t0, jBase, hAcc, st.hg);
+  let acc = guTile(t0, jBase, lane, st.u, st.outOffset);
   for (var j = 0u; j < TN; j++) {
     let col = jBase + j * SG;
     var colSum = 0.0;
     for (var i = 0u; i < TM; i++) {
       let v = acc[i * TN + j];
-      if (t0 + i < dims.T && col < dims.R) { gu[(t0 + i) * dims.R + col] = v; }
+      if (t0 + i < dims.T && col < dims.R) { gu[st.hg + (t0 + i) * dims.R + col] = v; }
       colSum = fma(select(0.0, v, t0 + i < dims.T), hAcc[i * TN + j], colSum);
     }
-    if (col < dims.R) { partial[wg.y * dims.R + col] = colSum; }
+    if (col < dims.R) { partial[st.partial + wy * dims.R + col] = colSum; }
   }
 }
 
-// This lane's part of the gu tile at rows t0…, columns jBase + SG·j.
-fn guTile(t0: u32, jBase: u32, lane: u32) -> array<f32, 16> {
+// This lane's part of the gu tile at rows t0…, columns jBase + SG·j: U_cat at element uBase of uCat, the op's
+// columns of g from outOffset.
+fn guTile(t0: u32, jBase: u32, lane: u32, uBase: u32, outOffset: u32) -> array<f32, 16> {
   var acc: array<f32, 16>;
   for (var i = 0u; i < TM * TN; i++) { acc[i] = 0.0; }
   for (var k0 = 0u; k0 < dims.dOut; k0 += SG) {
@@ -216,13 +244,13 @@ fn guTile(t0: u32, jBase: u32, lane: u32) -> array<f32, 16> {
     let kc = min(k, dims.dOut - 1u);
     var a: array<f32, 8>;
     for (var i = 0u; i < TM; i++) {
-      a[i] = zeroIfOut(g[min(t0 + i, dims.T - 1u) * dims.outStride + dims.outOffset + kc], k < dims.dOut);
+      a[i] = zeroIfOut(g[min(t0 + i, dims.T - 1u) * dims.outStride + outOffset + kc], k < dims.dOut);
     }
     var b: array<f32, 16>;
     for (var kk = 0u; kk < SG; kk++) {
       let kb = min(k0 + kk, dims.dOut - 1u);
       for (var j = 0u; j < TN; j++) {
-        b[kk * TN + j] = uCat[kb * dims.R + min(jBase + j * SG, dims.R - 1u)];
+        b[kk * TN + j] = uCat[uBase + kb * dims.R + min(jBase + j * SG, dims.R - 1u)];
       }
     }
     slab(&acc, a, b);
@@ -281,23 +309,7 @@ fn gradFactors(@builtin(local_invocation_index) lane: u32, @builtin(workgroup_id
 fn gradUTile(lane: u32, wx: u32, wy: u32) {
   let a0 = wy * TM;
   let oBase = wx * SG * TN + lane;
-  var acc: array<f32, 16>;
-  for (var k0 = 0u; k0 < dims.T; k0 += SG) {
-    let k = k0 + lane;
-    let kc = min(k, dims.T - 1u);
-    var a: array<f32, 8>;
-    for (var i = 0u; i < TM; i++) {
-      a[i] = zeroIfOut(h[kc * dims.R + dims.compOffset + min(a0 + i, dims.compRank - 1u)], k < dims.T);
-    }
-    var b: array<f32, 16>;
-    for (var kk = 0u; kk < SG; kk++) {
-      let kb = min(k0 + kk, dims.T - 1u);
-      for (var j = 0u; j < TN; j++) {
-        b[kk * TN + j] = g[kb * dims.outStride + dims.outOffset + min(oBase + j * SG, dims.dOut - 1u)];
-      }
-    }
-    slab(&acc, a, b);
-  }
+  let acc = gradUAcc(lane, a0, oBase, dims.compOffset, dims.outOffset);
   let s = scales[dims.comp];
   for (var i = 0u; i < TM; i++) {
     for (var j = 0u; j < TN; j++) {
@@ -310,16 +322,56 @@ fn gradUTile(lane: u32, wx: u32, wy: u32) {
   }
 }
 
-fn gradDTile(lane: u32, wx: u32, wy: u32) {
-  let a0 = wy * TM;
-  let iBase = wx * SG * TN + lane;
+// Σ_t h[t][hCol + a]·g[t][outOffset + o] for this lane's rows a0… (of r_t), columns oBase + SG·j (h at hCol: the
+// component's first column, plus a site's offset in the …Sites entry points).
+fn gradUAcc(lane: u32, a0: u32, oBase: u32, hCol: u32, outOffset: u32) -> array<f32, 16> {
   var acc: array<f32, 16>;
+  for (var i = 0u; i < TM * TN; i++) { acc[i] = 0.0; }
   for (var k0 = 0u; k0 < dims.T; k0 += SG) {
     let k = k0 + lane;
     let kc = min(k, dims.T - 1u);
     var a: array<f32, 8>;
     for (var i = 0u; i < TM; i++) {
-      a[i] = zeroIfOut(gu[kc * dims.R + dims.compOffset + min(a0 + i, dims.compRank - 1u)], k < dims.T);
+      a[i] = zeroIfOut(h[kc * dims.R + hCol + min(a0 + i, dims.compRank - 1u)], k < dims.T);
+    }
+    var b: array<f32, 16>;
+    for (var kk = 0u; kk < SG; kk++) {
+      let kb = min(k0 + kk, dims.T - 1u);
+      for (var j = 0u; j < TN; j++) {
+        b[kk * TN + j] = g[kb * dims.outStride + outOffset + min(oBase + j * SG, dims.dOut - 1u)];
+      }
+    }
+    slab(&acc, a, b);
+  }
+  return acc;
+}
+
+fn gradDTile(lane: u32, wx: u32, wy: u32) {
+  let a0 = wy * TM;
+  let iBase = wx * SG * TN + lane;
+  let acc = gradDAcc(lane, a0, iBase, dims.compOffset);
+  let s = scales[dims.comp];
+  for (var i = 0u; i < TM; i++) {
+    for (var j = 0u; j < TN; j++) {
+      let col = iBase + j * SG;
+      if (a0 + i < dims.compRank && col < dims.dIn) {
+        let at = (a0 + i) * dims.dIn + col;
+        dD[at] = select(0.0, dD[at], dims.accumulate != 0u) + s * acc[i * TN + j];
+      }
+    }
+  }
+}
+
+// Σ_t gu[t][guCol + a]·x[t][i] for this lane's rows a0… (of r_t), columns iBase + SG·j.
+fn gradDAcc(lane: u32, a0: u32, iBase: u32, guCol: u32) -> array<f32, 16> {
+  var acc: array<f32, 16>;
+  for (var i = 0u; i < TM * TN; i++) { acc[i] = 0.0; }
+  for (var k0 = 0u; k0 < dims.T; k0 += SG) {
+    let k = k0 + lane;
+    let kc = min(k, dims.T - 1u);
+    var a: array<f32, 8>;
+    for (var i = 0u; i < TM; i++) {
+      a[i] = zeroIfOut(gu[kc * dims.R + guCol + min(a0 + i, dims.compRank - 1u)], k < dims.T);
     }
     var b: array<f32, 16>;
     for (var kk = 0u; kk < SG; kk++) {
@@ -330,13 +382,40 @@ fn gradDTile(lane: u32, wx: u32, wy: u32) {
     }
     slab(&acc, a, b);
   }
-  let s = scales[dims.comp];
-  for (var i = 0u; i < TM; i++) {
-    for (var j = 0u; j < TN; j++) {
-      let col = iBase + j * SG;
-      if (a0 + i < dims.compRank && col < dims.dIn) {
-        let at = (a0 + i) * dims.dIn + col;
-        dD[at] = select(0.0, dD[at], dims.accumulate != 0u) + s * acc[i * TN + j];
+  return acc;
+}
+
+// gradFactors for the sites of projectGradSites in one dispatch: grid (dU's then dD's column tiles, rows, site);
+// every site's dU and dD in one binding dF (a gradients pack) at its offsets; s_t = scales[0] for all (K = 1).
+@compute @workgroup_size(SG)
+fn gradFactorsSites(@builtin(local_invocation_index) lane: u32, @builtin(workgroup_id) wg: vec3<u32>) {
+  let st = siteAt(wg.z);
+  let nU = (dims.dOut + SG * TN - 1u) / (SG * TN);
+  let a0 = wg.y * TM;
+  let s = scales[0];
+  let keep = dims.accumulate != 0u;
+  if (wg.x < nU) {
+    let oBase = wg.x * SG * TN + lane;
+    let acc = gradUAcc(lane, a0, oBase, st.hg, st.outOffset);
+    for (var i = 0u; i < TM; i++) {
+      for (var j = 0u; j < TN; j++) {
+        let col = oBase + j * SG;
+        if (a0 + i < dims.R && col < dims.dOut) {
+          let at = st.dU + col * dims.R + a0 + i;
+          dF[at] = select(0.0, dF[at], keep) + s * acc[i * TN + j];
+        }
+      }
+    }
+  } else {
+    let iBase = (wg.x - nU) * SG * TN + lane;
+    let acc = gradDAcc(lane, a0, iBase, st.hg);
+    for (var i = 0u; i < TM; i++) {
+      for (var j = 0u; j < TN; j++) {
+        let col = iBase + j * SG;
+        if (a0 + i < dims.R && col < dims.dIn) {
+          let at = st.dD + (a0 + i) * dims.dIn + col;
+          dF[at] = select(0.0, dF[at], keep) + s * acc[i * TN + j];
+        }
       }
     }
   }

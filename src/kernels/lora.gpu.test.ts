@@ -108,6 +108,58 @@ await describeGpu('lora kernel', (ctx) => {
     });
   }
 
+  it('backwardGroup: the q and v sites of a fused qkv (factors, gradients and partials packed) equal per-site backward bit for bit', async () => {
+    const c = ctx();
+    const [T, C, r] = [37, 12, 3];
+    const width = 3 * C;
+    const at = (n: number) => Math.ceil(n / 64) * 64; // 256-byte boundaries, as the arena packs
+    const [uSize, dSize] = [at(C * r), at(r * C)];
+    const pShape = lora.partialShape(T, { R: r });
+    const pSize = at(pShape[0] * pShape[1]);
+    const factors = c.tensor([2 * (uSize + dSize)], 'factors');
+    const grads = c.tensor([2 * (uSize + dSize)], 'grads');
+    const partials = c.tensor([2 * pSize], 'partials');
+    const view = (whole: typeof factors, offset: number, shape: number[], label: string) => ({ ...whole, byteOffset: 4 * offset, shape, label });
+    const sites = [0, 2 * C].map((outOffset, i) => ({
+      U: view(factors, i * (uSize + dSize), [C, r], `U${i}`),
+      D: view(factors, i * (uSize + dSize) + uSize, [r, C], `D${i}`),
+      dU: view(grads, i * (uSize + dSize), [C, r], `dU${i}`),
+      dD: view(grads, i * (uSize + dSize) + uSize, [r, C], `dD${i}`),
+      partial: view(partials, i * pSize, pShape, `partial${i}`),
+      outOffset,
+    }));
+    sites.forEach((st, i) => {
+      c.write(st.U, f32(normal(C * r, 70 + i, 0.5)));
+      c.write(st.D, f32(normal(r * C, 80 + i, 0.3)));
+    });
+    const x = c.fromArray(f32(normal(T * C, 90)), [T, C], 'x');
+    const g = c.fromArray(f32(normal(T * width, 91)), [T, width], 'g');
+    const alpha = c.fromArray(f32([0.6]), [1], 'alpha');
+    const grp = lora.planGroup(c, sites, T, width);
+    lora.backwardGroup(c, grp, g, x, alpha);
+    // Per site, the one-site path (projectGrad, gradFactors) with its own workspace and outputs.
+    const lay = lora.createLayout(c, [r]);
+    for (const [i, st] of sites.entries()) {
+      const ws = lora.createWorkspace(c, T, lay);
+      const [dU, dD] = [c.tensor([C, r], 'dU single'), c.tensor([r, C], 'dD single')];
+      lora.backward(c, { dU, dD }, g, x, st.D, st.U, alpha, lay, ws, 0, { slice: { stride: width, offset: st.outOffset }, project: true });
+      const stride = at(T * r);
+      const hOf = async (t: typeof grp.h) => Array.from(await c.read(t)).slice(i * stride, i * stride + T * r);
+      expect(await hOf(grp.h), `h ${i}`).toEqual(Array.from(await c.read(ws.h)));
+      expect(await hOf(grp.gu), `gu ${i}`).toEqual(Array.from(await c.read(ws.gu)));
+      expect(Array.from(await c.read(st.partial)), `partial ${i}`).toEqual(Array.from(await c.read(ws.partial)));
+      expect(Array.from(await c.read(st.dU)), `dU ${i}`).toEqual(Array.from(await c.read(dU)));
+      expect(Array.from(await c.read(st.dD)), `dD ${i}`).toEqual(Array.from(await c.read(dD)));
+      lora.releaseWorkspace(c, ws);
+      c.release(dU, dD);
+    }
+    // Sites whose tensors do not share the group's buffers are refused with the reason.
+    const stray = c.tensor([C, r], 'stray U');
+    expect(() => lora.planGroup(c, [sites[0]!, { ...sites[1]!, U: stray }], T, width)).toThrow(/not in the buffer the group shares/);
+    lora.releaseGroup(c, grp);
+    c.release(factors, grads, partials, x, g, alpha, stray, lay.offsets);
+  });
+
   it('accumulates dU/dD and can overwrite dx', async () => {
     const c = ctx();
     const T = 9, dIn = 6, dOut = 7, ranks = [2, 3];

@@ -5,7 +5,7 @@
 // per-column scales from forward to backward, so `scales` must not change in between.
 
 import type { GpuContext } from '../gpu/context';
-import type { GpuTensor } from '../gpu/tensor';
+import { numel, type GpuTensor } from '../gpu/tensor';
 
 const WG = 64;
 // Must match the shader's tile constants TM and TN (fixed-size register tiles; sized here only for grids).
@@ -82,7 +82,7 @@ interface DimsArgs {
   T: number;
   dIn: number;
   dOut: number;
-  lay: LoraLayout;
+  lay: Pick<LoraLayout, 'R' | 'K' | 'ranks' | 'hostOffsets'>;
   slice?: ColumnSlice;
   comp?: number;
   accumulate?: boolean;
@@ -264,4 +264,104 @@ export function innerProducts(
   const u = dims({ T, dIn: 1, dOut, lay, slice });
   ctx.run('lora', 'gradProject', { bindings: { gu: ws.gu, partial: ws.partial, g, uCat, h }, uniforms: u, overrides: { SG }, workgroups: tiles(T, lay.R, SG) });
   ctx.run('lora', 'alphaReduce', { bindings: { p, partial: ws.partial, offsets: lay.offsets }, uniforms: u, overrides: { WG }, workgroups: [Math.ceil(lay.K / WG)] });
+}
+
+/** One site of a backward group: its trainable factors U (dOut, r), D (r, dIn), their gradients, its α partials
+ *  (partialShape(T, r)) and the first column of its slice of g. */
+export interface GroupSite {
+  U: GpuTensor;
+  D: GpuTensor;
+  dU: GpuTensor;
+  dD: GpuTensor;
+  partial: GpuTensor;
+  outOffset: number;
+}
+
+/** Sites whose LoRA backward runs in one dispatch per kernel (projectGradSites, gradFactorsSites): one input x
+ *  (T, dIn), one output gradient g (T, outStride), one trainable component of rank R each. */
+export interface SiteGroup {
+  count: number;
+  T: number;
+  dIn: number;
+  dOut: number;
+  R: number;
+  outStride: number;
+  table: GpuTensor; // (count, 8) u32: D, U, outOffset, h/gu, partial, dU, dD offsets (elements)
+  h: GpuTensor; // (count, T, R)
+  gu: GpuTensor; // (count, T, R)
+  factors: GpuTensor; // the buffer holding every U and D
+  grads: GpuTensor; // the buffer holding every dU and dD
+  partials: GpuTensor; // the buffer holding every site's α partials
+}
+
+function whole(t: GpuTensor, label: string): GpuTensor {
+  return { buffer: t.buffer, byteOffset: 0, shape: [t.buffer.size / 4], dtype: 'f32', label };
+}
+
+/**
+ * Plans the group: every U and D in one buffer (a model's trainable pack), every dU and dD in another, every α
+ * partial in a third; same shapes; allocates h and gu for all sites and uploads the offsets. Throws when the sites
+ * cannot share dispatches. Release with `releaseGroup`.
+ */
+export function planGroup(ctx: GpuContext, sites: readonly GroupSite[], T: number, outStride: number, label = 'lora.group'): SiteGroup {
+  const first = sites[0];
+  if (!first) throw new Error('lora.planGroup: no sites');
+  const [dOut, R] = first.U.shape as [number, number];
+  const dIn = first.D.shape[1]!;
+  for (const s of sites) {
+    if (s.U.shape.join() !== `${dOut},${R}` || s.D.shape.join() !== `${R},${dIn}` || s.dU.shape.join() !== s.U.shape.join() || s.dD.shape.join() !== s.D.shape.join())
+      throw new Error(`lora.planGroup: site shapes differ (U ${s.U.shape}, D ${s.D.shape}, dU ${s.dU.shape}, dD ${s.dD.shape}; the first site's U ${first.U.shape}, D ${first.D.shape})`);
+    if (s.partial.shape.join() !== partialShape(T, { R }).join()) throw new Error(`lora.planGroup: partial ${s.partial.shape} is not ${partialShape(T, { R })}`);
+    if (s.outOffset + dOut > outStride) throw new Error(`lora.planGroup: columns [${s.outOffset}, ${s.outOffset + dOut}) do not fit g's ${outStride}`);
+    const buffers: [GpuTensor, GpuTensor, string][] = [[s.U, first.U, 'U'], [s.D, first.U, 'D'], [s.dU, first.dU, 'dU'], [s.dD, first.dU, 'dD'], [s.partial, first.partial, 'partial']];
+    for (const [t, ref, what] of buffers)
+      if (t.buffer !== ref.buffer) throw new Error(`lora.planGroup: ${what} ${t.label} is not in the buffer the group shares (${ref.label}'s)`);
+  }
+  if (first.U.buffer === first.dU.buffer || first.U.buffer === first.partial.buffer || first.dU.buffer === first.partial.buffer)
+    throw new Error('lora.planGroup: the factors, their gradients and the partials need three separate buffers');
+  const stride = Math.ceil((T * R) / 64) * 64; // each site's h and gu block at a 256-byte boundary
+  const table = Uint32Array.from(sites.flatMap((s, i) => [s.D.byteOffset / 4, s.U.byteOffset / 4, s.outOffset, i * stride, s.partial.byteOffset / 4, s.dU.byteOffset / 4, s.dD.byteOffset / 4, 0]));
+  return {
+    count: sites.length,
+    T,
+    dIn,
+    dOut,
+    R,
+    outStride,
+    table: ctx.fromArray(table, [sites.length, 8], `${label}.sites`),
+    h: ctx.tensor([sites.length * stride], `${label}.h`),
+    gu: ctx.tensor([sites.length * stride], `${label}.gu`),
+    factors: whole(first.U, `${label}.factors`),
+    grads: whole(first.dU, `${label}.grads`),
+    partials: whole(first.partial, `${label}.partials`),
+  };
+}
+
+/** backward(…, { project: true }) with dU and dD, for every site of the group, in two dispatches: h = x·Dᵀ, gu = g·U and
+ *  the α partials, then dU = s·gᵀ·h and dD = s·guᵀ·x (overwritten). g (T, outStride), x (T, dIn), scale (1) = α_t. */
+export function backwardGroup(ctx: GpuContext, grp: SiteGroup, g: GpuTensor, x: GpuTensor, scale: GpuTensor): void {
+  const { T, dIn, dOut, R } = grp;
+  if (x.shape.join() !== `${T},${dIn}` || numel(g.shape) !== T * grp.outStride || numel(scale.shape) !== 1)
+    throw new Error(`lora.backwardGroup: x ${x.shape}, g ${g.shape}, scale ${scale.shape} do not fit T=${T}, dIn=${dIn}, g's width ${grp.outStride}`);
+  const SG = subgroupLanes(ctx);
+  const lay = { R, K: 1, ranks: [R], hostOffsets: [0, R] };
+  const u = dims({ T, dIn, dOut, lay, slice: { stride: grp.outStride, offset: 0 } });
+  const [tx, ty] = tiles(T, R, SG);
+  ctx.run('lora', 'projectGradSites', {
+    bindings: { gu: grp.gu, partial: grp.partials, h: grp.h, g, uCat: grp.factors, x, dCat: grp.factors, sites: grp.table },
+    uniforms: u,
+    overrides: { SG },
+    workgroups: [tx, ty, grp.count],
+  });
+  const [nU, rows] = tiles(R, dOut, SG);
+  ctx.run('lora', 'gradFactorsSites', {
+    bindings: { dF: grp.grads, h: grp.h, g, scales: scale, gu: grp.gu, x, sites: grp.table },
+    uniforms: u,
+    overrides: { SG },
+    workgroups: [nU + tiles(R, dIn, SG)[0], rows, grp.count],
+  });
+}
+
+export function releaseGroup(ctx: GpuContext, grp: SiteGroup): void {
+  ctx.release(grp.table, grp.h, grp.gu);
 }

@@ -56,17 +56,12 @@ export interface GpuVitOptions {
   transposedForward?: boolean;
 }
 
-
-interface LoraStack {
-  layout: lora.LoraLayout;
-  ws: lora.LoraWorkspace;
-}
-
 interface ProjectionLora {
   site: TargetSite;
   /** dCatT = D_catᵀ (dIn, R_f), the h of lora.innerProducts. */
   frozen: { dCat: GpuTensor; uCat: GpuTensor; dCatT: GpuTensor; scales: GpuTensor } | null;
-  trainable: (LoraStack & { U: GpuTensor; D: GpuTensor; dU: GpuTensor; dD: GpuTensor }) | null;
+  /** partial: this site's α partial sums, a view into lora.partials. */
+  trainable: { layout: lora.LoraLayout; U: GpuTensor; D: GpuTensor; dU: GpuTensor; dD: GpuTensor; partial: GpuTensor } | null;
 }
 
 /** Per-block activations kept from forward for backward. */
@@ -128,6 +123,8 @@ export class GpuViT {
    *  them) merge in one dispatch per group (see refreshEffective); `planned` holds those sites. */
   private readonly mergeGroups: { plan: merge.MergeSites; layout: lora.LoraLayout }[] = [];
   private readonly planned = new Set<ProjectionLora>();
+  /** Per block: the trainable component's backward groups, by weight (see buildLora). */
+  private readonly loraGroups: Map<TargetWeight, lora.SiteGroup>[] = [];
   /** Weights (`${block}.${weight}`) whose W0ᵀ has been made (see baseT). */
   private readonly transposedDone = new Set<string>();
 
@@ -215,7 +212,7 @@ export class GpuViT {
           const partial = { ...all, byteOffset: all.byteOffset + 4 * stride * site, shape: lora.partialShape(rows, layout), label: `${key}.partial` };
           trainable = {
             layout,
-            ws: lora.createWorkspace(this.ctx, rows, layout, key, partial),
+            partial,
             U: a(`${key}.U`),
             D: a(`${key}.D`),
             dU: a(`grad.${key}.U`),
@@ -231,6 +228,16 @@ export class GpuViT {
       this.lora.push(row);
     }
     this.planMerges();
+    // The trainable component's backward: the sites of one weight share x and dY, so each weight's run in one
+    // dispatch per kernel (lora.planGroup; a group of one for proj, fc1 or fc2).
+    for (let l = 0; l < this.config.depth; l++) {
+      const byWeight = new Map<TargetWeight, lora.GroupSite[]>();
+      for (const { site, trainable: tr } of this.lora[l]!)
+        if (tr) byWeight.set(site.weight, [...(byWeight.get(site.weight) ?? []), { U: tr.U, D: tr.D, dU: tr.dU, dD: tr.dD, partial: tr.partial, outOffset: site.rowOffset }]);
+      this.loraGroups.push(
+        new Map([...byWeight].map(([w, sites]) => [w, lora.planGroup(this.ctx, sites, rowsAfterAttention(this.config, this.batch, l, w), weightShape(this.config, w)[0], `lora.${l}.${w}`)])),
+      );
+    }
   }
 
   /** Groups the trainable component's sites whose merges can share a dispatch: same shapes, W_eff and W_effᵀ each
@@ -576,15 +583,11 @@ export class GpuViT {
         ctx.copyRange(t.pFrozenAll!, (this.targets.length * l + i) * Kf, t.pFrozen!, 0, Kf);
       }
     }
-    const alphaT = this.loraSetup.trainableRank ? this.arena.get('lora.alphaTrainable') : null;
-    for (const { pl, i } of sites) {
-      if (!pl.trainable) continue;
-      const slice = { stride: rows, offset: pl.site.rowOffset };
-      // No dx: W_eff holds this component too, so linear()'s dY·W_eff carried it.
-      // p_t is left in the workspace's α partials (a view into lora.partials), summed over every site at the end.
-      // h = x·D_tᵀ is made here too, with gu: the forward never needs it (W_eff carries α_t U_t D_t).
-      lora.backward(ctx, { dU: pl.trainable.dU, dD: pl.trainable.dD }, dY, x, pl.trainable.D, pl.trainable.U, alphaT!, pl.trainable.layout, pl.trainable.ws, 0, { slice, project: true });
-    }
+    // The trainable component of every site on w, at once. No dx: W_eff holds this component too, so linear()'s
+    // dY·W_eff carried it. h = x·D_tᵀ is made here, with gu: the forward never needs it (W_eff carries α_t U_t D_t).
+    // p_t is left in each site's α partials (views into lora.partials), summed over every site at the end.
+    const group = this.loraGroups[l]?.get(w);
+    if (group) lora.backwardGroup(ctx, group, dY, x, this.arena.get('lora.alphaTrainable'));
   }
 
   /** dα_frozen = Σ_lp p_lp ⊙ invNorm_lp; dα_t = Σ_lp p_lp (the trainable scale is α_t itself). */
@@ -653,13 +656,8 @@ export class GpuViT {
       this.ctx.release(this.frozenStack.layout.offsets);
     }
     for (const g of this.mergeGroups) merge.releaseSites(this.ctx, g.plan);
-    for (const row of this.lora)
-      for (const pl of row) {
-        if (pl.trainable) {
-          lora.releaseWorkspace(this.ctx, pl.trainable.ws);
-          this.ctx.release(pl.trainable.layout.offsets);
-        }
-      }
+    for (const groups of this.loraGroups) for (const g of groups.values()) lora.releaseGroup(this.ctx, g);
+    for (const row of this.lora) for (const pl of row) if (pl.trainable) this.ctx.release(pl.trainable.layout.offsets);
     this.arena.destroy();
   }
 }
