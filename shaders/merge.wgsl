@@ -8,8 +8,9 @@
 //   negative to unmerge), `mergeInPlaceBoth` does that and also wT += ΔWᵀ on a transposed copy wT (wStride, wRows)
 //   of w (the forward's (in, out) weight on software GPUs, kept without a transpose per step).
 //   `mergeSitesBoth` is mergeInPlaceBoth for several sites at once (grid z = site): site s takes its U_cat, D_cat at
-//   element offsets of uCat, dCat and its block at offsets of w, wT, from `sites` (5 u32 per site: w offset, wT
-//   offset, U offset, D offset, rowOffset); dOut, dIn, the ranks, the scales, colOffset, wStride and wRows are shared.
+//   element offsets of uCat, dCat, its scales at an offset of `scales` and its block at offsets of w, wT, from `sites`
+//   (6 u32 per site: w, wT, U, D and scales offsets, rowOffset); dOut, dIn, the ranks, colOffset, wStride and wRows
+//   are shared.
 //   For a model whose adapted weights and factors live in packed buffers (one dispatch a step instead of one a site).
 // Dispatch: one workgroup = one subgroup of SG lanes owns TM rows o × SG·TN columns i (lane l owns
 //   columns l + SG·j); the reduction over R walks each component's columns in slabs of SG, scaling the
@@ -42,7 +43,7 @@ struct Dims {
 @group(0) @binding(5) var<storage, read> offsets: array<u32>; // (K+1)
 @group(0) @binding(6) var<uniform> dims: Dims;
 @group(0) @binding(7) var<storage, read_write> wT: array<f32>; // (wStride, wRows): wᵀ (mergeInPlaceBoth)
-@group(0) @binding(8) var<storage, read> sites: array<u32>; // (sites, 5) (mergeSitesBoth)
+@group(0) @binding(8) var<storage, read> sites: array<u32>; // (sites, 6) (mergeSitesBoth)
 
 fn slab(acc: ptr<function, array<f32, 16>>, a: array<f32, 8>, b: array<f32, 16>) {
   for (var kk = 0u; kk < SG; kk++) {
@@ -56,14 +57,14 @@ fn slab(acc: ptr<function, array<f32, 16>>, a: array<f32, 8>, b: array<f32, 16>)
 }
 
 // ΔW tile: acc[i·TN + j] = Σ_k s_k Σ_{c∈k} U[o0 + i][c]·D[c][iBase + SG·j].
-fn delta(lane: u32, o0: u32, iBase: u32) -> array<f32, 16> { return deltaAt(lane, o0, iBase, 0u, 0u); }
+fn delta(lane: u32, o0: u32, iBase: u32) -> array<f32, 16> { return deltaAt(lane, o0, iBase, 0u, 0u, 0u); }
 
-// The same with U_cat at element uBase of uCat and D_cat at dBase of dCat.
-fn deltaAt(lane: u32, o0: u32, iBase: u32, uBase: u32, dBase: u32) -> array<f32, 16> {
+// The same with U_cat at element uBase of uCat, D_cat at dBase of dCat and the scales from sBase of scales.
+fn deltaAt(lane: u32, o0: u32, iBase: u32, uBase: u32, dBase: u32, sBase: u32) -> array<f32, 16> {
   var acc: array<f32, 16>;
   for (var i = 0u; i < TM * TN; i++) { acc[i] = 0.0; }
   for (var k = 0u; k < dims.K; k++) {
-    let s = scales[k];
+    let s = scales[sBase + k];
     let cEnd = offsets[k + 1u];
     for (var c0 = offsets[k]; c0 < cEnd; c0 += SG) {
       let c = c0 + lane;
@@ -131,11 +132,11 @@ fn mergeInPlaceBoth(@builtin(local_invocation_index) lane: u32, @builtin(workgro
 fn mergeSitesBoth(@builtin(local_invocation_index) lane: u32, @builtin(workgroup_id) wg: vec3<u32>) {
   let o0 = wg.y * TM;
   let iBase = wg.x * SG * TN + lane;
-  let e = 5u * wg.z;
+  let e = 6u * wg.z;
   let wBase = sites[e];
   let wTBase = sites[e + 1u];
-  let row0 = sites[e + 4u];
-  let acc = deltaAt(lane, o0, iBase, sites[e + 2u], sites[e + 3u]);
+  let row0 = sites[e + 5u];
+  let acc = deltaAt(lane, o0, iBase, sites[e + 2u], sites[e + 3u], sites[e + 4u]);
   for (var i = 0u; i < TM; i++) {
     for (var j = 0u; j < TN; j++) {
       let col = iBase + j * SG;

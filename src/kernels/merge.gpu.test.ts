@@ -69,7 +69,7 @@ await describeGpu('merge kernel', (ctx) => {
     });
   }
 
-  it('mergeSitesBoth: three sites in packed buffers (q and v of one qkv weight, v of another) equal per-site merges bit for bit', async () => {
+  it('mergeSitesBoth: three sites in packed buffers (q and v of one qkv weight, v of another), each with its own scale, equal per-site merges bit for bit', async () => {
     const c = ctx();
     const C = 12;
     const ranks = [3];
@@ -93,6 +93,7 @@ await describeGpu('merge kernel', (ctx) => {
       uCat: view(fAll, i * (uSize + dSize), [dOut, R], `U${i}`),
       dCat: view(fAll, i * (uSize + dSize) + uSize, [R, dIn], `D${i}`),
       rowOffset: s.rowOffset,
+      scalesOffset: i,
     }));
     const w0 = [0, 1].map((k) => f32(normal(rows * stride, 40 + k)));
     const transpose = (w: Float32Array) => {
@@ -109,11 +110,14 @@ await describeGpu('merge kernel', (ctx) => {
       c.write(s.dCat, f32(normal(R * dIn, 60 + i)));
     });
     const lay = lora.createLayout(c, ranks);
-    const ts = c.fromArray(f32([0.7]), [1], 'scales');
+    const scales = [0.7, 1.3, -0.4];
+    const ts = c.fromArray(f32(scales), [3], 'scales'); // site i's scale at offset i
+    const tsEach = scales.map((v, i) => c.fromArray(f32([v]), [1], `scale ${i}`));
     // Per site, into separate copies of the weights.
     const single = [0, 1].map((k) => ({ w: c.fromArray(w0[k]!, [rows, stride], `single w${k}`), wT: c.fromArray(transpose(w0[k]!), [stride, rows], `single wT${k}`) }));
-    sites.forEach((s, i) => merge.inPlace(c, single[i < 2 ? 0 : 1]!.w, s.uCat, s.dCat, ts, lay, { rowOffset: s.rowOffset, colOffset: 0 }, single[i < 2 ? 0 : 1]!.wT));
+    sites.forEach((s, i) => merge.inPlace(c, single[i < 2 ? 0 : 1]!.w, s.uCat, s.dCat, tsEach[i]!, lay, { rowOffset: s.rowOffset, colOffset: 0 }, single[i < 2 ? 0 : 1]!.wT));
     const plan = merge.planSites(c, sites, lay);
+    expect(() => merge.inPlaceSites(c, plan, tsEach[0]!, lay)).toThrow(/3 needed/);
     merge.inPlaceSites(c, plan, ts, lay);
     for (const k of [0, 1]) {
       expect(Array.from(await c.read(sites[2 * k]!.w)), `w${k}`).toEqual(Array.from(await c.read(single[k]!.w)));
@@ -122,6 +126,6 @@ await describeGpu('merge kernel', (ctx) => {
     // Sites that cannot share a dispatch are refused with the reason.
     expect(() => merge.planSites(c, [sites[0]!, { ...sites[1]!, w: single[0]!.w }], lay)).toThrow(/w buffers differ/);
     merge.releaseSites(c, plan);
-    c.release(lay.offsets, wAll, wTAll, fAll, ts, ...single.flatMap((x) => [x.w, x.wT]));
+    c.release(lay.offsets, wAll, wTAll, fAll, ts, ...tsEach, ...single.flatMap((x) => [x.w, x.wT]));
   });
 });

@@ -2,7 +2,7 @@
 // Reference: src/reference/merge.ts. The component stack is lora.ts's LoraLayout (ranks + offsets tensor).
 
 import type { GpuContext } from '../gpu/context';
-import type { GpuTensor } from '../gpu/tensor';
+import { numel, type GpuTensor } from '../gpu/tensor';
 import type { LoraLayout } from './lora';
 
 // Must match the shader's tile constants TM and TN (sized here only for grids).
@@ -70,19 +70,22 @@ export function inPlace(
 }
 
 /** One site of a batched in-place merge: factors uCat (dOut, R), dCat (R, dIn), the weight w (rows, wStride) and its
- *  transpose wT, the block's first row. */
+ *  transpose wT, the block's first row, and where its K scales start in the scales tensor (default 0: shared). */
 export interface MergeSite {
   w: GpuTensor;
   wT: GpuTensor;
   uCat: GpuTensor;
   dCat: GpuTensor;
   rowOffset: number;
+  scalesOffset?: number;
 }
 
 /** Sites that one `inPlaceSites` dispatch merges: their table on the GPU and whole-buffer views of what they share. */
 export interface MergeSites {
   count: number;
-  table: GpuTensor; // (count, 5) u32: w, wT, U, D element offsets and rowOffset
+  table: GpuTensor; // (count, 6) u32: w, wT, U, D and scales element offsets, rowOffset
+  /** Scales the dispatch reads: the largest scalesOffset + K. */
+  scales: number;
   w: GpuTensor;
   wT: GpuTensor;
   uCat: GpuTensor;
@@ -118,10 +121,11 @@ export function planSites(ctx: GpuContext, sites: readonly MergeSite[], lay: Lor
     if (s.wT.shape.join() !== [...s.w.shape].reverse().join()) throw new Error(`merge.planSites: ${s.wT.label} ${s.wT.shape} is not the transpose of w ${s.w.shape}`);
   }
   const run = setup(ctx, first.w, first.uCat, first.dCat, lay.K, lay, { rowOffset: 0, colOffset });
-  const table = Uint32Array.from(sites.flatMap((s) => [s.w.byteOffset / 4, s.wT.byteOffset / 4, s.uCat.byteOffset / 4, s.dCat.byteOffset / 4, s.rowOffset]));
+  const table = Uint32Array.from(sites.flatMap((s) => [s.w.byteOffset / 4, s.wT.byteOffset / 4, s.uCat.byteOffset / 4, s.dCat.byteOffset / 4, s.scalesOffset ?? 0, s.rowOffset]));
   return {
     count: sites.length,
-    table: ctx.fromArray(table, [sites.length, 5], 'merge.sites'),
+    table: ctx.fromArray(table, [sites.length, 6], 'merge.sites'),
+    scales: Math.max(...sites.map((s) => s.scalesOffset ?? 0)) + lay.K,
     w: wholeBuffer(first.w, 'merge.sites.w'),
     wT: wholeBuffer(first.wT, 'merge.sites.wT'),
     uCat: wholeBuffer(first.uCat, 'merge.sites.U'),
@@ -131,9 +135,11 @@ export function planSites(ctx: GpuContext, sites: readonly MergeSite[], lay: Lor
   };
 }
 
-/** Every planned site's w[block] += Σ_k s_k U_k D_k and its wT[blockᵀ] += the same, transposed: one dispatch. */
+/** Every planned site's w[block] += Σ_k s_k U_k D_k and its wT[blockᵀ] += the same, transposed: one dispatch. The
+ *  sites' scales from `scales` at their offsets. */
 export function inPlaceSites(ctx: GpuContext, plan: MergeSites, scales: GpuTensor, lay: LoraLayout): void {
-  if (scales.shape[0] !== lay.K || plan.uniforms.K !== lay.K || plan.uniforms.R !== lay.R) throw new Error(`merge.inPlaceSites: scales ${scales.shape} and ranks [${lay.ranks}] do not fit the plan`);
+  if (numel(scales.shape) < plan.scales || plan.uniforms.K !== lay.K || plan.uniforms.R !== lay.R)
+    throw new Error(`merge.inPlaceSites: scales ${scales.shape} (${plan.scales} needed) and ranks [${lay.ranks}] do not fit the plan`);
   ctx.run('merge', 'mergeSitesBoth', {
     bindings: { w: plan.w, wT: plan.wT, uCat: plan.uCat, dCat: plan.dCat, scales, offsets: lay.offsets, sites: plan.table },
     uniforms: plan.uniforms,

@@ -119,10 +119,10 @@ export class GpuViT {
   /** Per block: each adapted weight with every component merged (see refreshEffective); empty without LoRA. */
   private readonly effWeights: Map<TargetWeight, GpuTensor>[] = [];
   private readonly t: Record<string, GpuTensor> = {};
-  /** The trainable component's merges, batched: sites whose W_eff, W_effᵀ and factors share buffers (the arena packs
-   *  them) merge in one dispatch per group (see refreshEffective); `planned` holds those sites. */
-  private readonly mergeGroups: { plan: merge.MergeSites; layout: lora.LoraLayout }[] = [];
-  private readonly planned = new Set<ProjectionLora>();
+  /** The merges, batched: sites whose W_eff, W_effᵀ and factors share buffers (the arena packs them) merge in one
+   *  dispatch per group and kind (see refreshEffective); `planned` holds those (site, kind) pairs. */
+  private readonly mergeGroups: { kind: 'frozen' | 'trainable'; plan: merge.MergeSites; layout: lora.LoraLayout }[] = [];
+  private readonly planned = new Set<string>();
   /** Per block: the trainable component's backward groups, by weight (see buildLora). */
   private readonly loraGroups: Map<TargetWeight, lora.SiteGroup>[] = [];
   /** Weights (`${block}.${weight}`) whose W0ᵀ has been made (see baseT). */
@@ -240,25 +240,37 @@ export class GpuViT {
     }
   }
 
-  /** Groups the trainable component's sites whose merges can share a dispatch: same shapes, W_eff and W_effᵀ each
-   *  in one packed buffer, factors in the trainable pack (merge.planSites). Needs the kept W_effᵀ (LoRA training
-   *  with transposedForward); elsewhere each site merges on its own. */
+  /** Groups the sites whose merges can share a dispatch, per kind (the previous tasks' stack, the trainable
+   *  component): same shapes, W_eff and W_effᵀ each in one packed buffer, the kind's factors in one pack
+   *  (merge.planSites). Needs the kept W_effᵀ (LoRA training with transposedForward); elsewhere each site merges on
+   *  its own. */
   private planMerges(): void {
-    const groups = new Map<string, { pl: ProjectionLora; site: merge.MergeSite }[]>();
+    const groups = new Map<string, { kind: 'frozen' | 'trainable'; layout: lora.LoraLayout; sites: merge.MergeSite[]; keys: string[] }>();
     const ids = new Map<GPUBuffer, number>();
     const id = (b: GPUBuffer) => ids.get(b) ?? (ids.set(b, ids.size), ids.size - 1);
+    const Kf = this.loraSetup.frozenRanks.length;
     for (let l = 0; l < this.config.depth; l++)
-      for (const pl of this.lora[l]!) {
+      this.lora[l]!.forEach((pl, i) => {
         const wT = this.effectiveT(l, pl.site.weight);
-        if (!pl.trainable || !wT) continue;
-        const site = { w: this.effWeights[l]!.get(pl.site.weight)!, wT, uCat: pl.trainable.U, dCat: pl.trainable.D, rowOffset: pl.site.rowOffset };
-        const key = [site.w.shape, site.uCat.shape, site.dCat.shape, id(site.w.buffer), id(wT.buffer), id(site.uCat.buffer), id(site.dCat.buffer)].join('|');
-        groups.set(key, [...(groups.get(key) ?? []), { pl, site }]);
-      }
-    for (const members of groups.values()) {
-      const layout = members[0]!.pl.trainable!.layout;
-      this.mergeGroups.push({ plan: merge.planSites(this.ctx, members.map((m) => m.site), layout), layout });
-      for (const m of members) this.planned.add(m.pl);
+        if (!wT) return;
+        const w = this.effWeights[l]!.get(pl.site.weight)!;
+        const kinds = [
+          ...(pl.frozen ? [{ kind: 'frozen' as const, layout: this.frozenStack!.layout, uCat: pl.frozen.uCat, dCat: pl.frozen.dCat, scalesOffset: (this.targets.length * l + i) * Kf }] : []),
+          ...(pl.trainable ? [{ kind: 'trainable' as const, layout: pl.trainable.layout, uCat: pl.trainable.U, dCat: pl.trainable.D, scalesOffset: 0 }] : []),
+        ];
+        for (const k of kinds) {
+          const site = { w, wT, uCat: k.uCat, dCat: k.dCat, rowOffset: pl.site.rowOffset, scalesOffset: k.scalesOffset };
+          const key = [k.kind, w.shape, k.uCat.shape, k.dCat.shape, id(w.buffer), id(wT.buffer), id(k.uCat.buffer), id(k.dCat.buffer)].join('|');
+          const g = groups.get(key) ?? { kind: k.kind, layout: k.layout, sites: [], keys: [] };
+          g.sites.push(site);
+          g.keys.push(`${k.kind}.${l}.${i}`);
+          groups.set(key, g);
+        }
+      });
+    // Frozen groups first: each element of W_eff gets W0, then the previous tasks, then the current one.
+    for (const g of [...groups.values()].sort((a, b) => (a.kind === b.kind ? 0 : a.kind === 'frozen' ? -1 : 1))) {
+      this.mergeGroups.push({ kind: g.kind, plan: merge.planSites(this.ctx, g.sites, g.layout), layout: g.layout });
+      for (const k of g.keys) this.planned.add(k);
     }
   }
 
@@ -321,21 +333,20 @@ export class GpuViT {
         if (effT) ctx.copy(effT, this.baseT(l, w));
       }
       this.targets.forEach((_p, i) => {
-        const pl = this.lora[l]![i]!;
-        const { site, frozen: f, trainable: tr } = pl;
+        const { site, frozen: f, trainable: tr } = this.lora[l]![i]!;
         const eff = this.effWeights[l]!.get(site.weight)!;
         const effT = this.effectiveT(l, site.weight) ?? undefined;
         const block = { rowOffset: site.rowOffset, colOffset: 0 };
-        if (f && all) {
+        if (f && all && !this.planned.has(`frozen.${l}.${i}`)) {
           ctx.copyRange(f.scales, 0, all, (this.targets.length * l + i) * Kf, Kf);
           merge.inPlace(ctx, eff, f.uCat, f.dCat, f.scales, this.frozenStack!.layout, block, effT);
         }
-        if (tr && alphaT && !this.planned.has(pl)) merge.inPlace(ctx, eff, tr.U, tr.D, alphaT, tr.layout, block, effT);
+        if (tr && alphaT && !this.planned.has(`trainable.${l}.${i}`)) merge.inPlace(ctx, eff, tr.U, tr.D, alphaT, tr.layout, block, effT);
       });
     }
-    // The trainable component of every planned site: one dispatch per group (each element of W_eff still gets W0,
-    // then the frozen stack, then α_t U_t D_t, as when merged site by site).
-    if (alphaT) for (const g of this.mergeGroups) merge.inPlaceSites(ctx, g.plan, alphaT, g.layout);
+    // Every planned site: one dispatch per group, frozen groups first (each element of W_eff still gets W0, then the
+    // frozen stack, then α_t U_t D_t, as when merged site by site); a frozen site's scales are its row of scalesAll.
+    for (const g of this.mergeGroups) merge.inPlaceSites(ctx, g.plan, g.kind === 'frozen' ? all! : alphaT!, g.layout);
   }
 
   /** The first B·H rows of a (B, H, N, N) scores buffer as (B·H, N): the scores of the CLS query rows, when the fused
@@ -670,6 +681,8 @@ const GRADIENT = { pack: 'gradients' } as const;
 // them in one dispatch (merge.planSites).
 const EFFECTIVE = { pack: 'effective' } as const;
 const EFFECTIVE_T = { pack: 'effectiveT' } as const;
+// The previous tasks' factors, all in one pack, for the same batched merge.
+const FROZEN = { pack: 'frozen' } as const;
 
 /** Floats from one site's α partials to the next in lora.partials: the partials rounded up to 256 bytes. */
 function partialStride(T: number, rank: number): number {
@@ -812,9 +825,9 @@ class Planner {
         const { dOut, dIn } = targetSite(c, p);
         if (Kf)
           this.requests.push(
-            { name: `${key}.frozen.D`, shape: [Rf, dIn] },
+            { name: `${key}.frozen.D`, shape: [Rf, dIn], ...FROZEN },
             { name: `${key}.frozen.DT`, shape: [dIn, Rf] },
-            { name: `${key}.frozen.U`, shape: [dOut, Rf] },
+            { name: `${key}.frozen.U`, shape: [dOut, Rf], ...FROZEN },
             { name: `${key}.frozen.scales`, shape: [Kf] },
           );
         if (lo.trainableRank) {
