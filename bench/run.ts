@@ -2,6 +2,7 @@
 // bench/results/latest.json as {adapter, results: [{name, unit, ours, peers: {peer: value}}]}.
 //   npx tsx bench/run.ts [--quick] [--batches 8,32] [--budget-s 150] [--no-wasm] [--no-webgpu]
 //                        [--no-vit] [--vit-batches 8] [--small-batches 32] (an empty list skips that model) [--vit-steps 2] [--frozen 20] [--no-browser]
+//                        [--no-cls-peer] (skips the TF.js WASM step with the CLS-only last block, column tfjs-wasm-cls)
 // --quick: matmul at B = 8 only, two timed rounds at most, no ViT step (~1 minute). See bench/README.md.
 
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -63,6 +64,13 @@ if (!quick && !flag('--no-vit')) {
         if (row && !p.error && p.imagesPerSec) row.peers[`tfjs-${peers[i]}`] = p.imagesPerSec;
         if (p.error) log(`tfjs-${peers[i]} ${m.name} step failed: ${p.error}`);
       });
+      // Our last block runs after its attention on the CLS rows only (the loss needs no other row); TF.js's best
+      // backend given the same shortcut, so that the ratio against an equally lean step is on the table too.
+      if (peers.includes('wasm') && !flag('--no-cls-peer')) {
+        const [p] = await runVitStepBench({ configs: [m.preset], batch, rank: 10, backends: ['wasm'], steps: m.rounds, clsOnlyLastBlock: true, log });
+        if (row && p && !p.error && p.imagesPerSec) row.peers['tfjs-wasm-cls'] = p.imagesPerSec;
+        if (p?.error) log(`tfjs-wasm (CLS-only last block) ${m.name} step failed: ${p.error}`);
+      }
     }
     results.push(...ours);
   }

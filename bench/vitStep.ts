@@ -27,6 +27,8 @@ export interface VitStepOptions {
   rank: number;
   /** Frozen-Linear formulation (TfjsVitOptions.matmul); default 'dual'. */
   matmul?: 'dual' | 'transposeB';
+  /** The last block on its CLS rows only, as our engine runs it (TfjsVitOptions.clsOnlyLastBlock). */
+  clsOnlyLastBlock?: boolean;
   /** Timed steps per pair; default 20 for tiny, 2 for larger models. */
   steps?: number;
   log?: (line: string) => void;
@@ -68,7 +70,7 @@ export async function runVitStepBench(o: VitStepOptions): Promise<VitStepResult[
     for (const backend of o.backends) {
       const base = { config: name, batch: B, rank: o.rank, steps, matmul: o.matmul ?? 'dual' };
       try {
-        const peer = await createTfjsVitStep({ config, batch: B, rank: o.rank, backend, seed: 1, matmul: o.matmul ?? 'dual' });
+        const peer = await createTfjsVitStep({ config, batch: B, rank: o.rank, backend, seed: 1, matmul: o.matmul ?? 'dual', clsOnlyLastBlock: o.clsOnlyLastBlock });
         let t = performance.now();
         const loss0 = await peer.step(images, labels);
         const firstMs = performance.now() - t;

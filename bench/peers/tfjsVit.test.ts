@@ -67,9 +67,9 @@ afterEach(() => {
 });
 
 describe('TF.js ViT LoRA peer (cpu backend)', () => {
-  it('logits equal the float64 reference forward', async () => {
+  it.each([false, true])('logits equal the float64 reference forward (CLS-only last block: %s)', async (clsOnlyLastBlock) => {
     const p = table(3);
-    peer = await createTfjsVitStep({ config: cfg, batch: B, rank: R, backend: 'cpu', params: p });
+    peer = await createTfjsVitStep({ config: cfg, batch: B, rank: R, backend: 'cpu', params: p, clsOnlyLastBlock });
     const got = await peer.logits(images);
     const { base, lora } = reference(p);
     const want = vit.forward(cfg, base, lora, Float64Array.from(images), B).logits;
@@ -78,10 +78,14 @@ describe('TF.js ViT LoRA peer (cpu backend)', () => {
     expect(maxAbsDiff(got, want)).toBeLessThan(1e-4 * Math.max(1, rms(want)));
   });
 
-  it.each(['dual', 'transposeB'] as const)('one SGD step (%s) moves exactly the trainable parameters, by lr × the reference gradient', async (matmul) => {
+  it.each([
+    ['dual', false],
+    ['transposeB', false],
+    ['dual', true],
+  ] as const)('one SGD step (%s, CLS-only last block: %s) moves exactly the trainable parameters, by lr × the reference gradient', async (matmul, clsOnlyLastBlock) => {
     const p = table(5);
     const lr = 0.5; // large so (before − after)/lr keeps float32 precision
-    peer = await createTfjsVitStep({ config: cfg, batch: B, rank: R, backend: 'cpu', params: p, lr, matmul });
+    peer = await createTfjsVitStep({ config: cfg, batch: B, rank: R, backend: 'cpu', params: p, lr, matmul, clsOnlyLastBlock });
     const before = await peer.readWeights();
     const loss = await peer.step(images, labels);
     const after = await peer.readWeights();

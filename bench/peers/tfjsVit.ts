@@ -158,6 +158,12 @@ export interface TfjsVitOptions {
    *   products is transposed whichever layout is stored, so this is TF.js at its best.
    */
   matmul?: 'dual' | 'transposeB';
+  /**
+   * The last block as our engine runs it (src/model/vit/gpuVit.ts rowsAfterAttention): attention for the CLS query
+   * rows only, and the projection, norm2 and MLP on the B CLS rows; the same logits and gradients, fewer flops.
+   * Default false: the plain timm forward over every token.
+   */
+  clsOnlyLastBlock?: boolean;
 }
 
 export interface TfjsVitStep {
@@ -268,9 +274,12 @@ export async function createTfjsVitStep(o: TfjsVitOptions): Promise<TfjsVitStep>
     const tokens = tf.add(tf.concat([tf.tile(cls, [B, 1, 1]), emb], 1), W('pos_embed'));
     let h = tf.reshape(tokens, [B * N, C]) as tf.Tensor2D;
     const alpha = W(ALPHA);
+    // (B·N, C) → (B, C): the CLS row of every image.
+    const clsOf = (t: tf.Tensor2D) => tf.reshape(tf.slice(tf.reshape(t, [B, N, C]), [0, 0, 0], [B, 1, C]), [B, C]) as tf.Tensor2D;
     for (let l = 0; l < c.depth; l++) {
       const b = `blocks.${l}`;
       const n = loraNames(l);
+      const clsOnly = !!o.clsOnlyLastBlock && l === c.depth - 1;
       const a = layerNorm(h, `${b}.norm1`);
       const [q0, k, v0] = tf.split(frozenLinear(a, `${b}.attn.qkv`), 3, 1) as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
       // α multiplies the rank-r intermediate (B·N, r), the cheapest place for it.
@@ -278,15 +287,18 @@ export async function createTfjsVitStep(o: TfjsVitOptions): Promise<TfjsVitStep>
         tf.matMul(tf.mul(tf.matMul(a, W(Dn) as tf.Tensor2D, false, true), alpha), W(Un) as tf.Tensor2D, false, true);
       const q = tf.add(q0, low(n.qD, n.qU)) as tf.Tensor2D;
       const v = tf.add(v0, low(n.vD, n.vU)) as tf.Tensor2D;
-      // timm scales q before q·kᵀ; the (B·N, C) tensor is smaller than the (B, H, N, N) scores.
-      const scores = tf.matMul(heads(tf.mul(q, 1 / Math.sqrt(Dh))), heads(k), false, true);
-      const attn = tf.matMul(tf.softmax(scores, -1), heads(v)); // (B, H, N, Dh)
-      const o = tf.reshape(tf.transpose(attn, [0, 2, 1, 3]), [B * N, C]) as tf.Tensor2D;
-      h = tf.add(h, frozenLinear(o, `${b}.attn.proj`)) as tf.Tensor2D;
+      // timm scales q before q·kᵀ; the (B·N, C) tensor is smaller than the (B, H, N, N) scores. With clsOnly the
+      // queries are the CLS rows only: (B, H, 1, Dh), and everything after attention runs on B rows.
+      const rows = clsOnly ? 1 : N;
+      const qh = tf.transpose(tf.reshape(tf.mul(clsOnly ? clsOf(q) : q, 1 / Math.sqrt(Dh)), [B, rows, H, Dh]), [0, 2, 1, 3]);
+      const scores = tf.matMul(qh, heads(k), false, true);
+      const attn = tf.matMul(tf.softmax(scores, -1), heads(v)); // (B, H, rows, Dh)
+      const out = tf.reshape(tf.transpose(attn, [0, 2, 1, 3]), [B * rows, C]) as tf.Tensor2D;
+      h = tf.add(clsOnly ? clsOf(h) : h, frozenLinear(out, `${b}.attn.proj`)) as tf.Tensor2D;
       const m = geluExact(frozenLinear(layerNorm(h, `${b}.norm2`), `${b}.mlp.fc1`));
       h = tf.add(h, frozenLinear(m, `${b}.mlp.fc2`)) as tf.Tensor2D;
     }
-    const clsRows = tf.reshape(tf.slice(tf.reshape(h, [B, N, C]), [0, 0, 0], [B, 1, C]), [B, C]) as tf.Tensor2D;
+    const clsRows = o.clsOnlyLastBlock ? h : clsOf(h);
     return linear(layerNorm(clsRows, 'norm'), 'head');
   };
 
