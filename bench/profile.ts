@@ -1,6 +1,6 @@
 // Where a training step spends its GPU time: times every dispatch with timestamp queries and prints the
 // total per kernel entry point (and per grid with --grids).
-//   npx tsx bench/profile.ts [--preset small32] [--batch 64] [--mode full|lora] [--frozen 0] [--classes N] [--steps 3] [--grids]
+//   npx tsx bench/profile.ts [--preset small32] [--batch 64] [--mode full|lora] [--rank 4] [--frozen 0] [--classes N] [--steps 3] [--grids]
 // --frozen K: LoRA mode with K frozen components of rank 4 (earlier tasks) next to the trainable one.
 
 import { presets, type ViTConfig } from '../src/model/vit/config';
@@ -25,7 +25,8 @@ const config: ViTConfig = { ...presets[preset], numClasses: Number(opt('classes'
 
 const ctx = await createNodeContext();
 const frozenRanks = Array<number>(frozen).fill(4);
-const vit = new GpuViT(ctx, config, initParams(config, 1), mode === 'lora' ? { batch, mode, lora: { trainableRank: 4, frozenRanks } } : { batch, mode });
+const rank = Number(opt('rank', '4'));
+const vit = new GpuViT(ctx, config, initParams(config, 1), mode === 'lora' ? { batch, mode, lora: { trainableRank: rank, frozenRanks } } : { batch, mode });
 if (mode === 'lora') {
   const pair = (rank: number, seed: number) => ({ U: Float32Array.from(normal(config.width * rank, seed, 0.03)), D: Float32Array.from(normal(rank * config.width, seed + 1, 0.03)) });
   vit.setLora({
@@ -33,7 +34,7 @@ if (mode === 'lora') {
     alphaTrainable: 0.8,
     invNorms: new Float32Array(2 * config.depth * frozen).fill(1),
     frozen: frozen ? Array.from({ length: config.depth }, (_, l) => [0, 1].map((i) => pair(4 * frozen, 100 + 4 * l + 2 * i))) : undefined,
-    trainable: Array.from({ length: config.depth }, (_, l) => [0, 1].map((i) => ({ U: new Float32Array(config.width * 4), D: Float32Array.from(normal(4 * config.width, l * 2 + i, 0.03)) }))),
+    trainable: Array.from({ length: config.depth }, (_, l) => [0, 1].map((i) => ({ U: new Float32Array(config.width * rank), D: Float32Array.from(normal(rank * config.width, l * 2 + i, 0.03)) }))),
   });
 }
 const S = config.imageSize;

@@ -101,7 +101,7 @@ export async function runVitStepBench(o: VitStepOptions): Promise<VitStepResult[
         };
         out.push(r);
         log(
-          `vitStep ${name.padEnd(7)} B=${B} r=${o.rank} ${r.matmul.padEnd(10)} ${r.backend.padEnd(32)} ${med.toFixed(1).padStart(8)} ms/step ` +
+          `vitStep ${name.padEnd(7)} B=${B} r=${o.rank} ${r.matmul.padEnd(10)}${o.clsOnlyLastBlock ? ' cls-only' : ''} ${r.backend.padEnd(32)} ${med.toFixed(1).padStart(8)} ms/step ` +
             `(${r.minMs.toFixed(1)}–${r.maxMs.toFixed(1)}, ${steps} steps, first ${firstMs.toFixed(0)} ms, cpu ${r.cpuMs.toFixed(0)} ms)  ` +
             `${r.imagesPerSec.toFixed(2).padStart(8)} images/s  loss ${loss0.toFixed(4)} → ${lossLast.toFixed(4)}`,
         );
