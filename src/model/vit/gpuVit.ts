@@ -9,9 +9,12 @@
 // one (scale α_t, factors trainable). Both α vectors are trainable and shared by all blocks and targets.
 // Every component is merged into its adapted weight once per step (W_eff = W0 + Σ_k s_k U_k D_k + α_t U_t D_t,
 // dOut·dIn·R flops), so the forward and dx run on plain weights and pay nothing per component. The trainable
-// component's gradients need only h = x·D_tᵀ (made in backward, with gu) and the LoRA backward without its dx; the frozen stack's α
-// gradient is ⟨Gᵀ·X, U_k D_k⟩_F, from the (transposed) weight gradient through lora.innerProducts. A step thus
-// costs about the same with 1 or 20 previous tasks (the official code's cost grows with every task).
+// component's gradients need only h = x·D_tᵀ (made in backward, with gu) and the LoRA backward without its dx; the
+// frozen stack's α gradient is ⟨Gᵀ·X, U_k D_k⟩_F, from the (transposed) weight gradient through
+// lora.innerProducts. A step thus costs about the same with 1 or 20 previous tasks (the official code's cost grows
+// with every task). Sites that share buffers merge, and backpropagate, in one dispatch per group (merge.planSites,
+// lora.planGroup). The loss reads only the final-LN CLS feature, so the last block computes, after its attention's
+// keys and values, only the CLS rows (rowsAfterAttention).
 // Memory is planned before anything is allocated (Arena); a batch that will not fit is refused with numbers.
 
 import { Arena, defaultBudgetBytes, planMemory, type TensorRequest } from '../../gpu/arena';
