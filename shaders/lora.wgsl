@@ -197,16 +197,17 @@ fn gradProject(@builtin(local_invocation_index) lane: u32, @builtin(workgroup_id
 // the weight, so forward never reads h): the same tile of h and of gu, the partial sums from h's registers.
 @compute @workgroup_size(SG)
 fn projectGrad(@builtin(local_invocation_index) lane: u32, @builtin(workgroup_id) wg: vec3<u32>) {
-  projectGradTile(lane, wg.x, wg.y, Site(0u, 0u, dims.outOffset, 0u, 0u, 0u, 0u));
+  projectGradTile(lane, wg.x, wg.y, Site(0u, 0u, dims.outOffset, 0u, 0u, 0u, 0u, 0u));
 }
 
 // Where one site's tensors start (elements) in the bindings the `…Sites` entry points share with its group: D in
-// dCat, U in uCat, its first column of g, h and gu (same offset in each), its α partials, dU and dD in dF.
-struct Site { d: u32, u: u32, outOffset: u32, hg: u32, partial: u32, dU: u32, dD: u32 }
+// dCat, U in uCat, its first column of g, h and gu (same offset in each), its α partials, dU and dD in dF; and the
+// row of p its K inner products go to (alphaReduceSites).
+struct Site { d: u32, u: u32, outOffset: u32, hg: u32, partial: u32, dU: u32, dD: u32, pRow: u32 }
 
 fn siteAt(s: u32) -> Site {
   let e = 8u * s;
-  return Site(sites[e], sites[e + 1u], sites[e + 2u], sites[e + 3u], sites[e + 4u], sites[e + 5u], sites[e + 6u]);
+  return Site(sites[e], sites[e + 1u], sites[e + 2u], sites[e + 3u], sites[e + 4u], sites[e + 5u], sites[e + 6u], sites[e + 7u]);
 }
 
 // projectGrad for several sites sharing x and g (the q, k, v slices of one fused qkv output) in one dispatch:
@@ -419,6 +420,25 @@ fn gradFactorsSites(@builtin(local_invocation_index) lane: u32, @builtin(workgro
       }
     }
   }
+}
+
+// alphaReduce for every site of a group at once (after projectGradSites with a K-component stack): invocation
+// s·K + k writes p[pRow_s·K + k] = Σ_w Σ_{j∈k} of site s's partials. 1-D over sites·K.
+@compute @workgroup_size(WG)
+fn alphaReduceSites(@builtin(global_invocation_id) gid: vec3<u32>) {
+  let e = gid.x;
+  let nSites = arrayLength(&sites) / 8u;
+  if (e >= nSites * dims.K) { return; }
+  let st = siteAt(e / dims.K);
+  let k = e % dims.K;
+  let nTiles = (dims.T + TM - 1u) / TM;
+  let j0 = offsets[k];
+  let j1 = offsets[k + 1u];
+  var sum = 0.0;
+  for (var w = 0u; w < nTiles; w++) {
+    for (var j = j0; j < j1; j++) { sum += partial[st.partial + w * dims.R + j]; }
+  }
+  p[st.pRow * dims.K + k] = sum;
 }
 
 // p[k] = Σ_w Σ_{j∈k} partial[w][j] over the ceil(T/TM) row tiles of gradProject. One invocation per k.

@@ -160,6 +160,57 @@ await describeGpu('lora kernel', (ctx) => {
     c.release(factors, grads, partials, x, g, alpha, stray, lay.offsets);
   });
 
+  it('alphaGroup: the α inner products of two sites\' component stacks in one group equal the float64 ⟨g_sliceᵀ·x, U_k D_k⟩_F', async () => {
+    const c = ctx();
+    const [T, C, ranks] = [29, 12, [3, 2]];
+    const R = 5;
+    const width = 3 * C;
+    const at = (n: number) => Math.ceil(n / 64) * 64;
+    const [uSize, dSize] = [at(C * R), at(R * C)];
+    const pShape = lora.partialShape(T, { R });
+    const pSize = at(pShape[0] * pShape[1]);
+    const factors = c.tensor([2 * (uSize + dSize)], 'factors');
+    const partials = c.tensor([2 * pSize], 'partials');
+    const view = (whole: typeof factors, offset: number, shape: number[], label: string) => ({ ...whole, byteOffset: 4 * offset, shape, label });
+    const U = [0, 1].map((i) => f32(normal(C * R, 40 + i, 0.5)));
+    const D = [0, 1].map((i) => f32(normal(R * C, 50 + i, 0.3)));
+    const sites = [0, 2 * C].map((outOffset, i) => ({
+      U: view(factors, i * (uSize + dSize), [C, R], `U${i}`),
+      D: view(factors, i * (uSize + dSize) + uSize, [R, C], `D${i}`),
+      partial: view(partials, i * pSize, pShape, `partial${i}`),
+      outOffset,
+      pRow: 1 - i, // rows of p in the other order than the sites
+    }));
+    sites.forEach((st, i) => {
+      c.write(st.U, U[i]!);
+      c.write(st.D, D[i]!);
+    });
+    const x = f32(normal(T * C, 60));
+    const g = f32(normal(T * width, 61));
+    const tx = c.fromArray(x, [T, C], 'x');
+    const tg = c.fromArray(g, [T, width], 'g');
+    const lay = lora.createLayout(c, ranks);
+    const p = c.tensor([2, ranks.length], 'p');
+    const grp = lora.planGroup(c, sites, T, width);
+    lora.alphaGroup(c, grp, tg, tx, lay, p);
+    const want = new Float64Array(2 * ranks.length);
+    sites.forEach((st, i) => {
+      for (let t = 0; t < T; t++)
+        for (let j = 0; j < R; j++) {
+          let h = 0;
+          let gu = 0;
+          for (let k = 0; k < C; k++) h += x[t * C + k]! * D[i]![j * C + k]!;
+          for (let o = 0; o < C; o++) gu += g[t * width + st.outOffset + o]! * U[i]![o * R + j]!;
+          want[st.pRow * ranks.length + (j < ranks[0]! ? 0 : 1)]! += h * gu;
+        }
+    });
+    assertClose(await c.read(p), want, { reduction: T * R + C, label: 'p' });
+    const alpha = c.fromArray(f32([1]), [1], 'alpha');
+    expect(() => lora.backwardGroup(c, grp, tg, tx, alpha)).toThrow(/without gradients/);
+    lora.releaseGroup(c, grp);
+    c.release(factors, partials, tx, tg, p, alpha, lay.offsets);
+  });
+
   it('accumulates dU/dD and can overwrite dx', async () => {
     const c = ctx();
     const T = 9, dIn = 6, dOut = 7, ranks = [2, 3];

@@ -266,15 +266,17 @@ export function innerProducts(
   ctx.run('lora', 'alphaReduce', { bindings: { p, partial: ws.partial, offsets: lay.offsets }, uniforms: u, overrides: { WG }, workgroups: [Math.ceil(lay.K / WG)] });
 }
 
-/** One site of a backward group: its trainable factors U (dOut, r), D (r, dIn), their gradients, its α partials
- *  (partialShape(T, r)) and the first column of its slice of g. */
+/** One site of a backward group: its factors U (dOut, R), D (R, dIn), their gradients (a trainable component;
+ *  backwardGroup), its α partials (partialShape(T, R)), the first column of its slice of g, and the row of p its
+ *  inner products go to (a frozen stack; alphaGroup). */
 export interface GroupSite {
   U: GpuTensor;
   D: GpuTensor;
-  dU: GpuTensor;
-  dD: GpuTensor;
+  dU?: GpuTensor;
+  dD?: GpuTensor;
   partial: GpuTensor;
   outOffset: number;
+  pRow?: number;
 }
 
 /** Sites whose LoRA backward runs in one dispatch per kernel (projectGradSites, gradFactorsSites): one input x
@@ -290,7 +292,7 @@ export interface SiteGroup {
   h: GpuTensor; // (count, T, R)
   gu: GpuTensor; // (count, T, R)
   factors: GpuTensor; // the buffer holding every U and D
-  grads: GpuTensor; // the buffer holding every dU and dD
+  grads: GpuTensor | null; // the buffer holding every dU and dD (a trainable component's group)
   partials: GpuTensor; // the buffer holding every site's α partials
 }
 
@@ -308,19 +310,22 @@ export function planGroup(ctx: GpuContext, sites: readonly GroupSite[], T: numbe
   if (!first) throw new Error('lora.planGroup: no sites');
   const [dOut, R] = first.U.shape as [number, number];
   const dIn = first.D.shape[1]!;
+  const grads = !!first.dU;
   for (const s of sites) {
-    if (s.U.shape.join() !== `${dOut},${R}` || s.D.shape.join() !== `${R},${dIn}` || s.dU.shape.join() !== s.U.shape.join() || s.dD.shape.join() !== s.D.shape.join())
-      throw new Error(`lora.planGroup: site shapes differ (U ${s.U.shape}, D ${s.D.shape}, dU ${s.dU.shape}, dD ${s.dD.shape}; the first site's U ${first.U.shape}, D ${first.D.shape})`);
+    if (s.U.shape.join() !== `${dOut},${R}` || s.D.shape.join() !== `${R},${dIn}` || !!s.dU !== grads || !!s.dD !== grads || (grads && (s.dU!.shape.join() !== s.U.shape.join() || s.dD!.shape.join() !== s.D.shape.join())))
+      throw new Error(`lora.planGroup: site shapes differ (U ${s.U.shape}, D ${s.D.shape}, dU ${s.dU?.shape}, dD ${s.dD?.shape}; the first site's U ${first.U.shape}, D ${first.D.shape})`);
     if (s.partial.shape.join() !== partialShape(T, { R }).join()) throw new Error(`lora.planGroup: partial ${s.partial.shape} is not ${partialShape(T, { R })}`);
     if (s.outOffset + dOut > outStride) throw new Error(`lora.planGroup: columns [${s.outOffset}, ${s.outOffset + dOut}) do not fit g's ${outStride}`);
-    const buffers: [GpuTensor, GpuTensor, string][] = [[s.U, first.U, 'U'], [s.D, first.U, 'D'], [s.dU, first.dU, 'dU'], [s.dD, first.dU, 'dD'], [s.partial, first.partial, 'partial']];
+    const buffers: [GpuTensor | undefined, GpuTensor | undefined, string][] = [[s.U, first.U, 'U'], [s.D, first.U, 'D'], [s.dU, first.dU, 'dU'], [s.dD, first.dU, 'dD'], [s.partial, first.partial, 'partial']];
     for (const [t, ref, what] of buffers)
-      if (t.buffer !== ref.buffer) throw new Error(`lora.planGroup: ${what} ${t.label} is not in the buffer the group shares (${ref.label}'s)`);
+      if (t && t.buffer !== ref!.buffer) throw new Error(`lora.planGroup: ${what} ${t.label} is not in the buffer the group shares (${ref!.label}'s)`);
   }
-  if (first.U.buffer === first.dU.buffer || first.U.buffer === first.partial.buffer || first.dU.buffer === first.partial.buffer)
-    throw new Error('lora.planGroup: the factors, their gradients and the partials need three separate buffers');
+  const distinct = [first.U, first.partial, ...(first.dU ? [first.dU] : [])].map((t) => t.buffer);
+  if (new Set(distinct).size !== distinct.length) throw new Error('lora.planGroup: the factors, their gradients and the partials need separate buffers');
   const stride = Math.ceil((T * R) / 64) * 64; // each site's h and gu block at a 256-byte boundary
-  const table = Uint32Array.from(sites.flatMap((s, i) => [s.D.byteOffset / 4, s.U.byteOffset / 4, s.outOffset, i * stride, s.partial.byteOffset / 4, s.dU.byteOffset / 4, s.dD.byteOffset / 4, 0]));
+  const table = Uint32Array.from(
+    sites.flatMap((s, i) => [s.D.byteOffset / 4, s.U.byteOffset / 4, s.outOffset, i * stride, s.partial.byteOffset / 4, (s.dU?.byteOffset ?? 0) / 4, (s.dD?.byteOffset ?? 0) / 4, s.pRow ?? 0]),
+  );
   return {
     count: sites.length,
     T,
@@ -332,7 +337,7 @@ export function planGroup(ctx: GpuContext, sites: readonly GroupSite[], T: numbe
     h: ctx.tensor([sites.length * stride], `${label}.h`),
     gu: ctx.tensor([sites.length * stride], `${label}.gu`),
     factors: whole(first.U, `${label}.factors`),
-    grads: whole(first.dU, `${label}.grads`),
+    grads: first.dU ? whole(first.dU, `${label}.grads`) : null,
     partials: whole(first.partial, `${label}.partials`),
   };
 }
@@ -341,6 +346,7 @@ export function planGroup(ctx: GpuContext, sites: readonly GroupSite[], T: numbe
  *  the α partials, then dU = s·gᵀ·h and dD = s·guᵀ·x (overwritten). g (T, outStride), x (T, dIn), scale (1) = α_t. */
 export function backwardGroup(ctx: GpuContext, grp: SiteGroup, g: GpuTensor, x: GpuTensor, scale: GpuTensor): void {
   const { T, dIn, dOut, R } = grp;
+  if (!grp.grads) throw new Error('lora.backwardGroup: the group was planned without gradients (dU, dD)');
   if (x.shape.join() !== `${T},${dIn}` || numel(g.shape) !== T * grp.outStride || numel(scale.shape) !== 1)
     throw new Error(`lora.backwardGroup: x ${x.shape}, g ${g.shape}, scale ${scale.shape} do not fit T=${T}, dIn=${dIn}, g's width ${grp.outStride}`);
   const SG = subgroupLanes(ctx);
@@ -359,6 +365,33 @@ export function backwardGroup(ctx: GpuContext, grp: SiteGroup, g: GpuTensor, x: 
     uniforms: u,
     overrides: { SG },
     workgroups: [nU + tiles(R, dIn, SG)[0], rows, grp.count],
+  });
+}
+
+/**
+ * The α inner products of every site's component stack (`lay`, R = its total rank) at once: h = x·D_catᵀ, gu = g·U_cat
+ * and their per-column partial sums (projectGradSites), then p[pRow·K + k] = Σ_{t, j∈k} gu ⊙ h (alphaReduceSites):
+ * p_k = ⟨g_sliceᵀ·x, U_k D_k⟩_F, the frozen stack's α gradient before its norms, in two dispatches for the group.
+ * p (rows, K) with rows > every site's pRow.
+ */
+export function alphaGroup(ctx: GpuContext, grp: SiteGroup, g: GpuTensor, x: GpuTensor, lay: LoraLayout, p: GpuTensor): void {
+  const { T, dIn, dOut, R } = grp;
+  if (lay.R !== R || x.shape.join() !== `${T},${dIn}` || numel(g.shape) !== T * grp.outStride)
+    throw new Error(`lora.alphaGroup: ranks [${lay.ranks}], x ${x.shape}, g ${g.shape} do not fit R=${R}, T=${T}, dIn=${dIn}, g's width ${grp.outStride}`);
+  const SG = subgroupLanes(ctx);
+  const u = dims({ T, dIn, dOut, lay, slice: { stride: grp.outStride, offset: 0 } });
+  const [tx, ty] = tiles(T, R, SG);
+  ctx.run('lora', 'projectGradSites', {
+    bindings: { gu: grp.gu, partial: grp.partials, h: grp.h, g, uCat: grp.factors, x, dCat: grp.factors, sites: grp.table },
+    uniforms: u,
+    overrides: { SG },
+    workgroups: [tx, ty, grp.count],
+  });
+  ctx.run('lora', 'alphaReduceSites', {
+    bindings: { p, partial: grp.partials, offsets: lay.offsets, sites: grp.table },
+    uniforms: u,
+    overrides: { WG },
+    workgroups: [Math.ceil((grp.count * lay.K) / WG)],
   });
 }
 
