@@ -398,3 +398,17 @@ export function alphaGroup(ctx: GpuContext, grp: SiteGroup, g: GpuTensor, x: Gpu
 export function releaseGroup(ctx: GpuContext, grp: SiteGroup): void {
   ctx.release(grp.table, grp.h, grp.gu);
 }
+
+/**
+ * Relative cost of alphaGroup on `sites` sites of T rows (dIn → dOut, R = the stack's total rank) against the
+ * weight-gradient way (dWᵀ = xᵀ·g, T·dIn·rows multiply-adds by the matmul, then innerProducts on dIn rows per site),
+ * both in multiply-adds weighted by what the kernels sustain here: the row kernels pay for whole column tiles
+ * (SG·2 columns), at about a third of the matmul's rate on lavapipe (a small32 step: ~9 against ~28 GFLOP/s).
+ * Negative: alphaGroup is the cheaper way.
+ */
+export function alphaGroupAdvantage(ctx: GpuContext, sites: number, T: number, dIn: number, dOut: number, rows: number, R: number): number {
+  const cols = tiles(1, R, subgroupLanes(ctx))[0] * subgroupLanes(ctx) * COLUMNS_PER_LANE;
+  const rowKernels = 3 * sites * T * (dIn + dOut) * cols;
+  const viaGradient = T * dIn * rows + sites * dIn * dOut * R;
+  return rowKernels - viaGradient;
+}

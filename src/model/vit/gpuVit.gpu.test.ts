@@ -50,7 +50,16 @@ function loraComponents(c: ViTConfig, targets: readonly LoraTarget[]) {
 
 // inputGrad = false: LoRA training as the trainer runs it, where backward stops below the lowest adapted weight
 // of block 0; the same gradients are required.
-async function run(ctx: GpuContext, mode: TrainMode, config: ViTConfig = TINY, tolUlps = TOL_ULPS, targets: readonly LoraTarget[] = DEFAULT_TARGETS, inputGrad = true, transposedForward?: boolean) {
+async function run(
+  ctx: GpuContext,
+  mode: TrainMode,
+  config: ViTConfig = TINY,
+  tolUlps = TOL_ULPS,
+  targets: readonly LoraTarget[] = DEFAULT_TARGETS,
+  inputGrad = true,
+  transposedForward?: boolean,
+  frozenAlpha?: 'perToken' | 'weightGradient',
+) {
   const params = randomParams(config, 7);
   const comps = loraComponents(config, targets);
   const S = config.imageSize;
@@ -62,7 +71,7 @@ async function run(ctx: GpuContext, mode: TrainMode, config: ViTConfig = TINY, t
   const r = ref.lossAndGrads(config, ref.toFloat64(params), comps, Float64Array.from(rawF), labels, LO, HI);
 
   // GPU: normalised images in, LoRA state uploaded.
-  const vit = new GpuViT(ctx, config, params, { batch: B, mode, lora: { frozenRanks: [RANK_FROZEN], trainableRank: RANK_TRAIN, targets }, transposedForward });
+  const vit = new GpuViT(ctx, config, params, { batch: B, mode, lora: { frozenRanks: [RANK_FROZEN], trainableRank: RANK_TRAIN, targets }, transposedForward, frozenAlpha });
   const norm = new Float32Array(rawF.length);
   for (let i = 0; i < norm.length; i++) {
     const ch = Math.floor(i / (S * S)) % 3;
@@ -127,6 +136,12 @@ await describeGpu('ViT on the GPU against the float64 reference', (ctx) => {
   });
   it('LoRA training without the input gradient (backward stops at the lowest adapted weight of block 0): the same gradients', async () => {
     for (const targets of [DEFAULT_TARGETS, ['fc2'], ['proj'], ['fc1', 'fc2']] as const) await run(ctx(), 'lora', TINY, TOL_ULPS, targets, false);
+  });
+  // The previous tasks' α gradient per token (few components) or through the weight gradient (many): both ways,
+  // whichever 'auto' picks at this size.
+  it("the previous tasks' α gradient per token and through the weight gradient: the same gradients", async () => {
+    for (const way of ['perToken', 'weightGradient'] as const)
+      for (const targets of [DEFAULT_TARGETS, [...LORA_TARGETS]]) await run(ctx(), 'lora', TINY, TOL_ULPS, targets, true, undefined, way);
   });
   // The forward's weight products run as NT, or as NN through a transposed copy of each weight (the default where
   // NN is faster, e.g. lavapipe); both layouts are checked whatever this adapter's default.

@@ -57,6 +57,13 @@ export interface GpuVitOptions {
    * weights at every forward. Default: where the engine's NN is faster (matmul.nnFaster: software GPUs).
    */
   transposedForward?: boolean;
+  /**
+   * How the previous tasks' α gradient is computed: per token (lora.alphaGroup: (dY U_k)·(D_k x) summed over the
+   * rows, cheap for a few components) or through the weight gradient (dWᵀ = xᵀ·dY once per weight, then
+   * lora.innerProducts: a cost that does not grow with the components). Default 'auto': the cheaper
+   * (lora.alphaGroupAdvantage); the others for tests and measurements.
+   */
+  frozenAlpha?: 'auto' | 'perToken' | 'weightGradient';
 }
 
 interface ProjectionLora {
@@ -128,6 +135,9 @@ export class GpuViT {
   private readonly planned = new Set<string>();
   /** Per block: the trainable component's backward groups, by weight (see buildLora). */
   private readonly loraGroups: Map<TargetWeight, lora.SiteGroup>[] = [];
+  /** Per block: the previous tasks' α-gradient groups, by weight, where computing it per token is the cheaper way
+   *  (lora.alphaGroupAdvantage; elsewhere the weight gradient's way, see loraBackward). */
+  private readonly frozenGroups: Map<TargetWeight, lora.SiteGroup>[] = [];
   /** Weights (`${block}.${weight}`) whose W0ᵀ has been made (see baseT). */
   private readonly transposedDone = new Set<string>();
 
@@ -174,10 +184,10 @@ export class GpuViT {
         ...(l === config.depth - 1 ? { cls: { att: a('clsAtt'), x: a('clsX'), probs: this.clsQueryRows(blk('probs')) } } : {}),
       });
     }
-    this.buildLora(planner);
+    this.buildLora(planner, opts.frozenAlpha ?? 'auto');
   }
 
-  private buildLora(planner: Planner): void {
+  private buildLora(planner: Planner, frozenAlpha: NonNullable<GpuVitOptions['frozenAlpha']>): void {
     const { frozenRanks, trainableRank } = this.loraSetup;
     const T = planner.T;
     const a = (n: string) => this.arena.get(n);
@@ -232,14 +242,33 @@ export class GpuViT {
     }
     this.planMerges();
     // The trainable component's backward: the sites of one weight share x and dY, so each weight's run in one
-    // dispatch per kernel (lora.planGroup; a group of one for proj, fc1 or fc2).
+    // dispatch per kernel (lora.planGroup; a group of one for proj, fc1 or fc2). Likewise the previous tasks' α
+    // gradient, where per token is cheaper than through the weight gradient (few previous components).
+    const Rf = frozenRanks.reduce((x, y) => x + y, 0);
+    const frozenPartials = frozenRanks.length && this.mode !== 'none' ? a('lora.frozenPartials') : null;
     for (let l = 0; l < this.config.depth; l++) {
-      const byWeight = new Map<TargetWeight, lora.GroupSite[]>();
-      for (const { site, trainable: tr } of this.lora[l]!)
-        if (tr) byWeight.set(site.weight, [...(byWeight.get(site.weight) ?? []), { U: tr.U, D: tr.D, dU: tr.dU, dD: tr.dD, partial: tr.partial, outOffset: site.rowOffset }]);
-      this.loraGroups.push(
-        new Map([...byWeight].map(([w, sites]) => [w, lora.planGroup(this.ctx, sites, rowsAfterAttention(this.config, this.batch, l, w), weightShape(this.config, w)[0], `lora.${l}.${w}`)])),
-      );
+      const trainable = new Map<TargetWeight, lora.GroupSite[]>();
+      const frozen = new Map<TargetWeight, lora.GroupSite[]>();
+      this.lora[l]!.forEach(({ site, trainable: tr, frozen: f }, i) => {
+        const add = (m: Map<TargetWeight, lora.GroupSite[]>, s: lora.GroupSite) => m.set(site.weight, [...(m.get(site.weight) ?? []), s]);
+        if (tr) add(trainable, { U: tr.U, D: tr.D, dU: tr.dU, dD: tr.dD, partial: tr.partial, outOffset: site.rowOffset });
+        if (f && frozenPartials) {
+          const row = this.targets.length * l + i;
+          const rows = rowsAfterAttention(this.config, this.batch, l, site.weight);
+          const stride = partialStride(T, Rf);
+          const partial = { ...frozenPartials, byteOffset: frozenPartials.byteOffset + 4 * stride * row, shape: lora.partialShape(rows, { R: Rf }), label: `lora.${l}.${this.targets[i]}.frozenPartial` };
+          add(frozen, { U: f.uCat, D: f.dCat, partial, outOffset: site.rowOffset, pRow: row });
+        }
+      });
+      const plan = (w: TargetWeight, sites: lora.GroupSite[], kind: string) =>
+        lora.planGroup(this.ctx, sites, rowsAfterAttention(this.config, this.batch, l, w), weightShape(this.config, w)[0], `lora.${l}.${w}.${kind}`);
+      this.loraGroups.push(new Map([...trainable].map(([w, sites]) => [w, plan(w, sites, 'trainable')])));
+      const cheaper = [...frozen].filter(([w, sites]) => {
+        if (frozenAlpha !== 'auto') return frozenAlpha === 'perToken';
+        const [rows, dIn] = weightShape(this.config, w);
+        return lora.alphaGroupAdvantage(this.ctx, sites.length, rowsAfterAttention(this.config, this.batch, l, w), dIn, sites[0]!.U.shape[0]!, rows, Rf) < 0;
+      });
+      this.frozenGroups.push(new Map(cheaper.map(([w, sites]) => [w, plan(w, sites, 'frozen')])));
     }
   }
 
@@ -585,7 +614,11 @@ export class GpuViT {
     const sites = this.lora[l]!.map((pl, i) => ({ pl, i })).filter(({ pl }) => pl.site.weight === w);
     if (!sites.length) return;
     const [rows, dIn] = weightShape(this.config, w);
-    if (this.frozenStack) {
+    const frozenGroup = this.frozenGroups[l]?.get(w);
+    if (frozenGroup) {
+      // Few previous components: p_k = Σ_t (dY U_k)·(D_k x) per token, every site of w at once, into pFrozenAll.
+      lora.alphaGroup(ctx, frozenGroup, dY, x, this.frozenStack!.layout, t.pFrozenAll!);
+    } else if (this.frozenStack) {
       // dx needs nothing for the frozen stack (the merged W_eff carried it); p_k = ⟨(dW)_rows, U_k D_k⟩_F from
       // dWᵀ = xᵀ·dY (dIn, rows), once per weight.
       const gradT = this.arena.get(`lora.gradT.${w}`);
@@ -670,7 +703,7 @@ export class GpuViT {
       this.ctx.release(this.frozenStack.layout.offsets);
     }
     for (const g of this.mergeGroups) merge.releaseSites(this.ctx, g.plan);
-    for (const groups of this.loraGroups) for (const g of groups.values()) lora.releaseGroup(this.ctx, g);
+    for (const groups of [...this.loraGroups, ...this.frozenGroups]) for (const g of groups.values()) lora.releaseGroup(this.ctx, g);
     for (const row of this.lora) for (const pl of row) if (pl.trainable) this.ctx.release(pl.trainable.layout.offsets);
     this.arena.destroy();
   }
@@ -813,6 +846,8 @@ class Planner {
       act('pFrozen', [Kf]);
       if (train) for (const w of weights) this.requests.push({ name: `lora.gradT.${w}`, shape: [...weightShape(c, w)].reverse() }); // (dIn, rows) = dWᵀ
       act('pFrozenAll', [rows, Kf]);
+      // Every site's partial sums for the per-token α gradient (lora.alphaGroup), each at a 256-byte boundary.
+      if (train) this.requests.push({ name: 'lora.frozenPartials', shape: [rows, partialStride(T, Rf)] });
       act('pScaled', [rows, Kf]);
     }
     if (lo.trainableRank) {
