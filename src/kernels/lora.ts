@@ -279,8 +279,9 @@ export interface GroupSite {
   pRow?: number;
 }
 
-/** Sites whose LoRA backward runs in one dispatch per kernel (projectGradSites, gradFactorsSites): one input x
- *  (T, dIn), one output gradient g (T, outStride), one trainable component of rank R each. */
+/** Sites whose LoRA backward runs in one dispatch per kernel (projectGradSites, then gradFactorsSites or
+ *  alphaReduceSites): one input x (T, dIn), one output gradient g (T, outStride), factors of total rank R each (one
+ *  trainable component, or a frozen stack). */
 export interface SiteGroup {
   count: number;
   T: number;
@@ -350,15 +351,7 @@ export function backwardGroup(ctx: GpuContext, grp: SiteGroup, g: GpuTensor, x: 
   if (x.shape.join() !== `${T},${dIn}` || numel(g.shape) !== T * grp.outStride || numel(scale.shape) !== 1)
     throw new Error(`lora.backwardGroup: x ${x.shape}, g ${g.shape}, scale ${scale.shape} do not fit T=${T}, dIn=${dIn}, g's width ${grp.outStride}`);
   const SG = subgroupLanes(ctx);
-  const lay = { R, K: 1, ranks: [R], hostOffsets: [0, R] };
-  const u = dims({ T, dIn, dOut, lay, slice: { stride: grp.outStride, offset: 0 } });
-  const [tx, ty] = tiles(T, R, SG);
-  ctx.run('lora', 'projectGradSites', {
-    bindings: { gu: grp.gu, partial: grp.partials, h: grp.h, g, uCat: grp.factors, x, dCat: grp.factors, sites: grp.table },
-    uniforms: u,
-    overrides: { SG },
-    workgroups: [tx, ty, grp.count],
-  });
+  const u = projectSites(ctx, grp, g, x, { R, K: 1, ranks: [R], hostOffsets: [0, R] });
   const [nU, rows] = tiles(R, dOut, SG);
   ctx.run('lora', 'gradFactorsSites', {
     bindings: { dF: grp.grads, h: grp.h, g, scales: scale, gu: grp.gu, x, sites: grp.table },
@@ -375,24 +368,30 @@ export function backwardGroup(ctx: GpuContext, grp: SiteGroup, g: GpuTensor, x: 
  * p (rows, K) with rows > every site's pRow.
  */
 export function alphaGroup(ctx: GpuContext, grp: SiteGroup, g: GpuTensor, x: GpuTensor, lay: LoraLayout, p: GpuTensor): void {
-  const { T, dIn, dOut, R } = grp;
+  const { T, dIn, R } = grp;
   if (lay.R !== R || x.shape.join() !== `${T},${dIn}` || numel(g.shape) !== T * grp.outStride)
     throw new Error(`lora.alphaGroup: ranks [${lay.ranks}], x ${x.shape}, g ${g.shape} do not fit R=${R}, T=${T}, dIn=${dIn}, g's width ${grp.outStride}`);
-  const SG = subgroupLanes(ctx);
-  const u = dims({ T, dIn, dOut, lay, slice: { stride: grp.outStride, offset: 0 } });
-  const [tx, ty] = tiles(T, R, SG);
-  ctx.run('lora', 'projectGradSites', {
-    bindings: { gu: grp.gu, partial: grp.partials, h: grp.h, g, uCat: grp.factors, x, dCat: grp.factors, sites: grp.table },
-    uniforms: u,
-    overrides: { SG },
-    workgroups: [tx, ty, grp.count],
-  });
+  const u = projectSites(ctx, grp, g, x, lay);
   ctx.run('lora', 'alphaReduceSites', {
     bindings: { p, partial: grp.partials, offsets: lay.offsets, sites: grp.table },
     uniforms: u,
     overrides: { WG },
     workgroups: [Math.ceil((grp.count * lay.K) / WG)],
   });
+}
+
+/** h, gu and their per-column partial sums for every site of the group (projectGradSites); returns the uniforms. */
+function projectSites(ctx: GpuContext, grp: SiteGroup, g: GpuTensor, x: GpuTensor, lay: DimsArgs['lay']): Record<string, number> {
+  const SG = subgroupLanes(ctx);
+  const u = dims({ T: grp.T, dIn: grp.dIn, dOut: grp.dOut, lay, slice: { stride: grp.outStride, offset: 0 } });
+  const [tx, ty] = tiles(grp.T, grp.R, SG);
+  ctx.run('lora', 'projectGradSites', {
+    bindings: { gu: grp.gu, partial: grp.partials, h: grp.h, g, uCat: grp.factors, x, dCat: grp.factors, sites: grp.table },
+    uniforms: u,
+    overrides: { SG },
+    workgroups: [tx, ty, grp.count],
+  });
+  return u;
 }
 
 export function releaseGroup(ctx: GpuContext, grp: SiteGroup): void {
