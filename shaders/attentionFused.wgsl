@@ -7,8 +7,9 @@
 // Forward:  S = scale·q·kᵀ → P = softmax rows (→ probs) → out = P·v.
 // Backward: dP = dout·vᵀ;  dS = scale·P ⊙ (dP − rowD), rowD_i = Σ_j P_ij·dP_ij;  dq = dS·k, dk = dSᵀ·q, dv = Pᵀ·dout.
 // One invocation owns RPL rows of one (batch, head): query rows in `forward` and `backwardQuery` (which also leaves
-// dS in `dscores`), key rows in `backwardKey` (which also zeroes dq of rows ≥ Q). It keeps its rows' q (or dout, or the P/dS columns) in registers and
-// streams the head's other rows past them, so every operand load serves RPL rows; no workgroup memory, no barriers.
+// dS in `dscores`), key rows in `backwardKey` (which also zeroes dq of rows ≥ Q). It keeps its rows' q (or dout, or
+// the P/dS columns) in registers and streams the head's other rows past them, so every operand load serves RPL rows;
+// no workgroup memory, no barriers.
 // q, k, v and dout are read as rgba32float texels (GpuContext copies a texture binding's tensor in, linear layout,
 // TW texels per texture row): llvmpipe fetches a whole texel per lane, where it splits a vec4 buffer load into
 // per-component loads with a bounds branch each, and gathers every workgroup-memory load (the previous version of
