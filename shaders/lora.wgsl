@@ -12,7 +12,7 @@
 //   dD_t = s_t·gu_tᵀ·x                                (r_t, dIn)
 //   p_k  = ⟨g U_k, h_k⟩_F = Σ_{rows, j∈k} gu ⊙ h     then dα_k = p_k·∂s_k/∂α_k (caller, summed over blocks)
 //   (gradProject also writes each row tile's column sums of gu ⊙ h; alphaReduce adds them per component.)
-// projectGradSites and gradFactorsSites do projectGrad and gradFactors for several sites that share x and g (the
+// projectGradSites and gradFactorsSites do project + gradProject and gradFactors for several sites that share x and g (the
 // q, k, v slices of one fused qkv), one trainable component each, in one dispatch each (grid z = site): each site's
 // D, U (in uCat/dCat: a packed buffer), h and gu blocks, α partials and dU, dD (in dF: a packed buffer) sit at the
 // element offsets of its row of `sites`.
@@ -193,13 +193,6 @@ fn gradProject(@builtin(local_invocation_index) lane: u32, @builtin(workgroup_id
   }
 }
 
-// project and gradProject in one dispatch, for a model that needs h only in backward (its components merged into
-// the weight, so forward never reads h): the same tile of h and of gu, the partial sums from h's registers.
-@compute @workgroup_size(SG)
-fn projectGrad(@builtin(local_invocation_index) lane: u32, @builtin(workgroup_id) wg: vec3<u32>) {
-  projectGradTile(lane, wg.x, wg.y, Site(0u, 0u, dims.outOffset, 0u, 0u, 0u, 0u, 0u));
-}
-
 // Where one site's tensors start (elements) in the bindings the `…Sites` entry points share with its group: D in
 // dCat, U in uCat, its first column of g, h and gu (same offset in each), its α partials, dU and dD in dF; and the
 // row of p its K inner products go to (alphaReduceSites).
@@ -210,16 +203,15 @@ fn siteAt(s: u32) -> Site {
   return Site(sites[e], sites[e + 1u], sites[e + 2u], sites[e + 3u], sites[e + 4u], sites[e + 5u], sites[e + 6u], sites[e + 7u]);
 }
 
-// projectGrad for several sites sharing x and g (the q, k, v slices of one fused qkv output) in one dispatch:
-// grid z = site, each site's offsets from `sites` (8 u32 per site, see Site). One component per site (K = 1).
+// project and gradProject for several sites sharing x and g (the q, k, v slices of one fused qkv output) in one
+// dispatch, h kept in registers for the partial sums (a model that merges its components into the weight needs h
+// only in backward): grid z = site, each site's offsets from `sites` (8 u32 per site, see Site); R columns per site,
+// one component or a stack (the partial sums are per column either way).
 @compute @workgroup_size(SG)
 fn projectGradSites(@builtin(local_invocation_index) lane: u32, @builtin(workgroup_id) wg: vec3<u32>) {
-  projectGradTile(lane, wg.x, wg.y, siteAt(wg.z));
-}
-
-fn projectGradTile(lane: u32, wx: u32, wy: u32, st: Site) {
-  let t0 = wy * TM;
-  let jBase = wx * SG * TN + lane;
+  let st = siteAt(wg.z);
+  let t0 = wg.y * TM;
+  let jBase = wg.x * SG * TN + lane;
   let hAcc = projectTile(t0, jBase, lane, st.d);
   storeH(t0, jBase, hAcc, st.hg);
   let acc = guTile(t0, jBase, lane, st.u, st.outOffset);
@@ -231,7 +223,7 @@ fn projectGradTile(lane: u32, wx: u32, wy: u32, st: Site) {
       if (t0 + i < dims.T && col < dims.R) { gu[st.hg + (t0 + i) * dims.R + col] = v; }
       colSum = fma(select(0.0, v, t0 + i < dims.T), hAcc[i * TN + j], colSum);
     }
-    if (col < dims.R) { partial[st.partial + wy * dims.R + col] = colSum; }
+    if (col < dims.R) { partial[st.partial + wg.y * dims.R + col] = colSum; }
   }
 }
 

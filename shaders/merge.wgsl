@@ -5,13 +5,12 @@
 //   is w[(rowOffset + o)·wStride + colOffset + i] (timm's fused qkv weight is (3C, C), PyTorch (out, in):
 //   q = rows [0, C), v = rows [2C, 3C)); w0 has the same layout as w.
 // Entry points: `merge` writes w = w0 + ΔW (w0 untouched), `mergeInPlace` does w += ΔW (scales may be
-//   negative to unmerge), `mergeInPlaceBoth` does that and also wT += ΔWᵀ on a transposed copy wT (wStride, wRows)
-//   of w (the forward's (in, out) weight on software GPUs, kept without a transpose per step).
-//   `mergeSitesBoth` is mergeInPlaceBoth for several sites at once (grid z = site): site s takes its U_cat, D_cat at
-//   element offsets of uCat, dCat, its scales at an offset of `scales` and its block at offsets of w, wT, from `sites`
-//   (6 u32 per site: w, wT, U, D and scales offsets, rowOffset); dOut, dIn, the ranks, colOffset, wStride and wRows
-//   are shared.
-//   For a model whose adapted weights and factors live in packed buffers (one dispatch a step instead of one a site).
+//   negative to unmerge). `mergeSitesBoth` does w += ΔW and wT += ΔWᵀ on a transposed copy wT (wStride, wRows) of w
+//   (the forward's (in, out) weight on software GPUs, kept without a transpose per step), for several sites at once
+//   (grid z = site, one site a merge of its own): site s takes its U_cat, D_cat at element offsets of uCat, dCat, its
+//   scales at an offset of `scales` and its block at offsets of w, wT, from `sites` (6 u32 per site: w, wT, U, D and
+//   scales offsets, rowOffset); dOut, dIn, the ranks, colOffset, wStride and wRows are shared. For a model whose
+//   adapted weights and factors live in packed buffers (one dispatch a step instead of one a site).
 // Dispatch: one workgroup = one subgroup of SG lanes owns TM rows o × SG·TN columns i (lane l owns
 //   columns l + SG·j); the reduction over R walks each component's columns in slabs of SG, scaling the
 //   broadcast U values by s_k, so the ΔW of each component is never stored. Grid (ceil(dIn/(SG·TN)),
@@ -32,7 +31,7 @@ struct Dims {
   wStride: u32,
   rowOffset: u32,
   colOffset: u32,
-  wRows: u32, // rows of w (mergeInPlaceBoth: the row stride of wT)
+  wRows: u32, // rows of w (mergeSitesBoth: the row stride of wT)
 }
 
 @group(0) @binding(0) var<storage, read_write> w: array<f32>; // (rows ≥ rowOffset + dOut, wStride)
@@ -42,7 +41,7 @@ struct Dims {
 @group(0) @binding(4) var<storage, read> scales: array<f32>; // (K)
 @group(0) @binding(5) var<storage, read> offsets: array<u32>; // (K+1)
 @group(0) @binding(6) var<uniform> dims: Dims;
-@group(0) @binding(7) var<storage, read_write> wT: array<f32>; // (wStride, wRows): wᵀ (mergeInPlaceBoth)
+@group(0) @binding(7) var<storage, read_write> wT: array<f32>; // (wStride, wRows): wᵀ (mergeSitesBoth)
 @group(0) @binding(8) var<storage, read> sites: array<u32>; // (sites, 6) (mergeSitesBoth)
 
 fn slab(acc: ptr<function, array<f32, 16>>, a: array<f32, 8>, b: array<f32, 16>) {
@@ -107,23 +106,6 @@ fn mergeInPlace(@builtin(local_invocation_index) lane: u32, @builtin(workgroup_i
     for (var j = 0u; j < TN; j++) {
       let col = iBase + j * SG;
       if (o0 + i < dims.dOut && col < dims.dIn) { w[at(o0 + i, col)] = w[at(o0 + i, col)] + acc[i * TN + j]; }
-    }
-  }
-}
-
-@compute @workgroup_size(SG)
-fn mergeInPlaceBoth(@builtin(local_invocation_index) lane: u32, @builtin(workgroup_id) wg: vec3<u32>) {
-  let o0 = wg.y * TM;
-  let iBase = wg.x * SG * TN + lane;
-  let acc = delta(lane, o0, iBase);
-  for (var i = 0u; i < TM; i++) {
-    for (var j = 0u; j < TN; j++) {
-      let col = iBase + j * SG;
-      if (o0 + i < dims.dOut && col < dims.dIn) {
-        w[at(o0 + i, col)] = w[at(o0 + i, col)] + acc[i * TN + j];
-        let t = (dims.colOffset + col) * dims.wRows + dims.rowOffset + o0 + i;
-        wT[t] = wT[t] + acc[i * TN + j];
-      }
     }
   }
 }

@@ -185,13 +185,10 @@ export interface BackwardOptions {
   accumulateInput?: boolean;
   /** dU += …, dD += … (default false). */
   accumulateFactors?: boolean;
-  /** Compute h = x·D_catᵀ here, in the dispatch that computes gu, instead of reading forward()'s or project()'s: for
-   *  a model whose components are merged into its weights, so that its forward never needs h. */
-  project?: boolean;
 }
 
-/** Backward of forward() given g = dL/dy on the slice: gu = g·U_cat (and h with opts.project), then whichever of
- *  dx, dU_t, dD_t, p are requested. `comp` is the trainable component t. */
+/** Backward of forward() given g = dL/dy on the slice: gu = g·U_cat, then whichever of dx, dU_t, dD_t, p are
+ *  requested. `comp` is the trainable component t. */
 export function backward(
   ctx: GpuContext,
   out: BackwardOutputs,
@@ -211,8 +208,8 @@ export function backward(
   const base = { T, dIn, dOut, lay, slice: opts.slice, comp };
   const u = dims(base);
   const rt = lay.ranks[comp]!;
-  ctx.run('lora', opts.project ? 'projectGrad' : 'gradProject', {
-    bindings: { gu: ws.gu, partial: ws.partial, g, uCat, h: ws.h, ...(opts.project ? { x, dCat } : {}) },
+  ctx.run('lora', 'gradProject', {
+    bindings: { gu: ws.gu, partial: ws.partial, g, uCat, h: ws.h },
     uniforms: u,
     overrides: { SG },
     workgroups: tiles(T, lay.R, SG),
@@ -343,7 +340,7 @@ export function planGroup(ctx: GpuContext, sites: readonly GroupSite[], T: numbe
   };
 }
 
-/** backward(…, { project: true }) with dU and dD, for every site of the group, in two dispatches: h = x·Dᵀ, gu = g·U and
+/** project() then backward() with dU and dD, for every site of the group, in two dispatches: h = x·Dᵀ, gu = g·U and
  *  the α partials, then dU = s·gᵀ·h and dD = s·guᵀ·x (overwritten). g (T, outStride), x (T, dIn), scale (1) = α_t. */
 export function backwardGroup(ctx: GpuContext, grp: SiteGroup, g: GpuTensor, x: GpuTensor, scale: GpuTensor): void {
   const { T, dIn, dOut, R } = grp;

@@ -51,25 +51,27 @@ await describeGpu('merge kernel', (ctx) => {
       c.copy(tw, tw0); // rows outside the block must survive
       merge.forward(c, tw, tw0, tU, tD, ts, lay, block);
       merge.inPlace(c, tw2, tU, tD, ts, lay, block);
-      // Both layouts in one dispatch: w3 and its transpose w3T (stride × rows), from w0 and w0ᵀ.
+      // Both layouts in one dispatch (mergeSitesBoth, one site): w3 and its transpose w3T (stride × rows), from w0 and w0ᵀ.
       const w0T = new Float32Array(w0.length);
       for (let r = 0; r < cs.rows; r++) for (let s = 0; s < cs.stride; s++) w0T[s * cs.rows + r] = w0[r * cs.stride + s]!;
       const tw3 = c.fromArray(w0, [cs.rows, cs.stride], 'w3');
       const tw3T = c.fromArray(w0T, [cs.stride, cs.rows], 'w3T');
-      merge.inPlace(c, tw3, tU, tD, ts, lay, block, tw3T);
+      const plan = merge.planSites(c, [{ w: tw3, wT: tw3T, uCat: tU, dCat: tD, rowOffset: cs.rowOffset }], lay, cs.colOffset);
+      merge.inPlaceSites(c, plan, ts, lay);
       const wantT = new Float64Array(want.length);
       for (let r = 0; r < cs.rows; r++) for (let s = 0; s < cs.stride; s++) wantT[s * cs.rows + r] = want[r * cs.stride + s]!;
       // Reduction R per component sum plus one add of W0 (ulps 32 for the extra rounding of w0 + ΔW).
       assertClose(await c.read(tw), want, { reduction: R, ulps: 32, label: 'merge' });
       assertClose(await c.read(tw2), want, { reduction: R, ulps: 32, label: 'mergeInPlace' });
       expect(Array.from(await c.read(tw3))).toEqual(Array.from(await c.read(tw2))); // the same ΔW, the same sums
-      assertClose(await c.read(tw3T), wantT, { reduction: R, ulps: 32, label: 'mergeInPlaceBoth, transposed' });
+      assertClose(await c.read(tw3T), wantT, { reduction: R, ulps: 32, label: 'mergeSitesBoth, transposed' });
       assertClose(await c.read(tw0), w0, { ulps: 0.001, label: 'w0 untouched' });
+      merge.releaseSites(c, plan);
       c.release(lay.offsets, tw0, tw, tw2, tw3, tw3T, tU, tD, ts);
     });
   }
 
-  it('mergeSitesBoth: three sites in packed buffers (q and v of one qkv weight, v of another), each with its own scale, equal per-site merges bit for bit', async () => {
+  it('mergeSitesBoth: three sites in packed buffers (q and v of one qkv weight, v of another), each with its own scale, equal per-site merges bit for bit, transposes included', async () => {
     const c = ctx();
     const C = 12;
     const ranks = [3];
@@ -113,19 +115,21 @@ await describeGpu('merge kernel', (ctx) => {
     const scales = [0.7, 1.3, -0.4];
     const ts = c.fromArray(f32(scales), [3], 'scales'); // site i's scale at offset i
     const tsEach = scales.map((v, i) => c.fromArray(f32([v]), [1], `scale ${i}`));
-    // Per site, into separate copies of the weights.
-    const single = [0, 1].map((k) => ({ w: c.fromArray(w0[k]!, [rows, stride], `single w${k}`), wT: c.fromArray(transpose(w0[k]!), [stride, rows], `single wT${k}`) }));
-    sites.forEach((s, i) => merge.inPlace(c, single[i < 2 ? 0 : 1]!.w, s.uCat, s.dCat, tsEach[i]!, lay, { rowOffset: s.rowOffset, colOffset: 0 }, single[i < 2 ? 0 : 1]!.wT));
+    // Per site (mergeInPlace), into separate copies of the weights; wᵀ must then be exactly their transposes (the same
+    // ΔW added to w0ᵀ).
+    const single = [0, 1].map((k) => c.fromArray(w0[k]!, [rows, stride], `single w${k}`));
+    sites.forEach((s, i) => merge.inPlace(c, single[i < 2 ? 0 : 1]!, s.uCat, s.dCat, tsEach[i]!, lay, { rowOffset: s.rowOffset, colOffset: 0 }));
     const plan = merge.planSites(c, sites, lay);
     expect(() => merge.inPlaceSites(c, plan, tsEach[0]!, lay)).toThrow(/3 needed/);
     merge.inPlaceSites(c, plan, ts, lay);
     for (const k of [0, 1]) {
-      expect(Array.from(await c.read(sites[2 * k]!.w)), `w${k}`).toEqual(Array.from(await c.read(single[k]!.w)));
-      expect(Array.from(await c.read(sites[2 * k]!.wT)), `wT${k}`).toEqual(Array.from(await c.read(single[k]!.wT)));
+      const want = await c.read(single[k]!);
+      expect(Array.from(await c.read(sites[2 * k]!.w)), `w${k}`).toEqual(Array.from(want));
+      expect(Array.from(await c.read(sites[2 * k]!.wT)), `wT${k}`).toEqual(Array.from(transpose(want)));
     }
     // Sites that cannot share a dispatch are refused with the reason.
-    expect(() => merge.planSites(c, [sites[0]!, { ...sites[1]!, w: single[0]!.w }], lay)).toThrow(/w buffers differ/);
+    expect(() => merge.planSites(c, [sites[0]!, { ...sites[1]!, w: single[0]! }], lay)).toThrow(/w buffers differ/);
     merge.releaseSites(c, plan);
-    c.release(lay.offsets, wAll, wTAll, fAll, ts, ...tsEach, ...single.flatMap((x) => [x.w, x.wT]));
+    c.release(lay.offsets, wAll, wTAll, fAll, ts, ...tsEach, ...single);
   });
 });

@@ -51,8 +51,8 @@ export function forward(
   ctx.run('merge', 'merge', { bindings: { w, w0, uCat, dCat, scales, offsets: lay.offsets }, ...setup(ctx, w, uCat, dCat, scales.shape[0]!, lay, block) });
 }
 
-/** w[block] += Σ_k s_k U_k D_k (negative scales unmerge); with `transposed` (w's transpose, (columns, rows)), the
- *  same ΔW lands there too, transposed, in the same dispatch. */
+/** w[block] += Σ_k s_k U_k D_k (negative scales unmerge). A weight kept with its transpose merges through
+ *  planSites / inPlaceSites (one site or many). */
 export function inPlace(
   ctx: GpuContext,
   w: GpuTensor,
@@ -61,12 +61,8 @@ export function inPlace(
   scales: GpuTensor,
   lay: LoraLayout,
   block: WeightBlock = { rowOffset: 0, colOffset: 0 },
-  transposed?: GpuTensor,
 ): void {
-  const run = setup(ctx, w, uCat, dCat, scales.shape[0]!, lay, block);
-  if (!transposed) return ctx.run('merge', 'mergeInPlace', { bindings: { w, uCat, dCat, scales, offsets: lay.offsets }, ...run });
-  if (transposed.shape.join() !== [...w.shape].reverse().join()) throw new Error(`merge: transposed ${transposed.shape} is not the transpose of w ${w.shape}`);
-  ctx.run('merge', 'mergeInPlaceBoth', { bindings: { w, wT: transposed, uCat, dCat, scales, offsets: lay.offsets }, ...run });
+  ctx.run('merge', 'mergeInPlace', { bindings: { w, uCat, dCat, scales, offsets: lay.offsets }, ...setup(ctx, w, uCat, dCat, scales.shape[0]!, lay, block) });
 }
 
 /** One site of a batched in-place merge: factors uCat (dOut, R), dCat (R, dIn), the weight w (rows, wStride) and its

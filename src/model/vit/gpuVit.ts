@@ -129,10 +129,9 @@ export class GpuViT {
   /** Per block: each adapted weight with every component merged (see refreshEffective); empty without LoRA. */
   private readonly effWeights: Map<TargetWeight, GpuTensor>[] = [];
   private readonly t: Record<string, GpuTensor> = {};
-  /** The merges, batched: sites whose W_eff, W_effᵀ and factors share buffers (the arena packs them) merge in one
-   *  dispatch per group and kind (see refreshEffective); `planned` holds those (site, kind) pairs. */
+  /** The merges of every site kept with W_effᵀ, batched: sites whose W_eff, W_effᵀ and factors share buffers (the
+   *  arena packs them) merge in one dispatch per group and kind (see planMerges, refreshEffective). */
   private readonly mergeGroups: { kind: 'frozen' | 'trainable'; plan: merge.MergeSites; layout: lora.LoraLayout }[] = [];
-  private readonly planned = new Set<string>();
   /** Per block: the trainable component's backward groups, by weight (see buildLora). */
   private readonly loraGroups: Map<TargetWeight, lora.SiteGroup>[] = [];
   /** Per block: the previous tasks' α-gradient groups, by weight, where computing it per token is the cheaper way
@@ -274,10 +273,10 @@ export class GpuViT {
 
   /** Groups the sites whose merges can share a dispatch, per kind (the previous tasks' stack, the trainable
    *  component): same shapes, W_eff and W_effᵀ each in one packed buffer, the kind's factors in one pack
-   *  (merge.planSites). Needs the kept W_effᵀ (LoRA training with transposedForward); elsewhere each site merges on
-   *  its own. */
+   *  (merge.planSites). Every site of a weight kept with W_effᵀ (LoRA training with transposedForward) goes into a
+   *  group, one of its own if need be; elsewhere each site merges on its own (mergeInPlace). */
   private planMerges(): void {
-    const groups = new Map<string, { kind: 'frozen' | 'trainable'; layout: lora.LoraLayout; sites: merge.MergeSite[]; keys: string[] }>();
+    const groups = new Map<string, { kind: 'frozen' | 'trainable'; layout: lora.LoraLayout; sites: merge.MergeSite[] }>();
     const ids = new Map<GPUBuffer, number>();
     const id = (b: GPUBuffer) => ids.get(b) ?? (ids.set(b, ids.size), ids.size - 1);
     const Kf = this.loraSetup.frozenRanks.length;
@@ -293,17 +292,14 @@ export class GpuViT {
         for (const k of kinds) {
           const site = { w, wT, uCat: k.uCat, dCat: k.dCat, rowOffset: pl.site.rowOffset, scalesOffset: k.scalesOffset };
           const key = [k.kind, w.shape, k.uCat.shape, k.dCat.shape, id(w.buffer), id(wT.buffer), id(k.uCat.buffer), id(k.dCat.buffer)].join('|');
-          const g = groups.get(key) ?? { kind: k.kind, layout: k.layout, sites: [], keys: [] };
+          const g = groups.get(key) ?? { kind: k.kind, layout: k.layout, sites: [] };
           g.sites.push(site);
-          g.keys.push(`${k.kind}.${l}.${i}`);
           groups.set(key, g);
         }
       });
     // Frozen groups first: each element of W_eff gets W0, then the previous tasks, then the current one.
-    for (const g of [...groups.values()].sort((a, b) => (a.kind === b.kind ? 0 : a.kind === 'frozen' ? -1 : 1))) {
+    for (const g of [...groups.values()].sort((a, b) => (a.kind === b.kind ? 0 : a.kind === 'frozen' ? -1 : 1)))
       this.mergeGroups.push({ kind: g.kind, plan: merge.planSites(this.ctx, g.sites, g.layout), layout: g.layout });
-      for (const k of g.keys) this.planned.add(k);
-    }
   }
 
   // ------------------------------------------------------------------ LoRA state
@@ -366,17 +362,18 @@ export class GpuViT {
       }
       this.targets.forEach((_p, i) => {
         const { site, frozen: f, trainable: tr } = this.lora[l]![i]!;
+        // A weight kept with its transpose merges in mergeGroups (planMerges), every site of it.
+        if (this.effectiveT(l, site.weight)) return;
         const eff = this.effWeights[l]!.get(site.weight)!;
-        const effT = this.effectiveT(l, site.weight) ?? undefined;
         const block = { rowOffset: site.rowOffset, colOffset: 0 };
-        if (f && all && !this.planned.has(`frozen.${l}.${i}`)) {
+        if (f && all) {
           ctx.copyRange(f.scales, 0, all, (this.targets.length * l + i) * Kf, Kf);
-          merge.inPlace(ctx, eff, f.uCat, f.dCat, f.scales, this.frozenStack!.layout, block, effT);
+          merge.inPlace(ctx, eff, f.uCat, f.dCat, f.scales, this.frozenStack!.layout, block);
         }
-        if (tr && alphaT && !this.planned.has(`trainable.${l}.${i}`)) merge.inPlace(ctx, eff, tr.U, tr.D, alphaT, tr.layout, block, effT);
+        if (tr && alphaT) merge.inPlace(ctx, eff, tr.U, tr.D, alphaT, tr.layout, block);
       });
     }
-    // Every planned site: one dispatch per group, frozen groups first (each element of W_eff still gets W0, then the
+    // The sites kept with W_effᵀ: one dispatch per group, frozen groups first (each element of W_eff still gets W0, then the
     // frozen stack, then α_t U_t D_t, as when merged site by site); a frozen site's scales are its row of scalesAll.
     for (const g of this.mergeGroups) merge.inPlaceSites(ctx, g.plan, g.kind === 'frozen' ? all! : alphaT!, g.layout);
   }
