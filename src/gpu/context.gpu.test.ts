@@ -51,4 +51,47 @@ await describeGpu('context bind-group cache', (ctx) => {
     }
     c.release(a, b, out);
   });
+
+  it('a tensor read repeatedly keeps its own texture, refreshed after every kind of write to its range', async () => {
+    const c = ctx();
+    const [M, K, N] = [40, 64, 48];
+    const aData = Float32Array.from({ length: M * K }, (_, i) => ((i * 7) % 11) - 5);
+    const a = c.fromArray(aData, [M, K], 'res.a');
+    // B is the first half of a larger buffer: writes to the second half leave it alone, writes to it do not.
+    const pack = c.tensor([2 * K * N], 'res.pack');
+    const b = { ...pack, shape: [K, N], label: 'res.b' };
+    const rest = { ...pack, byteOffset: K * N * 4, shape: [K * N], label: 'res.rest' };
+    const out = c.tensor([M, N], 'res.c');
+    let bData = Float32Array.from({ length: K * N }, (_, i) => ((i * 5) % 13) - 6);
+    c.write(b, bData);
+    const check = async (what: string) => {
+      for (let round = 0; round < 3; round++) {
+        matmul.nn(c, { c: out, a, b });
+        const want = matmulRef({ layout: 'NN', M, N, K, batch: 1 }, { a: Float64Array.from(aData), b: Float64Array.from(bData) }).c;
+        const got = await c.read(out);
+        for (let i = 0; i < M * N; i++) if (got[i] !== want[i]) throw new Error(`${what}, round ${round}: c[${i}] = ${got[i]}, want ${want[i]}`);
+      }
+    };
+    await check('first reads');
+    bData = bData.map((v) => v + 1);
+    c.write(b, bData);
+    await check('after write()');
+    const src = c.fromArray(bData.map((v) => 2 * v), [K, N], 'res.src');
+    bData = bData.map((v) => 2 * v);
+    c.copy(b, src);
+    await check('after copy()');
+    c.copyRange(pack, 10, src, 0, 5);
+    bData.set(bData.slice(0, 5), 10);
+    await check('after copyRange() into part of it');
+    c.zero(pack, 100, 30);
+    bData.fill(0, 100, 130);
+    await check('after zero() of part of it');
+    c.write(src, bData);
+    elementwise.scale(c, b, 3, src);
+    bData = bData.map((v) => 3 * v);
+    await check('after a dispatch wrote it');
+    c.write(rest, new Float32Array(K * N).fill(7));
+    await check('after a write next to it');
+    c.release(a, pack, out, src);
+  });
 });

@@ -6,6 +6,10 @@
 // recorded dispatches, into a pooled rgba32float texture and binds it. The layout is linear whatever the tensor's
 // shape: texel i holds elements 4i .. 4i+3 and sits at (i % TEXTURE_ROW_TEXELS, i / TEXTURE_ROW_TEXELS), so any
 // row length copies with whole 16 KiB texture rows (bytesPerRow must be a multiple of 256) plus one partial row.
+// Copies cost (~30 µs for a weight, ~150 µs for a ViT's qkv on lavapipe), so a tensor read again before anything
+// writes it keeps its own texture (see `resident`): a frozen weight is copied once, not at every step, and attention's
+// qkv once per step, not once per kernel that reads it. run(), write(), copy(), copyRange() and zero() track every
+// write to a buffer range and so know when such a texture is stale.
 import { BindingMismatchError, DeviceLostError, GpuOperationError, GpuUnavailableError, ShaderCompileError } from './errors';
 import { reflect, uniformSize, type EntryReflection, type ShaderReflection } from './reflect';
 import { byteLength, numel, shapeString, type DType, type GpuTensor } from './tensor';
@@ -119,6 +123,10 @@ export class GpuContext {
   private readonly textureViews = new WeakMap<GPUTexture, { id: number; view: GPUTextureView }>();
   private nextResourceId = 0;
   private bindGroupCount = 0;
+  /** Texture-bound tensors by buffer range: reads since the range was last written, and the range's own texture
+   *  once it has been read twice between writes (see textureFor). */
+  private readonly resident = new Map<GPUBuffer, Map<string, Resident>>();
+  private residentBytes = 0;
   /** Launchers' intermediate buffers (see scratch()), one per slot, grown on demand; kept until destroy. */
   private readonly scratchPool = new Map<string, GPUBuffer>();
   /** Objects that must outlive the device (Dawn for Node frees the device if its GPU instance is collected). */
@@ -229,6 +237,7 @@ export class GpuContext {
             ? Uint32Array.from(data)
             : Int32Array.from(data);
     this.device.queue.writeBuffer(t.buffer, t.byteOffset, arr.buffer, arr.byteOffset, arr.byteLength);
+    this.wrote(t.buffer, t.byteOffset, arr.byteLength);
   }
 
   /** Copies src into dst (same element count), recorded in order with dispatches. */
@@ -236,6 +245,7 @@ export class GpuContext {
     if (numel(dst.shape) !== numel(src.shape)) throw new Error(`copy ${src.label} → ${dst.label}: sizes differ`);
     this.endPass();
     this.enc().copyBufferToBuffer(src.buffer, src.byteOffset, dst.buffer, dst.byteOffset, byteLength(src));
+    this.wrote(dst.buffer, dst.byteOffset, byteLength(src));
   }
 
   /** Copies `count` elements from src[srcOffset…] to dst[dstOffset…] (element offsets), in order with dispatches. */
@@ -245,6 +255,7 @@ export class GpuContext {
     if (count === 0) return;
     this.endPass();
     this.enc().copyBufferToBuffer(src.buffer, src.byteOffset + srcOffset * 4, dst.buffer, dst.byteOffset + dstOffset * 4, count * 4);
+    this.wrote(dst.buffer, dst.byteOffset + dstOffset * 4, count * 4);
   }
 
   /** Sets `count` elements of t from element `offset` on to zero, in order with the recorded dispatches. */
@@ -253,6 +264,7 @@ export class GpuContext {
     if (count === 0) return;
     this.endPass();
     this.enc().clearBuffer(t.buffer, t.byteOffset + offset * 4, count * 4);
+    this.wrote(t.buffer, t.byteOffset + offset * 4, count * 4);
   }
 
   release(...ts: GpuTensor[]): void {
@@ -262,6 +274,7 @@ export class GpuContext {
         this.liveBytes -= bytes;
         this.sizes.delete(t.buffer);
       }
+      this.forget(t.buffer);
       t.buffer.destroy();
     }
   }
@@ -301,6 +314,7 @@ export class GpuContext {
       if (buffer) {
         this.submit(); // recorded work may still use the old buffer: it goes to the queue before the buffer dies
         this.liveBytes -= buffer.size;
+        this.forget(buffer);
         buffer.destroy();
       }
       if (bytes > this.device.limits.maxBufferSize)
@@ -327,6 +341,7 @@ export class GpuContext {
       buffer.destroy();
     }
     this.scratchPool.clear();
+    for (const buffer of [...this.resident.keys()]) this.forget(buffer);
   }
 
   /** Bytes of tensor memory allocated now, and the most ever allocated at once (every tensor goes through tensor()). */
@@ -385,8 +400,8 @@ export class GpuContext {
         if (problem) throw new BindingMismatchError(`${kernel}.${entryPoint}: ${t.label} ${shapeString(t.shape)} cannot be bound to texture ${b.name}: ${problem}`);
         const texels = numel(t.shape) / 4;
         const rows = Math.ceil(texels / TEXTURE_ROW_TEXELS);
-        const texture = this.pooledTexture(TEXTURE_ROW_TEXELS, rows, textures.filter((x) => x.texture.height === rows).length);
-        textures.push({ texture, t, texels });
+        const { texture, fresh } = this.textureFor(t, rows, () => textures.filter((x) => x.texture.height === rows).length);
+        if (!fresh) textures.push({ texture, t, texels });
         const view = this.viewOf(texture);
         entries.push({ binding: b.binding, resource: view.view });
         key += `|${b.binding}t${view.id}`;
@@ -448,6 +463,11 @@ export class GpuContext {
     pass.dispatchWorkgroups(x, y, z);
     this.dispatchCount++;
     if (this.profiler) this.endPass();
+    for (const b of byName)
+      if (b.space === 'storage' && b.access === 'read_write') {
+        const t = args.bindings[b.name]!;
+        this.wrote(t.buffer, t.byteOffset, byteLength(t));
+      }
   }
 
   /** Number of bind groups created since the context was created (the rest came from the cache; for tests). */
@@ -541,6 +561,7 @@ export class GpuContext {
     this.uniformRing.destroy();
     for (const tex of this.texturePool.values()) tex.destroy();
     for (const buffer of this.scratchPool.values()) buffer.destroy();
+    for (const buffer of [...this.resident.keys()]) this.forget(buffer);
     this.texturePool.clear();
     this.bindGroups.clear();
     this.profiler?.destroy();
@@ -587,6 +608,65 @@ export class GpuContext {
     let id = this.bufferIds.get(buffer);
     if (id === undefined) this.bufferIds.set(buffer, (id = this.nextResourceId++));
     return id;
+  }
+
+  /**
+   * The texture to bind for tensor t (`rows` texture rows) and whether it already holds t's data (fresh: no copy).
+   * A range read for the second time since its last write, or read twice between two writes before, gets a texture
+   * of its own (kept while its buffer lives, at most RESIDENT_BYTES in all); everything else shares the pooled
+   * textures (slot: the how-manieth binding of that height in this dispatch).
+   */
+  private textureFor(t: GpuTensor, rows: number, slot: () => number): { texture: GPUTexture; fresh: boolean } {
+    let ranges = this.resident.get(t.buffer);
+    if (!ranges) this.resident.set(t.buffer, (ranges = new Map()));
+    const key = `${t.byteOffset}:${numel(t.shape)}`;
+    let r = ranges.get(key);
+    if (!r) ranges.set(key, (r = { start: t.byteOffset, end: t.byteOffset + byteLength(t), reads: 0, reused: false, texture: null, fresh: false }));
+    r.reads++;
+    if (r.texture && r.fresh) return { texture: r.texture, fresh: true };
+    const bytes = rows * TEXTURE_ROW_TEXELS * 16;
+    if (!r.texture && (r.reused || r.reads > 1) && this.residentBytes + bytes <= RESIDENT_BYTES) {
+      r.texture = this.device.createTexture({
+        label: `context.resident ${t.label}`,
+        size: [TEXTURE_ROW_TEXELS, rows],
+        format: 'rgba32float',
+        usage: GPUTextureUsage.TEXTURE_BINDING | GPUTextureUsage.COPY_DST,
+      });
+      this.residentBytes += bytes;
+      this.liveBytes += bytes;
+      this.peak = Math.max(this.peak, this.liveBytes);
+    }
+    if (r.texture) {
+      r.fresh = true; // the copy recorded for this dispatch fills it
+      return { texture: r.texture, fresh: false };
+    }
+    return { texture: this.pooledTexture(TEXTURE_ROW_TEXELS, rows, slot()), fresh: false };
+  }
+
+  /** Bytes [offset, offset + size) of buffer are written (in recording order): textures holding them are stale. */
+  private wrote(buffer: GPUBuffer, offset: number, size: number): void {
+    const ranges = this.resident.get(buffer);
+    if (!ranges) return;
+    for (const r of ranges.values())
+      if (r.start < offset + size && offset < r.end) {
+        if (r.reads > 1) r.reused = true;
+        r.reads = 0;
+        r.fresh = false;
+      }
+  }
+
+  /** Drops what `resident` holds for a buffer that is going away. */
+  private forget(buffer: GPUBuffer): void {
+    const ranges = this.resident.get(buffer);
+    if (!ranges) return;
+    for (const r of ranges.values())
+      if (r.texture) {
+        const bytes = r.texture.width * r.texture.height * 16;
+        this.residentBytes -= bytes;
+        this.liveBytes -= bytes;
+        r.texture.destroy();
+      }
+    this.resident.delete(buffer);
   }
 
   /** The one view of a pooled texture, and its number for bind-group cache keys. */
@@ -689,6 +769,20 @@ export class GpuContext {
     return p;
   }
 }
+
+/** A texture-bound buffer range (GpuContext.textureFor): reads since its last write, whether it was read more than
+ *  once between two writes before, and its own texture once it has one (fresh: holds the range's current data). */
+interface Resident {
+  start: number;
+  end: number;
+  reads: number;
+  reused: boolean;
+  texture: GPUTexture | null;
+  fresh: boolean;
+}
+
+/** Most bytes of textures kept for tensors read more than once (GpuContext.textureFor); past it, pooled textures. */
+const RESIDENT_BYTES = 256 * 1024 * 1024;
 
 /** The pipeline cache's key: kernel, entry point and overrides in name order. */
 function pipelineKey(kernel: string, entryPoint: string, overrides: Record<string, number>): string {
