@@ -36,6 +36,20 @@ const TN: u32 = 2u; // columns per lane
 override SG: u32 = 8u; // subgroup size = workgroup size
 override WG: u32 = 64u; // workgroup size of the small elementwise/reduction kernels
 
+// The shape fields of `dims` as pipeline constants where the launcher fixes them (0: read `dims`): the grouped
+// kernels of a model's step run with one shape every time, and constant loop bounds and clamps fold away on
+// llvmpipe (a small32 step's LoRA backward: bench/README.md).
+override FIX_T: u32 = 0u;
+override FIX_IN: u32 = 0u;
+override FIX_OUT: u32 = 0u;
+override FIX_R: u32 = 0u;
+override FIX_STRIDE: u32 = 0u;
+fn nT() -> u32 { if (FIX_T != 0u) { return FIX_T; } return dims.T; }
+fn nIn() -> u32 { if (FIX_IN != 0u) { return FIX_IN; } return dims.dIn; }
+fn nOut() -> u32 { if (FIX_OUT != 0u) { return FIX_OUT; } return dims.dOut; }
+fn nR() -> u32 { if (FIX_R != 0u) { return FIX_R; } return dims.R; }
+fn nStride() -> u32 { if (FIX_STRIDE != 0u) { return FIX_STRIDE; } return dims.outStride; }
+
 struct Dims {
   T: u32,
   dIn: u32,
@@ -90,7 +104,7 @@ fn zeroIfOut(v: f32, inRange: bool) -> f32 { return select(0.0, v, inRange); }
 @compute @workgroup_size(WG)
 fn columnScales(@builtin(global_invocation_id) gid: vec3<u32>) {
   let j = gid.x;
-  if (j >= dims.R) { return; }
+  if (j >= nR()) { return; }
   var s = 0.0;
   for (var k = 0u; k < dims.K; k++) {
     if (j >= offsets[k] && j < offsets[k + 1u]) { s = scales[k]; }
@@ -111,7 +125,7 @@ fn storeH(t0: u32, jBase: u32, acc: array<f32, 16>, hBase: u32) {
   for (var i = 0u; i < TM; i++) {
     for (var j = 0u; j < TN; j++) {
       let col = jBase + j * SG;
-      if (t0 + i < dims.T && col < dims.R) { h[hBase + (t0 + i) * dims.R + col] = acc[i * TN + j]; }
+      if (t0 + i < nT() && col < nR()) { h[hBase + (t0 + i) * nR() + col] = acc[i * TN + j]; }
     }
   }
 }
@@ -120,18 +134,18 @@ fn storeH(t0: u32, jBase: u32, acc: array<f32, 16>, hBase: u32) {
 fn projectTile(t0: u32, jBase: u32, lane: u32, dBase: u32) -> array<f32, 16> {
   var acc: array<f32, 16>;
   for (var i = 0u; i < TM * TN; i++) { acc[i] = 0.0; }
-  for (var k0 = 0u; k0 < dims.dIn; k0 += SG) {
+  for (var k0 = 0u; k0 < nIn(); k0 += SG) {
     let k = k0 + lane;
-    let kc = min(k, dims.dIn - 1u);
+    let kc = min(k, nIn() - 1u);
     var a: array<f32, 8>;
     for (var i = 0u; i < TM; i++) {
-      a[i] = zeroIfOut(x[min(t0 + i, dims.T - 1u) * dims.dIn + kc], k < dims.dIn);
+      a[i] = zeroIfOut(x[min(t0 + i, nT() - 1u) * nIn() + kc], k < nIn());
     }
     var b: array<f32, 16>;
     for (var kk = 0u; kk < SG; kk++) {
-      let kb = min(k0 + kk, dims.dIn - 1u);
+      let kb = min(k0 + kk, nIn() - 1u);
       for (var j = 0u; j < TN; j++) {
-        b[kk * TN + j] = dCat[dBase + min(jBase + j * SG, dims.R - 1u) * dims.dIn + kb];
+        b[kk * TN + j] = dCat[dBase + min(jBase + j * SG, nR() - 1u) * nIn() + kb];
       }
     }
     slab(&acc, a, b);
@@ -145,17 +159,17 @@ fn expand(@builtin(local_invocation_index) lane: u32, @builtin(workgroup_id) wg:
   let t0 = wg.y * TM;
   let oBase = wg.x * SG * TN + lane;
   var acc: array<f32, 16>;
-  for (var k0 = 0u; k0 < dims.R; k0 += SG) {
+  for (var k0 = 0u; k0 < nR(); k0 += SG) {
     let k = k0 + lane;
-    let kc = min(k, dims.R - 1u);
-    let s = zeroIfOut(colScale[kc], k < dims.R);
+    let kc = min(k, nR() - 1u);
+    let s = zeroIfOut(colScale[kc], k < nR());
     var a: array<f32, 8>;
-    for (var i = 0u; i < TM; i++) { a[i] = s * h[min(t0 + i, dims.T - 1u) * dims.R + kc]; }
+    for (var i = 0u; i < TM; i++) { a[i] = s * h[min(t0 + i, nT() - 1u) * nR() + kc]; }
     var b: array<f32, 16>;
     for (var kk = 0u; kk < SG; kk++) {
-      let kb = min(k0 + kk, dims.R - 1u);
+      let kb = min(k0 + kk, nR() - 1u);
       for (var j = 0u; j < TN; j++) {
-        b[kk * TN + j] = uCat[min(oBase + j * SG, dims.dOut - 1u) * dims.R + kb];
+        b[kk * TN + j] = uCat[min(oBase + j * SG, nOut() - 1u) * nR() + kb];
       }
     }
     slab(&acc, a, b);
@@ -163,8 +177,8 @@ fn expand(@builtin(local_invocation_index) lane: u32, @builtin(workgroup_id) wg:
   for (var i = 0u; i < TM; i++) {
     for (var j = 0u; j < TN; j++) {
       let col = oBase + j * SG;
-      if (t0 + i < dims.T && col < dims.dOut) {
-        let at = (t0 + i) * dims.outStride + dims.outOffset + col;
+      if (t0 + i < nT() && col < nOut()) {
+        let at = (t0 + i) * nStride() + dims.outOffset + col;
         y[at] = y[at] + acc[i * TN + j];
       }
     }
@@ -182,14 +196,14 @@ fn gradProject(@builtin(local_invocation_index) lane: u32, @builtin(workgroup_id
   // Fused α partial sums: this tile's column sums of gu ⊙ h, so gu is never re-read for p.
   for (var j = 0u; j < TN; j++) {
     let col = jBase + j * SG;
-    let cc = min(col, dims.R - 1u);
+    let cc = min(col, nR() - 1u);
     var colSum = 0.0;
     for (var i = 0u; i < TM; i++) {
       let v = acc[i * TN + j];
-      if (t0 + i < dims.T && col < dims.R) { gu[(t0 + i) * dims.R + col] = v; }
-      colSum = fma(select(0.0, v, t0 + i < dims.T), h[min(t0 + i, dims.T - 1u) * dims.R + cc], colSum);
+      if (t0 + i < nT() && col < nR()) { gu[(t0 + i) * nR() + col] = v; }
+      colSum = fma(select(0.0, v, t0 + i < nT()), h[min(t0 + i, nT() - 1u) * nR() + cc], colSum);
     }
-    if (col < dims.R) { partial[wg.y * dims.R + col] = colSum; }
+    if (col < nR()) { partial[wg.y * nR() + col] = colSum; }
   }
 }
 
@@ -220,10 +234,10 @@ fn projectGradSites(@builtin(local_invocation_index) lane: u32, @builtin(workgro
     var colSum = 0.0;
     for (var i = 0u; i < TM; i++) {
       let v = acc[i * TN + j];
-      if (t0 + i < dims.T && col < dims.R) { gu[st.hg + (t0 + i) * dims.R + col] = v; }
-      colSum = fma(select(0.0, v, t0 + i < dims.T), hAcc[i * TN + j], colSum);
+      if (t0 + i < nT() && col < nR()) { gu[st.hg + (t0 + i) * nR() + col] = v; }
+      colSum = fma(select(0.0, v, t0 + i < nT()), hAcc[i * TN + j], colSum);
     }
-    if (col < dims.R) { partial[st.partial + wg.y * dims.R + col] = colSum; }
+    if (col < nR()) { partial[st.partial + wg.y * nR() + col] = colSum; }
   }
 }
 
@@ -232,18 +246,18 @@ fn projectGradSites(@builtin(local_invocation_index) lane: u32, @builtin(workgro
 fn guTile(t0: u32, jBase: u32, lane: u32, uBase: u32, outOffset: u32) -> array<f32, 16> {
   var acc: array<f32, 16>;
   for (var i = 0u; i < TM * TN; i++) { acc[i] = 0.0; }
-  for (var k0 = 0u; k0 < dims.dOut; k0 += SG) {
+  for (var k0 = 0u; k0 < nOut(); k0 += SG) {
     let k = k0 + lane;
-    let kc = min(k, dims.dOut - 1u);
+    let kc = min(k, nOut() - 1u);
     var a: array<f32, 8>;
     for (var i = 0u; i < TM; i++) {
-      a[i] = zeroIfOut(g[min(t0 + i, dims.T - 1u) * dims.outStride + outOffset + kc], k < dims.dOut);
+      a[i] = zeroIfOut(g[min(t0 + i, nT() - 1u) * nStride() + outOffset + kc], k < nOut());
     }
     var b: array<f32, 16>;
     for (var kk = 0u; kk < SG; kk++) {
-      let kb = min(k0 + kk, dims.dOut - 1u);
+      let kb = min(k0 + kk, nOut() - 1u);
       for (var j = 0u; j < TN; j++) {
-        b[kk * TN + j] = uCat[uBase + kb * dims.R + min(jBase + j * SG, dims.R - 1u)];
+        b[kk * TN + j] = uCat[uBase + kb * nR() + min(jBase + j * SG, nR() - 1u)];
       }
     }
     slab(&acc, a, b);
@@ -257,17 +271,17 @@ fn gradInput(@builtin(local_invocation_index) lane: u32, @builtin(workgroup_id) 
   let t0 = wg.y * TM;
   let iBase = wg.x * SG * TN + lane;
   var acc: array<f32, 16>;
-  for (var k0 = 0u; k0 < dims.R; k0 += SG) {
+  for (var k0 = 0u; k0 < nR(); k0 += SG) {
     let k = k0 + lane;
-    let kc = min(k, dims.R - 1u);
-    let s = zeroIfOut(colScale[kc], k < dims.R);
+    let kc = min(k, nR() - 1u);
+    let s = zeroIfOut(colScale[kc], k < nR());
     var a: array<f32, 8>;
-    for (var i = 0u; i < TM; i++) { a[i] = s * gu[min(t0 + i, dims.T - 1u) * dims.R + kc]; }
+    for (var i = 0u; i < TM; i++) { a[i] = s * gu[min(t0 + i, nT() - 1u) * nR() + kc]; }
     var b: array<f32, 16>;
     for (var kk = 0u; kk < SG; kk++) {
-      let kb = min(k0 + kk, dims.R - 1u);
+      let kb = min(k0 + kk, nR() - 1u);
       for (var j = 0u; j < TN; j++) {
-        b[kk * TN + j] = dCat[kb * dims.dIn + min(iBase + j * SG, dims.dIn - 1u)];
+        b[kk * TN + j] = dCat[kb * nIn() + min(iBase + j * SG, nIn() - 1u)];
       }
     }
     slab(&acc, a, b);
@@ -275,8 +289,8 @@ fn gradInput(@builtin(local_invocation_index) lane: u32, @builtin(workgroup_id) 
   for (var i = 0u; i < TM; i++) {
     for (var j = 0u; j < TN; j++) {
       let col = iBase + j * SG;
-      if (t0 + i < dims.T && col < dims.dIn) {
-        let at = (t0 + i) * dims.dIn + col;
+      if (t0 + i < nT() && col < nIn()) {
+        let at = (t0 + i) * nIn() + col;
         dx[at] = select(0.0, dx[at], dims.accumulate != 0u) + acc[i * TN + j];
       }
     }
@@ -295,7 +309,7 @@ fn gradD(@builtin(local_invocation_index) lane: u32, @builtin(workgroup_id) wg: 
 // ⌈dOut/(SG·TN)⌉ column tiles of the grid are dU's, the rest dD's.
 @compute @workgroup_size(SG)
 fn gradFactors(@builtin(local_invocation_index) lane: u32, @builtin(workgroup_id) wg: vec3<u32>) {
-  let nU = (dims.dOut + SG * TN - 1u) / (SG * TN);
+  let nU = (nOut() + SG * TN - 1u) / (SG * TN);
   if (wg.x < nU) { gradUTile(lane, wg.x, wg.y); } else { gradDTile(lane, wg.x - nU, wg.y); }
 }
 
@@ -307,7 +321,7 @@ fn gradUTile(lane: u32, wx: u32, wy: u32) {
   for (var i = 0u; i < TM; i++) {
     for (var j = 0u; j < TN; j++) {
       let col = oBase + j * SG;
-      if (a0 + i < dims.compRank && col < dims.dOut) {
+      if (a0 + i < dims.compRank && col < nOut()) {
         let at = col * dims.compRank + a0 + i;
         dU[at] = select(0.0, dU[at], dims.accumulate != 0u) + s * acc[i * TN + j];
       }
@@ -320,18 +334,18 @@ fn gradUTile(lane: u32, wx: u32, wy: u32) {
 fn gradUAcc(lane: u32, a0: u32, oBase: u32, hCol: u32, outOffset: u32) -> array<f32, 16> {
   var acc: array<f32, 16>;
   for (var i = 0u; i < TM * TN; i++) { acc[i] = 0.0; }
-  for (var k0 = 0u; k0 < dims.T; k0 += SG) {
+  for (var k0 = 0u; k0 < nT(); k0 += SG) {
     let k = k0 + lane;
-    let kc = min(k, dims.T - 1u);
+    let kc = min(k, nT() - 1u);
     var a: array<f32, 8>;
     for (var i = 0u; i < TM; i++) {
-      a[i] = zeroIfOut(h[kc * dims.R + hCol + min(a0 + i, dims.compRank - 1u)], k < dims.T);
+      a[i] = zeroIfOut(h[kc * nR() + hCol + min(a0 + i, dims.compRank - 1u)], k < nT());
     }
     var b: array<f32, 16>;
     for (var kk = 0u; kk < SG; kk++) {
-      let kb = min(k0 + kk, dims.T - 1u);
+      let kb = min(k0 + kk, nT() - 1u);
       for (var j = 0u; j < TN; j++) {
-        b[kk * TN + j] = g[kb * dims.outStride + outOffset + min(oBase + j * SG, dims.dOut - 1u)];
+        b[kk * TN + j] = g[kb * nStride() + outOffset + min(oBase + j * SG, nOut() - 1u)];
       }
     }
     slab(&acc, a, b);
@@ -347,8 +361,8 @@ fn gradDTile(lane: u32, wx: u32, wy: u32) {
   for (var i = 0u; i < TM; i++) {
     for (var j = 0u; j < TN; j++) {
       let col = iBase + j * SG;
-      if (a0 + i < dims.compRank && col < dims.dIn) {
-        let at = (a0 + i) * dims.dIn + col;
+      if (a0 + i < dims.compRank && col < nIn()) {
+        let at = (a0 + i) * nIn() + col;
         dD[at] = select(0.0, dD[at], dims.accumulate != 0u) + s * acc[i * TN + j];
       }
     }
@@ -359,18 +373,18 @@ fn gradDTile(lane: u32, wx: u32, wy: u32) {
 fn gradDAcc(lane: u32, a0: u32, iBase: u32, guCol: u32) -> array<f32, 16> {
   var acc: array<f32, 16>;
   for (var i = 0u; i < TM * TN; i++) { acc[i] = 0.0; }
-  for (var k0 = 0u; k0 < dims.T; k0 += SG) {
+  for (var k0 = 0u; k0 < nT(); k0 += SG) {
     let k = k0 + lane;
-    let kc = min(k, dims.T - 1u);
+    let kc = min(k, nT() - 1u);
     var a: array<f32, 8>;
     for (var i = 0u; i < TM; i++) {
-      a[i] = zeroIfOut(gu[kc * dims.R + guCol + min(a0 + i, dims.compRank - 1u)], k < dims.T);
+      a[i] = zeroIfOut(gu[kc * nR() + guCol + min(a0 + i, dims.compRank - 1u)], k < nT());
     }
     var b: array<f32, 16>;
     for (var kk = 0u; kk < SG; kk++) {
-      let kb = min(k0 + kk, dims.T - 1u);
+      let kb = min(k0 + kk, nT() - 1u);
       for (var j = 0u; j < TN; j++) {
-        b[kk * TN + j] = x[kb * dims.dIn + min(iBase + j * SG, dims.dIn - 1u)];
+        b[kk * TN + j] = x[kb * nIn() + min(iBase + j * SG, nIn() - 1u)];
       }
     }
     slab(&acc, a, b);
@@ -383,7 +397,7 @@ fn gradDAcc(lane: u32, a0: u32, iBase: u32, guCol: u32) -> array<f32, 16> {
 @compute @workgroup_size(SG)
 fn gradFactorsSites(@builtin(local_invocation_index) lane: u32, @builtin(workgroup_id) wg: vec3<u32>) {
   let st = siteAt(wg.z);
-  let nU = (dims.dOut + SG * TN - 1u) / (SG * TN);
+  let nU = (nOut() + SG * TN - 1u) / (SG * TN);
   let a0 = wg.y * TM;
   let s = scales[0];
   let keep = dims.accumulate != 0u;
@@ -393,8 +407,8 @@ fn gradFactorsSites(@builtin(local_invocation_index) lane: u32, @builtin(workgro
     for (var i = 0u; i < TM; i++) {
       for (var j = 0u; j < TN; j++) {
         let col = oBase + j * SG;
-        if (a0 + i < dims.R && col < dims.dOut) {
-          let at = st.dU + col * dims.R + a0 + i;
+        if (a0 + i < nR() && col < nOut()) {
+          let at = st.dU + col * nR() + a0 + i;
           dF[at] = select(0.0, dF[at], keep) + s * acc[i * TN + j];
         }
       }
@@ -405,8 +419,8 @@ fn gradFactorsSites(@builtin(local_invocation_index) lane: u32, @builtin(workgro
     for (var i = 0u; i < TM; i++) {
       for (var j = 0u; j < TN; j++) {
         let col = iBase + j * SG;
-        if (a0 + i < dims.R && col < dims.dIn) {
-          let at = st.dD + (a0 + i) * dims.dIn + col;
+        if (a0 + i < nR() && col < nIn()) {
+          let at = st.dD + (a0 + i) * nIn() + col;
           dF[at] = select(0.0, dF[at], keep) + s * acc[i * TN + j];
         }
       }
@@ -423,12 +437,12 @@ fn alphaReduceSites(@builtin(global_invocation_id) gid: vec3<u32>) {
   if (e >= nSites * dims.K) { return; }
   let st = siteAt(e / dims.K);
   let k = e % dims.K;
-  let nTiles = (dims.T + TM - 1u) / TM;
+  let nTiles = (nT() + TM - 1u) / TM;
   let j0 = offsets[k];
   let j1 = offsets[k + 1u];
   var sum = 0.0;
   for (var w = 0u; w < nTiles; w++) {
-    for (var j = j0; j < j1; j++) { sum += partial[st.partial + w * dims.R + j]; }
+    for (var j = j0; j < j1; j++) { sum += partial[st.partial + w * nR() + j]; }
   }
   p[st.pRow * dims.K + k] = sum;
 }
@@ -438,12 +452,12 @@ fn alphaReduceSites(@builtin(global_invocation_id) gid: vec3<u32>) {
 fn alphaReduce(@builtin(global_invocation_id) gid: vec3<u32>) {
   let k = gid.x;
   if (k >= dims.K) { return; }
-  let nTiles = (dims.T + TM - 1u) / TM;
+  let nTiles = (nT() + TM - 1u) / TM;
   let j0 = offsets[k];
   let j1 = offsets[k + 1u];
   var sum = 0.0;
   for (var w = 0u; w < nTiles; w++) {
-    for (var j = j0; j < j1; j++) { sum += partial[w * dims.R + j]; }
+    for (var j = j0; j < j1; j++) { sum += partial[w * nR() + j]; }
   }
   p[k] = sum;
 }

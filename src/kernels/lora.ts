@@ -353,7 +353,7 @@ export function backwardGroup(ctx: GpuContext, grp: SiteGroup, g: GpuTensor, x: 
   ctx.run('lora', 'gradFactorsSites', {
     bindings: { dF: grp.grads, h: grp.h, g, scales: scale, gu: grp.gu, x, sites: grp.table },
     uniforms: u,
-    overrides: { SG },
+    overrides: { SG, ...fixedShape(grp) },
     workgroups: [nU + tiles(R, dIn, SG)[0], rows, grp.count],
   });
 }
@@ -377,6 +377,9 @@ export function alphaGroup(ctx: GpuContext, grp: SiteGroup, g: GpuTensor, x: Gpu
   });
 }
 
+/** A group's shape as pipeline constants (lora.wgsl FIX_*): a model's group keeps it for every step. */
+const fixedShape = (grp: SiteGroup) => ({ FIX_T: grp.T, FIX_IN: grp.dIn, FIX_OUT: grp.dOut, FIX_R: grp.R, FIX_STRIDE: grp.outStride });
+
 /** h, gu and their per-column partial sums for every site of the group (projectGradSites); returns the uniforms. */
 function projectSites(ctx: GpuContext, grp: SiteGroup, g: GpuTensor, x: GpuTensor, lay: DimsArgs['lay']): Record<string, number> {
   const SG = subgroupLanes(ctx);
@@ -385,7 +388,7 @@ function projectSites(ctx: GpuContext, grp: SiteGroup, g: GpuTensor, x: GpuTenso
   ctx.run('lora', 'projectGradSites', {
     bindings: { gu: grp.gu, partial: grp.partials, h: grp.h, g, uCat: grp.factors, x, dCat: grp.factors, sites: grp.table },
     uniforms: u,
-    overrides: { SG },
+    overrides: { SG, ...fixedShape(grp) },
     workgroups: [tx, ty, grp.count],
   });
   return u;
