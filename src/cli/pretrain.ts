@@ -46,7 +46,7 @@ const USAGE =
   'npm run pretrain -- [--corpus .cache/pretrain-corpus] [--out public/models/default] [--state .cache/pretrain-run] ' +
   '[--preset small32] [--depth N] [--width N] [--heads N] [--patch N] [--steps N] [--batch 64] [--lr 1e-3] [--warmup 500] [--min-lr 1e-5] [--wd 0.05] [--seed 1] ' +
   '[--crop-scale 0.5,1] [--flip true] [--gray 0] [--invert 0] [--dark-background 0] [--silhouette 0] [--texture 0] [--contrast 1] [--jitter 0,0] [--contrastive weight[,temperature[,views|class]]] ' +
-  '[--classes N | cjk:N,emoji:N,digit:N,clipart:N] [--mix cjk:0.5,emoji:0.2,digit:0.3,clipart:0.2] [--checkpoint-minutes 5] [--log-every 20] [--validation 2048] [--keep-head false] [--init <model folder>] [--resume]';
+  '[--classes N | cjk:N,emoji:N,digit:N,clipart:N,shape:N] [--mix cjk:0.5,emoji:0.2,digit:0.3,clipart:0.2,shape:0.2] [--checkpoint-minutes 5] [--log-every 20] [--validation 2048] [--keep-head false] [--init <model folder>] [--resume]';
 
 function parseArgs(argv: string[]): Args {
   const a: Args = {

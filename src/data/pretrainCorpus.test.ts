@@ -48,6 +48,9 @@ describe('pretraining corpus index', () => {
     const ix = index({ classes: [{ kind: 'emoji', key: banned, char: '?' }, { kind: 'cjk', key: '41', char: 'A' }, { kind: 'cjk', key: '4e00', char: '一' }] });
     expect(checkCorpusDisjoint(ix, heldOut)).toEqual([`emoji:${banned}`, 'cjk:41 (not a CJK unified ideograph)']);
     expect(checkCorpusDisjoint(index(), heldOut)).toEqual([]);
+    // A silhouette class is its seed: key and name must agree (anything else did not come from src/data/shapes.ts).
+    const shapes = index({ classes: [{ kind: 'shape', key: (4660).toString(16), char: 'shape 4660' }, { kind: 'shape', key: '12', char: 'a coat' }] });
+    expect(checkCorpusDisjoint(shapes, heldOut)).toEqual(['shape:12 (not a generated silhouette)']);
   });
 });
 

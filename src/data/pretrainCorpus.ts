@@ -15,7 +15,7 @@
 
 export const CORPUS_FORMAT = 'sdlora-pretrain-corpus/1';
 
-export const CORPUS_KINDS = ['cjk', 'emoji', 'digit', 'clipart'] as const;
+export const CORPUS_KINDS = ['cjk', 'emoji', 'digit', 'clipart', 'shape'] as const;
 
 /**
  * Folders of Debian's openclipart-png (under usr/share/openclipart/png/) a 'clipart' class may come from: computer
@@ -36,11 +36,13 @@ export function clipartAllowed(path: string): boolean {
 export type CorpusKind = (typeof CORPUS_KINDS)[number];
 
 export interface CorpusClass {
-  /** 'cjk' (one CJK unified ideograph), 'emoji' (one emoji identity), 'digit' (a handwritten digit 0–9) or
-   *  'clipart' (one clip-art image, seen under several renderings: instance discrimination). */
+  /** 'cjk' (one CJK unified ideograph), 'emoji' (one emoji identity), 'digit' (a handwritten digit 0–9),
+   *  'clipart' (one clip-art image, seen under several renderings: instance discrimination) or 'shape' (one
+   *  formula-driven silhouette, src/data/shapes.ts, seen as several perturbed, textured instances). */
   kind: CorpusKind;
   /** cjk, digit: hex code point (e.g. '4e00', '37'); emoji: code points joined by '-', FE0F removed (as held-out.json);
-   *  clipart: FNV-1a 64 (hex) of the image's path, which `char` holds (relative to openclipart's png/ folder). */
+   *  clipart: FNV-1a 64 (hex) of the image's path, which `char` holds (relative to openclipart's png/ folder);
+   *  shape: the class's seed (hex), `char` 'shape <seed>'. */
   key: string;
   char: string;
 }
@@ -55,7 +57,8 @@ export interface CorpusRendition {
 export interface CorpusPackage {
   name: string;
   version: string;
-  registry: 'npm' | 'debian';
+  /** 'generated': made by a script of this repository (no package, nothing to license). */
+  registry: 'npm' | 'debian' | 'generated';
   license: string;
   used: string;
 }
@@ -174,6 +177,7 @@ export function checkCorpusDisjoint(index: CorpusIndex, heldOut: { exclude: stri
     }
     if (c.kind === 'digit' && !/^[0-9]$/.test(c.char)) bad.push(`digit:${c.key} (not a digit 0–9)`);
     if (c.kind === 'clipart' && !clipartAllowed(c.char)) bad.push(`clipart:${c.char} (not from a folder of CLIPART_SOURCES)`);
+    if (c.kind === 'shape' && c.char !== `shape ${parseInt(c.key, 16)}`) bad.push(`shape:${c.key} (not a generated silhouette)`);
   }
   return bad;
 }
