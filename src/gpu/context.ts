@@ -35,9 +35,10 @@ export interface RunArgs {
 export interface ContextOptions {
   /**
    * How to wait for a GPU promise that `start` creates (a queue's work done, a buffer mapped). Default: just await
-   * it. Dawn for Node needs more: see platform/node.ts `pollGently`.
+   * it. Dawn for Node needs more: see platform/node.ts `pollGently`. expectMs: how long the same work (the same number
+   * of dispatches since the last wait) took to wait for last time, when known.
    */
-  waitFor?: <T>(start: () => Promise<T>) => Promise<T>;
+  waitFor?: <T>(start: () => Promise<T>, expectMs?: number) => Promise<T>;
   backend: string;
 }
 
@@ -524,6 +525,11 @@ export class GpuContext {
     await this.checkErrors();
   }
 
+  /** Dispatches recorded before a wait → the shortest such wait so far (ms): a slow one (pipelines compiling, a busy
+   *  machine) never makes the next wait start polling late. */
+  private readonly waitTimes = new Map<number, number>();
+  private dispatchesWaited = 0;
+
   /** Reads a tensor back to the host after all recorded work. */
   async read(t: GpuTensor): Promise<Float32Array> {
     return new Float32Array(await this.readBytes(t));
@@ -533,8 +539,19 @@ export class GpuContext {
     return new Uint32Array(await this.readBytes(t));
   }
 
-  private wait<T>(start: () => Promise<T>): Promise<T> {
-    return this.opts.waitFor ? this.opts.waitFor(start) : start();
+  /** Waits for a GPU promise; a training loop's steps are alike, so the shortest wait after as many dispatches tells
+   *  the waiter when to start looking (pollGently). */
+  private async wait<T>(start: () => Promise<T>): Promise<T> {
+    if (!this.opts.waitFor) return start();
+    const n = this.dispatchCount - this.dispatchesWaited;
+    this.dispatchesWaited = this.dispatchCount;
+    const t0 = performance.now();
+    const out = await this.opts.waitFor(start, n > 0 ? this.waitTimes.get(n) : undefined);
+    if (n > 0) {
+      if (this.waitTimes.size >= 64) this.waitTimes.clear();
+      this.waitTimes.set(n, Math.min(performance.now() - t0, this.waitTimes.get(n) ?? Infinity));
+    }
+    return out;
   }
 
   private async readBytes(t: GpuTensor): Promise<ArrayBuffer> {

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { GpuUnavailableError } from '../gpu/errors';
 import { describeGpu } from '../testing/gpu';
-import { createNodeContext, loadShaders, repoRoot } from './node';
+import { createNodeContext, loadShaders, pollGently, repoRoot } from './node';
 
 await describeGpu('node platform', (ctx) => {
   it('classifies the adapter and exposes subgroups on software adapters', () => {
@@ -44,5 +44,29 @@ describe('shader loading', () => {
     const s = loadShaders();
     expect(Object.keys(s)).toContain('gelu');
     expect(s.gelu).toMatch(/@compute/);
+  });
+
+  it('polls first at a fraction of the expected time, then every millisecond', async () => {
+    // What Dawn does while a promise is pending: re-queue its event processing with setImmediate.
+    const before = globalThis.setImmediate;
+    const gaps: number[] = [];
+    await pollGently(
+      () =>
+        new Promise<void>((resolve) => {
+          let last = performance.now();
+          const tick = () => {
+            const now = performance.now();
+            gaps.push(now - last);
+            last = now;
+            if (gaps.length < 4) setImmediate(tick);
+            else resolve();
+          };
+          setImmediate(tick);
+        }),
+      50,
+    );
+    expect(gaps[0]).toBeGreaterThanOrEqual(38); // 0.8 × 50 ms, give or take the timer's granularity
+    expect(Math.min(...gaps.slice(1))).toBeLessThan(38); // later polls are not held back (1 ms timers)
+    expect(globalThis.setImmediate).toBe(before); // put back once nothing waits
   });
 });

@@ -33,15 +33,28 @@ type Preference = 'auto' | AdapterKind;
 // ran at 9–11 GFLOP/s instead of 2–9 (bench/README.md, "Waiting for the GPU"). pollGently swaps in a 1 ms timer
 // for `setImmediate` while a wait is in flight: the promise settles at most ~1 ms late, and the core stays free.
 // Waits nest (a counter); anything else that calls the global setImmediate meanwhile is delayed by ~1 ms as well.
+// Each poll still costs the CPU some 30 µs that lavapipe's threads want: ~50 per training step of small32. When the
+// caller knows how long the same work takes (GpuContext passes the shortest wait so far after as many dispatches),
+// the first poll comes at EXPECT_FRACTION of that, the rest every 1 ms (a small32 step B=32: −1.3 ms, bench/README.md).
 const realSetImmediate = globalThis.setImmediate;
-const timerImmediate = ((fn: (...args: unknown[]) => void, ...args: unknown[]) => setTimeout(fn, 1, ...args)) as unknown as typeof setImmediate;
+const EXPECT_FRACTION = 0.8;
+let firstDelay = 1;
+const timerImmediate = ((fn: (...args: unknown[]) => void, ...args: unknown[]) => {
+  const delay = firstDelay;
+  firstDelay = 1;
+  return setTimeout(fn, delay, ...args);
+}) as unknown as typeof setImmediate;
 let waiting = 0;
 const POLL = process.env.SDLORA_DAWN_POLL ?? 'timer';
 
-/** Waits for the GPU promise `start` creates, with Dawn's event polling on a 1 ms timer instead of a busy loop. */
-export async function pollGently<T>(start: () => Promise<T>): Promise<T> {
+/** Waits for the GPU promise `start` creates, with Dawn's event polling on a 1 ms timer instead of a busy loop, the
+ *  first poll later when the work is expected to take expectMs. */
+export async function pollGently<T>(start: () => Promise<T>, expectMs?: number): Promise<T> {
   if (POLL === 'spin') return start();
-  if (waiting++ === 0) globalThis.setImmediate = timerImmediate;
+  if (waiting++ === 0) {
+    globalThis.setImmediate = timerImmediate;
+    firstDelay = expectMs ? Math.max(1, Math.floor(EXPECT_FRACTION * expectMs)) : 1;
+  }
   try {
     return await start();
   } finally {
