@@ -364,7 +364,11 @@ export class GpuContext {
     const entries: GPUBindGroupEntry[] = [];
     const byName = p.bindings;
     // Binding and uniform names are checked once per pipeline and set of names given (then remembered).
-    const names = `${p.id}|${Object.keys(args.bindings).join(',')}|${args.uniforms ? Object.keys(args.uniforms).join(',') : '-'}`;
+    let names = p.id + '|';
+    for (const k in args.bindings) names += k + ',';
+    names += '|';
+    if (args.uniforms) for (const k in args.uniforms) names += k + ',';
+    else names += '-';
     if (!this.checkedNames.has(names)) {
       const given = new Set(Object.keys(args.bindings));
       const missing = byName.filter((b) => !given.has(b.name)).map((b) => b.name);
@@ -724,7 +728,9 @@ export class GpuContext {
   private pipelineFor(kernel: string, entryPoint: string, overrides: Record<string, number>): Pipeline {
     // Looked up first by the overrides in the caller's order (launchers pass the same literal every time), then in
     // name order, so that one set of constants compiles once whatever the order.
-    const fast = `${kernel}|${entryPoint}|${Object.entries(overrides).join(';')}`;
+    // (Built by a loop: a step looks up ~90 pipelines, and Object.entries + join allocate an array per constant.)
+    let fast = kernel + '|' + entryPoint;
+    for (const k in overrides) fast += ';' + k + ',' + overrides[k];
     const seen = this.pipelines.get(fast);
     if (seen) return seen;
     const keys = Object.keys(overrides).sort();
