@@ -51,7 +51,9 @@ if (!quick && !flag('--no-vit')) {
   // Smallest first: TF.js's WASM backend aborts (out of its memory) on ViT-Tiny at B = 32, and an aborted module
   // stays dead for the rest of the process, so the larger runs go last.
   const models: { preset: 'vitTiny' | 'small32'; name: string; batches: number[]; rounds: number; manyFrozen: number }[] = [
-    { preset: 'small32', name: 'small32 (embedded default size)', batches: (value('--small-batches') ?? '32').split(',').filter(Boolean).map(Number), rounds: 5, manyFrozen: 0 },
+    // small32 steps take 50–600 ms on either side: 15 timed steps each (5 until the fourteenth session) steady the
+    // medians at a few seconds' cost; ViT-Tiny's take seconds, so --vit-steps (2) of them.
+    { preset: 'small32', name: 'small32 (embedded default size)', batches: (value('--small-batches') ?? '32').split(',').filter(Boolean).map(Number), rounds: 15, manyFrozen: 0 },
     { preset: 'vitTiny', name: 'ViT-Tiny', batches: (value('--vit-batches') ?? '8').split(',').filter(Boolean).map(Number), rounds: steps, manyFrozen: Number(value('--frozen') ?? 20) },
   ];
   for (const m of models) {
