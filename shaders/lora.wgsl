@@ -82,6 +82,9 @@ struct Dims {
 @group(0) @binding(15) var<uniform> dims: Dims;
 @group(0) @binding(16) var<storage, read_write> dF: array<f32>; // every site's dU and dD (…Sites)
 @group(0) @binding(17) var<storage, read> sites: array<u32>; // (sites, 8): see Site
+@group(0) @binding(18) var tx: texture_2d<f32>; // projectGradRows: x's storage as texels (TW a texture row)
+@group(0) @binding(19) var tg: texture_2d<f32>; // projectGradRows: g's storage as texels
+override TW: u32 = 1024u;
 
 // acc[i·TN + j] += Σ_kk A[i][kk]·b[kk][j] over one slab; a[i] is this lane's A element of row i (column
 // k0 + lane of the slab), b holds this lane's B row for every kk (b[kk·TN + j]).
@@ -238,6 +241,105 @@ fn projectGradSites(@builtin(local_invocation_index) lane: u32, @builtin(workgro
       colSum = fma(select(0.0, v, t0 + i < nT()), hAcc[i * TN + j], colSum);
     }
     if (col < nR()) { partial[st.partial + wg.y * nR() + col] = colSum; }
+  }
+}
+
+// projectGradSites with one row per lane, for SG = TM = 8 and R ≤ RMAX (a model's trainable component): lane l owns
+// row t = 8·wg.y + l and keeps its R values of h and of gu in registers. Its row of x (or of g's slice) is read as
+// texels, two per 8 values of k; the factors are shared: for each 8 values of k, lane l loads D[j][k0 + l] (or
+// U[k0 + l][j]) for every j and subgroupShuffle hands value kk to every lane. Per 8 values of k a lane makes 2 texel
+// fetches and R loads for 8·R multiply-adds of its own row; projectGradSites' tiles (8 rows × 16 columns, R of them
+// used) make 24 loads for 128. The partial sums of gu ⊙ h over the 8 rows are one subgroupAdd per column. Needs
+// dIn, g's row stride and every site's outOffset to be multiples of 4 (whole texels).
+const RMAX = 16u;
+
+fn texelOf(t: texture_2d<f32>, i: u32) -> vec4<f32> { return textureLoad(t, vec2<i32>(i32(i % TW), i32(i / TW)), 0); }
+
+@compute @workgroup_size(SG)
+fn projectGradRows(@builtin(local_invocation_index) lane: u32, @builtin(workgroup_id) wg: vec3<u32>) {
+  let st = siteAt(wg.z);
+  let row = wg.y * SG + lane;
+  let live = row < nT();
+  let t = min(row, nT() - 1u);
+  let R = nR();
+  var hAcc: array<f32, RMAX>;
+  var guAcc: array<f32, RMAX>;
+  for (var j = 0u; j < RMAX; j++) { hAcc[j] = 0.0; guAcc[j] = 0.0; }
+  // h[t][j] = Σ_k x[t][k]·D[j][k]
+  let xLast = nT() * nIn() / 4u - 1u; // texels past x's end are never fetched (their values would be 0·garbage)
+  for (var k0 = 0u; k0 < nIn(); k0 += SG) {
+    let kIn = k0 + lane < nIn();
+    let kl = min(k0 + lane, nIn() - 1u);
+    var d: array<f32, RMAX>;
+    for (var j = 0u; j < R; j++) { d[j] = select(0.0, dCat[st.d + j * nIn() + kl], kIn); }
+    let xa = texelOf(tx, min((t * nIn() + k0) / 4u, xLast));
+    let xb = texelOf(tx, min((t * nIn() + k0) / 4u + 1u, xLast));
+    for (var kk = 0u; kk < SG; kk++) {
+      let xv = select(xb[kk % 4u], xa[kk % 4u], kk < 4u);
+      for (var j = 0u; j < R; j++) { hAcc[j] = fma(xv, subgroupShuffle(d[j], kk), hAcc[j]); }
+    }
+  }
+  // gu[t][j] = Σ_o g[t][outOffset + o]·U[o][j]
+  let gLast = nT() * nStride() / 4u - 1u;
+  for (var k0 = 0u; k0 < nOut(); k0 += SG) {
+    let kIn = k0 + lane < nOut();
+    let kl = min(k0 + lane, nOut() - 1u);
+    var u: array<f32, RMAX>;
+    for (var j = 0u; j < R; j++) { u[j] = select(0.0, uCat[st.u + kl * R + j], kIn); }
+    let ga = texelOf(tg, min((t * nStride() + st.outOffset + k0) / 4u, gLast));
+    let gb = texelOf(tg, min((t * nStride() + st.outOffset + k0) / 4u + 1u, gLast));
+    for (var kk = 0u; kk < SG; kk++) {
+      let gv = select(gb[kk % 4u], ga[kk % 4u], kk < 4u);
+      for (var j = 0u; j < R; j++) { guAcc[j] = fma(gv, subgroupShuffle(u[j], kk), guAcc[j]); }
+    }
+  }
+  for (var j = 0u; j < R; j++) {
+    if (live) {
+      h[st.hg + t * R + j] = hAcc[j];
+      gu[st.hg + t * R + j] = guAcc[j];
+    }
+    let colSum = subgroupAdd(select(0.0, hAcc[j] * guAcc[j], live));
+    if (lane == 0u) { partial[st.partial + wg.y * R + j] = colSum; }
+  }
+}
+
+// gradFactorsSites for the groups projectGradRows takes: dU = s·g_sliceᵀ·h and dD = s·guᵀ·x with lane l owning the 4
+// columns of one texel (dU: o = 4q … 4q+3 of the slice; dD: i = 4q … 4q+3 of x), q = SG·(its column block) + l, and
+// all R rows of the factor in registers (vec4 each). Over t in steps of 8: lane l loads row t0 + l of h (or gu) and
+// subgroupShuffle hands row t0 + kk to every lane, each fetch of g's (or x's) texel feeds 4·R multiply-adds.
+// Grid: (⌈dOut/(4·SG)⌉ dU column blocks then ⌈dIn/(4·SG)⌉ dD ones, 1, site).
+@compute @workgroup_size(SG)
+fn gradFactorsRows(@builtin(local_invocation_index) lane: u32, @builtin(workgroup_id) wg: vec3<u32>) {
+  let st = siteAt(wg.z);
+  let R = nR();
+  let nU = (nOut() + 4u * SG - 1u) / (4u * SG);
+  let isU = wg.x < nU;
+  let q = select(wg.x - nU, wg.x, isU) * SG + lane; // the lane's texel column
+  let cols = select(nIn(), nOut(), isU);
+  let rowTexels = select(nIn(), nStride(), isU) / 4u;
+  let first = select(0u, st.outOffset / 4u, isU) + min(q, cols / 4u - 1u);
+  var acc: array<vec4<f32>, RMAX>;
+  for (var j = 0u; j < RMAX; j++) { acc[j] = vec4<f32>(0.0); }
+  for (var t0 = 0u; t0 < nT(); t0 += SG) {
+    let tl = min(t0 + lane, nT() - 1u);
+    var f: array<f32, RMAX>; // row t0 + lane of h (dU) or gu (dD), 0 past T
+    for (var j = 0u; j < R; j++) { f[j] = select(0.0, select(gu[st.hg + tl * R + j], h[st.hg + tl * R + j], isU), t0 + lane < nT()); }
+    for (var kk = 0u; kk < SG; kk++) {
+      let t = min(t0 + kk, nT() - 1u);
+      var v: vec4<f32>;
+      if (isU) { v = texelOf(tg, t * rowTexels + first); } else { v = texelOf(tx, t * rowTexels + first); }
+      for (var j = 0u; j < R; j++) { acc[j] = fma(vec4<f32>(subgroupShuffle(f[j], kk)), v, acc[j]); }
+    }
+  }
+  let s = scales[0];
+  let keep = dims.accumulate != 0u;
+  if (4u * q >= cols) { return; }
+  for (var j = 0u; j < R; j++) {
+    for (var c = 0u; c < 4u; c++) {
+      var at: u32;
+      if (isU) { at = st.dU + (4u * q + c) * R + j; } else { at = st.dD + j * nIn() + 4u * q + c; }
+      dF[at] = select(0.0, dF[at], keep) + s * acc[j][c];
+    }
   }
 }
 

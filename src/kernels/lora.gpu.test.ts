@@ -101,109 +101,115 @@ await describeGpu('lora kernel', (ctx) => {
     });
   }
 
-  it('backwardGroup: the q and v sites of a fused qkv (factors, gradients and partials packed) equal per-site backward bit for bit', async () => {
-    const c = ctx();
-    const [T, C, r] = [37, 12, 3];
-    const width = 3 * C;
-    const at = (n: number) => Math.ceil(n / 64) * 64; // 256-byte boundaries, as the arena packs
-    const [uSize, dSize] = [at(C * r), at(r * C)];
-    const pShape = lora.partialShape(T, { R: r });
-    const pSize = at(pShape[0] * pShape[1]);
-    const factors = c.tensor([2 * (uSize + dSize)], 'factors');
-    const grads = c.tensor([2 * (uSize + dSize)], 'grads');
-    const partials = c.tensor([2 * pSize], 'partials');
-    const view = (whole: typeof factors, offset: number, shape: number[], label: string) => ({ ...whole, byteOffset: 4 * offset, shape, label });
-    const sites = [0, 2 * C].map((outOffset, i) => ({
-      U: view(factors, i * (uSize + dSize), [C, r], `U${i}`),
-      D: view(factors, i * (uSize + dSize) + uSize, [r, C], `D${i}`),
-      dU: view(grads, i * (uSize + dSize), [C, r], `dU${i}`),
-      dD: view(grads, i * (uSize + dSize) + uSize, [r, C], `dD${i}`),
-      partial: view(partials, i * pSize, pShape, `partial${i}`),
-      outOffset,
-    }));
-    sites.forEach((st, i) => {
-      c.write(st.U, f32(normal(C * r, 70 + i, 0.5)));
-      c.write(st.D, f32(normal(r * C, 80 + i, 0.3)));
+  // Rank 3: one row per lane (projectGradRows, gradFactorsRows, where subgroups have 8 lanes); rank 18: the tiles
+  // (projectGradSites, gradFactorsSites), as for stacks above 16 columns and on other subgroup sizes.
+  for (const r of [3, 18]) {
+    it(`backwardGroup (rank ${r}): the q and v sites of a fused qkv (factors, gradients and partials packed) equal per-site backward bit for bit`, async () => {
+      const c = ctx();
+      const [T, C] = [37, 12];
+      const width = 3 * C;
+      const at = (n: number) => Math.ceil(n / 64) * 64; // 256-byte boundaries, as the arena packs
+      const [uSize, dSize] = [at(C * r), at(r * C)];
+      const pShape = lora.partialShape(T, { R: r });
+      const pSize = at(pShape[0] * pShape[1]);
+      const factors = c.tensor([2 * (uSize + dSize)], 'factors');
+      const grads = c.tensor([2 * (uSize + dSize)], 'grads');
+      const partials = c.tensor([2 * pSize], 'partials');
+      const view = (whole: typeof factors, offset: number, shape: number[], label: string) => ({ ...whole, byteOffset: 4 * offset, shape, label });
+      const sites = [0, 2 * C].map((outOffset, i) => ({
+        U: view(factors, i * (uSize + dSize), [C, r], `U${i}`),
+        D: view(factors, i * (uSize + dSize) + uSize, [r, C], `D${i}`),
+        dU: view(grads, i * (uSize + dSize), [C, r], `dU${i}`),
+        dD: view(grads, i * (uSize + dSize) + uSize, [r, C], `dD${i}`),
+        partial: view(partials, i * pSize, pShape, `partial${i}`),
+        outOffset,
+      }));
+      sites.forEach((st, i) => {
+        c.write(st.U, f32(normal(C * r, 70 + i, 0.5)));
+        c.write(st.D, f32(normal(r * C, 80 + i, 0.3)));
+      });
+      const x = c.fromArray(f32(normal(T * C, 90)), [T, C], 'x');
+      const g = c.fromArray(f32(normal(T * width, 91)), [T, width], 'g');
+      const alpha = c.fromArray(f32([0.6]), [1], 'alpha');
+      const grp = lora.planGroup(c, sites, T, width);
+      lora.backwardGroup(c, grp, g, x, alpha);
+      // Per site, the one-site path (project, then gradProject and gradFactors) with its own workspace and outputs.
+      const lay = lora.createLayout(c, [r]);
+      for (const [i, st] of sites.entries()) {
+        const ws = lora.createWorkspace(c, T, lay);
+        const [dU, dD] = [c.tensor([C, r], 'dU single'), c.tensor([r, C], 'dD single')];
+        lora.project(c, x, st.D, st.U, alpha, lay, ws);
+        lora.backward(c, { dU, dD }, g, x, st.D, st.U, alpha, lay, ws, 0, { slice: { stride: width, offset: st.outOffset } });
+        const stride = at(T * r);
+        const hOf = async (t: typeof grp.h) => Array.from(await c.read(t)).slice(i * stride, i * stride + T * r);
+        expect(await hOf(grp.h), `h ${i}`).toEqual(Array.from(await c.read(ws.h)));
+        expect(await hOf(grp.gu), `gu ${i}`).toEqual(Array.from(await c.read(ws.gu)));
+        expect(Array.from(await c.read(st.partial)), `partial ${i}`).toEqual(Array.from(await c.read(ws.partial)));
+        expect(Array.from(await c.read(st.dU)), `dU ${i}`).toEqual(Array.from(await c.read(dU)));
+        expect(Array.from(await c.read(st.dD)), `dD ${i}`).toEqual(Array.from(await c.read(dD)));
+        lora.releaseWorkspace(c, ws);
+        c.release(dU, dD);
+      }
+      // Sites whose tensors do not share the group's buffers are refused with the reason.
+      const stray = c.tensor([C, r], 'stray U');
+      expect(() => lora.planGroup(c, [sites[0]!, { ...sites[1]!, U: stray }], T, width)).toThrow(/not in the buffer the group shares/);
+      lora.releaseGroup(c, grp);
+      c.release(factors, grads, partials, x, g, alpha, stray, lay.offsets);
     });
-    const x = c.fromArray(f32(normal(T * C, 90)), [T, C], 'x');
-    const g = c.fromArray(f32(normal(T * width, 91)), [T, width], 'g');
-    const alpha = c.fromArray(f32([0.6]), [1], 'alpha');
-    const grp = lora.planGroup(c, sites, T, width);
-    lora.backwardGroup(c, grp, g, x, alpha);
-    // Per site, the one-site path (project, then gradProject and gradFactors) with its own workspace and outputs.
-    const lay = lora.createLayout(c, [r]);
-    for (const [i, st] of sites.entries()) {
-      const ws = lora.createWorkspace(c, T, lay);
-      const [dU, dD] = [c.tensor([C, r], 'dU single'), c.tensor([r, C], 'dD single')];
-      lora.project(c, x, st.D, st.U, alpha, lay, ws);
-      lora.backward(c, { dU, dD }, g, x, st.D, st.U, alpha, lay, ws, 0, { slice: { stride: width, offset: st.outOffset } });
-      const stride = at(T * r);
-      const hOf = async (t: typeof grp.h) => Array.from(await c.read(t)).slice(i * stride, i * stride + T * r);
-      expect(await hOf(grp.h), `h ${i}`).toEqual(Array.from(await c.read(ws.h)));
-      expect(await hOf(grp.gu), `gu ${i}`).toEqual(Array.from(await c.read(ws.gu)));
-      expect(Array.from(await c.read(st.partial)), `partial ${i}`).toEqual(Array.from(await c.read(ws.partial)));
-      expect(Array.from(await c.read(st.dU)), `dU ${i}`).toEqual(Array.from(await c.read(dU)));
-      expect(Array.from(await c.read(st.dD)), `dD ${i}`).toEqual(Array.from(await c.read(dD)));
-      lora.releaseWorkspace(c, ws);
-      c.release(dU, dD);
-    }
-    // Sites whose tensors do not share the group's buffers are refused with the reason.
-    const stray = c.tensor([C, r], 'stray U');
-    expect(() => lora.planGroup(c, [sites[0]!, { ...sites[1]!, U: stray }], T, width)).toThrow(/not in the buffer the group shares/);
-    lora.releaseGroup(c, grp);
-    c.release(factors, grads, partials, x, g, alpha, stray, lay.offsets);
-  });
+  }
 
-  it('alphaGroup: the α inner products of two sites\' component stacks in one group equal the float64 ⟨g_sliceᵀ·x, U_k D_k⟩_F', async () => {
-    const c = ctx();
-    const [T, C, ranks] = [29, 12, [3, 2]];
-    const R = 5;
-    const width = 3 * C;
-    const at = (n: number) => Math.ceil(n / 64) * 64;
-    const [uSize, dSize] = [at(C * R), at(R * C)];
-    const pShape = lora.partialShape(T, { R });
-    const pSize = at(pShape[0] * pShape[1]);
-    const factors = c.tensor([2 * (uSize + dSize)], 'factors');
-    const partials = c.tensor([2 * pSize], 'partials');
-    const view = (whole: typeof factors, offset: number, shape: number[], label: string) => ({ ...whole, byteOffset: 4 * offset, shape, label });
-    const U = [0, 1].map((i) => f32(normal(C * R, 40 + i, 0.5)));
-    const D = [0, 1].map((i) => f32(normal(R * C, 50 + i, 0.3)));
-    const sites = [0, 2 * C].map((outOffset, i) => ({
-      U: view(factors, i * (uSize + dSize), [C, R], `U${i}`),
-      D: view(factors, i * (uSize + dSize) + uSize, [R, C], `D${i}`),
-      partial: view(partials, i * pSize, pShape, `partial${i}`),
-      outOffset,
-      pRow: 1 - i, // rows of p in the other order than the sites
-    }));
-    sites.forEach((st, i) => {
-      c.write(st.U, U[i]!);
-      c.write(st.D, D[i]!);
+  for (const ranks of [[3, 2], [10, 9]]) {
+    it(`alphaGroup (ranks ${ranks}): the α inner products of two sites' component stacks in one group equal the float64 ⟨g_sliceᵀ·x, U_k D_k⟩_F`, async () => {
+      const c = ctx();
+      const [T, C] = [29, 12];
+      const R = ranks[0]! + ranks[1]!;
+      const width = 3 * C;
+      const at = (n: number) => Math.ceil(n / 64) * 64;
+      const [uSize, dSize] = [at(C * R), at(R * C)];
+      const pShape = lora.partialShape(T, { R });
+      const pSize = at(pShape[0] * pShape[1]);
+      const factors = c.tensor([2 * (uSize + dSize)], 'factors');
+      const partials = c.tensor([2 * pSize], 'partials');
+      const view = (whole: typeof factors, offset: number, shape: number[], label: string) => ({ ...whole, byteOffset: 4 * offset, shape, label });
+      const U = [0, 1].map((i) => f32(normal(C * R, 40 + i, 0.5)));
+      const D = [0, 1].map((i) => f32(normal(R * C, 50 + i, 0.3)));
+      const sites = [0, 2 * C].map((outOffset, i) => ({
+        U: view(factors, i * (uSize + dSize), [C, R], `U${i}`),
+        D: view(factors, i * (uSize + dSize) + uSize, [R, C], `D${i}`),
+        partial: view(partials, i * pSize, pShape, `partial${i}`),
+        outOffset,
+        pRow: 1 - i, // rows of p in the other order than the sites
+      }));
+      sites.forEach((st, i) => {
+        c.write(st.U, U[i]!);
+        c.write(st.D, D[i]!);
+      });
+      const x = f32(normal(T * C, 60));
+      const g = f32(normal(T * width, 61));
+      const tx = c.fromArray(x, [T, C], 'x');
+      const tg = c.fromArray(g, [T, width], 'g');
+      const lay = lora.createLayout(c, ranks);
+      const p = c.tensor([2, ranks.length], 'p');
+      const grp = lora.planGroup(c, sites, T, width);
+      lora.alphaGroup(c, grp, tg, tx, lay, p);
+      const want = new Float64Array(2 * ranks.length);
+      sites.forEach((st, i) => {
+        for (let t = 0; t < T; t++)
+          for (let j = 0; j < R; j++) {
+            let h = 0;
+            let gu = 0;
+            for (let k = 0; k < C; k++) h += x[t * C + k]! * D[i]![j * C + k]!;
+            for (let o = 0; o < C; o++) gu += g[t * width + st.outOffset + o]! * U[i]![o * R + j]!;
+            want[st.pRow * ranks.length + (j < ranks[0]! ? 0 : 1)]! += h * gu;
+          }
+      });
+      assertClose(await c.read(p), want, { reduction: T * R + C, label: 'p' });
+      const alpha = c.fromArray(f32([1]), [1], 'alpha');
+      expect(() => lora.backwardGroup(c, grp, tg, tx, alpha)).toThrow(/without gradients/);
+      lora.releaseGroup(c, grp);
+      c.release(factors, partials, tx, tg, p, alpha, lay.offsets);
     });
-    const x = f32(normal(T * C, 60));
-    const g = f32(normal(T * width, 61));
-    const tx = c.fromArray(x, [T, C], 'x');
-    const tg = c.fromArray(g, [T, width], 'g');
-    const lay = lora.createLayout(c, ranks);
-    const p = c.tensor([2, ranks.length], 'p');
-    const grp = lora.planGroup(c, sites, T, width);
-    lora.alphaGroup(c, grp, tg, tx, lay, p);
-    const want = new Float64Array(2 * ranks.length);
-    sites.forEach((st, i) => {
-      for (let t = 0; t < T; t++)
-        for (let j = 0; j < R; j++) {
-          let h = 0;
-          let gu = 0;
-          for (let k = 0; k < C; k++) h += x[t * C + k]! * D[i]![j * C + k]!;
-          for (let o = 0; o < C; o++) gu += g[t * width + st.outOffset + o]! * U[i]![o * R + j]!;
-          want[st.pRow * ranks.length + (j < ranks[0]! ? 0 : 1)]! += h * gu;
-        }
-    });
-    assertClose(await c.read(p), want, { reduction: T * R + C, label: 'p' });
-    const alpha = c.fromArray(f32([1]), [1], 'alpha');
-    expect(() => lora.backwardGroup(c, grp, tg, tx, alpha)).toThrow(/without gradients/);
-    lora.releaseGroup(c, grp);
-    c.release(factors, partials, tx, tg, p, alpha, lay.offsets);
-  });
+  }
 
   it('accumulates dU/dD and can overwrite dx', async () => {
     const c = ctx();

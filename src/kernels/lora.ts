@@ -4,7 +4,7 @@
 // α partial sums, then gradInput, gradU, gradD and alphaReduce); the workspace carries h, gu and the
 // per-column scales from forward to backward, so `scales` must not change in between.
 
-import type { GpuContext } from '../gpu/context';
+import { TEXTURE_ROW_TEXELS, type GpuContext } from '../gpu/context';
 import { numel, type GpuTensor } from '../gpu/tensor';
 
 const WG = 64;
@@ -292,6 +292,7 @@ export interface SiteGroup {
   factors: GpuTensor; // the buffer holding every U and D
   grads: GpuTensor | null; // the buffer holding every dU and dD (a trainable component's group)
   partials: GpuTensor; // the buffer holding every site's α partials
+  texelAligned: boolean; // every site's outOffset a multiple of 4 (projectGradRows reads g's rows as texels)
 }
 
 function whole(t: GpuTensor, label: string): GpuTensor {
@@ -337,6 +338,7 @@ export function planGroup(ctx: GpuContext, sites: readonly GroupSite[], T: numbe
     factors: whole(first.U, `${label}.factors`),
     grads: first.dU ? whole(first.dU, `${label}.grads`) : null,
     partials: whole(first.partial, `${label}.partials`),
+    texelAligned: sites.every((s) => s.outOffset % 4 === 0),
   };
 }
 
@@ -349,6 +351,16 @@ export function backwardGroup(ctx: GpuContext, grp: SiteGroup, g: GpuTensor, x: 
     throw new Error(`lora.backwardGroup: x ${x.shape}, g ${g.shape}, scale ${scale.shape} do not fit T=${T}, dIn=${dIn}, g's width ${grp.outStride}`);
   const SG = subgroupLanes(ctx);
   const u = projectSites(ctx, grp, g, x, { R, K: 1, ranks: [R], hostOffsets: [0, R] });
+  if (rowsFit(ctx, grp, g, x) && dOut % 4 === 0) {
+    const blocks = (n: number) => Math.ceil(n / (4 * SG));
+    ctx.run('lora', 'gradFactorsRows', {
+      bindings: { dF: grp.grads, h: grp.h, scales: scale, gu: grp.gu, sites: grp.table, tx: x, tg: g },
+      uniforms: u,
+      overrides: { SG, TW: TEXTURE_ROW_TEXELS, ...fixedShape(grp) },
+      workgroups: [blocks(dOut) + blocks(dIn), 1, grp.count],
+    });
+    return;
+  }
   const [nU, rows] = tiles(R, dOut, SG);
   ctx.run('lora', 'gradFactorsSites', {
     bindings: { dF: grp.grads, h: grp.h, g, scales: scale, gu: grp.gu, x, sites: grp.table },
@@ -377,6 +389,15 @@ export function alphaGroup(ctx: GpuContext, grp: SiteGroup, g: GpuTensor, x: Gpu
   });
 }
 
+/** Most columns (R) projectGradRows keeps in registers per row (its RMAX). */
+const ROWS_MAX_R = 16;
+
+/** Whether projectGradRows can take the group: one row per lane (subgroups of TILE_ROWS), R ≤ ROWS_MAX_R, x and g
+ *  bindable as textures, and every row of x and of each site's slice of g whole texels. */
+function rowsFit(ctx: GpuContext, grp: SiteGroup, g: GpuTensor, x: GpuTensor): boolean {
+  return ctx.subgroupSize === TILE_ROWS && grp.R <= ROWS_MAX_R && grp.dIn % 4 === 0 && grp.outStride % 4 === 0 && grp.texelAligned && ctx.canBindAsTexture(x) && ctx.canBindAsTexture(g);
+}
+
 /** A group's shape as pipeline constants (lora.wgsl FIX_*): a model's group keeps it for every step. */
 const fixedShape = (grp: SiteGroup) => ({ FIX_T: grp.T, FIX_IN: grp.dIn, FIX_OUT: grp.dOut, FIX_R: grp.R, FIX_STRIDE: grp.outStride });
 
@@ -384,6 +405,15 @@ const fixedShape = (grp: SiteGroup) => ({ FIX_T: grp.T, FIX_IN: grp.dIn, FIX_OUT
 function projectSites(ctx: GpuContext, grp: SiteGroup, g: GpuTensor, x: GpuTensor, lay: DimsArgs['lay']): Record<string, number> {
   const SG = subgroupLanes(ctx);
   const u = dims({ T: grp.T, dIn: grp.dIn, dOut: grp.dOut, lay, slice: { stride: grp.outStride, offset: 0 } });
+  if (rowsFit(ctx, grp, g, x)) {
+    ctx.run('lora', 'projectGradRows', {
+      bindings: { gu: grp.gu, partial: grp.partials, h: grp.h, uCat: grp.factors, dCat: grp.factors, sites: grp.table, tx: x, tg: g },
+      uniforms: u,
+      overrides: { SG, TW: TEXTURE_ROW_TEXELS, ...fixedShape(grp) },
+      workgroups: [1, Math.ceil(grp.T / TILE_ROWS), grp.count],
+    });
+    return u;
+  }
   const [tx, ty] = tiles(grp.T, grp.R, SG);
   ctx.run('lora', 'projectGradSites', {
     bindings: { gu: grp.gu, partial: grp.partials, h: grp.h, g, uCat: grp.factors, x, dCat: grp.factors, sites: grp.table },
