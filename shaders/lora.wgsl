@@ -244,13 +244,13 @@ fn projectGradSites(@builtin(local_invocation_index) lane: u32, @builtin(workgro
   }
 }
 
-// projectGradSites with one row per lane, for SG = TM = 8 and R ≤ RMAX (a model's trainable component): lane l owns
-// row t = 8·wg.y + l and keeps its R values of h and of gu in registers. Its row of x (or of g's slice) is read as
-// texels, two per 8 values of k; the factors are shared: for each 8 values of k, lane l loads D[j][k0 + l] (or
-// U[k0 + l][j]) for every j and subgroupShuffle hands value kk to every lane. Per 8 values of k a lane makes 2 texel
-// fetches and R loads for 8·R multiply-adds of its own row; projectGradSites' tiles (8 rows × 16 columns, R of them
-// used) make 24 loads for 128. The partial sums of gu ⊙ h over the 8 rows are one subgroupAdd per column. Needs
-// dIn, g's row stride and every site's outOffset to be multiples of 4 (whole texels).
+// projectGradSites with rows per lane, for SG = TM = 8 and R ≤ RMAX (a model's trainable component): lane l owns
+// rows t = 16·wg.y + l and t + 8 and keeps their R values of h and of gu in registers. Its rows of x (or of g's
+// slice) are read as texels, two per row and 8 values of k; the factors are shared: for each 8 values of k, lane l
+// loads D[j][k0 + l] (or U[k0 + l][j]) for every j and subgroupShuffle hands value kk to every lane, where it feeds
+// both rows. Per 8 values of k a lane makes 4 texel fetches and R loads for 16·R multiply-adds; projectGradSites'
+// tiles (8 rows × 16 columns, R of them used) make 24 loads for 128. The partial sums of gu ⊙ h over each 8 rows are
+// one subgroupAdd per column. Needs dIn, g's row stride and every site's outOffset to be multiples of 4 (whole texels).
 const RMAX = 16u;
 
 fn texelOf(t: texture_2d<f32>, i: u32) -> vec4<f32> { return textureLoad(t, vec2<i32>(i32(i % TW), i32(i / TW)), 0); }
@@ -258,13 +258,17 @@ fn texelOf(t: texture_2d<f32>, i: u32) -> vec4<f32> { return textureLoad(t, vec2
 @compute @workgroup_size(SG)
 fn projectGradRows(@builtin(local_invocation_index) lane: u32, @builtin(workgroup_id) wg: vec3<u32>) {
   let st = siteAt(wg.z);
-  let row = wg.y * SG + lane;
-  let live = row < nT();
-  let t = min(row, nT() - 1u);
   let R = nR();
-  var hAcc: array<f32, RMAX>;
-  var guAcc: array<f32, RMAX>;
-  for (var j = 0u; j < RMAX; j++) { hAcc[j] = 0.0; guAcc[j] = 0.0; }
+  // Two rows a lane, SG apart: each shuffled factor value feeds both.
+  let rowA = 2u * wg.y * SG + lane;
+  let rowB = rowA + SG;
+  let tA = min(rowA, nT() - 1u);
+  let tB = min(rowB, nT() - 1u);
+  var hA: array<f32, RMAX>;
+  var hB: array<f32, RMAX>;
+  var guA: array<f32, RMAX>;
+  var guB: array<f32, RMAX>;
+  for (var j = 0u; j < RMAX; j++) { hA[j] = 0.0; hB[j] = 0.0; guA[j] = 0.0; guB[j] = 0.0; }
   // h[t][j] = Σ_k x[t][k]·D[j][k]
   let xLast = nT() * nIn() / 4u - 1u; // texels past x's end are never fetched (their values would be 0·garbage)
   for (var k0 = 0u; k0 < nIn(); k0 += SG) {
@@ -272,11 +276,18 @@ fn projectGradRows(@builtin(local_invocation_index) lane: u32, @builtin(workgrou
     let kl = min(k0 + lane, nIn() - 1u);
     var d: array<f32, RMAX>;
     for (var j = 0u; j < R; j++) { d[j] = select(0.0, dCat[st.d + j * nIn() + kl], kIn); }
-    let xa = texelOf(tx, min((t * nIn() + k0) / 4u, xLast));
-    let xb = texelOf(tx, min((t * nIn() + k0) / 4u + 1u, xLast));
+    let xa = texelOf(tx, min((tA * nIn() + k0) / 4u, xLast));
+    let xb = texelOf(tx, min((tA * nIn() + k0) / 4u + 1u, xLast));
+    let xc = texelOf(tx, min((tB * nIn() + k0) / 4u, xLast));
+    let xd = texelOf(tx, min((tB * nIn() + k0) / 4u + 1u, xLast));
     for (var kk = 0u; kk < SG; kk++) {
-      let xv = select(xb[kk % 4u], xa[kk % 4u], kk < 4u);
-      for (var j = 0u; j < R; j++) { hAcc[j] = fma(xv, subgroupShuffle(d[j], kk), hAcc[j]); }
+      let va = select(xb[kk % 4u], xa[kk % 4u], kk < 4u);
+      let vb = select(xd[kk % 4u], xc[kk % 4u], kk < 4u);
+      for (var j = 0u; j < R; j++) {
+        let dj = subgroupShuffle(d[j], kk);
+        hA[j] = fma(va, dj, hA[j]);
+        hB[j] = fma(vb, dj, hB[j]);
+      }
     }
   }
   // gu[t][j] = Σ_o g[t][outOffset + o]·U[o][j]
@@ -286,20 +297,38 @@ fn projectGradRows(@builtin(local_invocation_index) lane: u32, @builtin(workgrou
     let kl = min(k0 + lane, nOut() - 1u);
     var u: array<f32, RMAX>;
     for (var j = 0u; j < R; j++) { u[j] = select(0.0, uCat[st.u + kl * R + j], kIn); }
-    let ga = texelOf(tg, min((t * nStride() + st.outOffset + k0) / 4u, gLast));
-    let gb = texelOf(tg, min((t * nStride() + st.outOffset + k0) / 4u + 1u, gLast));
+    let ga = texelOf(tg, min((tA * nStride() + st.outOffset + k0) / 4u, gLast));
+    let gb = texelOf(tg, min((tA * nStride() + st.outOffset + k0) / 4u + 1u, gLast));
+    let gc = texelOf(tg, min((tB * nStride() + st.outOffset + k0) / 4u, gLast));
+    let gd = texelOf(tg, min((tB * nStride() + st.outOffset + k0) / 4u + 1u, gLast));
     for (var kk = 0u; kk < SG; kk++) {
-      let gv = select(gb[kk % 4u], ga[kk % 4u], kk < 4u);
-      for (var j = 0u; j < R; j++) { guAcc[j] = fma(gv, subgroupShuffle(u[j], kk), guAcc[j]); }
+      let va = select(gb[kk % 4u], ga[kk % 4u], kk < 4u);
+      let vb = select(gd[kk % 4u], gc[kk % 4u], kk < 4u);
+      for (var j = 0u; j < R; j++) {
+        let uj = subgroupShuffle(u[j], kk);
+        guA[j] = fma(va, uj, guA[j]);
+        guB[j] = fma(vb, uj, guB[j]);
+      }
     }
   }
+  let liveA = rowA < nT();
+  let liveB = rowB < nT();
+  let tiles = (nT() + SG - 1u) / SG; // partial rows: one per SG (= TM) rows
   for (var j = 0u; j < R; j++) {
-    if (live) {
-      h[st.hg + t * R + j] = hAcc[j];
-      gu[st.hg + t * R + j] = guAcc[j];
+    if (liveA) {
+      h[st.hg + tA * R + j] = hA[j];
+      gu[st.hg + tA * R + j] = guA[j];
     }
-    let colSum = subgroupAdd(select(0.0, hAcc[j] * guAcc[j], live));
-    if (lane == 0u) { partial[st.partial + wg.y * R + j] = colSum; }
+    if (liveB) {
+      h[st.hg + tB * R + j] = hB[j];
+      gu[st.hg + tB * R + j] = guB[j];
+    }
+    let sumA = subgroupAdd(select(0.0, hA[j] * guA[j], liveA));
+    let sumB = subgroupAdd(select(0.0, hB[j] * guB[j], liveB));
+    if (lane == 0u) {
+      partial[st.partial + 2u * wg.y * R + j] = sumA;
+      if (2u * wg.y + 1u < tiles) { partial[st.partial + (2u * wg.y + 1u) * R + j] = sumB; }
+    }
   }
 }
 

@@ -410,7 +410,7 @@ function projectSites(ctx: GpuContext, grp: SiteGroup, g: GpuTensor, x: GpuTenso
       bindings: { gu: grp.gu, partial: grp.partials, h: grp.h, uCat: grp.factors, dCat: grp.factors, sites: grp.table, tx: x, tg: g },
       uniforms: u,
       overrides: { SG, TW: TEXTURE_ROW_TEXELS, ...fixedShape(grp) },
-      workgroups: [1, Math.ceil(grp.T / TILE_ROWS), grp.count],
+      workgroups: [1, Math.ceil(grp.T / (2 * TILE_ROWS)), grp.count],
     });
     return u;
   }
