@@ -529,9 +529,10 @@ export class GpuContext {
     await this.checkErrors();
   }
 
-  /** Dispatches recorded before a wait → the shortest such wait so far (ms): a slow one (pipelines compiling, a busy
-   *  machine) never makes the next wait start polling late. */
-  private readonly waitTimes = new Map<number, number>();
+  /** Dispatches recorded before a wait → the shortest such wait so far (ms) and how many there were: a slow one
+   *  (pipelines compiling, a busy machine) never makes a later wait start polling late, and one alone is no hint (the
+   *  first wait after a new number of dispatches is often a warm-up; it slowed a whole benchmark run). */
+  private readonly waitTimes = new Map<number, { ms: number; count: number }>();
   private dispatchesWaited = 0;
 
   /** Reads a tensor back to the host after all recorded work. */
@@ -550,10 +551,12 @@ export class GpuContext {
     const n = this.dispatchCount - this.dispatchesWaited;
     this.dispatchesWaited = this.dispatchCount;
     const t0 = performance.now();
-    const out = await this.opts.waitFor(start, n > 0 ? this.waitTimes.get(n) : undefined);
+    const seen = n > 0 ? this.waitTimes.get(n) : undefined;
+    const out = await this.opts.waitFor(start, seen && seen.count >= 2 ? seen.ms : undefined);
     if (n > 0) {
       if (this.waitTimes.size >= 64) this.waitTimes.clear();
-      this.waitTimes.set(n, Math.min(performance.now() - t0, this.waitTimes.get(n) ?? Infinity));
+      const ms = performance.now() - t0;
+      this.waitTimes.set(n, seen ? { ms: Math.min(ms, seen.ms), count: seen.count + 1 } : { ms, count: 1 });
     }
     return out;
   }
