@@ -255,6 +255,35 @@ const RMAX = 16u;
 
 fn texelOf(t: texture_2d<f32>, i: u32) -> vec4<f32> { return textureLoad(t, vec2<i32>(i32(i % TW), i32(i / TW)), 0); }
 
+// Rows tA and tB of op(A)·F for projectGradRows: A's rows are `cols` values from texel column `first` of a texture
+// with `rowTexels` texels a row, F's element (k, j) is dCat[fBase + k·fk + j·fj] (D: (fk, fj) = (1, dIn); U: (R, 1)).
+struct RowPair { a: array<f32, RMAX>, b: array<f32, RMAX> }
+
+fn rowsTimesFactor(t: texture_2d<f32>, tA: u32, tB: u32, rowTexels: u32, first: u32, last: u32, cols: u32, fBase: u32, fk: u32, fj: u32, lane: u32) -> RowPair {
+  let R = nR();
+  var out: RowPair;
+  for (var j = 0u; j < RMAX; j++) { out.a[j] = 0.0; out.b[j] = 0.0; }
+  for (var k0 = 0u; k0 < cols; k0 += SG) {
+    let kl = min(k0 + lane, cols - 1u);
+    var f: array<f32, RMAX>;
+    for (var j = 0u; j < R; j++) { f[j] = select(0.0, dCat[fBase + kl * fk + j * fj], k0 + lane < cols); }
+    let aLo = texelOf(t, min(tA * rowTexels + first + k0 / 4u, last));
+    let aHi = texelOf(t, min(tA * rowTexels + first + k0 / 4u + 1u, last));
+    let bLo = texelOf(t, min(tB * rowTexels + first + k0 / 4u, last));
+    let bHi = texelOf(t, min(tB * rowTexels + first + k0 / 4u + 1u, last));
+    for (var kk = 0u; kk < SG; kk++) {
+      let va = select(aHi[kk % 4u], aLo[kk % 4u], kk < 4u);
+      let vb = select(bHi[kk % 4u], bLo[kk % 4u], kk < 4u);
+      for (var j = 0u; j < R; j++) {
+        let fv = subgroupShuffle(f[j], kk);
+        out.a[j] = fma(va, fv, out.a[j]);
+        out.b[j] = fma(vb, fv, out.b[j]);
+      }
+    }
+  }
+  return out;
+}
+
 @compute @workgroup_size(SG)
 fn projectGradRows(@builtin(local_invocation_index) lane: u32, @builtin(workgroup_id) wg: vec3<u32>) {
   let st = siteAt(wg.z);
@@ -264,67 +293,24 @@ fn projectGradRows(@builtin(local_invocation_index) lane: u32, @builtin(workgrou
   let rowB = rowA + SG;
   let tA = min(rowA, nT() - 1u);
   let tB = min(rowB, nT() - 1u);
-  var hA: array<f32, RMAX>;
-  var hB: array<f32, RMAX>;
-  var guA: array<f32, RMAX>;
-  var guB: array<f32, RMAX>;
-  for (var j = 0u; j < RMAX; j++) { hA[j] = 0.0; hB[j] = 0.0; guA[j] = 0.0; guB[j] = 0.0; }
-  // h[t][j] = Σ_k x[t][k]·D[j][k]
-  let xLast = nT() * nIn() / 4u - 1u; // texels past x's end are never fetched (their values would be 0·garbage)
-  for (var k0 = 0u; k0 < nIn(); k0 += SG) {
-    let kIn = k0 + lane < nIn();
-    let kl = min(k0 + lane, nIn() - 1u);
-    var d: array<f32, RMAX>;
-    for (var j = 0u; j < R; j++) { d[j] = select(0.0, dCat[st.d + j * nIn() + kl], kIn); }
-    let xa = texelOf(tx, min((tA * nIn() + k0) / 4u, xLast));
-    let xb = texelOf(tx, min((tA * nIn() + k0) / 4u + 1u, xLast));
-    let xc = texelOf(tx, min((tB * nIn() + k0) / 4u, xLast));
-    let xd = texelOf(tx, min((tB * nIn() + k0) / 4u + 1u, xLast));
-    for (var kk = 0u; kk < SG; kk++) {
-      let va = select(xb[kk % 4u], xa[kk % 4u], kk < 4u);
-      let vb = select(xd[kk % 4u], xc[kk % 4u], kk < 4u);
-      for (var j = 0u; j < R; j++) {
-        let dj = subgroupShuffle(d[j], kk);
-        hA[j] = fma(va, dj, hA[j]);
-        hB[j] = fma(vb, dj, hB[j]);
-      }
-    }
-  }
-  // gu[t][j] = Σ_o g[t][outOffset + o]·U[o][j]
-  let gLast = nT() * nStride() / 4u - 1u;
-  for (var k0 = 0u; k0 < nOut(); k0 += SG) {
-    let kIn = k0 + lane < nOut();
-    let kl = min(k0 + lane, nOut() - 1u);
-    var u: array<f32, RMAX>;
-    for (var j = 0u; j < R; j++) { u[j] = select(0.0, uCat[st.u + kl * R + j], kIn); }
-    let ga = texelOf(tg, min((tA * nStride() + st.outOffset + k0) / 4u, gLast));
-    let gb = texelOf(tg, min((tA * nStride() + st.outOffset + k0) / 4u + 1u, gLast));
-    let gc = texelOf(tg, min((tB * nStride() + st.outOffset + k0) / 4u, gLast));
-    let gd = texelOf(tg, min((tB * nStride() + st.outOffset + k0) / 4u + 1u, gLast));
-    for (var kk = 0u; kk < SG; kk++) {
-      let va = select(gb[kk % 4u], ga[kk % 4u], kk < 4u);
-      let vb = select(gd[kk % 4u], gc[kk % 4u], kk < 4u);
-      for (var j = 0u; j < R; j++) {
-        let uj = subgroupShuffle(u[j], kk);
-        guA[j] = fma(va, uj, guA[j]);
-        guB[j] = fma(vb, uj, guB[j]);
-      }
-    }
-  }
+  // h[t][j] = Σ_k x[t][k]·D[j][k];  gu[t][j] = Σ_o g[t][outOffset + o]·U[o][j]. Texels past a tensor's end are never
+  // fetched (their values would be 0·garbage).
+  let hs = rowsTimesFactor(tx, tA, tB, nIn() / 4u, 0u, nT() * nIn() / 4u - 1u, nIn(), st.d, 1u, nIn(), lane);
+  let gus = rowsTimesFactor(tg, tA, tB, nStride() / 4u, st.outOffset / 4u, nT() * nStride() / 4u - 1u, nOut(), st.u, R, 1u, lane);
   let liveA = rowA < nT();
   let liveB = rowB < nT();
   let tiles = (nT() + SG - 1u) / SG; // partial rows: one per SG (= TM) rows
   for (var j = 0u; j < R; j++) {
     if (liveA) {
-      h[st.hg + tA * R + j] = hA[j];
-      gu[st.hg + tA * R + j] = guA[j];
+      h[st.hg + tA * R + j] = hs.a[j];
+      gu[st.hg + tA * R + j] = gus.a[j];
     }
     if (liveB) {
-      h[st.hg + tB * R + j] = hB[j];
-      gu[st.hg + tB * R + j] = guB[j];
+      h[st.hg + tB * R + j] = hs.b[j];
+      gu[st.hg + tB * R + j] = gus.b[j];
     }
-    let sumA = subgroupAdd(select(0.0, hA[j] * guA[j], liveA));
-    let sumB = subgroupAdd(select(0.0, hB[j] * guB[j], liveB));
+    let sumA = subgroupAdd(select(0.0, hs.a[j] * gus.a[j], liveA));
+    let sumB = subgroupAdd(select(0.0, hs.b[j] * gus.b[j], liveB));
     if (lane == 0u) {
       partial[st.partial + 2u * wg.y * R + j] = sumA;
       if (2u * wg.y + 1u < tiles) { partial[st.partial + (2u * wg.y + 1u) * R + j] = sumB; }

@@ -407,7 +407,7 @@ function projectSites(ctx: GpuContext, grp: SiteGroup, g: GpuTensor, x: GpuTenso
   const u = dims({ T: grp.T, dIn: grp.dIn, dOut: grp.dOut, lay, slice: { stride: grp.outStride, offset: 0 } });
   if (rowsFit(ctx, grp, g, x)) {
     ctx.run('lora', 'projectGradRows', {
-      bindings: { gu: grp.gu, partial: grp.partials, h: grp.h, uCat: grp.factors, dCat: grp.factors, sites: grp.table, tx: x, tg: g },
+      bindings: { gu: grp.gu, partial: grp.partials, h: grp.h, dCat: grp.factors, sites: grp.table, tx: x, tg: g },
       uniforms: u,
       overrides: { SG, TW: TEXTURE_ROW_TEXELS, ...fixedShape(grp) },
       workgroups: [1, Math.ceil(grp.T / (2 * TILE_ROWS)), grp.count],
