@@ -392,8 +392,9 @@ export function alphaGroup(ctx: GpuContext, grp: SiteGroup, g: GpuTensor, x: Gpu
 /** Most columns (R) projectGradRows keeps in registers per row (its RMAX). */
 const ROWS_MAX_R = 16;
 
-/** Whether projectGradRows can take the group: one row per lane (subgroups of TILE_ROWS), R ≤ ROWS_MAX_R, x and g
- *  bindable as textures, and every row of x and of each site's slice of g whole texels. */
+/** Whether projectGradRows and gradFactorsRows can take the group: rows per lane (subgroups of TILE_ROWS lanes, so
+ *  that 8 rows make one α-partial tile), R ≤ ROWS_MAX_R, x and g bindable as textures, and every row of x and of each
+ *  site's slice of g whole texels (gradFactorsRows also needs dOut % 4 = 0). */
 function rowsFit(ctx: GpuContext, grp: SiteGroup, g: GpuTensor, x: GpuTensor): boolean {
   return ctx.subgroupSize === TILE_ROWS && grp.R <= ROWS_MAX_R && grp.dIn % 4 === 0 && grp.outStride % 4 === 0 && grp.texelAligned && ctx.canBindAsTexture(x) && ctx.canBindAsTexture(g);
 }
