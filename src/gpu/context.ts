@@ -35,8 +35,8 @@ export interface RunArgs {
 export interface ContextOptions {
   /**
    * How to wait for a GPU promise that `start` creates (a queue's work done, a buffer mapped). Default: just await
-   * it. Dawn for Node needs more: see platform/node.ts `pollGently`. expectMs: how long the same work (the same number
-   * of dispatches since the last wait) took to wait for last time, when known.
+   * it. Dawn for Node needs more: see platform/node.ts `pollGently`. expectMs: the shortest earlier wait after the same
+   * number of dispatches, once two or more are known.
    */
   waitFor?: <T>(start: () => Promise<T>, expectMs?: number) => Promise<T>;
   backend: string;

@@ -292,7 +292,8 @@ export interface SiteGroup {
   factors: GpuTensor; // the buffer holding every U and D
   grads: GpuTensor | null; // the buffer holding every dU and dD (a trainable component's group)
   partials: GpuTensor; // the buffer holding every site's α partials
-  texelAligned: boolean; // every site's outOffset a multiple of 4 (projectGradRows reads g's rows as texels)
+  /** Whether projectGradRows and gradFactorsRows fit (see planGroup); they also need x and g bindable as textures. */
+  rowKernels: boolean;
 }
 
 function whole(t: GpuTensor, label: string): GpuTensor {
@@ -338,7 +339,9 @@ export function planGroup(ctx: GpuContext, sites: readonly GroupSite[], T: numbe
     factors: whole(first.U, `${label}.factors`),
     grads: first.dU ? whole(first.dU, `${label}.grads`) : null,
     partials: whole(first.partial, `${label}.partials`),
-    texelAligned: sites.every((s) => s.outOffset % 4 === 0),
+    // Rows per lane need subgroups of TILE_ROWS lanes (8 rows make one α-partial tile) and R ≤ ROWS_MAX_R; x's rows,
+    // g's rows and every site's slice of them are read as whole texels.
+    rowKernels: ctx.subgroupSize === TILE_ROWS && R <= ROWS_MAX_R && [dIn, dOut, outStride, ...sites.map((s) => s.outOffset)].every((n) => n % 4 === 0),
   };
 }
 
@@ -351,7 +354,7 @@ export function backwardGroup(ctx: GpuContext, grp: SiteGroup, g: GpuTensor, x: 
     throw new Error(`lora.backwardGroup: x ${x.shape}, g ${g.shape}, scale ${scale.shape} do not fit T=${T}, dIn=${dIn}, g's width ${grp.outStride}`);
   const SG = subgroupLanes(ctx);
   const u = projectSites(ctx, grp, g, x, { R, K: 1, ranks: [R], hostOffsets: [0, R] });
-  if (rowsFit(ctx, grp, g, x) && dOut % 4 === 0) {
+  if (rowsFit(ctx, grp, g, x)) {
     const blocks = (n: number) => Math.ceil(n / (4 * SG));
     ctx.run('lora', 'gradFactorsRows', {
       bindings: { dF: grp.grads, h: grp.h, scales: scale, gu: grp.gu, sites: grp.table, tx: x, tg: g },
@@ -392,11 +395,9 @@ export function alphaGroup(ctx: GpuContext, grp: SiteGroup, g: GpuTensor, x: Gpu
 /** Most columns (R) projectGradRows keeps in registers per row (its RMAX). */
 const ROWS_MAX_R = 16;
 
-/** Whether projectGradRows and gradFactorsRows can take the group: rows per lane (subgroups of TILE_ROWS lanes, so
- *  that 8 rows make one α-partial tile), R ≤ ROWS_MAX_R, x and g bindable as textures, and every row of x and of each
- *  site's slice of g whole texels (gradFactorsRows also needs dOut % 4 = 0). */
+/** Whether projectGradRows and gradFactorsRows take the group with these x and g (the tiles otherwise). */
 function rowsFit(ctx: GpuContext, grp: SiteGroup, g: GpuTensor, x: GpuTensor): boolean {
-  return ctx.subgroupSize === TILE_ROWS && grp.R <= ROWS_MAX_R && grp.dIn % 4 === 0 && grp.outStride % 4 === 0 && grp.texelAligned && ctx.canBindAsTexture(x) && ctx.canBindAsTexture(g);
+  return grp.rowKernels && ctx.canBindAsTexture(x) && ctx.canBindAsTexture(g);
 }
 
 /** A group's shape as pipeline constants (lora.wgsl FIX_*): a model's group keeps it for every step. */
@@ -433,7 +434,9 @@ export function releaseGroup(ctx: GpuContext, grp: SiteGroup): void {
  * Relative cost of alphaGroup on `sites` sites of T rows (dIn → dOut, R = the stack's total rank) against the
  * weight-gradient way (dWᵀ = xᵀ·g, T·dIn·rows multiply-adds by the matmul, then innerProducts on dIn rows per site),
  * both in multiply-adds weighted by what the kernels sustain here: the row kernels pay for whole column tiles
- * (SG·2 columns), at about a third of the matmul's rate on lavapipe (a small32 step: ~9 against ~28 GFLOP/s).
+ * (SG·2 columns), at about a third of the matmul's rate on lavapipe (a small32 step: ~9 against ~28 GFLOP/s). That
+ * is the tiles' cost (projectGradSites); where projectGradRows runs (R ≤ 16, 8-lane subgroups) the per-token way is
+ * cheaper than this says, so the choice errs towards the weight gradient there.
  * Negative: alphaGroup is the cheaper way.
  */
 export function alphaGroupAdvantage(ctx: GpuContext, sites: number, T: number, dIn: number, dOut: number, rows: number, R: number): number {
