@@ -12,6 +12,9 @@
 // same batches as an uninterrupted run. --init <model folder> starts from that model's backbone (a warm start: its
 // architecture, a fresh head for this run's classes; recorded as `init` in pretraining.json). To run in the
 // background: `nohup npm run pretrain -- … >/dev/null 2>&1 &` and follow <state>/pretrain.log.
+// --minutes M plans the step count from the measured speed instead: after the first steps (pipelines compiled) it
+// sets --steps so that the run ends in about M minutes, and the cosine is planned for that count (recorded in
+// pretraining.json's schedule; --steps stays the upper bound). For a fixed machine-time budget, e.g. a borrowed GPU.
 
 import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
@@ -19,7 +22,7 @@ import { CORPUS_FORMAT, CORPUS_KINDS, checkCorpusArrays, checkCorpusDisjoint, pa
 import { describeInputConvention, presets, recipeInputConvention, validateConfig, type ViTConfig } from '../model/vit/config';
 import { initParams, paramCount } from '../model/vit/params';
 import { createNodeContext, repoRoot } from '../platform/node';
-import { DEFAULT_PRETRAIN, pretrain, type PretrainOptions, type TrainState } from '../training/pretrain';
+import { DEFAULT_PRETRAIN, budgetPlanner, pretrain, type PretrainOptions, type TrainState } from '../training/pretrain';
 import { modelFiles, readStateFile, stateFile, warmStart, type WarmStart } from '../training/pretrainFiles';
 import { parseContrastive } from '../training/contrastive';
 
@@ -32,6 +35,8 @@ interface Args {
   shape: Partial<Pick<ViTConfig, 'depth' | 'width' | 'heads' | 'patchSize'>>;
   resume: boolean;
   checkpointMinutes: number;
+  /** A wall-clock budget: plan the step count from the measured speed (null: --steps as given). */
+  minutes: number | null;
   logEvery: number;
   validation: number;
   keepHead: boolean;
@@ -46,7 +51,7 @@ const USAGE =
   'npm run pretrain -- [--corpus .cache/pretrain-corpus] [--out public/models/default] [--state .cache/pretrain-run] ' +
   '[--preset small32] [--depth N] [--width N] [--heads N] [--patch N] [--steps N] [--batch 64] [--lr 1e-3] [--warmup 500] [--min-lr 1e-5] [--wd 0.05] [--seed 1] ' +
   '[--crop-scale 0.5,1] [--flip true] [--gray 0] [--invert 0] [--dark-background 0] [--silhouette 0] [--texture 0] [--contrast 1] [--jitter 0,0] [--contrastive weight[,temperature[,views|class]]] ' +
-  '[--classes N | cjk:N,emoji:N,digit:N,clipart:N,shape:N] [--mix cjk:0.5,emoji:0.2,digit:0.3,clipart:0.2,shape:0.2] [--checkpoint-minutes 5] [--log-every 20] [--validation 2048] [--keep-head false] [--init <model folder>] [--resume]';
+  '[--classes N | cjk:N,emoji:N,digit:N,clipart:N,shape:N] [--mix cjk:0.5,emoji:0.2,digit:0.3,clipart:0.2,shape:0.2] [--checkpoint-minutes 5] [--minutes M] [--log-every 20] [--validation 2048] [--keep-head false] [--init <model folder>] [--resume]';
 
 function parseArgs(argv: string[]): Args {
   const a: Args = {
@@ -57,6 +62,7 @@ function parseArgs(argv: string[]): Args {
     shape: {},
     resume: false,
     checkpointMinutes: 5,
+    minutes: null,
     logEvery: 20,
     validation: 2048,
     keepHead: false,
@@ -140,6 +146,10 @@ function parseArgs(argv: string[]): Args {
         break;
       }
       case '--checkpoint-minutes': a.checkpointMinutes = num(); break;
+      case '--minutes':
+        if (!(num() > 0)) throw new Error(`--minutes is a positive time budget (got '${v}')`);
+        a.minutes = num();
+        break;
       case '--log-every': a.logEvery = Math.max(1, num()); break;
       case '--validation': a.validation = num(); break;
       case '--keep-head': a.keepHead = v === 'true'; break;
@@ -273,9 +283,18 @@ async function main(): Promise<void> {
   let lastCkpt = performance.now();
   let win = { loss: 0, con: 0, acc: 0, ips: 0, n: 0 };
   const startStep = init.step;
+  const planBudget = budgetPlanner(args.minutes, startStep, () => process.uptime());
   const final = await pretrain(ctx, corpus, config, init, opts, {
     validationLimit: args.validation,
     onStep: (s) => {
+      const planned = planBudget(s.step);
+      if (planned !== null && planned < opts.steps) {
+        log(`--minutes ${args.minutes}: ${planned} steps fit the budget at the speed measured so far (planned ${opts.steps}); the cosine is planned for ${planned}`);
+        opts.steps = planned;
+        const last = schedule[schedule.length - 1]!;
+        if (last.fromStep === startStep) last.steps = planned;
+        else schedule = [...schedule, { fromStep: startStep, steps: planned }];
+      }
       win = { loss: win.loss + s.loss, con: win.con + (s.contrastive ?? 0), acc: win.acc + s.accuracy, ips: win.ips + s.imagesPerSec, n: win.n + 1 };
       if (s.step % args.logEvery !== 0 && s.step !== opts.steps) return;
       const loss = win.loss / win.n;

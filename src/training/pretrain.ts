@@ -84,6 +84,27 @@ export function learningRateAt(o: Pick<PretrainOptions, 'steps' | 'learningRate'
   return o.minLearningRate + 0.5 * (o.learningRate - o.minLearningRate) * (1 + Math.cos(Math.PI * t));
 }
 
+/** Steps measured before the step count is planned from a time budget: the first ones compile pipelines, so the
+ *  speed is taken over steps MEASURE_FROM..MEASURE_TO after the start. */
+const MEASURE_FROM = 10;
+const MEASURE_TO = 60;
+/** Of the time left when planning, the share kept for checkpoints, validation and a slower machine. */
+const BUDGET_RESERVE = 0.05;
+
+/** For --minutes: returns, once, at step startStep + MEASURE_TO, the step count at which the run ends within the
+ *  budget (`elapsed`: seconds since the budget's clock started, e.g. process.uptime); null on every other step. */
+export function budgetPlanner(minutes: number | null, startStep: number, elapsed: () => number, now: () => number = () => performance.now()): (step: number) => number | null {
+  let t0 = 0;
+  return (step) => {
+    if (minutes === null) return null;
+    if (step === startStep + MEASURE_FROM) t0 = now();
+    if (step !== startStep + MEASURE_TO || !t0) return null;
+    const perStep = (now() - t0) / 1000 / (MEASURE_TO - MEASURE_FROM);
+    const left = (minutes * 60 - elapsed()) * (1 - BUDGET_RESERVE);
+    return step + Math.max(0, Math.floor(left / perStep));
+  };
+}
+
 export interface StepStats {
   step: number; // steps done (1-based after the update)
   loss: number; // the cross-entropy

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Corpus } from '../data/pretrainCorpus';
 import { applyInputConvention, packImages } from '../data/decode';
 import { recipeInputConvention } from '../model/vit/config';
-import { conventionJitter, jitterBox, packBatch, texturePattern, trainingSampler, type TexturePattern } from './pretrain';
+import { budgetPlanner, conventionJitter, jitterBox, packBatch, texturePattern, trainingSampler, type TexturePattern } from './pretrain';
 
 // Two 1×2 RGB images; packBatch turns them into RGBA words (R in the low byte), with optional gray / invert.
 const corpus = {
@@ -150,5 +150,32 @@ describe('packBatch', () => {
     expect(digits / 4000).toBeGreaterThan(0.7);
     expect(digits / 4000).toBeLessThan(0.8);
     expect(() => trainingSampler(c, train, { emoji: 1 })).toThrow(/no training image of kind emoji/);
+  });
+});
+
+describe('budgetPlanner (--minutes)', () => {
+  it('plans once, from the speed of steps 10..60 after the start, the count that ends within the budget less 5 %', () => {
+    let ms = 0;
+    let seconds = 0;
+    const plan = budgetPlanner(10, 100, () => seconds, () => ms);
+    const got: (number | null)[] = [];
+    for (let step = 101; step <= 200; step++) {
+      // 2 s of compiling at the start, then 50 ms a step; the budget's clock is 30 s in at step 160.
+      ms += step === 101 ? 2000 : 50;
+      seconds = step === 160 ? 30 : seconds;
+      got.push(plan(step));
+    }
+    expect(got.filter((g) => g !== null)).toHaveLength(1);
+    // 600 s budget − 30 s spent = 570 s, × 0.95 = 541.5 s, at 0.05 s a step: 10,830 more steps after step 160.
+    expect(got[59]).toBe(160 + 10830);
+  });
+  it('without a budget never plans; a budget already spent plans the current step', () => {
+    const none = budgetPlanner(null, 0, () => 0, () => 0);
+    for (let s = 1; s <= 80; s++) expect(none(s)).toBeNull();
+    let ms = 0;
+    const spent = budgetPlanner(1, 0, () => 120, () => (ms += 10));
+    let planned: number | null = null;
+    for (let s = 1; s <= 60; s++) planned = spent(s) ?? planned;
+    expect(planned).toBe(60);
   });
 });
