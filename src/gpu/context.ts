@@ -62,7 +62,7 @@ const UNIFORM_SLOTS = 512;
 const BIND_GROUP_CACHE = 4096;
 
 /** Classifies an adapter from its info strings. */
-export function classifyAdapter(info: GPUAdapterInfo): AdapterKind {
+export function classifyAdapter(info: Pick<GPUAdapterInfo, 'vendor' | 'architecture' | 'device' | 'description'>): AdapterKind {
   const text = `${info.vendor} ${info.architecture} ${info.device} ${info.description}`.toLowerCase();
   if (text.includes('llvmpipe') || text.includes('lavapipe')) return 'lavapipe';
   if (text.includes('swiftshader')) return 'swiftshader';
@@ -89,6 +89,14 @@ export async function openDevice(gpu: GPU): Promise<{ adapter: GPUAdapter; devic
     },
   });
   return { adapter, device };
+}
+
+/** The adapter's description; a hardware one's device name added when the description lacks it (NVIDIA's Vulkan
+ *  driver describes itself by its version alone: "NVIDIA: 580.159.04 …", device "nvidia-h200"). */
+export function describeAdapter(info: Pick<GPUAdapterInfo, 'vendor' | 'architecture' | 'device' | 'description'>): string {
+  const d = info.description || [info.vendor, info.architecture, info.device].filter(Boolean).join(' ') || 'unknown adapter';
+  const named = info.device && !/^(0x)?[0-9a-f]+$/i.test(info.device) && !d.toLowerCase().includes(info.device.toLowerCase());
+  return named && classifyAdapter(info) === 'hardware' ? `${d} (${info.device})` : d;
 }
 
 export class GpuContext {
@@ -147,10 +155,7 @@ export class GpuContext {
     this.opts = opts;
     this.adapter = {
       kind: classifyAdapter(adapterInfo),
-      description:
-        adapterInfo.description ||
-        [adapterInfo.vendor, adapterInfo.architecture, adapterInfo.device].filter(Boolean).join(' ') ||
-        'unknown adapter',
+      description: describeAdapter(adapterInfo),
       vendor: adapterInfo.vendor,
       architecture: adapterInfo.architecture,
       backend: opts.backend,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { collectCl, frozenReferenceLines, meanSe, probeVerdicts, recipeDifferences, renderModelCard, sdVsSeqVerdicts, variantName, type CardInput, type ProbeInfo } from './modelCard';
+import { collectCl, frozenReferenceLines, meanSe, moreImagesVerdict, probeVerdicts, recipeDifferences, renderModelCard, sdVsSeqVerdicts, variantName, type CardInput, type ProbeInfo } from './modelCard';
 
 const probe = (model: number, pixels: number, random: number): ProbeInfo => ({
   protocol: 'nearest class mean on frozen features',
@@ -48,10 +48,29 @@ describe('model card', () => {
     expect(recipeDifferences(wider, { ...wider, corpus: { ...wider.corpus, classes: 900, kinds: { ...wider.corpus.kinds, clipart: 190 } } })).toBe('900 classes (cjk:400,emoji:300,digit:10,clipart:190)');
     const md = renderModelCard({ ...c, tried: [{ name: 'v8', pretraining: texture, probe: probe(0.703, 0.656, 0.335) }, { name: 'v9', pretraining: wider, probe: probe(0.6, 0.656, 0.335) }] });
     expect(md).toContain('## Other recipes tried (not adopted)');
-    expect(md).toContain('| this model | – | 5,000 | 1 h 7 min | 25.0 % | 69.8 % |');
-    expect(md).toContain('| v8 | texture 0.3 | 5,000 | 1 h 37 min | 84.5 % | 70.3 % |');
+    expect(md).toContain('| this model | – | 5,000 | 0.64 M | 1 h 7 min | 25.0 % | 69.8 % |');
+    expect(md).toContain('| v8 | texture 0.3 | 5,000 | 0.64 M | 1 h 37 min | 84.5 % | 70.3 % |');
     expect(md).toContain('| v9 | grayscale 1; 710 classes (cjk:400,emoji:300,digit:10) | 3,000 of 5,000 |');
+    // A run on another adapter says how much of its time was spent there.
+    const elsewhere = { ...texture, adapter: 'NVIDIA: 580.159.04 (nvidia-h200)', trainingSeconds: 400 };
+    expect(renderModelCard({ ...c, tried: [{ name: 'h200', pretraining: elsewhere, probe: probe(0.7, 0.656, 0.335) }] })).toContain('| h200 | texture 0.3 | 5,000 | 0.64 M | 7 min (7 min of it on NVIDIA: 580.159.04 (nvidia-h200)) |');
     expect(renderModelCard(c)).not.toContain('Other recipes tried');
+  });
+  it('says what the runs that saw more images reached on the default benchmark', () => {
+    const c = input(probe(0.729, 0.656, 0.335));
+    const p = c.pretraining; // 5,000 × 128 = 0.64 M images
+    const big = { ...p, step: 4000, steps: 4000, options: { ...p.options, batch: 512 } }; // 2.05 M
+    const small = { ...p, step: 1000, steps: 1000 };
+    const flat = moreImagesVerdict(p, c.probe!, [
+      { name: 'big', pretraining: big, probe: probe(0.726, 0.656, 0.335) },
+      { name: 'mid', pretraining: { ...big, step: 2000, steps: 2000 }, probe: probe(0.712, 0.656, 0.335) },
+      { name: 'small', pretraining: small, probe: probe(0.9, 0.656, 0.335) },
+    ]);
+    expect(flat).toBe(
+      'More pretraining: 2 runs saw more images than this model (up to 2.05 M, 3.2× its 0.64 M, in big) and reached 71.2 %–72.6 % on split-fashion-mnist against its 72.9 %: within a point or below it, so longer pretraining on this data is not what the benchmark lacks.',
+    );
+    expect(moreImagesVerdict(p, c.probe!, [{ name: 'big', pretraining: big, probe: probe(0.75, 0.656, 0.335) }])).toMatch(/reached 75\.0 %–75\.0 % .*: up to 2\.1 points more\.$/);
+    expect(moreImagesVerdict(p, c.probe!, [{ name: 'small', pretraining: small, probe: probe(0.9, 0.656, 0.335) }])).toBeNull();
   });
   it('states the probe verdicts from the numbers, against the target and the margin', () => {
     const good = probeVerdicts(probe(0.83, 0.66, 0.4));
@@ -178,18 +197,20 @@ describe('model card', () => {
     expect(md).toContain('Time: 1 h 0 min on llvmpipe (2 h 7 min with the run it started from).');
     expect(md).toContain('Warm start: began from the backbone of `public/models/default` (5,000 steps of its own pretraining, 4,341 classes) with a fresh head');
     expect(md).toContain('the backbone has seen 15,000 steps in all');
-    expect(md).toContain('| this model | – | 5,000 + 10,000 | 2 h 7 min |');
-    expect(md).toContain('| v0 | learningRate 0.003; no warm start | 5,000 | 1 h 7 min |');
+    expect(md).toContain('| this model | – | 5,000 + 10,000 | 1.92 M | 2 h 7 min |');
+    expect(md).toContain('| v0 | learningRate 0.003; no warm start | 5,000 | 0.64 M | 1 h 7 min |');
     expect(recipeDifferences(first, warm)).toBe('learningRate 0.002; warm start from public/models/default');
     // Reproduce: the first run into its own folder, then the warm start from it.
     expect(md).toContain('npm run pretrain -- --steps 5000 --batch 128 --lr 0.003 --warmup 200 --crop-scale 0.6,1 --flip false --gray 0.5 --invert 0.5 --out .cache/warm-1\n');
     expect(md).toContain('npm run pretrain -- --steps 10000 --batch 128 --lr 0.002 --warmup 200 --crop-scale 0.6,1 --flip false --gray 0.5 --invert 0.5 --init .cache/warm-1\n');
     // A chain of two warm starts: every run's steps, oldest first, and the time of all three.
     const chain = { ...warm, step: 4000, steps: 4000, trainingSeconds: 1800, init: { from: 'x', step: 10000, trainingSeconds: 3600, pretraining: warm } };
-    expect(renderModelCard({ ...c, pretraining: chain, tried: [{ name: 'v0', pretraining: first, probe: probe(0.698, 0.656, 0.335) }] })).toContain('| this model | – | 5,000 + 10,000 + 4,000 | 2 h 37 min |');
+    expect(renderModelCard({ ...c, pretraining: chain, tried: [{ name: 'v0', pretraining: first, probe: probe(0.698, 0.656, 0.335) }] })).toContain('| this model | – | 5,000 + 10,000 + 4,000 | 2.43 M | 2 h 37 min |');
     // A warm start whose source recorded no recipe says so and names the folder.
     const bare = renderModelCard({ ...c, pretraining: { ...warm, init: { from: 'models/x', step: null, trainingSeconds: null } } });
     expect(bare).toContain('Begin from the model in `models/x` (its recipe is not recorded here).');
+    // …and the images it saw are unknown.
+    expect(renderModelCard({ ...c, tried: [{ name: 'vb', pretraining: { ...warm, init: { from: 'models/x', step: null, trainingSeconds: null } }, probe: probe(0.7, 0.656, 0.335) }] })).toContain('| vb | learningRate 0.002; warm start from models/x | 10,000 | ? |');
     expect(bare).toContain('--invert 0.5 --init models/x\n');
   });
 

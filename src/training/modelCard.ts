@@ -147,6 +147,36 @@ function stepsText(q: PretrainingInfo): string {
   return q.init?.step ? `${q.init.step.toLocaleString('en-US')} + ${own}` : own;
 }
 
+/** Images through the network (steps × batch) in a run and the runs it was warm-started from; null where a run of the
+ *  chain left no record of its batch. */
+const imagesSeen = (q: PretrainingInfo): number | null => {
+  const before = !q.init ? 0 : q.init.pretraining ? imagesSeen(q.init.pretraining) : null;
+  return before === null ? null : before + q.step * q.options.batch;
+};
+const millions = (n: number | null) => (n === null ? '?' : `${(n / 1e6).toFixed(n < 1e7 ? 2 : 1)} M`);
+
+/** What the tried runs that saw more images than this model reached on the default benchmark (null when none did). */
+export function moreImagesVerdict(p: PretrainingInfo, probe: ProbeInfo, tried: readonly TriedRecipe[]): string | null {
+  const own = imagesSeen(p);
+  const base = probe.results[DEFAULT_BENCHMARK]?.model.cosine;
+  if (own === null || base === undefined) return null;
+  const more = tried.flatMap((t) => {
+    const n = imagesSeen(t.pretraining);
+    const acc = t.probe.results[DEFAULT_BENCHMARK]?.model.cosine;
+    return n !== null && n > own && acc !== undefined ? [{ name: t.name, n, acc }] : [];
+  });
+  if (!more.length) return null;
+  const most = more.reduce((a, b) => (b.n > a.n ? b : a));
+  const accs = more.map((m) => m.acc);
+  const best = Math.max(...accs);
+  const gain = (best - base) * 100;
+  return (
+    `More pretraining: ${more.length} run${more.length === 1 ? '' : 's'} saw more images than this model (up to ${millions(most.n)}, ${(most.n / own).toFixed(1)}× its ` +
+    `${millions(own)}, in ${most.name}) and reached ${pct(Math.min(...accs))}–${pct(best)} on ${DEFAULT_BENCHMARK} against its ${pct(base)}: ` +
+    (gain > 1 ? `up to ${gain.toFixed(1)} points more.` : `within a point or below it, so longer pretraining on this data is not what the benchmark lacks.`)
+  );
+}
+
 /** Training time of a run and of the runs it was warm-started from. */
 const totalSeconds = (q: PretrainingInfo): number => q.trainingSeconds + (q.init?.pretraining ? totalSeconds(q.init.pretraining) : (q.init?.trainingSeconds ?? 0));
 
@@ -184,7 +214,7 @@ export function probeVerdicts(probe: ProbeInfo): string[] {
     out.push(
       d.model.cosine >= NCM_TARGET
         ? `Target met: ${pct(d.model.cosine)} ≥ ${pct(NCM_TARGET)} NCM on ${DEFAULT_BENCHMARK}.`
-        : `Target NOT met: ${pct(d.model.cosine)} NCM on ${DEFAULT_BENCHMARK}, below the ${pct(NCM_TARGET)} the project aims for; pretraining longer and on better-matched data is the next lever.`,
+        : `Target NOT met: ${pct(d.model.cosine)} NCM on ${DEFAULT_BENCHMARK}, below the ${pct(NCM_TARGET)} the project aims for (the recipes tried, below, say what pretraining longer or otherwise changed).`,
     );
   return out;
 }
@@ -281,13 +311,15 @@ export function renderModelCard(c: CardInput): string {
       'renditions (a run with other classes holds out other images).',
       '',
     );
-    lines.push(`| run | changes | steps | time | validation top-1 | ${benches.join(' | ')} |`, `|---|---|---|---|---|${benches.map(() => '---|').join('')}`);
+    lines.push(`| run | changes | steps | images seen | time | validation top-1 | ${benches.join(' | ')} |`, `|---|---|---|---|---|---|${benches.map(() => '---|').join('')}`);
     const row = (name: string, changes: string, q: PretrainingInfo, pr: ProbeInfo) =>
-      `| ${name} | ${changes} | ${stepsText(q)} | ${duration(totalSeconds(q))} | ${q.validation ? pct(q.validation.top1) : '–'} | ` +
+      `| ${name} | ${changes} | ${stepsText(q)} | ${millions(imagesSeen(q))} | ${duration(totalSeconds(q))}${q.adapter !== p.adapter ? ` (${duration(q.trainingSeconds)} of it on ${q.adapter})` : ''} | ${q.validation ? pct(q.validation.top1) : '–'} | ` +
       `${benches.map((b) => (pr.results[b] ? pct(pr.results[b]!.model.cosine) : '–')).join(' | ')} |`;
     lines.push(row('this model', '–', p, c.probe));
     for (const t of c.tried) lines.push(row(t.name, recipeDifferences(p, t.pretraining), t.pretraining, t.probe));
     lines.push('');
+    const longer = moreImagesVerdict(p, c.probe, c.tried);
+    if (longer) lines.push(longer, '');
   }
   lines.push('## Continual learning on this backbone', '');
   if (!c.cl?.length) lines.push('Not measured yet for this checkpoint.', '');
