@@ -15,6 +15,7 @@
 // --minutes M plans the step count from the measured speed instead: after the first steps (pipelines compiled) it
 // sets --steps so that the run ends in about M minutes, and the cosine is planned for that count (recorded in
 // pretraining.json's schedule; --steps stays the upper bound). For a fixed machine-time budget, e.g. a borrowed GPU.
+// The speed is that of steps 10–60: where later steps run faster (they did on an H200), the run ends early.
 
 import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';

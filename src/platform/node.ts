@@ -124,7 +124,7 @@ export async function createNodeContext(opts: NodeGpuOptions = {}): Promise<GpuC
   if (pref !== 'swiftshader') {
     let sys = await attempt(null);
     if (sys?.kind === 'lavapipe' && robustnessOff() && (pref === 'auto' || pref === 'lavapipe')) {
-      // The same driver again, with Dawn's shader-side robustness off (see LAVAPIPE_ROBUSTNESS).
+      // The same driver again, with Dawn's shader-side robustness off (see robustnessOff).
       sys.device.destroy();
       sys = await attempt(null, ['enable-dawn-features=disable_robustness']);
       robustness = sys?.kind !== 'lavapipe';
