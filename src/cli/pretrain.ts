@@ -148,8 +148,8 @@ function parseArgs(argv: string[]): Args {
       }
       case '--checkpoint-minutes': a.checkpointMinutes = num(); break;
       case '--minutes':
-        if (!(num() > 0)) throw new Error(`--minutes is a positive time budget (got '${v}')`);
         a.minutes = num();
+        if (!(a.minutes > 0)) throw new Error(`--minutes is a positive time budget (got '${v}')`);
         break;
       case '--log-every': a.logEvery = Math.max(1, num()); break;
       case '--validation': a.validation = num(); break;
