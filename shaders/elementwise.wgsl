@@ -12,6 +12,7 @@
 //                  embedding (N, C) over (B, N, C) has L = N·C. n must be a multiple of L.
 //   selectRow      out[b, :] = x[b, index, :]                 x: (B, N, C), out: (B, C)   (the CLS token: index 0)
 //   selectRowBackward  dx[b, t, :] = (t == index) ? dy[b, :] : 0     (writes every element of dx)
+//   selectRowBackward4, concatClsPos4  the same by vec4s when C % 4 == 0
 //   concatCls      out[b, 0, :] = cls, out[b, 1 + t, :] = patches[b, t, :]     cls: (C), patches: (B, N, C), out: (B, N+1, C)
 //   concatClsPos   the same plus pos[t', :] on token t' (the position embedding, pos: (N+1, C)) in the same pass
 //   concatClsBackward  dpatches[b, t, :] = dout[b, 1 + t, :],  dcls (+)= Σ_b dout[b, 0, :]
@@ -63,6 +64,13 @@ struct Transpose { R: u32, C: u32, P: u32, batch: u32 }
 @group(0) @binding(23) var<storage, read_write> out4: array<vec4<f32>>;
 @group(0) @binding(24) var<storage, read> x4: array<vec4<f32>>;
 @group(0) @binding(25) var<storage, read> pos: array<f32>;
+// cls, patches, pos, dy and dx seen as vec4s, for concatClsPos4 and selectRowBackward4 (SC % 4 == 0). An entry point
+// uses one view of a binding or the other, never both, so the shared binding numbers never collide.
+@group(0) @binding(10) var<storage, read> cls4: array<vec4<f32>>;
+@group(0) @binding(11) var<storage, read> patches4: array<vec4<f32>>;
+@group(0) @binding(25) var<storage, read> pos4: array<vec4<f32>>;
+@group(0) @binding(9) var<storage, read> dy4: array<vec4<f32>>;
+@group(0) @binding(20) var<storage, read_write> dx4: array<vec4<f32>>;
 
 fn flat_index(gid: vec3<u32>, nwg: vec3<u32>) -> u32 { return gid.x + gid.y * nwg.x * WG; }
 
@@ -143,6 +151,20 @@ fn concatClsPos(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_work
   out[i] = concatAt(i) + pos[i % ((SN + 1u) * SC)];
 }
 
+// concatClsPos by vec4s (SC % 4 == 0): a quarter of the invocations, one 16-byte load or store per operand.
+@compute @workgroup_size(WG)
+fn concatClsPos4(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let i = flat_index(gid, nwg);
+  let C4 = SC / 4u;
+  if (i >= SB * (SN + 1u) * C4) { return; }
+  let c = i % C4;
+  let r = i / C4;
+  let bi = r / (SN + 1u);
+  let t = r % (SN + 1u);
+  let v = select(patches4[(bi * SN + max(t, 1u) - 1u) * C4 + c], cls4[c], t == 0u);
+  out4[i] = v + pos4[i % ((SN + 1u) * C4)];
+}
+
 // Element i of [cls; patches] (B, N+1, C).
 fn concatAt(i: u32) -> f32 {
   let c = i % SC;
@@ -189,6 +211,17 @@ fn selectRowBackward(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num
   let t = (i / SC) % SN;
   let bi = i / (SN * SC);
   dx[i] = select(0.0, dy[bi * SC + i % SC], t == SINDEX);
+}
+
+// selectRowBackward by vec4s (SC % 4 == 0).
+@compute @workgroup_size(WG)
+fn selectRowBackward4(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let i = flat_index(gid, nwg);
+  let C4 = SC / 4u;
+  if (i >= SB * SN * C4) { return; }
+  let t = (i / C4) % SN;
+  let bi = i / (SN * C4);
+  dx4[i] = select(vec4<f32>(0.0), dy4[bi * C4 + i % C4], t == SINDEX);
 }
 
 // One thread per output element, in output order (writes contiguous, reads strided); `batch` matrices, each x (R, C)

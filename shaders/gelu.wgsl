@@ -41,6 +41,27 @@ fn erf4(v: vec4<f32>) -> vec4<f32> {
 
 fn cdf4(v: vec4<f32>) -> vec4<f32> { return 0.5 * (1.0 + erf4(v * 0.70710678118654752)); }
 
+// gelu'(p) = Φ(p) + p·φ(p) with A&S 7.1.26 for Φ; φ(p) = exp(−p²/2)/√(2π) is the exp(−a²) the erf already takes
+// (a = |p|/√2), so one exp serves both (the two-exp form cost ~5 % more in a fused backward product on lavapipe).
+fn geluGrad(p: f32) -> f32 {
+  let a = abs(p) * 0.70710678118654752;
+  let t = 1.0 / (1.0 + 0.3275911 * a);
+  let poly = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429))));
+  let e = exp(-a * a);
+  let r = 1.0 - poly * e;
+  return 0.5 + 0.5 * select(-r, r, p >= 0.0) + p * (0.39894228040143268 * e);
+}
+
+// The same by vec4s.
+fn geluGrad4(p: vec4<f32>) -> vec4<f32> {
+  let a = abs(p) * 0.70710678118654752;
+  let t = 1.0 / (1.0 + 0.3275911 * a);
+  let poly = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429))));
+  let e = exp(-a * a);
+  let r = 1.0 - poly * e;
+  return 0.5 + 0.5 * select(-r, r, p >= vec4<f32>(0.0)) + p * (0.39894228040143268 * e);
+}
+
 fn flat_index(gid: vec3<u32>, nwg: vec3<u32>) -> u32 { return gid.x + gid.y * nwg.x * WG; }
 
 @compute @workgroup_size(WG)
@@ -55,9 +76,7 @@ fn forward(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroup
 fn backward(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
   let i = flat_index(gid, nwg);
   if (i >= dims.n) { return; }
-  let v = x[i];
-  let pdf = 0.39894228040143268 * exp(-0.5 * v * v);
-  dx[i] = dy[i] * (cdf(v) + v * pdf);
+  dx[i] = dy[i] * geluGrad(x[i]);
 }
 
 @compute @workgroup_size(WG)
@@ -72,7 +91,5 @@ fn forward4(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgrou
 fn backward4(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
   let i = flat_index(gid, nwg);
   if (i >= dims.n) { return; }
-  let v = x4[i];
-  let pdf = 0.39894228040143268 * exp(-0.5 * v * v);
-  dx4[i] = dy4[i] * (cdf4(v) + v * pdf);
+  dx4[i] = dy4[i] * geluGrad4(x4[i]);
 }

@@ -56,6 +56,17 @@ fn erf1(v: f32) -> f32 {
   return select(-r, r, v >= 0.0);
 }
 
+// gelu'(p) = Φ(p) + p·φ(p) with A&S 7.1.26 for Φ; φ(p) = exp(−p²/2)/√(2π) is the exp(−x²) the erf already takes
+// (x = |p|/√2), so one exp serves both (the two-exp form cost ~5 % more in a fused backward product on lavapipe).
+fn geluGrad1(p: f32) -> f32 {
+  let x = abs(p) * 0.70710678118654752;
+  let t = 1.0 / (1.0 + 0.3275911 * x);
+  let poly = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429))));
+  let e = exp(-x * x);
+  let r = 1.0 - poly * e;
+  return 0.5 + 0.5 * select(-r, r, p >= 0.0) + p * (0.39894228040143268 * e);
+}
+
 fn epilogue(acc: f32, batch: u32, row: u32, col: u32) {
   let i = batch * BATCH_C + row * N + col;
   var z = ALPHA * acc;
@@ -67,7 +78,7 @@ fn epilogue(acc: f32, batch: u32, row: u32, col: u32) {
   }
   if (GELU == 2u) {
     let p = pre[i];
-    z *= 0.5 + 0.5 * erf1(p * 0.70710678118654752) + p * 0.39894228040143268 * exp(-0.5 * p * p);
+    z *= geluGrad1(p);
   }
   if (HAS_RESIDUAL != 0u) { z += resid[batch * BATCH_R + row * N + col]; }
   c[i] = z;

@@ -54,6 +54,17 @@ fn erf2(v: vec2<f32>) -> vec2<f32> {
   return select(-r, r, v >= vec2<f32>(0.0));
 }
 
+// gelu'(p) = Φ(p) + p·φ(p) with A&S 7.1.26 for Φ; φ(p) = exp(−p²/2)/√(2π) is the exp(−x²) the erf already takes
+// (x = |p|/√2), so one exp serves both (the two-exp form cost ~5 % more in a fused backward product on lavapipe).
+fn geluGrad2(p: vec2<f32>) -> vec2<f32> {
+  let x = abs(p) * 0.70710678118654752;
+  let t = 1.0 / (1.0 + 0.3275911 * x);
+  let poly = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429))));
+  let e = exp(-x * x);
+  let r = 1.0 - poly * e;
+  return 0.5 + 0.5 * select(-r, r, p >= vec2<f32>(0.0)) + p * (0.39894228040143268 * e);
+}
+
 fn gelu2(z: vec2<f32>) -> vec2<f32> { return z * (0.5 + 0.5 * erf2(z * 0.70710678118654752)); }
 
 // Two columns at once (the scalar kernel's pair n, n + SG); `live` masks columns past N.
@@ -73,7 +84,7 @@ fn epilogue2(acc: vec2<f32>, batch: u32, row: u32, n0: u32, live: vec2<bool>) {
   }
   if (GELU == 2u) {
     let p = vec2<f32>(pre[base + min(n.x, N - 1u)], pre[base + min(n.y, N - 1u)]);
-    z *= 0.5 + 0.5 * erf2(p * 0.70710678118654752) + p * 0.39894228040143268 * exp(-0.5 * p * p);
+    z *= geluGrad2(p);
   }
   if (HAS_RESIDUAL != 0u) { z += vec2<f32>(resid[rbase + min(n.x, N - 1u)], resid[rbase + min(n.y, N - 1u)]); }
   if (live.x) { c[base + n.x] = z.x; }

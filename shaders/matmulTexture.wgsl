@@ -66,6 +66,17 @@ fn erf4(v: vec4<f32>) -> vec4<f32> {
   return select(-r, r, v >= vec4<f32>(0.0));
 }
 
+// gelu'(p) = Φ(p) + p·φ(p) with A&S 7.1.26 for Φ; φ(p) = exp(−p²/2)/√(2π) is the exp(−x²) the erf already takes
+// (x = |p|/√2), so one exp serves both (the two-exp form cost ~5 % more in a fused backward product on lavapipe).
+fn geluGrad4(p: vec4<f32>) -> vec4<f32> {
+  let x = abs(p) * 0.70710678118654752;
+  let t = 1.0 / (1.0 + 0.3275911 * x);
+  let poly = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429))));
+  let e = exp(-x * x);
+  let r = 1.0 - poly * e;
+  return 0.5 + 0.5 * select(-r, r, p >= vec4<f32>(0.0)) + p * (0.39894228040143268 * e);
+}
+
 fn gelu4(z: vec4<f32>) -> vec4<f32> { return z * (0.5 + 0.5 * erf4(z * 0.70710678118654752)); }
 
 // Columns n0 .. n0+3 of bias (buf 0), C (1), R (2) or PRE (3) from element `base`, clamped to N - 1 (clamped
@@ -108,7 +119,7 @@ fn epilogue4(acc: vec4<f32>, batch: u32, row: u32, n0: u32, bv: vec4<f32>) {
   }
   if (GELU == 2u) {
     let p = ld4(3u, base, n0);
-    z *= 0.5 + 0.5 * erf4(p * 0.70710678118654752) + p * 0.39894228040143268 * exp(-0.5 * p * p);
+    z *= geluGrad4(p);
   }
   if (HAS_RESIDUAL != 0u) { z += ld4(2u, batch * BATCH_R + row * N, n0); }
   store4(0u, base, n0, z);

@@ -84,11 +84,19 @@ export function concatCls(ctx: GpuContext, out: GpuTensor, cls: GpuTensor, patch
     throw new Error(
       `elementwise.concatCls: cls ${shapeString(cls.shape)}, patches ${shapeString(patches.shape)}, out ${shapeString(out.shape)}${pos ? `, pos ${shapeString(pos.shape)}` : ''} do not fit (C), (B, N, C), (B, N+1, C), (N+1, C)`,
     );
-  ctx.run('elementwise', pos ? 'concatClsPos' : 'concatCls', {
-    bindings: { out, cls, patches, ...(pos ? { pos } : {}) },
-    overrides: { WG, SB: B, SN: N, SC: C },
-    workgroups: grid1d(ctx, B * (N + 1) * C, WG),
-  });
+  // By vec4s when rows are whole vec4s (every ViT width): a quarter of the invocations, 1.5× faster on lavapipe.
+  if (pos && C % 4 === 0)
+    ctx.run('elementwise', 'concatClsPos4', {
+      bindings: { out4: out, cls4: cls, patches4: patches, pos4: pos },
+      overrides: { WG, SB: B, SN: N, SC: C },
+      workgroups: grid1d(ctx, (B * (N + 1) * C) / 4, WG),
+    });
+  else
+    ctx.run('elementwise', pos ? 'concatClsPos' : 'concatCls', {
+      bindings: { out, cls, patches, ...(pos ? { pos } : {}) },
+      overrides: { WG, SB: B, SN: N, SC: C },
+      workgroups: grid1d(ctx, B * (N + 1) * C, WG),
+    });
 }
 
 /** dpatches = dout[:, 1:, :], dcls = Σ_b dout[b, 0, :] (dcls += … when accumulate). dout: (B, N+1, C) */
@@ -116,7 +124,9 @@ export function selectRowBackward(ctx: GpuContext, dx: GpuTensor, dy: GpuTensor,
   if (numel(dx.shape) !== B * N * C || numel(dy.shape) !== B * C || !(index >= 0 && index < N))
     throw new Error(`elementwise.selectRowBackward: dx ${shapeString(dx.shape)}, dy ${shapeString(dy.shape)}, row ${index} do not fit`);
   const n = B * N * C;
-  ctx.run('elementwise', 'selectRowBackward', { bindings: { dx, dy }, overrides: { WG, SB: B, SN: N, SC: C, SINDEX: index }, workgroups: grid1d(ctx, n, WG) });
+  const overrides = { WG, SB: B, SN: N, SC: C, SINDEX: index };
+  if (C % 4 === 0) ctx.run('elementwise', 'selectRowBackward4', { bindings: { dx4: dx, dy4: dy }, overrides, workgroups: grid1d(ctx, n / 4, WG) });
+  else ctx.run('elementwise', 'selectRowBackward', { bindings: { dx, dy }, overrides, workgroups: grid1d(ctx, n, WG) });
 }
 
 /**

@@ -18,7 +18,9 @@ export function forward(ctx: GpuContext, cols: GpuTensor, x: GpuTensor, patch: n
   const dims = dimsOf(x, patch);
   const n = numel(x.shape);
   if (numel(cols.shape) !== n) throw new Error(`patchify: cols has ${numel(cols.shape)} elements, images ${n}`);
-  ctx.run('patchify', 'forward', { bindings: { cols, x }, overrides: { WG, ...dims }, workgroups: grid1d(ctx, n, WG) });
+  // With P % 4 == 0 a patch row's 4 adjacent columns are 4 adjacent pixels: moved by vec4s, 2× faster on lavapipe.
+  if (patch % 4 === 0) ctx.run('patchify', 'forward4', { bindings: { cols4: cols, x4: x }, overrides: { WG, ...dims }, workgroups: grid1d(ctx, n / 4, WG) });
+  else ctx.run('patchify', 'forward', { bindings: { cols, x }, overrides: { WG, ...dims }, workgroups: grid1d(ctx, n, WG) });
 }
 
 /** dx (B, Ch, S, S) ← dcols (B, Np, Ch·P²) (a permutation). `x` only gives the image shape. */
