@@ -22,8 +22,10 @@ export function forward(
   C: number,
   eps = 1e-6,
 ): void {
-  ctx.run('layerNorm', 'forward', {
-    bindings: { y, mean, rstd, x, weight, bias },
+  // Rows of whole vec4s (every ViT width): the vec4 entry points, ~1.3× faster on lavapipe.
+  const v4 = C % 4 === 0;
+  ctx.run('layerNorm', v4 ? 'forward4' : 'forward', {
+    bindings: v4 ? { y4: y, mean, rstd, x4: x, weight4: weight, bias4: bias } : { y, mean, rstd, x, weight, bias },
     uniforms: { R, C, eps },
     overrides: { WG },
     workgroups: grid1d(ctx, R, WG),
@@ -53,8 +55,11 @@ export function backward(
   C: number,
   opts: LayerNormBackwardOptions = {},
 ): void {
-  ctx.run('layerNorm', opts.residual ? 'backwardResidual' : 'backward', {
-    bindings: { dx, dy, x, weight, mean, rstd, ...(opts.residual ? { res: opts.residual } : {}) },
+  const v4 = C % 4 === 0;
+  ctx.run('layerNorm', `${opts.residual ? 'backwardResidual' : 'backward'}${v4 ? '4' : ''}`, {
+    bindings: v4
+      ? { dx4: dx, dy4: dy, x4: x, weight4: weight, mean, rstd, ...(opts.residual ? { res4: opts.residual } : {}) }
+      : { dx, dy, x, weight, mean, rstd, ...(opts.residual ? { res: opts.residual } : {}) },
     uniforms: { R, C, eps: 0 },
     overrides: { WG },
     workgroups: grid1d(ctx, R, WG),
