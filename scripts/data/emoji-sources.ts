@@ -82,15 +82,22 @@ export function loadEmojiList(includeSkins = false): EmojiInfo[] {
 
 /** Style names as used in file names (`<identity>_<style>.png`): no '_' allowed. */
 export const STYLES = ['noto', 'twemoji', 'fluent-flat', 'fluent-hc', 'openmoji-color', 'openmoji-black'] as const;
-export type Style = (typeof STYLES)[number];
+/** Further styles for the pretraining corpus only (`--extra-styles 1`); the Emoji-Styles benchmark keeps STYLES. */
+export const EXTRA_STYLES = ['fluent-3d', 'noto-v1', 'emojione', 'emojione-v1'] as const;
+export type Style = (typeof STYLES)[number] | (typeof EXTRA_STYLES)[number];
 
-export const STYLE_INFO: Record<Style, { pkg: EmojiPackage; license: string; title: string; attribution: string }> = {
+/** charsFrom: a set whose chars.json (code point → icon name) names this set's icons too (these sets ship an empty one). */
+export const STYLE_INFO: Record<Style, { pkg: EmojiPackage; license: string; title: string; attribution: string; charsFrom?: EmojiPackage }> = {
   noto: { pkg: '@iconify-json/noto', license: 'Apache-2.0', title: 'Noto Emoji', attribution: 'Noto Emoji by Google Inc., Apache License 2.0' },
   twemoji: { pkg: '@iconify-json/twemoji', license: 'CC-BY-4.0', title: 'Twemoji', attribution: 'Twemoji by Twitter, Inc. and other contributors, CC BY 4.0' },
   'fluent-flat': { pkg: '@iconify-json/fluent-emoji-flat', license: 'MIT', title: 'Fluent Emoji Flat', attribution: 'Fluent Emoji (flat) by Microsoft Corporation, MIT License' },
   'fluent-hc': { pkg: '@iconify-json/fluent-emoji-high-contrast', license: 'MIT', title: 'Fluent Emoji High Contrast', attribution: 'Fluent Emoji (high contrast) by Microsoft Corporation, MIT License' },
   'openmoji-color': { pkg: 'openmoji', license: 'CC-BY-SA-4.0', title: 'OpenMoji (colour)', attribution: 'OpenMoji, the open-source emoji and icon project, CC BY-SA 4.0' },
   'openmoji-black': { pkg: 'openmoji', license: 'CC-BY-SA-4.0', title: 'OpenMoji (black line art)', attribution: 'OpenMoji, the open-source emoji and icon project, CC BY-SA 4.0' },
+  'fluent-3d': { pkg: '@iconify-json/fluent-emoji', license: 'MIT', title: 'Fluent Emoji (colour, shaded)', attribution: 'Fluent Emoji by Microsoft Corporation, MIT License', charsFrom: '@iconify-json/fluent-emoji-flat' },
+  'noto-v1': { pkg: '@iconify-json/noto-v1', license: 'Apache-2.0', title: 'Noto Emoji v1', attribution: 'Noto Emoji (v1) by Google Inc., Apache License 2.0', charsFrom: '@iconify-json/noto' },
+  emojione: { pkg: '@iconify-json/emojione', license: 'CC-BY-4.0', title: 'Emoji One', attribution: 'Emoji One by Emoji One, CC BY 4.0', charsFrom: '@iconify-json/noto' },
+  'emojione-v1': { pkg: '@iconify-json/emojione-v1', license: 'CC-BY-SA-4.0', title: 'Emoji One v1', attribution: 'Emoji One (v1) by Emoji One, CC BY-SA 4.0', charsFrom: '@iconify-json/noto' },
 };
 
 interface IconifyIcon {
@@ -116,9 +123,9 @@ export interface StyleSource {
   svg(key: string): string | undefined;
 }
 
-function iconifySource(style: Style, pkg: string): StyleSource {
+function iconifySource(style: Style, pkg: string, charsFrom = pkg): StyleSource {
   const set = JSON.parse(readFileSync(join(NM, pkg, 'icons.json'), 'utf8')) as IconifySet;
-  const chars = JSON.parse(readFileSync(join(NM, pkg, 'chars.json'), 'utf8')) as Record<string, string>;
+  const chars = JSON.parse(readFileSync(join(NM, charsFrom, 'chars.json'), 'utf8')) as Record<string, string>;
   const recolor = style === 'fluent-hc'; // monochrome set drawn in currentColor
   return {
     style,
@@ -161,9 +168,9 @@ function openmojiSource(style: Style, variant: 'color' | 'black'): StyleSource {
   };
 }
 
-export function loadStyles(): StyleSource[] {
-  return STYLES.map((s) =>
-    s === 'openmoji-color' ? openmojiSource(s, 'color') : s === 'openmoji-black' ? openmojiSource(s, 'black') : iconifySource(s, STYLE_INFO[s].pkg),
+export function loadStyles(styles: readonly Style[] = STYLES): StyleSource[] {
+  return styles.map((s) =>
+    s === 'openmoji-color' ? openmojiSource(s, 'color') : s === 'openmoji-black' ? openmojiSource(s, 'black') : iconifySource(s, STYLE_INFO[s].pkg, STYLE_INFO[s].charsFrom),
   );
 }
 

