@@ -15,6 +15,7 @@
 //   columns l + SG·j); the reduction over R walks each component's columns in slabs of SG, scaling the
 //   broadcast U values by s_k, so the ΔW of each component is never stored. Grid (ceil(dIn/(SG·TN)),
 //   ceil(dOut/TM)). No workgroup memory, no barriers (see shaders/lora.wgsl for the tile design).
+// mergeSitesBoth4: the same by vec4s (4 adjacent columns a lane), bit-identical, where every shape and offset is a multiple of 4.
 // No backward: merged weights are not trained through.
 
 enable subgroups;
@@ -43,6 +44,10 @@ struct Dims {
 @group(0) @binding(6) var<uniform> dims: Dims;
 @group(0) @binding(7) var<storage, read_write> wT: array<f32>; // (wStride, wRows): wᵀ (mergeSitesBoth)
 @group(0) @binding(8) var<storage, read> sites: array<u32>; // (sites, 6) (mergeSitesBoth)
+// w, wT and dCat seen as vec4s, for mergeSitesBoth4. An entry point uses one view of a binding or the other, never both.
+@group(0) @binding(0) var<storage, read_write> w4: array<vec4<f32>>;
+@group(0) @binding(3) var<storage, read> dCat4: array<vec4<f32>>;
+@group(0) @binding(7) var<storage, read_write> wT4: array<vec4<f32>>;
 
 fn slab(acc: ptr<function, array<f32, 16>>, a: array<f32, 8>, b: array<f32, 16>) {
   for (var kk = 0u; kk < SG; kk++) {
@@ -127,6 +132,59 @@ fn mergeSitesBoth(@builtin(local_invocation_index) lane: u32, @builtin(workgroup
         w[a] = w[a] + acc[i * TN + j];
         let t = wTBase + (dims.colOffset + col) * dims.wRows + row0 + o0 + i;
         wT[t] = wT[t] + acc[i * TN + j];
+      }
+    }
+  }
+}
+
+// mergeSitesBoth by vec4s: lane l owns the 4 adjacent columns i0 = 4·(wg.x·SG + l) .. i0+3 of TM rows, so D is read
+// one vec4 per k, w is updated one vec4 per row and wT one vec4 per 4 rows of a column (the scalar entry: 2 columns
+// SG apart, every access a scalar). Each element's sum runs in the same order as in deltaAt (the same fma chain), so
+// the results are bit-identical to mergeSitesBoth's. Needs dOut, dIn, wStride, colOffset, wRows, every site's row
+// offset and every element offset a multiple of 4 (the launcher checks). Grid (ceil(dIn/(4·SG)), ceil(dOut/TM), sites).
+@compute @workgroup_size(SG)
+fn mergeSitesBoth4(@builtin(local_invocation_index) lane: u32, @builtin(workgroup_id) wg: vec3<u32>) {
+  let o0 = wg.y * TM;
+  let i0 = 4u * (wg.x * SG + lane);
+  let e = 6u * wg.z;
+  let wBase = sites[e];
+  let wTBase = sites[e + 1u];
+  let uBase = sites[e + 2u];
+  let dBase = sites[e + 3u];
+  let sBase = sites[e + 4u];
+  let row0 = sites[e + 5u];
+  let iq = min(i0, dims.dIn - 4u); // lanes past dIn read the last vec4 and store nothing
+  var acc: array<vec4<f32>, 8>;
+  for (var i = 0u; i < TM; i++) { acc[i] = vec4<f32>(0.0); }
+  for (var k = 0u; k < dims.K; k++) {
+    let s = scales[sBase + k];
+    let cEnd = offsets[k + 1u];
+    for (var c0 = offsets[k]; c0 < cEnd; c0 += SG) {
+      let c = c0 + lane;
+      let cc = min(c, cEnd - 1u);
+      let sl = select(0.0, s, c < cEnd);
+      var a: array<f32, 8>;
+      for (var i = 0u; i < TM; i++) { a[i] = sl * uCat[uBase + min(o0 + i, dims.dOut - 1u) * dims.R + cc]; }
+      for (var kk = 0u; kk < SG; kk++) {
+        let cb = min(c0 + kk, cEnd - 1u);
+        let d = dCat4[(dBase + cb * dims.dIn + iq) / 4u];
+        for (var i = 0u; i < TM; i++) { acc[i] = fma(vec4<f32>(subgroupShuffle(a[i], kk)), d, acc[i]); }
+      }
+    }
+  }
+  if (i0 < dims.dIn) {
+    for (var i = 0u; i < TM; i++) {
+      if (o0 + i < dims.dOut) {
+        let a = (wBase + (row0 + o0 + i) * dims.wStride + dims.colOffset + i0) / 4u;
+        w4[a] = w4[a] + acc[i];
+      }
+    }
+    for (var h = 0u; h < TM; h += 4u) {
+      if (o0 + h < dims.dOut) {
+        for (var j = 0u; j < 4u; j++) {
+          let t = (wTBase + (dims.colOffset + i0 + j) * dims.wRows + row0 + o0 + h) / 4u;
+          wT4[t] = wT4[t] + vec4<f32>(acc[h][j], acc[h + 1u][j], acc[h + 2u][j], acc[h + 3u][j]);
+        }
       }
     }
   }

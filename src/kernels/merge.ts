@@ -88,6 +88,8 @@ export interface MergeSites {
   dCat: GpuTensor;
   uniforms: Record<string, number>;
   workgroups: [number, number, number];
+  /** Every shape and offset a multiple of 4: the vec4 entry point (mergeSitesBoth4, bit-identical) runs. */
+  vec4: boolean;
 }
 
 /** The whole of t's buffer as a flat f32 tensor. */
@@ -118,6 +120,9 @@ export function planSites(ctx: GpuContext, sites: readonly MergeSite[], lay: Lor
   }
   const run = setup(ctx, first.w, first.uCat, first.dCat, lay.K, lay, { rowOffset: 0, colOffset });
   const table = Uint32Array.from(sites.flatMap((s) => [s.w.byteOffset / 4, s.wT.byteOffset / 4, s.uCat.byteOffset / 4, s.dCat.byteOffset / 4, s.scalesOffset ?? 0, s.rowOffset]));
+  const { dOut, dIn, wStride, wRows } = run.uniforms;
+  // The vec4 entry's accesses stay whole vec4s: every row length, column and row offset and element offset divisible by 4.
+  const vec4 = [dOut, dIn, wStride, wRows, colOffset, ...sites.flatMap((s) => [s.w.byteOffset / 4, s.wT.byteOffset / 4, s.dCat.byteOffset / 4, s.rowOffset])].every((n) => n % 4 === 0);
   return {
     count: sites.length,
     table: ctx.fromArray(table, [sites.length, 6], 'merge.sites'),
@@ -128,6 +133,7 @@ export function planSites(ctx: GpuContext, sites: readonly MergeSite[], lay: Lor
     dCat: wholeBuffer(first.dCat, 'merge.sites.D'),
     uniforms: { ...run.uniforms, rowOffset: 0 },
     workgroups: [...run.workgroups, sites.length],
+    vec4,
   };
 }
 
@@ -136,12 +142,21 @@ export function planSites(ctx: GpuContext, sites: readonly MergeSite[], lay: Lor
 export function inPlaceSites(ctx: GpuContext, plan: MergeSites, scales: GpuTensor, lay: LoraLayout): void {
   if (numel(scales.shape) < plan.scales || plan.uniforms.K !== lay.K || plan.uniforms.R !== lay.R)
     throw new Error(`merge.inPlaceSites: scales ${scales.shape} (${plan.scales} needed) and ranks [${lay.ranks}] do not fit the plan`);
-  ctx.run('merge', 'mergeSitesBoth', {
-    bindings: { w: plan.w, wT: plan.wT, uCat: plan.uCat, dCat: plan.dCat, scales, offsets: lay.offsets, sites: plan.table },
-    uniforms: plan.uniforms,
-    overrides: { SG: lanes(ctx) },
-    workgroups: plan.workgroups,
-  });
+  const SG = lanes(ctx);
+  if (plan.vec4)
+    ctx.run('merge', 'mergeSitesBoth4', {
+      bindings: { w4: plan.w, wT4: plan.wT, uCat: plan.uCat, dCat4: plan.dCat, scales, offsets: lay.offsets, sites: plan.table },
+      uniforms: plan.uniforms,
+      overrides: { SG },
+      workgroups: [Math.ceil(plan.uniforms.dIn! / (4 * SG)), plan.workgroups[1], plan.workgroups[2]],
+    });
+  else
+    ctx.run('merge', 'mergeSitesBoth', {
+      bindings: { w: plan.w, wT: plan.wT, uCat: plan.uCat, dCat: plan.dCat, scales, offsets: lay.offsets, sites: plan.table },
+      uniforms: plan.uniforms,
+      overrides: { SG },
+      workgroups: plan.workgroups,
+    });
 }
 
 export function releaseSites(ctx: GpuContext, plan: MergeSites): void {
