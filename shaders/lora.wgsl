@@ -338,7 +338,13 @@ fn gradFactorsRows(@builtin(local_invocation_index) lane: u32, @builtin(workgrou
   for (var t0 = 0u; t0 < nT(); t0 += SG) {
     let tl = min(t0 + lane, nT() - 1u);
     var f: array<f32, RMAX>; // row t0 + lane of h (dU) or gu (dD), 0 past T
-    for (var j = 0u; j < R; j++) { f[j] = select(0.0, select(gu[st.hg + tl * R + j], h[st.hg + tl * R + j], isU), t0 + lane < nT()); }
+    // isU is the workgroup's: one of h and gu is read (a select would load both).
+    let live = t0 + lane < nT();
+    if (isU) {
+      for (var j = 0u; j < R; j++) { f[j] = select(0.0, h[st.hg + tl * R + j], live); }
+    } else {
+      for (var j = 0u; j < R; j++) { f[j] = select(0.0, gu[st.hg + tl * R + j], live); }
+    }
     for (var kk = 0u; kk < SG; kk++) {
       let t = min(t0 + kk, nT() - 1u);
       var v: vec4<f32>;
