@@ -56,7 +56,8 @@ export function backward(
   opts: LayerNormBackwardOptions = {},
 ): void {
   const v4 = C % 4 === 0;
-  ctx.run('layerNorm', `${opts.residual ? 'backwardResidual' : 'backward'}${v4 ? '4' : ''}`, {
+  const entry = opts.residual ? (v4 ? 'backwardResidual4' : 'backwardResidual') : v4 ? 'backward4' : 'backward';
+  ctx.run('layerNorm', entry, {
     bindings: v4
       ? { dx4: dx, dy4: dy, x4: x, weight4: weight, mean, rstd, ...(opts.residual ? { res4: opts.residual } : {}) }
       : { dx, dy, x, weight, mean, rstd, ...(opts.residual ? { res: opts.residual } : {}) },
