@@ -58,12 +58,14 @@ function main(): void {
     writeFileSync(join(model, 'alpha.json'), JSON.stringify({ file: 'alpha.svg', caption }, null, 2) + '\n');
   }
   if (triedDirs) {
+    const own = new Set(readJson<PretrainingInfo>(join(model, 'pretraining.json')).corpus.packages.map((q) => q.name));
     const tried: TriedRecipe[] = triedDirs.map((d) => {
       for (const f of ['pretraining.json', 'probe.json'])
         if (!existsSync(join(d, f))) throw new Error(`${d} has no ${f} (a finished npm run pretrain folder, probed with npm run probe -- --model ${d})`);
       const pretraining = readJson<PretrainingInfo>(join(d, 'pretraining.json'));
-      // The package list is the same corpus's and long: the card's own pretraining.json has it.
-      return { name: basename(d), pretraining: { ...pretraining, corpus: { ...pretraining.corpus, packages: [] } }, probe: readJson<ProbeInfo>(join(d, 'probe.json')) };
+      // The packages this model's corpus used too are in the card's own pretraining.json: kept here are only the others.
+      const packages = pretraining.corpus.packages.filter((q) => !own.has(q.name));
+      return { name: basename(d), pretraining: { ...pretraining, corpus: { ...pretraining.corpus, packages } }, probe: readJson<ProbeInfo>(join(d, 'probe.json')) };
     });
     writeFileSync(join(model, 'tried.json'), JSON.stringify(tried, null, 2) + '\n');
   }
