@@ -13,6 +13,7 @@
 //   selectRow      out[b, :] = x[b, index, :]                 x: (B, N, C), out: (B, C)   (the CLS token: index 0)
 //   selectRowBackward  dx[b, t, :] = (t == index) ? dy[b, :] : 0     (writes every element of dx)
 //   selectRowBackward4, concatClsPos4  the same by vec4s when C % 4 == 0
+//   gatherColumns4  out = column blocks of x side by side (vec4s)
 //   concatCls      out[b, 0, :] = cls, out[b, 1 + t, :] = patches[b, t, :]     cls: (C), patches: (B, N, C), out: (B, N+1, C)
 //   concatClsPos   the same plus pos[t', :] on token t' (the position embedding, pos: (N+1, C)) in the same pass
 //   concatClsBackward  dpatches[b, t, :] = dout[b, 1 + t, :],  dcls (+)= Σ_b dout[b, 0, :]
@@ -40,6 +41,8 @@ override SC: u32 = 1u; // C
 override SINDEX: u32 = 0u; // selectRow's token
 struct ClsBackward { B: u32, N: u32, C: u32, accumulate: u32 }
 struct Transpose { R: u32, C: u32, P: u32, batch: u32 }
+// gatherColumns4, in vec4s: rows of x4 ld4 long; count blocks of width4 starting at off0 .. off3 of each row.
+struct Gather { rows: u32, ld4: u32, width4: u32, count: u32, off0: u32, off1: u32, off2: u32, off3: u32 }
 
 @group(0) @binding(0) var<storage, read_write> y: array<f32>;
 @group(0) @binding(2) var<storage, read_write> out: array<f32>;
@@ -64,6 +67,7 @@ struct Transpose { R: u32, C: u32, P: u32, batch: u32 }
 @group(0) @binding(23) var<storage, read_write> out4: array<vec4<f32>>;
 @group(0) @binding(24) var<storage, read> x4: array<vec4<f32>>;
 @group(0) @binding(25) var<storage, read> pos: array<f32>;
+@group(0) @binding(26) var<uniform> gatherArgs: Gather;
 // cls, patches, pos, dy and dx seen as vec4s, for concatClsPos4 and selectRowBackward4 (SC % 4 == 0). An entry point
 // uses one view of a binding or the other, never both, so the shared binding numbers never collide.
 @group(0) @binding(10) var<storage, read> cls4: array<vec4<f32>>;
@@ -211,6 +215,21 @@ fn selectRowBackward(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num
   let t = (i / SC) % SN;
   let bi = i / (SN * SC);
   dx[i] = select(0.0, dy[bi * SC + i % SC], t == SINDEX);
+}
+
+// out (rows, count·width) = the column blocks [off_s, off_s + width) of every row of x, side by side (in vec4s: every
+// width, offset and row length a multiple of 4). E.g. the q and v columns of a qkv gradient, for a product that needs
+// only those.
+@compute @workgroup_size(WG)
+fn gatherColumns4(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let i = flat_index(gid, nwg);
+  let g = gatherArgs;
+  let per = g.count * g.width4;
+  if (i >= g.rows * per) { return; }
+  let j = i % per;
+  let s = j / g.width4;
+  let off = select(select(select(g.off0, g.off1, s == 1u), g.off2, s == 2u), g.off3, s == 3u);
+  out4[i] = x4[(i / per) * g.ld4 + off + j % g.width4];
 }
 
 // selectRowBackward by vec4s (SC % 4 == 0).

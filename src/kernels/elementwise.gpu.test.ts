@@ -93,6 +93,19 @@ await describeGpu('elementwise kernel', (ctx) => {
     });
   }
 
+  for (const [rows, ld, offsets, width] of [[7, 12, [0, 8], 4], [33, 576, [0, 384], 192], [5, 16, [12, 4, 0, 8], 4]] as const) {
+    it(`gatherColumns is exact: ${rows} rows of ${ld}, blocks [${offsets}] of ${width}`, async () => {
+      const c = ctx();
+      const x = f32(normal(rows * ld, 43));
+      const tx = c.fromArray(x, [rows, ld], 'x');
+      const tout = c.fromArray(new Float32Array(rows * offsets.length * width).fill(Number.NaN), [rows, offsets.length * width], 'out');
+      ew.gatherColumns(c, tout, tx, offsets, width);
+      expect(Array.from(await c.read(tout))).toEqual(Array.from(f32(ref.gatherColumns(f64(x), rows, ld, offsets, width))));
+      expect(() => ew.gatherColumns(c, tout, tx, [2], width)).toThrow(/multiples of 4/);
+      c.release(tx, tout);
+    });
+  }
+
   for (const [B, N, C, index] of [[1, 1, 1, 0], [3, 7, 5, 0], [2, 197, 192, 4]] as const) {
     it(`selectRow and its backward are exact, B=${B}, N=${N}, C=${C}, row ${index}`, async () => {
       const c = ctx();

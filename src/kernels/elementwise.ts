@@ -147,3 +147,24 @@ export function transpose(ctx: GpuContext, out: GpuTensor, x: GpuTensor): void {
     ctx.run('elementwise', 'transpose4', { bindings: { out4: out, x4: x }, uniforms, overrides: { WG }, workgroups: grid1d(ctx, (batch * P * C) / 16, WG) });
   else ctx.run('elementwise', 'transpose', { bindings: { out, x }, uniforms, overrides: { WG }, workgroups: grid1d(ctx, batch * P * C, WG) });
 }
+
+/** Whether gatherColumns takes these: up to 4 blocks, every width, offset and row length a multiple of 4. */
+export const gatherFits = (ld: number, offsets: readonly number[], width: number): boolean =>
+  offsets.length >= 1 && offsets.length <= 4 && [ld, width, ...offsets].every((n) => n % 4 === 0) && offsets.every((o) => o + width <= ld);
+
+/** out (rows, k·width) = the column blocks [offsets[s], offsets[s] + width) of every row of x (rows, ld), side by side
+ *  (k = offsets.length ≤ 4; see gatherFits). */
+export function gatherColumns(ctx: GpuContext, out: GpuTensor, x: GpuTensor, offsets: readonly number[], width: number): void {
+  const ld = x.shape[x.shape.length - 1]!;
+  const rows = numel(x.shape) / ld;
+  if (!gatherFits(ld, offsets, width) || numel(out.shape) !== rows * offsets.length * width)
+    throw new Error(`elementwise.gatherColumns: x ${shapeString(x.shape)}, out ${shapeString(out.shape)}, blocks [${offsets}] of ${width} do not fit (≤ 4 blocks, multiples of 4)`);
+  const o = [...offsets, 0, 0, 0].map((v) => v / 4);
+  const n = (rows * offsets.length * width) / 4;
+  ctx.run('elementwise', 'gatherColumns4', {
+    bindings: { out4: out, x4: x },
+    uniforms: { rows, ld4: ld / 4, width4: width / 4, count: offsets.length, off0: o[0]!, off1: o[1]!, off2: o[2]!, off3: o[3]! },
+    overrides: { WG },
+    workgroups: grid1d(ctx, n, WG),
+  });
+}

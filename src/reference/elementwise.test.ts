@@ -86,4 +86,10 @@ describe('reference elementwise', () => {
     expect(gradError(dcls, numericGrad(() => dot(w, ew.concatCls(cls, patches, B, N, C)), cls))).toBeLessThan(TOL);
     expect(gradError(dpatches, numericGrad(() => dot(w, ew.concatCls(cls, patches, B, N, C)), patches))).toBeLessThan(TOL);
   });
+
+  it('gatherColumns: the blocks side by side, in the order given', () => {
+    // x (2, 6): rows [0..5], [10..15]; blocks at 4 and 0, 2 wide.
+    const x = Float64Array.from([0, 1, 2, 3, 4, 5, 10, 11, 12, 13, 14, 15]);
+    expect(Array.from(ew.gatherColumns(x, 2, 6, [4, 0], 2))).toEqual([4, 5, 0, 1, 14, 15, 10, 11]);
+  });
 });

@@ -127,3 +127,13 @@ export function transpose(x: Float64Array, R: number, C: number, P = R, batch = 
   for (let b = 0; b < batch; b++) for (let i = 0; i < R; i++) for (let j = 0; j < C; j++) out[b * C * P + j * P + i] = x[b * R * C + i * C + j]!;
   return out;
 }
+
+/** out (rows, offsets.length·width): the column blocks [o, o + width) of every row of x (rows, ld), side by side. */
+export function gatherColumns(x: Float64Array, rows: number, ld: number, offsets: readonly number[], width: number): Float64Array {
+  const out = new Float64Array(rows * offsets.length * width);
+  for (let r = 0; r < rows; r++)
+    offsets.forEach((o, s) => {
+      for (let j = 0; j < width; j++) out[(r * offsets.length + s) * width + j] = x[r * ld + o + j]!;
+    });
+  return out;
+}

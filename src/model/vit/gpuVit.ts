@@ -617,13 +617,24 @@ export class GpuViT {
       lora.alphaGroup(ctx, frozenGroup, dY, x, this.frozenStack!.layout, t.pFrozenAll!);
     } else if (this.frozenStack) {
       // dx needs nothing for the frozen stack (the merged W_eff carried it); p_k = ⟨(dW)_rows, U_k D_k⟩_F from
-      // dWᵀ = xᵀ·dY (dIn, rows), once per weight.
+      // dWᵀ = xᵀ·dY (dIn, rows), once per weight; where the targets cover part of w's rows (q and v of qkv), from their
+      // columns of dY only, gathered side by side (the product shrinks by the rows no target has).
       const gradT = this.arena.get(`lora.gradT.${w}`);
-      matmul.tn(ctx, { c: gradT, a: x, b: dY });
+      const g = siteColumns(this.config, this.targets, w);
+      let place = (rowOffset: number) => ({ stride: rows, offset: rowOffset });
+      if (g) {
+        const T = dY.shape[0]!;
+        const sel = this.arena.get(`lora.dYSites.${w}`);
+        const width = g.offsets.length * g.width;
+        const dYSites = { ...sel, shape: [T, width] };
+        ew.gatherColumns(ctx, dYSites, dY, g.offsets, g.width);
+        matmul.tn(ctx, { c: gradT, a: x, b: dYSites });
+        place = (rowOffset) => ({ stride: width, offset: g.offsets.indexOf(rowOffset) * g.width });
+      } else matmul.tn(ctx, { c: gradT, a: x, b: dY });
       const stack = this.frozenStack;
       const Kf = stack.layout.K;
       for (const { pl, i } of sites) {
-        lora.innerProducts(ctx, t.pFrozen!, gradT, pl.frozen!.dCatT, pl.frozen!.uCat, stack.layout, stack.ws.get(dIn)!, { stride: rows, offset: pl.site.rowOffset });
+        lora.innerProducts(ctx, t.pFrozen!, gradT, pl.frozen!.dCatT, pl.frozen!.uCat, stack.layout, stack.ws.get(dIn)!, place(pl.site.rowOffset));
         ctx.copyRange(t.pFrozenAll!, (this.targets.length * l + i) * Kf, t.pFrozen!, 0, Kf);
       }
     }
@@ -841,7 +852,14 @@ class Planner {
       this.requests.push({ name: 'lora.alphaFrozen', shape: [Kf], ...TRAINABLE }, { name: 'grad.lora.alphaFrozen', shape: [Kf], ...GRADIENT });
       this.requests.push({ name: 'lora.invNorms', shape: [rows, Kf] }, { name: 'lora.scalesAll', shape: [rows, Kf] });
       act('pFrozen', [Kf]);
-      if (train) for (const w of weights) this.requests.push({ name: `lora.gradT.${w}`, shape: [...weightShape(c, w)].reverse() }); // (dIn, rows) = dWᵀ
+      if (train)
+        for (const w of weights) {
+          // dWᵀ (dIn, rows), or only the targets' columns of it (and dY's, gathered) where they are fewer.
+          const [rows, dIn] = weightShape(c, w);
+          const g = siteColumns(c, targets, w);
+          this.requests.push({ name: `lora.gradT.${w}`, shape: [dIn, g ? g.offsets.length * g.width : rows] });
+          if (g) this.requests.push({ name: `lora.dYSites.${w}`, shape: [T, g.offsets.length * g.width] });
+        }
       act('pFrozenAll', [rows, Kf]);
       // Every site's partial sums for the per-token α gradient (lora.alphaGroup), each at a 256-byte boundary.
       if (train) this.requests.push({ name: 'lora.frozenPartials', shape: [rows, partialStride(T, Rf)] });
@@ -901,6 +919,17 @@ class Planner {
 }
 
 /** The validated target list of a model's options (default q, v). */
+/** The row blocks of weight w that the targets adapt (their offsets, one width), when gathering them is possible
+ *  (ew.gatherFits) and leaves rows out; null otherwise (then the weight gradient is taken whole). */
+function siteColumns(c: ViTConfig, targets: readonly LoraTarget[], w: TargetWeight): { offsets: number[]; width: number } | null {
+  const sites = targets.map((t) => targetSite(c, t)).filter((s) => s.weight === w);
+  const rows = weightShape(c, w)[0];
+  const width = sites[0]?.dOut ?? 0;
+  const offsets = sites.map((s) => s.rowOffset);
+  if (!sites.length || sites.some((s) => s.dOut !== width) || offsets.length * width >= rows || !ew.gatherFits(rows, offsets, width)) return null;
+  return { offsets, width };
+}
+
 function loraTargets(opts: GpuVitOptions): readonly LoraTarget[] {
   return opts.lora?.targets ? parseTargets(opts.lora.targets) : DEFAULT_TARGETS;
 }
