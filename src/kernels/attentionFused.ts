@@ -13,8 +13,10 @@ const MAXD = 64;
 // Rows per invocation and invocations per workgroup: at N = 17, D = 32, B = 32 on lavapipe the forward took
 // 0.80 / 0.60 / 0.49 / 0.47 ms a dispatch at 1 / 2 / 3 / 4 rows (workgroups of 32 or 64 alike), the workgroup-memory
 // kernel it replaced ~1.0 ms; backwardKey (two sets of accumulators) 0.70 / 0.67 / 0.56 / 1.45 ms: at 4 rows its
-// 64 vec4 accumulators spill (bench/README.md, twelfth session).
-const RPL = 3;
+// 64 vec4 accumulators spill (bench/README.md, twelfth session). Since Dawn's shader robustness is off on lavapipe
+// (platform/node.ts) one row is the fastest: forward and backward of one block 1.32 / 1.09 / 0.88 ms at 3 / 2 / 1 rows
+// (sixteenth session).
+const RPL = 1;
 const WG = 64;
 
 // qkv is read as a texture of TEXTURE_ROW_TEXELS-texel rows; WebGPU's default maxTextureDimension2D bounds the rows.
