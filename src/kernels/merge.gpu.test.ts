@@ -57,6 +57,9 @@ await describeGpu('merge kernel', (ctx) => {
       const tw3 = c.fromArray(w0, [cs.rows, cs.stride], 'w3');
       const tw3T = c.fromArray(w0T, [cs.stride, cs.rows], 'w3T');
       const plan = merge.planSites(c, [{ w: tw3, wT: tw3T, uCat: tU, dCat: tD, rowOffset: cs.rowOffset }], lay, cs.colOffset);
+      // Shapes and offsets all multiples of 4 take the vec4 entry (dOut = dIn = 192 here), the others the scalar one.
+      const whole4 = [dOut, dIn, cs.rows, cs.stride, cs.rowOffset, cs.colOffset].every((n) => n % 4 === 0);
+      expect(plan.entry).toBe(whole4 ? 'mergeSitesBoth4' : 'mergeSitesBoth');
       merge.inPlaceSites(c, plan, ts, lay);
       const wantT = new Float64Array(want.length);
       for (let r = 0; r < cs.rows; r++) for (let s = 0; s < cs.stride; s++) wantT[s * cs.rows + r] = want[r * cs.stride + s]!;
@@ -120,6 +123,7 @@ await describeGpu('merge kernel', (ctx) => {
     const single = [0, 1].map((k) => c.fromArray(w0[k]!, [rows, stride], `single w${k}`));
     sites.forEach((s, i) => merge.inPlace(c, single[i < 2 ? 0 : 1]!, s.uCat, s.dCat, tsEach[i]!, lay, { rowOffset: s.rowOffset, colOffset: 0 }));
     const plan = merge.planSites(c, sites, lay);
+    expect(plan.entry).toBe('mergeSitesBoth4'); // C = 12, offsets at 256-byte boundaries
     expect(() => merge.inPlaceSites(c, plan, tsEach[0]!, lay)).toThrow(/3 needed/);
     merge.inPlaceSites(c, plan, ts, lay);
     for (const k of [0, 1]) {

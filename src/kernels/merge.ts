@@ -87,9 +87,10 @@ export interface MergeSites {
   uCat: GpuTensor;
   dCat: GpuTensor;
   uniforms: Record<string, number>;
+  /** mergeSitesBoth4 (bit-identical, by vec4s) where every shape and offset is a multiple of 4, else mergeSitesBoth;
+   *  workgroups is the chosen entry's grid. */
+  entry: 'mergeSitesBoth' | 'mergeSitesBoth4';
   workgroups: [number, number, number];
-  /** Every shape and offset a multiple of 4: the vec4 entry point (mergeSitesBoth4, bit-identical) runs. */
-  vec4: boolean;
 }
 
 /** The whole of t's buffer as a flat f32 tensor. */
@@ -123,6 +124,7 @@ export function planSites(ctx: GpuContext, sites: readonly MergeSite[], lay: Lor
   const { dOut, dIn, wStride, wRows } = run.uniforms;
   // The vec4 entry's accesses stay whole vec4s: every row length, column and row offset and element offset divisible by 4.
   const vec4 = [dOut, dIn, wStride, wRows, colOffset, ...sites.flatMap((s) => [s.w.byteOffset / 4, s.wT.byteOffset / 4, s.dCat.byteOffset / 4, s.rowOffset])].every((n) => n % 4 === 0);
+  const columnBlocks = vec4 ? Math.ceil(dIn / (4 * lanes(ctx))) : run.workgroups[0];
   return {
     count: sites.length,
     table: ctx.fromArray(table, [sites.length, 6], 'merge.sites'),
@@ -132,8 +134,8 @@ export function planSites(ctx: GpuContext, sites: readonly MergeSite[], lay: Lor
     uCat: wholeBuffer(first.uCat, 'merge.sites.U'),
     dCat: wholeBuffer(first.dCat, 'merge.sites.D'),
     uniforms: { ...run.uniforms, rowOffset: 0 },
-    workgroups: [...run.workgroups, sites.length],
-    vec4,
+    entry: vec4 ? 'mergeSitesBoth4' : 'mergeSitesBoth',
+    workgroups: [columnBlocks, run.workgroups[1], sites.length],
   };
 }
 
@@ -142,21 +144,11 @@ export function planSites(ctx: GpuContext, sites: readonly MergeSite[], lay: Lor
 export function inPlaceSites(ctx: GpuContext, plan: MergeSites, scales: GpuTensor, lay: LoraLayout): void {
   if (numel(scales.shape) < plan.scales || plan.uniforms.K !== lay.K || plan.uniforms.R !== lay.R)
     throw new Error(`merge.inPlaceSites: scales ${scales.shape} (${plan.scales} needed) and ranks [${lay.ranks}] do not fit the plan`);
-  const SG = lanes(ctx);
-  if (plan.vec4)
-    ctx.run('merge', 'mergeSitesBoth4', {
-      bindings: { w4: plan.w, wT4: plan.wT, uCat: plan.uCat, dCat4: plan.dCat, scales, offsets: lay.offsets, sites: plan.table },
-      uniforms: plan.uniforms,
-      overrides: { SG },
-      workgroups: [Math.ceil(plan.uniforms.dIn! / (4 * SG)), plan.workgroups[1], plan.workgroups[2]],
-    });
-  else
-    ctx.run('merge', 'mergeSitesBoth', {
-      bindings: { w: plan.w, wT: plan.wT, uCat: plan.uCat, dCat: plan.dCat, scales, offsets: lay.offsets, sites: plan.table },
-      uniforms: plan.uniforms,
-      overrides: { SG },
-      workgroups: plan.workgroups,
-    });
+  const bindings: Record<string, GpuTensor> =
+    plan.entry === 'mergeSitesBoth4'
+      ? { w4: plan.w, wT4: plan.wT, uCat: plan.uCat, dCat4: plan.dCat, scales, offsets: lay.offsets, sites: plan.table }
+      : { w: plan.w, wT: plan.wT, uCat: plan.uCat, dCat: plan.dCat, scales, offsets: lay.offsets, sites: plan.table };
+  ctx.run('merge', plan.entry, { bindings, uniforms: plan.uniforms, overrides: { SG: lanes(ctx) }, workgroups: plan.workgroups });
 }
 
 export function releaseSites(ctx: GpuContext, plan: MergeSites): void {
