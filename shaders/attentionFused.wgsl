@@ -10,8 +10,8 @@
 // dS in `dscores`), key rows in `backwardKey` (which also zeroes dq of rows ≥ Q). It keeps its rows' q (or dout, or
 // the P/dS columns) in registers and streams the head's other rows past them, so every operand load serves RPL rows;
 // no workgroup memory, no barriers.
-// q, k, v and dout are read as rgba32float texels (GpuContext copies a texture binding's tensor in, linear layout,
-// TW texels per texture row): llvmpipe fetches a whole texel per lane, where it splits a vec4 buffer load into
+// q, k, v and dout are read as rgba32float texels of read-only storage textures (GpuContext copies a texture
+// binding's tensor in, linear layout, TW texels per texture row): llvmpipe fetches a whole texel per lane, where it splits a vec4 buffer load into
 // per-component loads with a bounds branch each, and gathers every workgroup-memory load (the previous version of
 // this kernel held a head in workgroup memory and ran ~2× slower forward on lavapipe; bench/README.md).
 // Limits (src/kernels/attentionFused.ts `unfit`): N ≤ MAXN, D ≤ 4·MAXD4, D % 4 = 0, RPL ≤ MAXR.
@@ -31,18 +31,18 @@ const MAXN = 32u;
 const MAXD4 = 16u;
 const MAXR = 4u;
 
-@group(0) @binding(0) var tqkv: texture_2d<f32>;
+@group(0) @binding(0) var tqkv: texture_storage_2d<rgba32float, read>;
 @group(0) @binding(1) var<storage, read_write> out4: array<vec4<f32>>;
 @group(0) @binding(2) var<storage, read_write> probs: array<f32>;
-@group(0) @binding(3) var tdout: texture_2d<f32>;
+@group(0) @binding(3) var tdout: texture_storage_2d<rgba32float, read>;
 @group(0) @binding(4) var<storage, read_write> dqkv4: array<vec4<f32>>;
 @group(0) @binding(5) var<storage, read_write> dscores: array<f32>;
 @group(0) @binding(6) var<storage, read> probsIn: array<f32>;
 @group(0) @binding(7) var<storage, read> dscoresIn: array<f32>;
 
 fn d4() -> u32 { return HEAD_DIM / 4u; }
-fn qkvTexel(i: u32) -> vec4<f32> { return textureLoad(tqkv, vec2<i32>(i32(i % TW), i32(i / TW)), 0); }
-fn doutTexel(i: u32) -> vec4<f32> { return textureLoad(tdout, vec2<i32>(i32(i % TW), i32(i / TW)), 0); }
+fn qkvTexel(i: u32) -> vec4<f32> { return textureLoad(tqkv, vec2<i32>(i32(i % TW), i32(i / TW))); }
+fn doutTexel(i: u32) -> vec4<f32> { return textureLoad(tdout, vec2<i32>(i32(i % TW), i32(i / TW))); }
 // vec4 offset of token i's slice of `part` (0 q, 1 k, 2 v) for head h of batch b in qkv / dqkv.
 fn qkvAt(b: u32, i: u32, part: u32, h: u32) -> u32 {
   let c4 = HEADS * d4();

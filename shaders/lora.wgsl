@@ -82,8 +82,8 @@ struct Dims {
 @group(0) @binding(15) var<uniform> dims: Dims;
 @group(0) @binding(16) var<storage, read_write> dF: array<f32>; // every site's dU and dD (…Sites)
 @group(0) @binding(17) var<storage, read> sites: array<u32>; // (sites, 8): see Site
-@group(0) @binding(18) var tx: texture_2d<f32>; // projectGradRows: x's storage as texels (TW a texture row)
-@group(0) @binding(19) var tg: texture_2d<f32>; // projectGradRows: g's storage as texels
+@group(0) @binding(18) var tx: texture_storage_2d<rgba32float, read>; // projectGradRows: x's storage as texels (TW a texture row)
+@group(0) @binding(19) var tg: texture_storage_2d<rgba32float, read>; // projectGradRows: g's storage as texels
 override TW: u32 = 1024u;
 
 // acc[i·TN + j] += Σ_kk A[i][kk]·b[kk][j] over one slab; a[i] is this lane's A element of row i (column
@@ -253,13 +253,13 @@ fn projectGradSites(@builtin(local_invocation_index) lane: u32, @builtin(workgro
 // one subgroupAdd per column. Needs dIn, g's row stride and every site's outOffset to be multiples of 4 (whole texels).
 const RMAX = 16u;
 
-fn texelOf(t: texture_2d<f32>, i: u32) -> vec4<f32> { return textureLoad(t, vec2<i32>(i32(i % TW), i32(i / TW)), 0); }
+fn texelOf(t: texture_storage_2d<rgba32float, read>, i: u32) -> vec4<f32> { return textureLoad(t, vec2<i32>(i32(i % TW), i32(i / TW))); }
 
 // Rows tA and tB of op(A)·F for projectGradRows: A's rows are `cols` values from texel column `first` of a texture
 // with `rowTexels` texels a row, F's element (k, j) is dCat[fBase + k·fk + j·fj] (D: (fk, fj) = (1, dIn); U: (R, 1)).
 struct RowPair { a: array<f32, RMAX>, b: array<f32, RMAX> }
 
-fn rowsTimesFactor(t: texture_2d<f32>, tA: u32, tB: u32, rowTexels: u32, first: u32, last: u32, cols: u32, fBase: u32, fk: u32, fj: u32, lane: u32) -> RowPair {
+fn rowsTimesFactor(t: texture_storage_2d<rgba32float, read>, tA: u32, tB: u32, rowTexels: u32, first: u32, last: u32, cols: u32, fBase: u32, fk: u32, fj: u32, lane: u32) -> RowPair {
   let R = nR();
   var out: RowPair;
   for (var j = 0u; j < RMAX; j++) { out.a[j] = 0.0; out.b[j] = 0.0; }

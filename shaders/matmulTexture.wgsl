@@ -1,5 +1,6 @@
 // matmulTexture: the matmul of shaders/matmulSubgroup.wgsl (same maths, overrides and epilogue) with op(B)
-// read from an rgba32float TEXTURE instead of a storage buffer; for software GPUs with subgroups of SG ∈ {4, 8}.
+// read from an rgba32float TEXTURE (a read-only storage texture) instead of a storage buffer; for software GPUs with
+// subgroups of SG ∈ {4, 8}.
 //   z = ALPHA·op(A)·op(B) + bias + BETA·C_old;  PRE = z;  C = act(z) + R,  act ∈ {identity, exact GELU}.
 //   NN: A (M, K), B (K, N)   NT: A (M, K), B (N, K)   TN: A (K, M), B (K, N)   C, PRE, R: (M, N)   bias: (N)
 // `tb` holds B's elements in storage order, 4 floats per texel, laid out LINEARLY: texel i (elements 4i .. 4i+3)
@@ -7,7 +8,8 @@
 // which works for any row length; the kernel only needs B's stored rows to be whole texels (N % 4 == 0 for
 // NN/TN, K % 4 == 0 for NT) so that a texel never straddles two rows. BATCH_B counts elements as elsewhere.
 // Why: llvmpipe scalarises every buffer load into a per-lane loop with a bounds branch per component, but
-// fetches a whole 16-byte texel per lane at once. B is the operand every lane loads for every k (A is loaded
+// fetches a whole 16-byte texel per lane at once (one call for all lanes; a storage-texture load costs about half a
+// sampled texture's textureLoad, which goes through the sampler's function table: the small32 products 1.3×). B is the operand every lane loads for every k (A is loaded
 // once per SG values of k and shared with subgroupBroadcast), so B is the one worth moving (~1.3–2× on lavapipe).
 // Entry point tileA (NN only, K % (4·SG) == 0) reads A from a second texture as well, with 16 rows per workgroup:
 // another 1.4–2× on lavapipe (1.15–1.25× for A as texels, times 1.2–1.7× for the 16 rows).
@@ -50,10 +52,10 @@ const TM = 8u; // rows per workgroup; fixed because the accumulators are spelled
 @group(0) @binding(0) var<storage, read_write> c: array<f32>;
 @group(0) @binding(1) var<storage, read_write> pre: array<f32>;
 @group(0) @binding(2) var<storage, read> a: array<f32>;
-@group(0) @binding(3) var tb: texture_2d<f32>;
+@group(0) @binding(3) var tb: texture_storage_2d<rgba32float, read>;
 @group(0) @binding(4) var<storage, read> bias: array<f32>;
 @group(0) @binding(5) var<storage, read> resid: array<f32>;
-@group(0) @binding(6) var ta: texture_2d<f32>; // entry point tileA only: A's storage in the same linear layout
+@group(0) @binding(6) var ta: texture_storage_2d<rgba32float, read>; // entry point tileA only: A's storage in the same linear layout
 
 // ---------------------------------------------------------------- epilogue (same maths as matmul.wgsl)
 
@@ -164,7 +166,7 @@ fn loadA(base: u32, row: u32, k: u32) -> f32 {
 }
 
 // Texel i of B's storage (elements 4i .. 4i+3).
-fn texel(i: u32) -> vec4<f32> { return textureLoad(tb, vec2<i32>(i32(i % TW), i32(i / TW)), 0); }
+fn texel(i: u32) -> vec4<f32> { return textureLoad(tb, vec2<i32>(i32(i % TW), i32(i / TW))); }
 
 // NN/TN: B(k, 4q .. 4q+3) is one texel; k clamped (its A partner is zero past K).
 fn texB(q: u32, t0: u32, k: u32) -> vec4<f32> { return texel(t0 + clampK(k) * select(N / 4u, LDB4, LDB4 != 0u) + q); }
@@ -432,7 +434,7 @@ fn clampRowA(m: u32) -> u32 {
   return min(m, M - 1u);
 }
 
-fn texelA(i: u32) -> vec4<f32> { return textureLoad(ta, vec2<i32>(i32(i % TW), i32(i / TW)), 0); }
+fn texelA(i: u32) -> vec4<f32> { return textureLoad(ta, vec2<i32>(i32(i % TW), i32(i / TW))); }
 
 // B(k + j, the lane's 4 columns) as column j, j = 0..3 (NN).
 fn quadB(q: u32, t0: u32, k: u32) -> mat4x4<f32> {

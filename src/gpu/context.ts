@@ -2,7 +2,7 @@
 // command encoder of the step being recorded, and readbacks. Knows nothing about ML.
 // Launchers (src/kernels/*) call `run(kernel, entry, {bindings, uniforms, overrides, workgroups})`;
 // bindings and uniforms are checked by name against the WGSL (see reflect.ts).
-// A `var x: texture_2d<f32>;` binding is also given a GpuTensor: run() copies the tensor, in order with the
+// A `var x: texture_storage_2d<rgba32float, read>;` binding is also given a GpuTensor: run() copies the tensor, in order with the
 // recorded dispatches, into a pooled rgba32float texture and binds it. The layout is linear whatever the tensor's
 // shape: texel i holds elements 4i .. 4i+3 and sits at (i % TEXTURE_ROW_TEXELS, i / TEXTURE_ROW_TEXELS), so any
 // row length copies with whole 16 KiB texture rows (bytesPerRow must be a multiple of 256) plus one partial row.
@@ -40,6 +40,10 @@ export interface ContextOptions {
    */
   waitFor?: <T>(start: () => Promise<T>, expectMs?: number) => Promise<T>;
   backend: string;
+  /** The WGSL language features of the WebGPU entry object (`gpu.wgslLanguageFeatures`). Texture bindings are
+   *  read-only storage textures, which need `readonly_and_readwrite_storage_textures`; without it (or this field)
+   *  no tensor can be bound to one and the kernels take their buffer paths. */
+  wgslLanguageFeatures?: ReadonlySet<string>;
 }
 
 interface Pipeline {
@@ -142,6 +146,9 @@ export class GpuContext {
   private keepAlive: unknown[] = [];
   /** Per-dispatch GPU timing (timestamp queries), while startProfiling() is in effect. */
   private profiler: DispatchProfiler | null = null;
+  /** Why no tensor can be bound to a texture here (see ContextOptions.wgslLanguageFeatures); null when they can. */
+  readonly textureBindingProblem: string | null;
+
   constructor(
     device: GPUDevice,
     adapterInfo: GPUAdapterInfo,
@@ -164,6 +171,9 @@ export class GpuContext {
     const hasSubgroups = device.features.has('subgroups' as GPUFeatureName);
     this.subgroupSize =
       hasSubgroups && info.subgroupMinSize && info.subgroupMinSize === info.subgroupMaxSize ? info.subgroupMinSize : null;
+    this.textureBindingProblem = opts.wgslLanguageFeatures?.has('readonly_and_readwrite_storage_textures')
+      ? null
+      : "this WebGPU implementation's WGSL lacks read-only storage textures (readonly_and_readwrite_storage_textures)";
     this.uniformRing = device.createBuffer({
       label: 'context.uniforms',
       size: UNIFORM_SLOT * UNIFORM_SLOTS,
@@ -286,11 +296,12 @@ export class GpuContext {
   }
 
   /**
-   * Why tensor `t` cannot be bound to a `texture_2d<f32>` binding; null when it can. The linear copy into an
+   * Why tensor `t` cannot be bound to a texture binding; null when it can. The linear copy into an
    * rgba32float texture needs f32 data of whole texels (a multiple of 4 elements) at a 16-byte aligned offset,
    * and ⌈elements / 4 / TEXTURE_ROW_TEXELS⌉ texture rows within maxTextureDimension2D.
    */
   textureProblem(t: GpuTensor): string | null {
+    if (this.textureBindingProblem) return this.textureBindingProblem;
     const n = numel(t.shape);
     const max = this.device.limits.maxTextureDimension2D;
     if (t.dtype !== 'f32') return `it is ${t.dtype}, not f32`;
@@ -659,7 +670,7 @@ export class GpuContext {
         label: `context.resident ${t.label}`,
         size: [TEXTURE_ROW_TEXELS, rows],
         format: 'rgba32float',
-        usage: GPUTextureUsage.TEXTURE_BINDING | GPUTextureUsage.COPY_DST,
+        usage: GPUTextureUsage.STORAGE_BINDING | GPUTextureUsage.COPY_DST,
       });
       this.residentBytes += bytes;
       this.liveBytes += bytes;
@@ -714,7 +725,7 @@ export class GpuContext {
         label: `context.texture ${key}`,
         size: [width, height],
         format: 'rgba32float',
-        usage: GPUTextureUsage.TEXTURE_BINDING | GPUTextureUsage.COPY_DST,
+        usage: GPUTextureUsage.STORAGE_BINDING | GPUTextureUsage.COPY_DST,
       });
       this.texturePool.set(key, tex);
       this.liveBytes += width * height * 16;
@@ -765,10 +776,11 @@ export class GpuContext {
         uniform = { name: b.name, binding: b.binding, fields, size: uniformSize(fields) };
         layoutEntries.push({ binding: b.binding, visibility: GPUShaderStage.COMPUTE, buffer: { type: 'uniform' } });
       } else if (b.space === 'texture') {
-        if (b.type.replace(/\s+/g, '') !== 'texture_2d<f32>')
-          throw new BindingMismatchError(`${kernel}: texture ${b.name} is ${b.type}; only texture_2d<f32> bindings are supported`);
-        // rgba32float is not filterable without an optional feature; kernels read it with textureLoad only.
-        layoutEntries.push({ binding: b.binding, visibility: GPUShaderStage.COMPUTE, texture: { sampleType: 'unfilterable-float', viewDimension: '2d' } });
+        // Read-only storage textures, not sampled ones (texture_2d<f32>): on lavapipe a storage-texture load costs
+        // about half a sampled texel fetch (bench/README.md, seventeenth session).
+        if (b.type.replace(/\s+/g, '') !== 'texture_storage_2d<rgba32float,read>')
+          throw new BindingMismatchError(`${kernel}: texture ${b.name} is ${b.type}; only texture_storage_2d<rgba32float, read> bindings are supported`);
+        layoutEntries.push({ binding: b.binding, visibility: GPUShaderStage.COMPUTE, storageTexture: { access: 'read-only', format: 'rgba32float', viewDimension: '2d' } });
       } else {
         layoutEntries.push({
           binding: b.binding,
@@ -830,5 +842,5 @@ export async function createContext(
 ): Promise<GpuContext> {
   const opened = await openDevice(gpu);
   if (!opened) throw new GpuUnavailableError(`no WebGPU adapter is available. ${advice}`);
-  return new GpuContext(opened.device, opened.adapter.info, shaders, opts, [gpu, opened.adapter]);
+  return new GpuContext(opened.device, opened.adapter.info, shaders, { wgslLanguageFeatures: gpu.wgslLanguageFeatures, ...opts }, [gpu, opened.adapter]);
 }

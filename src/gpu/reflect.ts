@@ -6,7 +6,7 @@ export interface BindingDecl {
   group: number;
   binding: number;
   name: string;
-  /** 'texture': a `texture_*` variable (no address space), e.g. `var tb: texture_2d<f32>;`. */
+  /** 'texture': a `texture_*` variable (no address space), e.g. `var tb: texture_storage_2d<rgba32float, read>;`. */
   space: 'storage' | 'uniform' | 'texture';
   access: 'read' | 'read_write';
   type: string;

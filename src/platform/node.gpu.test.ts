@@ -24,19 +24,19 @@ await describeGpu('node platform', (ctx) => {
     const code = `
       @group(0) @binding(0) var<storage, read_write> w: array<f32>;
       @group(0) @binding(1) var<storage, read_write> o: array<f32>;
-      @group(0) @binding(2) var t: texture_2d<f32>;
+      @group(0) @binding(2) var t: texture_storage_2d<rgba32float, read>; // as the kernels bind textures
       @compute @workgroup_size(1) fn main() {
         let i = u32(o[0]);      // 20: past w's 4-element binding and t's 4 texels
         w[i] = 99.0;
         o[1] = w[i + 1u];
-        o[2] = textureLoad(t, vec2<i32>(i32(i), 0), 0).x;
+        o[2] = textureLoad(t, vec2<i32>(i32(i), 0)).x;
       }`;
     const p = dev.createComputePipeline({ layout: 'auto', compute: { module: dev.createShaderModule({ code }), entryPoint: 'main' } });
     const big = dev.createBuffer({ size: 4096, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST | GPUBufferUsage.COPY_SRC });
     dev.queue.writeBuffer(big, 0, Float32Array.from({ length: 1024 }, (_, i) => i + 1));
     const o = dev.createBuffer({ size: 16, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST | GPUBufferUsage.COPY_SRC });
     dev.queue.writeBuffer(o, 0, new Float32Array([20, -1, -1, 0]));
-    const tex = dev.createTexture({ size: [4, 1], format: 'rgba32float', usage: GPUTextureUsage.TEXTURE_BINDING | GPUTextureUsage.COPY_DST });
+    const tex = dev.createTexture({ size: [4, 1], format: 'rgba32float', usage: GPUTextureUsage.STORAGE_BINDING | GPUTextureUsage.COPY_DST });
     dev.queue.writeTexture({ texture: tex }, new Float32Array(16).fill(7), { bytesPerRow: 64 }, [4, 1]);
     const bg = dev.createBindGroup({
       layout: p.getBindGroupLayout(0),

@@ -92,6 +92,9 @@ export interface NodeGpuOptions {
   adapter?: Preference;
   /** Print the chosen adapter on stderr. */
   verbose?: boolean;
+  /** The WGSL language features the kernels may rely on (ContextOptions.wgslLanguageFeatures); default: Dawn's.
+   *  Tests pass fewer to run the paths a browser lacking them takes. */
+  wgslLanguageFeatures?: ReadonlySet<string>;
 }
 
 /** Creates a GpuContext on the best adapter Dawn can find; throws GpuUnavailableError with advice if none. */
@@ -148,7 +151,7 @@ export async function createNodeContext(opts: NodeGpuOptions = {}): Promise<GpuC
       `no WebGPU adapter${pref === 'auto' ? '' : ` of kind '${pref}'`} found (tried: ${tried.join('; ')}). ${NO_ADAPTER_ADVICE}`,
     );
   const backend = `Dawn for Node (vulkan${robustness ? '' : ', shader robustness off'})`;
-  const ctx = new GpuContext(chosen.device, chosen.adapter.info, shaders, { waitFor: pollGently, backend }, [
+  const ctx = new GpuContext(chosen.device, chosen.adapter.info, shaders, { waitFor: pollGently, backend, wgslLanguageFeatures: opts.wgslLanguageFeatures ?? chosen.gpu.wgslLanguageFeatures }, [
     chosen.gpu,
     chosen.adapter,
   ]);
