@@ -4,6 +4,11 @@ import { describeGpu } from '../testing/gpu';
 import { f32, f64, normal } from '../testing/rng';
 import * as ref from '../reference/attentionFused';
 import * as fused from './attentionFused';
+import type { GpuContext } from '../gpu/context';
+import { numel } from '../gpu/tensor';
+
+// Both kernel families where this adapter runs both ('heads' needs subgroups of 8 lanes).
+const families = (c: GpuContext): fused.Family[] => (c.subgroupSize === 8 ? ['rows', 'heads'] : ['rows']);
 
 await describeGpu('attentionFused kernel', (ctx) => {
   // (B, N, H, D, |qkv| scale): one token; N not a multiple of the 4 rows an invocation owns; the embedded default's
@@ -31,15 +36,18 @@ await describeGpu('attentionFused kernel', (ctx) => {
         dqkv: c.fromArray(new Float32Array(B * N * 3 * C).fill(NaN), [B, N, 3 * C], 'dqkv'),
         dScores: c.fromArray(new Float32Array(B * H * N * N).fill(NaN), [B, H, N, N], 'dScores'),
       };
-      fused.forward(c, t.out, t.probs, t.qkv, B, N, H, D);
-      fused.backward(c, t.dqkv, t.dout, t.qkv, t.probs, t.dScores, B, N, H, D);
       const f = ref.forward(f64(qkv), B, N, H, D);
-      // Scores are D-term dot products; out and dq/dk/dv are N-term sums over them, hence reduction D + N.
-      assertClose(await c.read(t.probs), f.probs, { reduction: D, label: 'probs' });
-      assertClose(await c.read(t.out), f.out, { reduction: D + N, label: 'out' });
-      // Backward against the reference backward at the GPU's own probs, isolating the backward kernel's rounding.
-      const want = ref.backward(f64(dout), f64(qkv), f64(await c.read(t.probs)), B, N, H, D);
-      assertClose(await c.read(t.dqkv), want, { reduction: D + N, label: 'dqkv' });
+      for (const fam of families(c)) {
+        for (const x of [t.out, t.probs, t.dqkv, t.dScores]) c.write(x, new Float32Array(numel(x.shape)).fill(NaN)); // must be fully overwritten
+        fused.forward(c, t.out, t.probs, t.qkv, B, N, H, D, N, fam);
+        fused.backward(c, t.dqkv, t.dout, t.qkv, t.probs, t.dScores, B, N, H, D, N, fam);
+        // Scores are D-term dot products; out and dq/dk/dv are N-term sums over them, hence reduction D + N.
+        assertClose(await c.read(t.probs), f.probs, { reduction: D, label: `probs (${fam})` });
+        assertClose(await c.read(t.out), f.out, { reduction: D + N, label: `out (${fam})` });
+        // Backward against the reference backward at the GPU's own probs, isolating the backward kernel's rounding.
+        const want = ref.backward(f64(dout), f64(qkv), f64(await c.read(t.probs)), B, N, H, D);
+        assertClose(await c.read(t.dqkv), want, { reduction: D + N, label: `dqkv (${fam})` });
+      }
       c.release(...Object.values(t));
     });
   }
@@ -61,24 +69,27 @@ await describeGpu('attentionFused kernel', (ctx) => {
         dqkv: c.fromArray(new Float32Array(B * N * 3 * C).fill(NaN), [B, N, 3 * C], 'dqkv'),
         dScores: c.fromArray(new Float32Array(B * H * Q * N).fill(NaN), [B, H, Q, N], 'dScores'),
       };
-      fused.forward(c, t.out, t.probs, t.qkv, B, N, H, D, Q);
-      fused.backward(c, t.dqkv, t.dout, t.qkv, t.probs, t.dScores, B, N, H, D, Q);
       const f = ref.forward(f64(qkv), B, N, H, D);
-      const rowsOf = (full: Float64Array, groups: number, width: number) => {
-        const outRows = new Float64Array(groups * Q * width);
-        for (let g = 0; g < groups; g++) outRows.set(full.subarray(g * N * width, (g * N + Q) * width), g * Q * width);
-        return outRows;
-      };
-      const gpuProbs = await c.read(t.probs);
-      assertClose(gpuProbs, rowsOf(f.probs, B * H, N), { reduction: D, label: 'probs' });
-      assertClose(await c.read(t.out), rowsOf(f.out, B, C), { reduction: D + N, label: 'out' });
-      // The full backward at the GPU's probs on the query rows, dout zero elsewhere.
-      const probsAll = Float64Array.from(f.probs);
-      for (let g = 0; g < B * H; g++) for (let i = 0; i < Q * N; i++) probsAll[g * N * N + i] = gpuProbs[g * Q * N + i]!;
-      const doutAll = new Float64Array(B * N * C);
-      for (let b = 0; b < B; b++) doutAll.set(f64(dout.subarray(b * Q * C, (b + 1) * Q * C)), b * N * C);
-      const want = ref.backward(doutAll, f64(qkv), probsAll, B, N, H, D);
-      assertClose(await c.read(t.dqkv), want, { reduction: D + N, label: 'dqkv' });
+      for (const fam of families(c)) {
+        for (const x of [t.out, t.probs, t.dqkv, t.dScores]) c.write(x, new Float32Array(numel(x.shape)).fill(NaN));
+        fused.forward(c, t.out, t.probs, t.qkv, B, N, H, D, Q, fam);
+        fused.backward(c, t.dqkv, t.dout, t.qkv, t.probs, t.dScores, B, N, H, D, Q, fam);
+        const rowsOf = (full: Float64Array, groups: number, width: number) => {
+          const outRows = new Float64Array(groups * Q * width);
+          for (let g = 0; g < groups; g++) outRows.set(full.subarray(g * N * width, (g * N + Q) * width), g * Q * width);
+          return outRows;
+        };
+        const gpuProbs = await c.read(t.probs);
+        assertClose(gpuProbs, rowsOf(f.probs, B * H, N), { reduction: D, label: `probs (${fam})` });
+        assertClose(await c.read(t.out), rowsOf(f.out, B, C), { reduction: D + N, label: `out (${fam})` });
+        // The full backward at the GPU's probs on the query rows, dout zero elsewhere.
+        const probsAll = Float64Array.from(f.probs);
+        for (let g = 0; g < B * H; g++) for (let i = 0; i < Q * N; i++) probsAll[g * N * N + i] = gpuProbs[g * Q * N + i]!;
+        const doutAll = new Float64Array(B * N * C);
+        for (let b = 0; b < B; b++) doutAll.set(f64(dout.subarray(b * Q * C, (b + 1) * Q * C)), b * N * C);
+        const want = ref.backward(doutAll, f64(qkv), probsAll, B, N, H, D);
+        assertClose(await c.read(t.dqkv), want, { reduction: D + N, label: `dqkv (${fam})` });
+      }
       expect(() => fused.forward(c, t.dout, t.probs, t.qkv, B, N, H, D, N + 1)).toThrow(/query rows/);
       c.release(...Object.values(t));
     });

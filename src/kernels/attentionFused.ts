@@ -1,10 +1,14 @@
-// Launcher for shaders/attentionFused.wgsl: the attention core of ./attention.ts for short sequences, one invocation
-// per RPL rows of a (batch, head), q, k, v and dout read as texels: one dispatch forward, two backward. Called
+// Launcher for shaders/attentionFused.wgsl and shaders/attentionSubgroup.wgsl: the attention core of ./attention.ts for
+// short sequences, q, k, v and dout read as texels: one dispatch forward, two backward. Two families of the same
+// kernels: 'rows' (attentionFused: an invocation per RPL rows of a (batch, head), any adapter) and 'heads'
+// (attentionSubgroup: the rows of a (batch, head) on the lanes of whole subgroups of 8, which share the rows they
+// stream; see `family`). Called
 // through attention.forward / attention.backward, whose 'auto' path takes it wherever `fits`. Same inputs, outputs
 // and maths as the other paths; reference: src/reference/attentionFused.ts (= src/reference/attention.ts).
 
 import { TEXTURE_ROW_TEXELS, type GpuContext } from '../gpu/context';
 import { numel, type GpuTensor } from '../gpu/tensor';
+import * as subgroup from './attentionSubgroup';
 import { grid1d } from './grid';
 
 // The shader's register arrays: MAXN tokens, MAXD4 vec4s of a head, MAXR rows per invocation.
@@ -34,6 +38,18 @@ export function unfit(N: number, D: number, BH = 1): string | null {
 
 export const fits = (N: number, D: number, BH = 1): boolean => unfit(N, D, BH) === null;
 
+/** 'rows': shaders/attentionFused.wgsl; 'heads': shaders/attentionSubgroup.wgsl (subgroups of 8 lanes only). */
+export type Family = 'rows' | 'heads';
+
+/**
+ * The family that runs Q query rows here: 'heads' on subgroups of 8 when there are at least 8 query rows (small32's
+ * blocks, N = Q = 17, D = 32, B = 32 on lavapipe: forward 478 → 358 µs, backward 870 → 751 µs), else 'rows' (the CLS
+ * row alone, Q = 1, would leave 7 of 8 lanes idle: forward 157 → 224 µs, backward 380 → 454 µs; seventeenth session).
+ */
+export function family(ctx: GpuContext, Q: number): Family {
+  return subgroup.unfit(ctx) === null && Q >= subgroup.LANES ? 'heads' : 'rows';
+}
+
 interface Shape {
   B: number;
   N: number;
@@ -43,7 +59,7 @@ interface Shape {
   Q: number;
 }
 
-function run(ctx: GpuContext, entry: 'forward' | 'backwardQuery' | 'backwardKey', bindings: Record<string, GpuTensor>, s: Shape): void {
+function run(ctx: GpuContext, entry: 'forward' | 'backwardQuery' | 'backwardKey', bindings: Record<string, GpuTensor>, s: Shape, fam: Family): void {
   const { B, N, H, D, Q } = s;
   const why = unfit(N, D, B * H);
   if (why) throw new Error(`attentionFused: ${why}`);
@@ -51,6 +67,7 @@ function run(ctx: GpuContext, entry: 'forward' | 'backwardQuery' | 'backwardKey'
   const sizes: Record<string, number> = { out4: B * Q * H * D, tdout: B * Q * H * D, probs: B * H * Q * N, probsIn: B * H * Q * N, dscores: B * H * Q * N, dscoresIn: B * H * Q * N, tqkv: B * N * 3 * H * D, dqkv4: B * N * 3 * H * D };
   for (const [name, t] of Object.entries(bindings))
     if (numel(t.shape) !== sizes[name]) throw new Error(`attentionFused.${entry}: ${name} ${t.label} has ${numel(t.shape)} elements, expected ${sizes[name]} (B ${B}, N ${N}, Q ${Q}, H ${H}, D ${D})`);
+  if (fam === 'heads') return subgroup.run(ctx, entry, bindings, s);
   const rows = entry === 'backwardKey' ? N : Q;
   ctx.run('attentionFused', entry, {
     bindings,
@@ -61,13 +78,13 @@ function run(ctx: GpuContext, entry: 'forward' | 'backwardQuery' | 'backwardKey'
 
 /** out (B, Q, C) = per head softmax(q·kᵀ/√D)·v for the first Q query rows (default all N) from qkv (B, N, 3C);
  *  saves probs (B, H, Q, N) for backward. */
-export function forward(ctx: GpuContext, out: GpuTensor, probs: GpuTensor, qkv: GpuTensor, B: number, N: number, H: number, D: number, Q = N): void {
-  run(ctx, 'forward', { tqkv: qkv, out4: out, probs }, { B, N, H, D, Q });
+export function forward(ctx: GpuContext, out: GpuTensor, probs: GpuTensor, qkv: GpuTensor, B: number, N: number, H: number, D: number, Q = N, fam = family(ctx, Q)): void {
+  run(ctx, 'forward', { tqkv: qkv, out4: out, probs }, { B, N, H, D, Q }, fam);
 }
 
 /** dqkv (B, N, 3C), overwritten, from dout (B, Q, C) (default Q = N), the forward's qkv and probs; dScores (B, H, Q, N)
  *  is scratch (it receives dS = scale·P ⊙ (dP − rowD)). dq is 0 on rows ≥ Q. */
-export function backward(ctx: GpuContext, dqkv: GpuTensor, dout: GpuTensor, qkv: GpuTensor, probs: GpuTensor, dScores: GpuTensor, B: number, N: number, H: number, D: number, Q = N): void {
-  run(ctx, 'backwardQuery', { tqkv: qkv, tdout: dout, probsIn: probs, dscores: dScores, dqkv4: dqkv }, { B, N, H, D, Q });
-  run(ctx, 'backwardKey', { tqkv: qkv, tdout: dout, probsIn: probs, dscoresIn: dScores, dqkv4: dqkv }, { B, N, H, D, Q });
+export function backward(ctx: GpuContext, dqkv: GpuTensor, dout: GpuTensor, qkv: GpuTensor, probs: GpuTensor, dScores: GpuTensor, B: number, N: number, H: number, D: number, Q = N, fam = family(ctx, Q)): void {
+  run(ctx, 'backwardQuery', { tqkv: qkv, tdout: dout, probsIn: probs, dscores: dScores, dqkv4: dqkv }, { B, N, H, D, Q }, fam);
+  run(ctx, 'backwardKey', { tqkv: qkv, tdout: dout, probsIn: probs, dscoresIn: dScores, dqkv4: dqkv }, { B, N, H, D, Q }, fam);
 }
