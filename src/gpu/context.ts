@@ -40,9 +40,8 @@ export interface ContextOptions {
    */
   waitFor?: <T>(start: () => Promise<T>, expectMs?: number) => Promise<T>;
   backend: string;
-  /** The WGSL language features of the WebGPU entry object (`gpu.wgslLanguageFeatures`). Texture bindings are
-   *  read-only storage textures, which need `readonly_and_readwrite_storage_textures`; without it (or this field)
-   *  no tensor can be bound to one and the kernels take their buffer paths. */
+  /** The WGSL language features of the WebGPU entry object (`gpu.wgslLanguageFeatures`): read-only storage textures
+   *  (`readonly_and_readwrite_storage_textures`) are used only where it lists them (see GpuContext.textureBinding). */
   wgslLanguageFeatures?: ReadonlySet<string>;
 }
 
@@ -146,8 +145,15 @@ export class GpuContext {
   private keepAlive: unknown[] = [];
   /** Per-dispatch GPU timing (timestamp queries), while startProfiling() is in effect. */
   private profiler: DispatchProfiler | null = null;
-  /** Why no tensor can be bound to a texture here (see ContextOptions.wgslLanguageFeatures); null when they can. */
-  readonly textureBindingProblem: string | null;
+  /**
+   * How texture operands are bound. Kernels declare them `texture_storage_2d<rgba32float, read>` and read them with
+   * textureLoad(t, coords); 'sampled' compiles them as `texture_2d<f32>` with textureLoad(t, coords, 0) instead
+   * (sampledTextureSource). Read-only storage textures on lavapipe, where such a load costs about half a sampled one
+   * (the small32 products 1.3×, attention 1.6×), when the WGSL has them; sampled elsewhere: on SwiftShader
+   * (Chromium's software adapter) storage loads were slower (ViT-Tiny inference 696 → 890 ms), and they are the
+   * path every WebGPU implementation has (seventeenth session, bench/README.md).
+   */
+  readonly textureBinding: 'storage' | 'sampled';
 
   constructor(
     device: GPUDevice,
@@ -171,9 +177,8 @@ export class GpuContext {
     const hasSubgroups = device.features.has('subgroups' as GPUFeatureName);
     this.subgroupSize =
       hasSubgroups && info.subgroupMinSize && info.subgroupMinSize === info.subgroupMaxSize ? info.subgroupMinSize : null;
-    this.textureBindingProblem = opts.wgslLanguageFeatures?.has('readonly_and_readwrite_storage_textures')
-      ? null
-      : "this WebGPU implementation's WGSL lacks read-only storage textures (readonly_and_readwrite_storage_textures)";
+    this.textureBinding =
+      this.adapter.kind === 'lavapipe' && opts.wgslLanguageFeatures?.has('readonly_and_readwrite_storage_textures') ? 'storage' : 'sampled';
     this.uniformRing = device.createBuffer({
       label: 'context.uniforms',
       size: UNIFORM_SLOT * UNIFORM_SLOTS,
@@ -301,7 +306,6 @@ export class GpuContext {
    * and ⌈elements / 4 / TEXTURE_ROW_TEXELS⌉ texture rows within maxTextureDimension2D.
    */
   textureProblem(t: GpuTensor): string | null {
-    if (this.textureBindingProblem) return this.textureBindingProblem;
     const n = numel(t.shape);
     const max = this.device.limits.maxTextureDimension2D;
     if (t.dtype !== 'f32') return `it is ${t.dtype}, not f32`;
@@ -670,7 +674,7 @@ export class GpuContext {
         label: `context.resident ${t.label}`,
         size: [TEXTURE_ROW_TEXELS, rows],
         format: 'rgba32float',
-        usage: GPUTextureUsage.STORAGE_BINDING | GPUTextureUsage.COPY_DST,
+        usage: GPUTextureUsage.TEXTURE_BINDING | GPUTextureUsage.STORAGE_BINDING | GPUTextureUsage.COPY_DST,
       });
       this.residentBytes += bytes;
       this.liveBytes += bytes;
@@ -725,7 +729,7 @@ export class GpuContext {
         label: `context.texture ${key}`,
         size: [width, height],
         format: 'rgba32float',
-        usage: GPUTextureUsage.STORAGE_BINDING | GPUTextureUsage.COPY_DST,
+        usage: GPUTextureUsage.TEXTURE_BINDING | GPUTextureUsage.STORAGE_BINDING | GPUTextureUsage.COPY_DST,
       });
       this.texturePool.set(key, tex);
       this.liveBytes += width * height * 16;
@@ -738,7 +742,8 @@ export class GpuContext {
     let m = this.modules.get(kernel);
     if (!m) {
       this.reflection(kernel);
-      m = this.device.createShaderModule({ label: kernel, code: this.sources[kernel]! });
+      const src = this.sources[kernel]!;
+      m = this.device.createShaderModule({ label: kernel, code: this.textureBinding === 'sampled' ? sampledTextureSource(src) : src });
       this.modules.set(kernel, m);
     }
     return m;
@@ -776,11 +781,14 @@ export class GpuContext {
         uniform = { name: b.name, binding: b.binding, fields, size: uniformSize(fields) };
         layoutEntries.push({ binding: b.binding, visibility: GPUShaderStage.COMPUTE, buffer: { type: 'uniform' } });
       } else if (b.space === 'texture') {
-        // Read-only storage textures, not sampled ones (texture_2d<f32>): on lavapipe a storage-texture load costs
-        // about half a sampled texel fetch (bench/README.md, seventeenth session).
         if (b.type.replace(/\s+/g, '') !== 'texture_storage_2d<rgba32float,read>')
           throw new BindingMismatchError(`${kernel}: texture ${b.name} is ${b.type}; only texture_storage_2d<rgba32float, read> bindings are supported`);
-        layoutEntries.push({ binding: b.binding, visibility: GPUShaderStage.COMPUTE, storageTexture: { access: 'read-only', format: 'rgba32float', viewDimension: '2d' } });
+        // rgba32float is not filterable without an optional feature; kernels read it with textureLoad only.
+        layoutEntries.push(
+          this.textureBinding === 'storage'
+            ? { binding: b.binding, visibility: GPUShaderStage.COMPUTE, storageTexture: { access: 'read-only', format: 'rgba32float', viewDimension: '2d' } }
+            : { binding: b.binding, visibility: GPUShaderStage.COMPUTE, texture: { sampleType: 'unfilterable-float', viewDimension: '2d' } },
+        );
       } else {
         layoutEntries.push({
           binding: b.binding,
@@ -826,6 +834,32 @@ interface Resident {
 
 /** Most bytes of textures kept for tensors read more than once (GpuContext.textureFor); past it, pooled textures. */
 const RESIDENT_BYTES = 256 * 1024 * 1024;
+
+/**
+ * A kernel's source with its read-only storage textures as sampled ones (GpuContext.textureBinding 'sampled'): every
+ * `texture_storage_2d<rgba32float, read>` becomes `texture_2d<f32>` and every two-argument textureLoad(t, coords)
+ * gets level 0. Both read the same texels of the same rgba32float texture.
+ */
+export function sampledTextureSource(src: string): string {
+  const s = src.replace(/texture_storage_2d<\s*rgba32float\s*,\s*read\s*>/g, 'texture_2d<f32>');
+  let out = '';
+  let at = 0;
+  for (let i = s.indexOf('textureLoad('); i >= 0; i = s.indexOf('textureLoad(', at)) {
+    // The call's closing parenthesis, and whether it has exactly one top-level comma (two arguments).
+    let depth = 0;
+    let commas = 0;
+    let j = i + 'textureLoad'.length;
+    for (; j < s.length; j++) {
+      const ch = s[j];
+      if (ch === '(') depth++;
+      else if (ch === ')' && --depth === 0) break;
+      else if (ch === ',' && depth === 1) commas++;
+    }
+    out += s.slice(at, j) + (commas === 1 ? ', 0' : '');
+    at = j;
+  }
+  return out + s.slice(at);
+}
 
 /** The pipeline cache's key: kernel, entry point and overrides in name order. */
 function pipelineKey(kernel: string, entryPoint: string, overrides: Record<string, number>): string {

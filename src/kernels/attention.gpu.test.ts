@@ -55,10 +55,10 @@ await describeGpu('attention kernel', (ctx) => {
   }
 
   it('fused: taken by auto only where a head fits its register arrays, refused with the limits elsewhere', () => {
-    expect(attention.resolvePath(ctx(), 'auto', true, 17, 32)).toBe('fused');
-    expect(attention.resolvePath(ctx(), 'auto', true, 197, 64)).toBe('matmul'); // ViT-Tiny
-    expect(attention.resolvePath(ctx(), 'auto', false, 65, 32)).toBe('tiled');
-    expect(attention.resolvePath(ctx(), 'auto', true, 17, 6)).toBe('matmul'); // D not a multiple of 4
-    expect(() => attention.resolvePath(ctx(), 'fused', true, 33, 16)).toThrow(/at most N = 32 tokens/);
+    expect(attention.resolvePath('auto', true, 17, 32)).toBe('fused');
+    expect(attention.resolvePath('auto', true, 197, 64)).toBe('matmul'); // ViT-Tiny
+    expect(attention.resolvePath('auto', false, 65, 32)).toBe('tiled');
+    expect(attention.resolvePath('auto', true, 17, 6)).toBe('matmul'); // D not a multiple of 4
+    expect(() => attention.resolvePath('fused', true, 33, 16)).toThrow(/at most N = 32 tokens/);
   });
 });

@@ -34,13 +34,13 @@ export const fusedFits = fused.fits;
 
 /** The path 'auto' takes: fused where it fits, else the matmul path where its head buffers exist, else tiled.
  *  BH = batch × heads (the fused path's texture bounds it). */
-export function resolvePath(ctx: GpuContext, path: AttentionPath, haveHeads: boolean, N: number, D: number, BH = 1): 'matmul' | 'tiled' | 'fused' {
+export function resolvePath(path: AttentionPath, haveHeads: boolean, N: number, D: number, BH = 1): 'matmul' | 'tiled' | 'fused' {
   if (path === 'fused') {
-    const why = ctx.textureBindingProblem ? `the fused path reads qkv as a texture, and ${ctx.textureBindingProblem}` : fused.unfit(N, D, BH);
+    const why = fused.unfit(N, D, BH);
     if (why) throw new Error(`attention: ${why}`);
     return 'fused';
   }
-  if (path === 'auto' && !ctx.textureBindingProblem && fused.fits(N, D, BH)) return 'fused';
+  if (path === 'auto' && fused.fits(N, D, BH)) return 'fused';
   if (path === 'tiled') return 'tiled';
   if (!haveHeads) {
     if (path === 'matmul') throw new Error('attention: the matmul path needs head buffers (scratchShapes(…).heads)');
@@ -131,7 +131,7 @@ export function forward(
 ): void {
   checkFits(ctx, probs, 'probs (B, H, N, N)');
   const uniforms = { B, N, H, D };
-  const path = resolvePath(ctx, opts.path ?? 'auto', !!opts.heads, N, D, B * H);
+  const path = resolvePath(opts.path ?? 'auto', !!opts.heads, N, D, B * H);
   if (path === 'fused') return fused.forward(ctx, out, probs, qkv, B, N, H, D, opts.queries ?? N);
   checkAllQueries(path, N, opts.queries);
   if (path === 'matmul') {
@@ -180,7 +180,7 @@ export function backward(
   path: AttentionPath = 'auto',
   queries?: number,
 ): void {
-  const resolved = resolvePath(ctx, path, !!scratch.heads, N, D, B * H);
+  const resolved = resolvePath(path, !!scratch.heads, N, D, B * H);
   const { dScores, rowDot: rowD } = scratch;
   if (resolved === 'fused') {
     if (!dScores) throw new Error('attention: the fused backward path needs dScores scratch (scratchShapes)');

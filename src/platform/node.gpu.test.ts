@@ -24,23 +24,25 @@ await describeGpu('node platform', (ctx) => {
     const code = `
       @group(0) @binding(0) var<storage, read_write> w: array<f32>;
       @group(0) @binding(1) var<storage, read_write> o: array<f32>;
-      @group(0) @binding(2) var t: texture_storage_2d<rgba32float, read>; // as the kernels bind textures
+      @group(0) @binding(2) var t: texture_storage_2d<rgba32float, read>; // the kernels' textures on lavapipe
+      @group(0) @binding(3) var ts: texture_2d<f32>; // elsewhere (GpuContext.textureBinding)
       @compute @workgroup_size(1) fn main() {
         let i = u32(o[0]);      // 20: past w's 4-element binding and t's 4 texels
         w[i] = 99.0;
         o[1] = w[i + 1u];
         o[2] = textureLoad(t, vec2<i32>(i32(i), 0)).x;
+        o[3] = textureLoad(ts, vec2<i32>(i32(i), 0), 0).x;
       }`;
     const p = dev.createComputePipeline({ layout: 'auto', compute: { module: dev.createShaderModule({ code }), entryPoint: 'main' } });
     const big = dev.createBuffer({ size: 4096, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST | GPUBufferUsage.COPY_SRC });
     dev.queue.writeBuffer(big, 0, Float32Array.from({ length: 1024 }, (_, i) => i + 1));
     const o = dev.createBuffer({ size: 16, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST | GPUBufferUsage.COPY_SRC });
-    dev.queue.writeBuffer(o, 0, new Float32Array([20, -1, -1, 0]));
-    const tex = dev.createTexture({ size: [4, 1], format: 'rgba32float', usage: GPUTextureUsage.STORAGE_BINDING | GPUTextureUsage.COPY_DST });
+    dev.queue.writeBuffer(o, 0, new Float32Array([20, -1, -1, -1]));
+    const tex = dev.createTexture({ size: [4, 1], format: 'rgba32float', usage: GPUTextureUsage.STORAGE_BINDING | GPUTextureUsage.TEXTURE_BINDING | GPUTextureUsage.COPY_DST });
     dev.queue.writeTexture({ texture: tex }, new Float32Array(16).fill(7), { bytesPerRow: 64 }, [4, 1]);
     const bg = dev.createBindGroup({
       layout: p.getBindGroupLayout(0),
-      entries: [{ binding: 0, resource: { buffer: big, offset: 0, size: 16 } }, { binding: 1, resource: { buffer: o } }, { binding: 2, resource: tex.createView() }],
+      entries: [{ binding: 0, resource: { buffer: big, offset: 0, size: 16 } }, { binding: 1, resource: { buffer: o } }, { binding: 2, resource: tex.createView() }, { binding: 3, resource: tex.createView() }],
     });
     const rb = dev.createBuffer({ size: 4096 + 16, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
     const e = dev.createCommandEncoder();
@@ -60,6 +62,7 @@ await describeGpu('node platform', (ctx) => {
     expect(r[20]).toBe(21); // the write past the binding was dropped: the buffer beyond it is untouched
     expect(r[1024 + 1]).toBe(0); // a read past the binding returns 0, not the buffer's next element (22)
     expect(r[1024 + 2]).toBe(0); // a texel fetch past the texture returns 0, not a neighbour (7)
+    expect(r[1024 + 3]).toBe(0); // the same through a sampled texture
   });
 
   it('asking for a missing adapter kind fails with a message that says how to get one', async () => {

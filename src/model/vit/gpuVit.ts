@@ -64,11 +64,6 @@ export interface GpuVitOptions {
    * (lora.alphaGroupAdvantage); the others for tests and measurements.
    */
   frozenAlpha?: 'auto' | 'perToken' | 'weightGradient';
-  /**
-   * Whether attention may take the fused kernels where the sequence fits them (then it needs no head-major work
-   * buffers). Default: where the context can bind textures (GpuContext.textureBindingProblem), which they read.
-   */
-  fusedAttention?: boolean;
 }
 
 interface ProjectionLora {
@@ -124,9 +119,6 @@ export class GpuViT {
   private readonly ctx: GpuContext;
   /** See GpuVitOptions.transposedForward. */
   private readonly transposedForward: boolean;
-  /** See GpuVitOptions.fusedAttention: 'auto' where the fused kernels may run, else 'matmul' (its head buffers are
-   *  planned then). */
-  private readonly attentionPath: 'auto' | 'matmul';
   private readonly blocks: BlockActs[] = [];
   private readonly lora: ProjectionLora[][] = []; // [block][target]
   /** The adapted maps (LoraSetup.targets), canonical order. */
@@ -159,9 +151,8 @@ export class GpuViT {
     this.mode = opts.mode;
     this.loraSetup = opts.lora ?? { frozenRanks: [], trainableRank: 0 };
     this.targets = loraTargets(opts);
-    opts = { ...opts, transposedForward: opts.transposedForward ?? matmul.nnFaster(ctx), fusedAttention: opts.fusedAttention ?? !ctx.textureBindingProblem };
+    opts = { ...opts, transposedForward: opts.transposedForward ?? matmul.nnFaster(ctx) };
     this.transposedForward = opts.transposedForward!;
-    this.attentionPath = opts.fusedAttention ? 'auto' : 'matmul';
     const planner = new Planner(config, opts);
     const plan = planMemory(planner.requests, ctx.limits, defaultBudgetBytes(opts.budgetBytes));
     this.arena = new Arena(ctx, 'vit', plan, `Use a smaller batch size (now ${opts.batch}) or a smaller model.`);
@@ -392,7 +383,7 @@ export class GpuViT {
   private clsQueryRows(scores: GpuTensor | undefined): GpuTensor | null {
     const c = this.config;
     const [N, BH] = [numTokens(c), this.batch * c.heads];
-    if (!scores || this.attentionPath !== 'auto' || !attention.fusedFits(N, headDim(c), BH)) return null;
+    if (!scores || !attention.fusedFits(N, headDim(c), BH)) return null;
     return headRows(reshape(scores, [BH * N, N]), BH);
   }
 
@@ -464,7 +455,7 @@ export class GpuViT {
       layerNorm.forward(ctx, a.ln1, a.mean1, a.rstd1, a.x, b('norm1.weight'), b('norm1.bias'), T, C, c.layerNormEps);
       this.linearForward(l, 'attn.qkv.weight', { c: a.qkv, a: a.ln1, bias: c.qkvBias ? b('attn.qkv.bias') : undefined });
       if (a.cls?.probs) attention.forward(ctx, a.cls.att, a.cls.probs, a.qkv, B, N, c.heads, headDim(c), { queries: 1 });
-      else attention.forward(ctx, a.att, a.probs, a.qkv, B, N, c.heads, headDim(c), { heads: this.attentionHeads(), path: this.attentionPath });
+      else attention.forward(ctx, a.att, a.probs, a.qkv, B, N, c.heads, headDim(c), { heads: this.attentionHeads() });
       if (a.cls) {
         if (!a.cls.probs) ew.selectRow(ctx, a.cls.att, a.att, B, N, C, 0);
         ew.selectRow(ctx, a.cls.x, a.x, B, N, C, 0);
@@ -585,7 +576,7 @@ export class GpuViT {
       else {
         const heads = this.attentionHeads();
         const scratch = { dScores: t.dScores, rowDot: t.rowDot, heads: heads && { ...heads, g: t.attnG! } };
-        attention.backward(ctx, t.dQkv!, t.dAtt!, a.qkv, a.att, a.probs, scratch, B, N, c.heads, headDim(c), this.attentionPath);
+        attention.backward(ctx, t.dQkv!, t.dAtt!, a.qkv, a.att, a.probs, scratch, B, N, c.heads, headDim(c));
       }
       if (!linear(l, 'attn.qkv.weight', t.dQkv!, a.ln1, t.dLn!)) break;
       layerNorm.backward(ctx, dxOther, full ? g('norm1.weight')! : null, full ? g('norm1.bias')! : null, t.dLn!, a.x, b('norm1.weight'), a.mean1, a.rstd1, T, C, { residual: dMidAll });
@@ -808,7 +799,7 @@ class Planner {
     // Attention's head-major work buffers (shared by all blocks, forward and backward; see kernels/attention.ts);
     // a sequence short enough for the fused kernels needs none (its backward uses dScores, below).
     const sc = attention.scratchShapes(B, N, H, headDim(c));
-    const attnScratch = !(opts.fusedAttention ?? true) || !attention.fusedFits(N, headDim(c), B * H);
+    const attnScratch = !attention.fusedFits(N, headDim(c), B * H);
     if (attnScratch) {
       act('attnQ', sc.heads);
       act('attnK', sc.heads);
