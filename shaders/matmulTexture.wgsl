@@ -422,12 +422,16 @@ fn tile(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
 // the clamps in every step cost more than the texels save (bench/README.md). Used for NN only: NT ran no faster (its
 // B quads are transposed in registers, and the A texels add to the live set), and a TN twin that fetched A's texels
 // along M ran no faster than tile either.
-// TM_A = 16 rows, twice tile's: every B texel (one gather per lane on llvmpipe, the dominant cost) then feeds 16
-// rows instead of 8. The extra accumulators spill, but a spill is a plain vector load/store and a texel fetch is a
-// gather. Measured against 8 rows in one process: 1.2–1.7× on the ViT-Tiny NN products; 24 and 32 rows were no
-// better than 16 and took 3.5–6 s to compile (bench/README.md). Dispatch (⌈N / (4·SG)⌉, ⌈M / TM_A⌉, batch).
+// TM_A rows a workgroup, an override of 16 or 32 (rows 16–31 are guarded by TM_A == 32, so they fold away at 16):
+// every B texel (a texel fetch per lane, the dominant cost on llvmpipe) then feeds TM_A rows. The accumulators past
+// the registers spill, but a spill is a plain vector load or store and a texel fetch is a call. With sampled textures
+// (fifth to sixteenth sessions) 16 rows were best (1.2–1.7× against 8 on the ViT-Tiny products; 24 and 32 no better);
+// with lavapipe's cheaper read-only storage textures 32 are: the small32 products (M = 544) 7,284 → 6,596 µs, 48 rows
+// 6,884; ViT-Tiny's (M = 1576) 65.9 → 63.0 ms (seventeenth session). 32 rows compile in ~2.6 s against ~1.1 s (Mesa
+// caches them on disk). The launcher takes 32 on lavapipe's storage textures, 16 elsewhere.
+// Dispatch (⌈N / (4·SG)⌉, ⌈M / TM_A⌉, batch).
 
-const TM_A = 16u;
+override TM_A: u32 = 16u;
 
 fn clampRowA(m: u32) -> u32 {
   if (M % TM_A == 0u) { return m; }
@@ -473,6 +477,22 @@ fn tileA(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) 
   let r13 = clampRowA(m0 + 13u);
   let r14 = clampRowA(m0 + 14u);
   let r15 = clampRowA(m0 + 15u);
+  let r16 = clampRowA(m0 + 16u);
+  let r17 = clampRowA(m0 + 17u);
+  let r18 = clampRowA(m0 + 18u);
+  let r19 = clampRowA(m0 + 19u);
+  let r20 = clampRowA(m0 + 20u);
+  let r21 = clampRowA(m0 + 21u);
+  let r22 = clampRowA(m0 + 22u);
+  let r23 = clampRowA(m0 + 23u);
+  let r24 = clampRowA(m0 + 24u);
+  let r25 = clampRowA(m0 + 25u);
+  let r26 = clampRowA(m0 + 26u);
+  let r27 = clampRowA(m0 + 27u);
+  let r28 = clampRowA(m0 + 28u);
+  let r29 = clampRowA(m0 + 29u);
+  let r30 = clampRowA(m0 + 30u);
+  let r31 = clampRowA(m0 + 31u);
   var acc0 = vec4<f32>(0.0);
   var acc1 = vec4<f32>(0.0);
   var acc2 = vec4<f32>(0.0);
@@ -489,6 +509,22 @@ fn tileA(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) 
   var acc13 = vec4<f32>(0.0);
   var acc14 = vec4<f32>(0.0);
   var acc15 = vec4<f32>(0.0);
+  var acc16 = vec4<f32>(0.0);
+  var acc17 = vec4<f32>(0.0);
+  var acc18 = vec4<f32>(0.0);
+  var acc19 = vec4<f32>(0.0);
+  var acc20 = vec4<f32>(0.0);
+  var acc21 = vec4<f32>(0.0);
+  var acc22 = vec4<f32>(0.0);
+  var acc23 = vec4<f32>(0.0);
+  var acc24 = vec4<f32>(0.0);
+  var acc25 = vec4<f32>(0.0);
+  var acc26 = vec4<f32>(0.0);
+  var acc27 = vec4<f32>(0.0);
+  var acc28 = vec4<f32>(0.0);
+  var acc29 = vec4<f32>(0.0);
+  var acc30 = vec4<f32>(0.0);
+  var acc31 = vec4<f32>(0.0);
   for (var k0 = 0u; k0 < K; k0 += 4u * SG) {
     // A test of overrides only when KTOTAL = 0, so the loop keeps its constant trip count unless split.
     if (KTOTAL != 0u && k0 >= kLast) { break; }
@@ -509,6 +545,40 @@ fn tileA(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) 
     let a13 = texelA(aT0 + r13 * LDA + x);
     let a14 = texelA(aT0 + r14 * LDA + x);
     let a15 = texelA(aT0 + r15 * LDA + x);
+    var a16 = vec4<f32>(0.0);
+    var a17 = vec4<f32>(0.0);
+    var a18 = vec4<f32>(0.0);
+    var a19 = vec4<f32>(0.0);
+    var a20 = vec4<f32>(0.0);
+    var a21 = vec4<f32>(0.0);
+    var a22 = vec4<f32>(0.0);
+    var a23 = vec4<f32>(0.0);
+    var a24 = vec4<f32>(0.0);
+    var a25 = vec4<f32>(0.0);
+    var a26 = vec4<f32>(0.0);
+    var a27 = vec4<f32>(0.0);
+    var a28 = vec4<f32>(0.0);
+    var a29 = vec4<f32>(0.0);
+    var a30 = vec4<f32>(0.0);
+    var a31 = vec4<f32>(0.0);
+    if (TM_A == 32u) {
+      a16 = texelA(aT0 + r16 * LDA + x);
+      a17 = texelA(aT0 + r17 * LDA + x);
+      a18 = texelA(aT0 + r18 * LDA + x);
+      a19 = texelA(aT0 + r19 * LDA + x);
+      a20 = texelA(aT0 + r20 * LDA + x);
+      a21 = texelA(aT0 + r21 * LDA + x);
+      a22 = texelA(aT0 + r22 * LDA + x);
+      a23 = texelA(aT0 + r23 * LDA + x);
+      a24 = texelA(aT0 + r24 * LDA + x);
+      a25 = texelA(aT0 + r25 * LDA + x);
+      a26 = texelA(aT0 + r26 * LDA + x);
+      a27 = texelA(aT0 + r27 * LDA + x);
+      a28 = texelA(aT0 + r28 * LDA + x);
+      a29 = texelA(aT0 + r29 * LDA + x);
+      a30 = texelA(aT0 + r30 * LDA + x);
+      a31 = texelA(aT0 + r31 * LDA + x);
+    }
     {
       let bq = quadB(q, bRow0, k0 + 0u);
       acc0 = fma4(acc0, subgroupBroadcast(a0, 0u), bq);
@@ -527,6 +597,24 @@ fn tileA(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) 
       acc13 = fma4(acc13, subgroupBroadcast(a13, 0u), bq);
       acc14 = fma4(acc14, subgroupBroadcast(a14, 0u), bq);
       acc15 = fma4(acc15, subgroupBroadcast(a15, 0u), bq);
+      if (TM_A == 32u) {
+        acc16 = fma4(acc16, subgroupBroadcast(a16, 0u), bq);
+        acc17 = fma4(acc17, subgroupBroadcast(a17, 0u), bq);
+        acc18 = fma4(acc18, subgroupBroadcast(a18, 0u), bq);
+        acc19 = fma4(acc19, subgroupBroadcast(a19, 0u), bq);
+        acc20 = fma4(acc20, subgroupBroadcast(a20, 0u), bq);
+        acc21 = fma4(acc21, subgroupBroadcast(a21, 0u), bq);
+        acc22 = fma4(acc22, subgroupBroadcast(a22, 0u), bq);
+        acc23 = fma4(acc23, subgroupBroadcast(a23, 0u), bq);
+        acc24 = fma4(acc24, subgroupBroadcast(a24, 0u), bq);
+        acc25 = fma4(acc25, subgroupBroadcast(a25, 0u), bq);
+        acc26 = fma4(acc26, subgroupBroadcast(a26, 0u), bq);
+        acc27 = fma4(acc27, subgroupBroadcast(a27, 0u), bq);
+        acc28 = fma4(acc28, subgroupBroadcast(a28, 0u), bq);
+        acc29 = fma4(acc29, subgroupBroadcast(a29, 0u), bq);
+        acc30 = fma4(acc30, subgroupBroadcast(a30, 0u), bq);
+        acc31 = fma4(acc31, subgroupBroadcast(a31, 0u), bq);
+      }
     }
     {
       let bq = quadB(q, bRow0, k0 + 4u);
@@ -546,6 +634,24 @@ fn tileA(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) 
       acc13 = fma4(acc13, subgroupBroadcast(a13, 1u), bq);
       acc14 = fma4(acc14, subgroupBroadcast(a14, 1u), bq);
       acc15 = fma4(acc15, subgroupBroadcast(a15, 1u), bq);
+      if (TM_A == 32u) {
+        acc16 = fma4(acc16, subgroupBroadcast(a16, 1u), bq);
+        acc17 = fma4(acc17, subgroupBroadcast(a17, 1u), bq);
+        acc18 = fma4(acc18, subgroupBroadcast(a18, 1u), bq);
+        acc19 = fma4(acc19, subgroupBroadcast(a19, 1u), bq);
+        acc20 = fma4(acc20, subgroupBroadcast(a20, 1u), bq);
+        acc21 = fma4(acc21, subgroupBroadcast(a21, 1u), bq);
+        acc22 = fma4(acc22, subgroupBroadcast(a22, 1u), bq);
+        acc23 = fma4(acc23, subgroupBroadcast(a23, 1u), bq);
+        acc24 = fma4(acc24, subgroupBroadcast(a24, 1u), bq);
+        acc25 = fma4(acc25, subgroupBroadcast(a25, 1u), bq);
+        acc26 = fma4(acc26, subgroupBroadcast(a26, 1u), bq);
+        acc27 = fma4(acc27, subgroupBroadcast(a27, 1u), bq);
+        acc28 = fma4(acc28, subgroupBroadcast(a28, 1u), bq);
+        acc29 = fma4(acc29, subgroupBroadcast(a29, 1u), bq);
+        acc30 = fma4(acc30, subgroupBroadcast(a30, 1u), bq);
+        acc31 = fma4(acc31, subgroupBroadcast(a31, 1u), bq);
+      }
     }
     {
       let bq = quadB(q, bRow0, k0 + 8u);
@@ -565,6 +671,24 @@ fn tileA(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) 
       acc13 = fma4(acc13, subgroupBroadcast(a13, 2u), bq);
       acc14 = fma4(acc14, subgroupBroadcast(a14, 2u), bq);
       acc15 = fma4(acc15, subgroupBroadcast(a15, 2u), bq);
+      if (TM_A == 32u) {
+        acc16 = fma4(acc16, subgroupBroadcast(a16, 2u), bq);
+        acc17 = fma4(acc17, subgroupBroadcast(a17, 2u), bq);
+        acc18 = fma4(acc18, subgroupBroadcast(a18, 2u), bq);
+        acc19 = fma4(acc19, subgroupBroadcast(a19, 2u), bq);
+        acc20 = fma4(acc20, subgroupBroadcast(a20, 2u), bq);
+        acc21 = fma4(acc21, subgroupBroadcast(a21, 2u), bq);
+        acc22 = fma4(acc22, subgroupBroadcast(a22, 2u), bq);
+        acc23 = fma4(acc23, subgroupBroadcast(a23, 2u), bq);
+        acc24 = fma4(acc24, subgroupBroadcast(a24, 2u), bq);
+        acc25 = fma4(acc25, subgroupBroadcast(a25, 2u), bq);
+        acc26 = fma4(acc26, subgroupBroadcast(a26, 2u), bq);
+        acc27 = fma4(acc27, subgroupBroadcast(a27, 2u), bq);
+        acc28 = fma4(acc28, subgroupBroadcast(a28, 2u), bq);
+        acc29 = fma4(acc29, subgroupBroadcast(a29, 2u), bq);
+        acc30 = fma4(acc30, subgroupBroadcast(a30, 2u), bq);
+        acc31 = fma4(acc31, subgroupBroadcast(a31, 2u), bq);
+      }
     }
     {
       let bq = quadB(q, bRow0, k0 + 12u);
@@ -584,6 +708,24 @@ fn tileA(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) 
       acc13 = fma4(acc13, subgroupBroadcast(a13, 3u), bq);
       acc14 = fma4(acc14, subgroupBroadcast(a14, 3u), bq);
       acc15 = fma4(acc15, subgroupBroadcast(a15, 3u), bq);
+      if (TM_A == 32u) {
+        acc16 = fma4(acc16, subgroupBroadcast(a16, 3u), bq);
+        acc17 = fma4(acc17, subgroupBroadcast(a17, 3u), bq);
+        acc18 = fma4(acc18, subgroupBroadcast(a18, 3u), bq);
+        acc19 = fma4(acc19, subgroupBroadcast(a19, 3u), bq);
+        acc20 = fma4(acc20, subgroupBroadcast(a20, 3u), bq);
+        acc21 = fma4(acc21, subgroupBroadcast(a21, 3u), bq);
+        acc22 = fma4(acc22, subgroupBroadcast(a22, 3u), bq);
+        acc23 = fma4(acc23, subgroupBroadcast(a23, 3u), bq);
+        acc24 = fma4(acc24, subgroupBroadcast(a24, 3u), bq);
+        acc25 = fma4(acc25, subgroupBroadcast(a25, 3u), bq);
+        acc26 = fma4(acc26, subgroupBroadcast(a26, 3u), bq);
+        acc27 = fma4(acc27, subgroupBroadcast(a27, 3u), bq);
+        acc28 = fma4(acc28, subgroupBroadcast(a28, 3u), bq);
+        acc29 = fma4(acc29, subgroupBroadcast(a29, 3u), bq);
+        acc30 = fma4(acc30, subgroupBroadcast(a30, 3u), bq);
+        acc31 = fma4(acc31, subgroupBroadcast(a31, 3u), bq);
+      }
     }
     if (SG == 8u) {
       {
@@ -604,6 +746,24 @@ fn tileA(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) 
         acc13 = fma4(acc13, subgroupBroadcast(a13, 4u), bq);
         acc14 = fma4(acc14, subgroupBroadcast(a14, 4u), bq);
         acc15 = fma4(acc15, subgroupBroadcast(a15, 4u), bq);
+        if (TM_A == 32u) {
+          acc16 = fma4(acc16, subgroupBroadcast(a16, 4u), bq);
+          acc17 = fma4(acc17, subgroupBroadcast(a17, 4u), bq);
+          acc18 = fma4(acc18, subgroupBroadcast(a18, 4u), bq);
+          acc19 = fma4(acc19, subgroupBroadcast(a19, 4u), bq);
+          acc20 = fma4(acc20, subgroupBroadcast(a20, 4u), bq);
+          acc21 = fma4(acc21, subgroupBroadcast(a21, 4u), bq);
+          acc22 = fma4(acc22, subgroupBroadcast(a22, 4u), bq);
+          acc23 = fma4(acc23, subgroupBroadcast(a23, 4u), bq);
+          acc24 = fma4(acc24, subgroupBroadcast(a24, 4u), bq);
+          acc25 = fma4(acc25, subgroupBroadcast(a25, 4u), bq);
+          acc26 = fma4(acc26, subgroupBroadcast(a26, 4u), bq);
+          acc27 = fma4(acc27, subgroupBroadcast(a27, 4u), bq);
+          acc28 = fma4(acc28, subgroupBroadcast(a28, 4u), bq);
+          acc29 = fma4(acc29, subgroupBroadcast(a29, 4u), bq);
+          acc30 = fma4(acc30, subgroupBroadcast(a30, 4u), bq);
+          acc31 = fma4(acc31, subgroupBroadcast(a31, 4u), bq);
+        }
       }
       {
         let bq = quadB(q, bRow0, k0 + 20u);
@@ -623,6 +783,24 @@ fn tileA(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) 
         acc13 = fma4(acc13, subgroupBroadcast(a13, 5u), bq);
         acc14 = fma4(acc14, subgroupBroadcast(a14, 5u), bq);
         acc15 = fma4(acc15, subgroupBroadcast(a15, 5u), bq);
+        if (TM_A == 32u) {
+          acc16 = fma4(acc16, subgroupBroadcast(a16, 5u), bq);
+          acc17 = fma4(acc17, subgroupBroadcast(a17, 5u), bq);
+          acc18 = fma4(acc18, subgroupBroadcast(a18, 5u), bq);
+          acc19 = fma4(acc19, subgroupBroadcast(a19, 5u), bq);
+          acc20 = fma4(acc20, subgroupBroadcast(a20, 5u), bq);
+          acc21 = fma4(acc21, subgroupBroadcast(a21, 5u), bq);
+          acc22 = fma4(acc22, subgroupBroadcast(a22, 5u), bq);
+          acc23 = fma4(acc23, subgroupBroadcast(a23, 5u), bq);
+          acc24 = fma4(acc24, subgroupBroadcast(a24, 5u), bq);
+          acc25 = fma4(acc25, subgroupBroadcast(a25, 5u), bq);
+          acc26 = fma4(acc26, subgroupBroadcast(a26, 5u), bq);
+          acc27 = fma4(acc27, subgroupBroadcast(a27, 5u), bq);
+          acc28 = fma4(acc28, subgroupBroadcast(a28, 5u), bq);
+          acc29 = fma4(acc29, subgroupBroadcast(a29, 5u), bq);
+          acc30 = fma4(acc30, subgroupBroadcast(a30, 5u), bq);
+          acc31 = fma4(acc31, subgroupBroadcast(a31, 5u), bq);
+        }
       }
       {
         let bq = quadB(q, bRow0, k0 + 24u);
@@ -642,6 +820,24 @@ fn tileA(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) 
         acc13 = fma4(acc13, subgroupBroadcast(a13, 6u), bq);
         acc14 = fma4(acc14, subgroupBroadcast(a14, 6u), bq);
         acc15 = fma4(acc15, subgroupBroadcast(a15, 6u), bq);
+        if (TM_A == 32u) {
+          acc16 = fma4(acc16, subgroupBroadcast(a16, 6u), bq);
+          acc17 = fma4(acc17, subgroupBroadcast(a17, 6u), bq);
+          acc18 = fma4(acc18, subgroupBroadcast(a18, 6u), bq);
+          acc19 = fma4(acc19, subgroupBroadcast(a19, 6u), bq);
+          acc20 = fma4(acc20, subgroupBroadcast(a20, 6u), bq);
+          acc21 = fma4(acc21, subgroupBroadcast(a21, 6u), bq);
+          acc22 = fma4(acc22, subgroupBroadcast(a22, 6u), bq);
+          acc23 = fma4(acc23, subgroupBroadcast(a23, 6u), bq);
+          acc24 = fma4(acc24, subgroupBroadcast(a24, 6u), bq);
+          acc25 = fma4(acc25, subgroupBroadcast(a25, 6u), bq);
+          acc26 = fma4(acc26, subgroupBroadcast(a26, 6u), bq);
+          acc27 = fma4(acc27, subgroupBroadcast(a27, 6u), bq);
+          acc28 = fma4(acc28, subgroupBroadcast(a28, 6u), bq);
+          acc29 = fma4(acc29, subgroupBroadcast(a29, 6u), bq);
+          acc30 = fma4(acc30, subgroupBroadcast(a30, 6u), bq);
+          acc31 = fma4(acc31, subgroupBroadcast(a31, 6u), bq);
+        }
       }
       {
         let bq = quadB(q, bRow0, k0 + 28u);
@@ -661,9 +857,31 @@ fn tileA(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) 
         acc13 = fma4(acc13, subgroupBroadcast(a13, 7u), bq);
         acc14 = fma4(acc14, subgroupBroadcast(a14, 7u), bq);
         acc15 = fma4(acc15, subgroupBroadcast(a15, 7u), bq);
+        if (TM_A == 32u) {
+          acc16 = fma4(acc16, subgroupBroadcast(a16, 7u), bq);
+          acc17 = fma4(acc17, subgroupBroadcast(a17, 7u), bq);
+          acc18 = fma4(acc18, subgroupBroadcast(a18, 7u), bq);
+          acc19 = fma4(acc19, subgroupBroadcast(a19, 7u), bq);
+          acc20 = fma4(acc20, subgroupBroadcast(a20, 7u), bq);
+          acc21 = fma4(acc21, subgroupBroadcast(a21, 7u), bq);
+          acc22 = fma4(acc22, subgroupBroadcast(a22, 7u), bq);
+          acc23 = fma4(acc23, subgroupBroadcast(a23, 7u), bq);
+          acc24 = fma4(acc24, subgroupBroadcast(a24, 7u), bq);
+          acc25 = fma4(acc25, subgroupBroadcast(a25, 7u), bq);
+          acc26 = fma4(acc26, subgroupBroadcast(a26, 7u), bq);
+          acc27 = fma4(acc27, subgroupBroadcast(a27, 7u), bq);
+          acc28 = fma4(acc28, subgroupBroadcast(a28, 7u), bq);
+          acc29 = fma4(acc29, subgroupBroadcast(a29, 7u), bq);
+          acc30 = fma4(acc30, subgroupBroadcast(a30, 7u), bq);
+          acc31 = fma4(acc31, subgroupBroadcast(a31, 7u), bq);
+        }
       }
     }
   }
   epilogueRows(batch, m0, nb, acc0, acc1, acc2, acc3, acc4, acc5, acc6, acc7);
   epilogueRows(batch, m0 + 8u, nb, acc8, acc9, acc10, acc11, acc12, acc13, acc14, acc15);
+  if (TM_A == 32u) {
+    epilogueRows(batch, m0 + 16u, nb, acc16, acc17, acc18, acc19, acc20, acc21, acc22, acc23);
+    epilogueRows(batch, m0 + 24u, nb, acc24, acc25, acc26, acc27, acc28, acc29, acc30, acc31);
+  }
 }

@@ -2,6 +2,7 @@ import { expect, it } from 'vitest';
 import { TEXTURE_ROW_TEXELS, type GpuContext } from '../gpu/context';
 import type { GpuTensor } from '../gpu/tensor';
 import { assertClose } from '../testing/compare';
+import { createNodeContext } from '../platform/node';
 import { describeGpu } from '../testing/gpu';
 import { f32, f64, normal } from '../testing/rng';
 import * as ref from '../reference/matmulTexture';
@@ -92,8 +93,9 @@ const cases: Case[] = [
     bias: true,
   },
   {
-    // tileA owns 16 rows per workgroup, stored as two groups of 8: M = 37 covers full, half and tail groups.
-    name: 'batched NN, A a texture, 16-row tiles with a tail, bias, GELU with pre, batched residual',
+    // tileA owns 32 rows per workgroup on lavapipe's storage textures, 16 elsewhere (the test below), stored in groups
+    // of 8: M = 37 covers full and tail groups either way.
+    name: 'batched NN, A a texture, 16- or 32-row tiles with a tail, bias, GELU with pre, batched residual',
     spec: { layout: 'NN', M: 37, N: 64, K: 64, batch: 2, gelu: true, alpha: 0.5, beta: 1 },
     bias: true,
     pre: true,
@@ -170,6 +172,18 @@ await describeGpu('matmulTexture kernel', (ctx) => {
       if (!usable(ctx())) return; // the portable path is tested in matmul.gpu.test.ts
       await check(ctx(), t, 300 + 10 * i);
     });
+  });
+
+  // Where texture operands are storage textures (tileA in 32-row tiles), the NN cases again with sampled ones (16 rows).
+  it('the NN cases with texture operands bound as sampled textures (tileA in 16-row tiles)', async () => {
+    if (!usable(ctx()) || ctx().textureBinding !== 'storage') return;
+    const plain = await createNodeContext({ wgslLanguageFeatures: new Set() });
+    try {
+      expect(plain.textureBinding).toBe('sampled');
+      for (const [i, t] of cases.entries()) if (t.spec.layout === 'NN') await check(plain, t, 300 + 10 * i);
+    } finally {
+      plain.destroy();
+    }
   });
 
   it('binds a tensor view as a texture: exact values, ordered with dispatches, pooled and counted', async () => {

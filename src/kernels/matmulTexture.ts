@@ -9,9 +9,11 @@ import * as ew from './elementwise';
 import type { MatmulPlan } from './matmul';
 import * as reduce from './reduce';
 
-// Rows of C per workgroup (the WGSL's TM and TM_A consts); each of the SG lanes owns 4 adjacent columns. Grid sizing only.
+// Rows of C per workgroup (the WGSL's TM const and TM_A override); each of the SG lanes owns 4 adjacent columns.
 const ROWS_PER_WORKGROUP = 8;
-const ROWS_PER_WORKGROUP_A = 16;
+/** tileA's rows: 32 where the texture operands are read-only storage textures (lavapipe), whose cheaper loads moved
+ *  the balance (matmulTexture.wgsl), else 16. */
+const rowsA = (ctx: GpuContext) => (ctx.textureBinding === 'storage' ? 32 : 16);
 const COLUMNS_PER_LANE = 4;
 // The WGSL's LAYOUT codes (matmul.ts LAYOUT_CODE).
 const LAYOUT_NN = 0;
@@ -177,9 +179,11 @@ function record(ctx: GpuContext, p: MatmulPlan): void {
   const { c, pre, a, b, bias, resid } = p.bindings;
   const problem = textureProblem(ctx, b!);
   if (problem) throw new Error(`matmul: the texture kernel cannot take b ${b!.label}: ${problem}; use path 'subgroup' or 'portable'`);
-  const overrides = { ...p.overrides, SG: ctx.subgroupSize!, TW: TEXTURE_ROW_TEXELS };
+  const overrides: Record<string, number> = { ...p.overrides, SG: ctx.subgroupSize!, TW: TEXTURE_ROW_TEXELS };
   const grid = (rows: number) => [Math.ceil(p.N / (COLUMNS_PER_LANE * ctx.subgroupSize!)), Math.ceil(p.M / rows), p.batch] as const;
-  if (p.overrides.LAYOUT === LAYOUT_NN && p.K === paddedK(ctx, p.K) && textureProblem(ctx, a!) === null)
-    ctx.run('matmulTexture', 'tileA', { bindings: { c: c!, pre: pre!, ta: a!, tb: b!, bias: bias!, resid: resid! }, overrides, workgroups: grid(ROWS_PER_WORKGROUP_A) });
+  if (p.overrides.LAYOUT === LAYOUT_NN && p.K === paddedK(ctx, p.K) && textureProblem(ctx, a!) === null) {
+    const rows = rowsA(ctx);
+    ctx.run('matmulTexture', 'tileA', { bindings: { c: c!, pre: pre!, ta: a!, tb: b!, bias: bias!, resid: resid! }, overrides: { ...overrides, TM_A: rows }, workgroups: grid(rows) });
+  }
   else ctx.run('matmulTexture', 'tile', { bindings: { c: c!, pre: pre!, a: a!, tb: b!, bias: bias!, resid: resid! }, overrides, workgroups: grid(ROWS_PER_WORKGROUP) });
 }
