@@ -56,6 +56,14 @@ const TM = 8u; // rows per workgroup; fixed because the accumulators are spelled
 @group(0) @binding(4) var<storage, read> bias: array<f32>;
 @group(0) @binding(5) var<storage, read> resid: array<f32>;
 @group(0) @binding(6) var ta: texture_storage_2d<rgba32float, read>; // entry point tileA only: A's storage in the same linear layout
+// The same bindings seen as vec4s, for tileA's epilogue (NN: N % 4 == 0 and every batch stride a multiple of N, so a
+// lane's 4 columns are one aligned vec4): one vec4 load or store a row where the scalar views take four, each a
+// per-lane loop on llvmpipe (the small32 products 4–13 % faster, GELU's and the residual's most). An entry point uses
+// one view of a binding or the other, never both (tile the scalar ones).
+@group(0) @binding(0) var<storage, read_write> c4: array<vec4<f32>>;
+@group(0) @binding(1) var<storage, read_write> pre4: array<vec4<f32>>;
+@group(0) @binding(4) var<storage, read> bias4: array<vec4<f32>>;
+@group(0) @binding(5) var<storage, read> resid4: array<vec4<f32>>;
 
 // ---------------------------------------------------------------- epilogue (same maths as matmul.wgsl)
 
@@ -140,6 +148,36 @@ fn epilogueRows(batch: u32, m0: u32, nb: u32, acc0: vec4<f32>, acc1: vec4<f32>, 
   if (m0 + 5u < M) { epilogue4(acc5, batch, m0 + 5u, nb, bv); }
   if (m0 + 6u < M) { epilogue4(acc6, batch, m0 + 6u, nb, bv); }
   if (m0 + 7u < M) { epilogue4(acc7, batch, m0 + 7u, nb, bv); }
+}
+
+// epilogue4 and epilogueRows through the vec4 views (tileA).
+fn epilogueV(acc: vec4<f32>, batch: u32, row: u32, n0: u32, bv: vec4<f32>) {
+  let i = (batch * BATCH_C + row * N + n0) / 4u;
+  var z = ALPHA * acc;
+  if (HAS_BIAS != 0u) { z += bv; }
+  if (BETA != 0.0) { z += BETA * c4[i]; }
+  if (GELU == 1u) {
+    if (STORE_PRE != 0u) { pre4[i] = z; }
+    z = gelu4(z);
+  }
+  if (GELU == 2u) { z *= geluGrad4(pre4[i]); }
+  if (HAS_RESIDUAL != 0u) { z += resid4[(batch * BATCH_R + row * N + n0) / 4u]; }
+  c4[i] = z;
+}
+
+fn epilogueRowsV(batch: u32, m0: u32, nb: u32, acc0: vec4<f32>, acc1: vec4<f32>, acc2: vec4<f32>, acc3: vec4<f32>,
+                acc4: vec4<f32>, acc5: vec4<f32>, acc6: vec4<f32>, acc7: vec4<f32>) {
+  if (nb >= N) { return; }
+  var bv = vec4<f32>(0.0);
+  if (HAS_BIAS != 0u) { bv = bias4[nb / 4u]; }
+  if (m0 + 0u < M) { epilogueV(acc0, batch, m0 + 0u, nb, bv); }
+  if (m0 + 1u < M) { epilogueV(acc1, batch, m0 + 1u, nb, bv); }
+  if (m0 + 2u < M) { epilogueV(acc2, batch, m0 + 2u, nb, bv); }
+  if (m0 + 3u < M) { epilogueV(acc3, batch, m0 + 3u, nb, bv); }
+  if (m0 + 4u < M) { epilogueV(acc4, batch, m0 + 4u, nb, bv); }
+  if (m0 + 5u < M) { epilogueV(acc5, batch, m0 + 5u, nb, bv); }
+  if (m0 + 6u < M) { epilogueV(acc6, batch, m0 + 6u, nb, bv); }
+  if (m0 + 7u < M) { epilogueV(acc7, batch, m0 + 7u, nb, bv); }
 }
 
 // ---------------------------------------------------------------- tile: the kernel
@@ -450,8 +488,10 @@ fn fma4(acc: vec4<f32>, av: vec4<f32>, b: mat4x4<f32>) -> vec4<f32> {
   return fma(vec4<f32>(av.w), b[3], fma(vec4<f32>(av.z), b[2], fma(vec4<f32>(av.y), b[1], fma(vec4<f32>(av.x), b[0], acc))));
 }
 
-@compute @workgroup_size(SG)
-fn tileA(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) lane: u32) {
+// tileA's products: the accumulators of the workgroup's TM_A rows (32 or 16 used) and where they go.
+struct TileAcc { acc: array<vec4<f32>, 32>, m0: u32, nb: u32, batch: u32 }
+
+fn tileAProducts(wg: vec3<u32>, lane: u32) -> TileAcc {
   let qu = wg.x * SG + lane;
   let nb = 4u * qu;
   let q = min(qu, (N - 1u) / 4u);
@@ -878,10 +918,65 @@ fn tileA(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) 
       }
     }
   }
-  epilogueRows(batch, m0, nb, acc0, acc1, acc2, acc3, acc4, acc5, acc6, acc7);
-  epilogueRows(batch, m0 + 8u, nb, acc8, acc9, acc10, acc11, acc12, acc13, acc14, acc15);
+  var t: TileAcc;
+  t.m0 = m0;
+  t.nb = nb;
+  t.batch = batch;
+  t.acc[0] = acc0;
+  t.acc[1] = acc1;
+  t.acc[2] = acc2;
+  t.acc[3] = acc3;
+  t.acc[4] = acc4;
+  t.acc[5] = acc5;
+  t.acc[6] = acc6;
+  t.acc[7] = acc7;
+  t.acc[8] = acc8;
+  t.acc[9] = acc9;
+  t.acc[10] = acc10;
+  t.acc[11] = acc11;
+  t.acc[12] = acc12;
+  t.acc[13] = acc13;
+  t.acc[14] = acc14;
+  t.acc[15] = acc15;
+  t.acc[16] = acc16;
+  t.acc[17] = acc17;
+  t.acc[18] = acc18;
+  t.acc[19] = acc19;
+  t.acc[20] = acc20;
+  t.acc[21] = acc21;
+  t.acc[22] = acc22;
+  t.acc[23] = acc23;
+  t.acc[24] = acc24;
+  t.acc[25] = acc25;
+  t.acc[26] = acc26;
+  t.acc[27] = acc27;
+  t.acc[28] = acc28;
+  t.acc[29] = acc29;
+  t.acc[30] = acc30;
+  t.acc[31] = acc31;
+  return t;
+}
+
+// Any N (a transposed operand's padded rows: columns past N computed, never stored): the scalar epilogue.
+@compute @workgroup_size(SG)
+fn tileA(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) lane: u32) {
+  let t = tileAProducts(wg, lane);
+  epilogueRows(t.batch, t.m0, t.nb, t.acc[0], t.acc[1], t.acc[2], t.acc[3], t.acc[4], t.acc[5], t.acc[6], t.acc[7]);
+  epilogueRows(t.batch, t.m0 + 8u, t.nb, t.acc[8], t.acc[9], t.acc[10], t.acc[11], t.acc[12], t.acc[13], t.acc[14], t.acc[15]);
   if (TM_A == 32u) {
-    epilogueRows(batch, m0 + 16u, nb, acc16, acc17, acc18, acc19, acc20, acc21, acc22, acc23);
-    epilogueRows(batch, m0 + 24u, nb, acc24, acc25, acc26, acc27, acc28, acc29, acc30, acc31);
+    epilogueRows(t.batch, t.m0 + 16u, t.nb, t.acc[16], t.acc[17], t.acc[18], t.acc[19], t.acc[20], t.acc[21], t.acc[22], t.acc[23]);
+    epilogueRows(t.batch, t.m0 + 24u, t.nb, t.acc[24], t.acc[25], t.acc[26], t.acc[27], t.acc[28], t.acc[29], t.acc[30], t.acc[31]);
+  }
+}
+
+// N % 4 == 0 (every ViT product): the epilogue through the vec4 views.
+@compute @workgroup_size(SG)
+fn tileA4(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) lane: u32) {
+  let t = tileAProducts(wg, lane);
+  epilogueRowsV(t.batch, t.m0, t.nb, t.acc[0], t.acc[1], t.acc[2], t.acc[3], t.acc[4], t.acc[5], t.acc[6], t.acc[7]);
+  epilogueRowsV(t.batch, t.m0 + 8u, t.nb, t.acc[8], t.acc[9], t.acc[10], t.acc[11], t.acc[12], t.acc[13], t.acc[14], t.acc[15]);
+  if (TM_A == 32u) {
+    epilogueRowsV(t.batch, t.m0 + 16u, t.nb, t.acc[16], t.acc[17], t.acc[18], t.acc[19], t.acc[20], t.acc[21], t.acc[22], t.acc[23]);
+    epilogueRowsV(t.batch, t.m0 + 24u, t.nb, t.acc[24], t.acc[25], t.acc[26], t.acc[27], t.acc[28], t.acc[29], t.acc[30], t.acc[31]);
   }
 }

@@ -183,7 +183,10 @@ function record(ctx: GpuContext, p: MatmulPlan): void {
   const grid = (rows: number) => [Math.ceil(p.N / (COLUMNS_PER_LANE * ctx.subgroupSize!)), Math.ceil(p.M / rows), p.batch] as const;
   if (p.overrides.LAYOUT === LAYOUT_NN && p.K === paddedK(ctx, p.K) && textureProblem(ctx, a!) === null) {
     const rows = rowsA(ctx);
-    ctx.run('matmulTexture', 'tileA', { bindings: { c: c!, pre: pre!, ta: a!, tb: b!, bias: bias!, resid: resid! }, overrides: { ...overrides, TM_A: rows }, workgroups: grid(rows) });
+    const args = { overrides: { ...overrides, TM_A: rows }, workgroups: grid(rows) };
+    // A lane's 4 columns are one aligned vec4 of C's rows when N % 4 == 0 (tileA4's vec4 epilogue), else not.
+    if (p.N % 4 === 0) ctx.run('matmulTexture', 'tileA4', { bindings: { c4: c!, pre4: pre!, ta: a!, tb: b!, bias4: bias!, resid4: resid! }, ...args });
+    else ctx.run('matmulTexture', 'tileA', { bindings: { c: c!, pre: pre!, ta: a!, tb: b!, bias: bias!, resid: resid! }, ...args });
   }
   else ctx.run('matmulTexture', 'tile', { bindings: { c: c!, pre: pre!, a: a!, tb: b!, bias: bias!, resid: resid! }, overrides, workgroups: grid(ROWS_PER_WORKGROUP) });
 }
