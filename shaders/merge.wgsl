@@ -44,9 +44,12 @@ struct Dims {
 @group(0) @binding(6) var<uniform> dims: Dims;
 @group(0) @binding(7) var<storage, read_write> wT: array<f32>; // (wStride, wRows): wᵀ (mergeSitesBoth)
 @group(0) @binding(8) var<storage, read> sites: array<u32>; // (sites, 6) (mergeSitesBoth)
+// mergeSitesBoth4 reads D_cat as texels (GpuContext copies the tensor into a texture, TW texels a row; the frozen
+// stack's, which does not change, once): one load for all lanes where a storage-buffer vec4 is a per-lane loop.
+@group(0) @binding(9) var tdCat: texture_storage_2d<rgba32float, read>;
+override TW: u32 = 1024u;
 // w, wT and dCat seen as vec4s, for mergeSitesBoth4. An entry point uses one view of a binding or the other, never both.
 @group(0) @binding(0) var<storage, read_write> w4: array<vec4<f32>>;
-@group(0) @binding(3) var<storage, read> dCat4: array<vec4<f32>>;
 @group(0) @binding(7) var<storage, read_write> wT4: array<vec4<f32>>;
 
 fn slab(acc: ptr<function, array<f32, 16>>, a: array<f32, 8>, b: array<f32, 16>) {
@@ -167,7 +170,8 @@ fn mergeSitesBoth4(@builtin(local_invocation_index) lane: u32, @builtin(workgrou
       for (var i = 0u; i < TM; i++) { a[i] = sl * uCat[uBase + min(o0 + i, dims.dOut - 1u) * dims.R + cc]; }
       for (var kk = 0u; kk < SG; kk++) {
         let cb = min(c0 + kk, cEnd - 1u);
-        let d = dCat4[(dBase + cb * dims.dIn + iq) / 4u];
+        let ti = (dBase + cb * dims.dIn + iq) / 4u;
+        let d = textureLoad(tdCat, vec2<i32>(i32(ti % TW), i32(ti / TW)));
         for (var i = 0u; i < TM; i++) { acc[i] = fma(vec4<f32>(subgroupShuffle(a[i], kk)), d, acc[i]); }
       }
     }

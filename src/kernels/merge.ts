@@ -1,7 +1,7 @@
 // Launchers for shaders/merge.wgsl: W = W0 + Σ_k s_k U_k D_k on a (row/column) block of a dense weight.
 // Reference: src/reference/merge.ts. The component stack is lora.ts's LoraLayout (ranks + offsets tensor).
 
-import type { GpuContext } from '../gpu/context';
+import { TEXTURE_ROW_TEXELS, type GpuContext } from '../gpu/context';
 import { numel, type GpuTensor } from '../gpu/tensor';
 import type { LoraLayout } from './lora';
 
@@ -124,7 +124,10 @@ export function planSites(ctx: GpuContext, sites: readonly MergeSite[], lay: Lor
   const { dOut, dIn, wStride, wRows } = run.uniforms;
   // The vec4 entry's accesses stay whole vec4s: every row length, column and row offset and element offset divisible by 4.
   const vec4 = [dOut, dIn, wStride, wRows, colOffset, ...sites.flatMap((s) => [s.w.byteOffset / 4, s.wT.byteOffset / 4, s.dCat.byteOffset / 4, s.rowOffset])].every((n) => n % 4 === 0);
-  const columnBlocks = vec4 ? Math.ceil(dIn / (4 * lanes(ctx))) : run.workgroups[0];
+  const dCat = wholeBuffer(first.dCat, 'merge.sites.D');
+  // The vec4 entry also reads D_cat as a texture.
+  const v4 = vec4 && ctx.canBindAsTexture(dCat);
+  const columnBlocks = v4 ? Math.ceil(dIn / (4 * lanes(ctx))) : run.workgroups[0];
   return {
     count: sites.length,
     table: ctx.fromArray(table, [sites.length, 6], 'merge.sites'),
@@ -132,9 +135,9 @@ export function planSites(ctx: GpuContext, sites: readonly MergeSite[], lay: Lor
     w: wholeBuffer(first.w, 'merge.sites.w'),
     wT: wholeBuffer(first.wT, 'merge.sites.wT'),
     uCat: wholeBuffer(first.uCat, 'merge.sites.U'),
-    dCat: wholeBuffer(first.dCat, 'merge.sites.D'),
+    dCat,
     uniforms: { ...run.uniforms, rowOffset: 0 },
-    entry: vec4 ? 'mergeSitesBoth4' : 'mergeSitesBoth',
+    entry: v4 ? 'mergeSitesBoth4' : 'mergeSitesBoth',
     workgroups: [columnBlocks, run.workgroups[1], sites.length],
   };
 }
@@ -146,9 +149,10 @@ export function inPlaceSites(ctx: GpuContext, plan: MergeSites, scales: GpuTenso
     throw new Error(`merge.inPlaceSites: scales ${scales.shape} (${plan.scales} needed) and ranks [${lay.ranks}] do not fit the plan`);
   const bindings: Record<string, GpuTensor> =
     plan.entry === 'mergeSitesBoth4'
-      ? { w4: plan.w, wT4: plan.wT, uCat: plan.uCat, dCat4: plan.dCat, scales, offsets: lay.offsets, sites: plan.table }
+      ? { w4: plan.w, wT4: plan.wT, uCat: plan.uCat, tdCat: plan.dCat, scales, offsets: lay.offsets, sites: plan.table }
       : { w: plan.w, wT: plan.wT, uCat: plan.uCat, dCat: plan.dCat, scales, offsets: lay.offsets, sites: plan.table };
-  ctx.run('merge', plan.entry, { bindings, uniforms: plan.uniforms, overrides: { SG: lanes(ctx) }, workgroups: plan.workgroups });
+  const overrides: Record<string, number> = plan.entry === 'mergeSitesBoth4' ? { SG: lanes(ctx), TW: TEXTURE_ROW_TEXELS } : { SG: lanes(ctx) };
+  ctx.run('merge', plan.entry, { bindings, uniforms: plan.uniforms, overrides, workgroups: plan.workgroups });
 }
 
 export function releaseSites(ctx: GpuContext, plan: MergeSites): void {
