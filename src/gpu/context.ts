@@ -154,6 +154,10 @@ export class GpuContext {
    * path every WebGPU implementation has (seventeenth session, bench/README.md).
    */
   readonly textureBinding: 'storage' | 'sampled';
+  /** The usage of the textures texture operands are copied into: what textureBinding binds them as, and the copy. */
+  private get textureUsage(): GPUTextureUsageFlags {
+    return (this.textureBinding === 'storage' ? GPUTextureUsage.STORAGE_BINDING : GPUTextureUsage.TEXTURE_BINDING) | GPUTextureUsage.COPY_DST;
+  }
 
   constructor(
     device: GPUDevice,
@@ -674,7 +678,7 @@ export class GpuContext {
         label: `context.resident ${t.label}`,
         size: [TEXTURE_ROW_TEXELS, rows],
         format: 'rgba32float',
-        usage: GPUTextureUsage.TEXTURE_BINDING | GPUTextureUsage.STORAGE_BINDING | GPUTextureUsage.COPY_DST,
+        usage: this.textureUsage,
       });
       this.residentBytes += bytes;
       this.liveBytes += bytes;
@@ -729,7 +733,7 @@ export class GpuContext {
         label: `context.texture ${key}`,
         size: [width, height],
         format: 'rgba32float',
-        usage: GPUTextureUsage.TEXTURE_BINDING | GPUTextureUsage.STORAGE_BINDING | GPUTextureUsage.COPY_DST,
+        usage: this.textureUsage,
       });
       this.texturePool.set(key, tex);
       this.liveBytes += width * height * 16;
