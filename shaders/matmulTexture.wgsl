@@ -1,6 +1,6 @@
 // matmulTexture: the matmul of shaders/matmulSubgroup.wgsl (same maths, overrides and epilogue) with op(B)
-// read from an rgba32float TEXTURE (a read-only storage texture) instead of a storage buffer; for software GPUs with
-// subgroups of SG ∈ {4, 8}.
+// read from an rgba32float TEXTURE instead of a storage buffer; for software GPUs with subgroups of SG ∈ {4, 8}.
+// Declared as read-only storage textures (what lavapipe binds); GpuContext compiles them as sampled textures elsewhere.
 //   z = ALPHA·op(A)·op(B) + bias + BETA·C_old;  PRE = z;  C = act(z) + R,  act ∈ {identity, exact GELU}.
 //   NN: A (M, K), B (K, N)   NT: A (M, K), B (N, K)   TN: A (K, M), B (K, N)   C, PRE, R: (M, N)   bias: (N)
 // `tb` holds B's elements in storage order, 4 floats per texel, laid out LINEARLY: texel i (elements 4i .. 4i+3)
@@ -9,10 +9,11 @@
 // NN/TN, K % 4 == 0 for NT) so that a texel never straddles two rows. BATCH_B counts elements as elsewhere.
 // Why: llvmpipe scalarises every buffer load into a per-lane loop with a bounds branch per component, but
 // fetches a whole 16-byte texel per lane at once (one call for all lanes; a storage-texture load costs about half a
-// sampled texture's textureLoad, which goes through the sampler's function table: the small32 products 1.3×). B is the operand every lane loads for every k (A is loaded
-// once per SG values of k and shared with subgroupBroadcast), so B is the one worth moving (~1.3–2× on lavapipe).
-// Entry point tileA (NN only, K % (4·SG) == 0) reads A from a second texture as well, with 16 rows per workgroup:
-// another 1.4–2× on lavapipe (1.15–1.25× for A as texels, times 1.2–1.7× for the 16 rows).
+// sampled texture's textureLoad, which goes through the sampler's function table: the small32 products 1.3×). B is
+// the operand every lane loads for every k (A is loaded once per SG values of k and shared with subgroupBroadcast), so
+// B is the one worth moving (~1.3–2× on lavapipe).
+// Entry points tileA and tileA4 (NN only, K % (4·SG) == 0) read A from a second texture as well, with TM_A = 16 or 32
+// rows per workgroup (below); tileA4 is tileA with the epilogue by vec4s, for N % 4 == 0.
 //
 // Entry point `tile`: a workgroup is one subgroup of SG lanes and owns TM = 8 rows × 4·SG columns; lane l owns
 // the 4 adjacent columns 4q .. 4q+3, q = wg.x·SG + l: for NN/TN one texel per k; for NT the 4 columns are 4

@@ -2,9 +2,9 @@
 // short sequences, q, k, v and dout read as texels: one dispatch forward, two backward. Two families of the same
 // kernels: 'rows' (attentionFused: an invocation per RPL rows of a (batch, head), any adapter) and 'heads'
 // (attentionSubgroup: the rows of a (batch, head) on the lanes of whole subgroups of 8, which share the rows they
-// stream; see `family`). Called
-// through attention.forward / attention.backward, whose 'auto' path takes it wherever `fits`. Same inputs, outputs
-// and maths as the other paths; reference: src/reference/attentionFused.ts (= src/reference/attention.ts).
+// stream; see `family`). Called through attention.forward / attention.backward, whose 'auto' path takes it wherever
+// `fits`. Same inputs, outputs and maths as the other paths; reference: src/reference/attentionFused.ts
+// (= src/reference/attention.ts).
 
 import { TEXTURE_ROW_TEXELS, type GpuContext } from '../gpu/context';
 import { numel, type GpuTensor } from '../gpu/tensor';
